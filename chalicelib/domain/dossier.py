@@ -87,7 +87,7 @@ class Dossier(BaseModel):
     code: str | None = None  # assigned at valid receipt
     procedure_code: str
     procedure_version: int
-    owner: str | None = None  # the citizen's user id (Cognito sub); None for walk-ins without account
+    owner: str | None = None  # citizen user id (Cognito sub); None for walk-ins
     applicant: Applicant
     form_data: dict[str, Any] = Field(default_factory=dict)
     channel: Channel = Channel.ONLINE

@@ -1,6 +1,6 @@
 """Dossier statuses with the national portal's codes, and the legal transitions between them.
 
-The table is the rule: anything not listed is an illegal transition and raises, never a silent change.
+The table is the rule: a move not listed raises IllegalTransition, never a silent change.
 """
 
 from __future__ import annotations

@@ -1,0 +1,46 @@
+"""Lazily created, cached boto3 clients.
+
+Every Lambda imports app.py, so boto3 is imported here on first use, not at import time.
+`AWS_ENDPOINT_URL` (moto server or LocalStack) is honoured by boto3 itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    """A shared client per service (boto3 clients are thread-safe, sessions are not)."""
+    c = _clients.get(service)
+    if c is not None:
+        return c
+    with _lock:
+        c = _clients.get(service)
+        if c is None:
+            import boto3
+            from botocore.config import Config
+
+            from chalicelib.settings import get_settings
+
+            s = get_settings()
+            c = boto3.session.Session().client(
+                service,  # type: ignore[call-overload]
+                region_name=s.region,
+                endpoint_url=s.endpoint_url,
+                config=Config(retries={"mode": "standard", "max_attempts": 5}),
+            )
+            _clients[service] = c
+    return c
+
+
+def reset() -> None:
+    """Forget cached clients (tests switch between moto backends and endpoints)."""
+    with _lock:
+        _clients.clear()
+    from chalicelib.settings import get_settings
+
+    get_settings.cache_clear()
