@@ -28,7 +28,7 @@ def client(service: str) -> Any:
 
             s = get_settings()
             c = boto3.session.Session().client(
-                service,  # type: ignore[call-overload]
+                service,
                 region_name=s.region,
                 endpoint_url=s.endpoint_url,
                 config=Config(retries={"mode": "standard", "max_attempts": 5}),

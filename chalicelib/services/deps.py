@@ -1,0 +1,78 @@
+"""Everything a use case needs, injected: store, files, workflow, calendar, clock, settings.
+
+Handlers get the process-wide instance from `get_deps()`; tests build their own with `Deps(...)`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.settings import Settings
+    from chalicelib.store.files import AttachmentFiles
+    from chalicelib.store.table import DynamoStore
+    from chalicelib.workflow.executions import Workflow
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    store: DynamoStore
+    files: AttachmentFiles
+    workflow: Workflow
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    _calendar: WorkingCalendar | None = field(default=None, repr=False)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The province's calendar: holidays from the package plus what the admin entered."""
+        if self._calendar is None:
+            from chalicelib.domain.calendar import WorkingCalendar, default_calendar
+
+            data = self.store.get_calendar()
+            self._calendar = WorkingCalendar.from_dict(data) if data else default_calendar()
+        return self._calendar
+
+
+_lock = threading.Lock()
+_deps: Deps | None = None
+
+
+def get_deps() -> Deps:
+    global _deps
+    if _deps is None:
+        with _lock:
+            if _deps is None:
+                from chalicelib.settings import get_settings
+                from chalicelib.store.files import AttachmentFiles
+                from chalicelib.store.table import DynamoStore
+                from chalicelib.workflow.executions import Workflow
+
+                _deps = Deps(
+                    store=DynamoStore(),
+                    files=AttachmentFiles(),
+                    workflow=Workflow(),
+                    settings=get_settings(),
+                )
+    return _deps
+
+
+def set_deps(deps: Deps | None) -> None:
+    """Replace (or forget, with None) the process-wide dependencies: tests and the local stack."""
+    global _deps
+    _deps = deps
+
+
+def any_deps(**overrides: Any) -> Deps:
+    """The default dependencies with some replaced (e.g. a fixed clock)."""
+    base = get_deps()
+    return Deps(**{**base.__dict__, **overrides})

@@ -1,0 +1,795 @@
+"""Use cases of a dossier's spine: draft, upload, submit, receive, refuse, process, return.
+
+Each function is one action a person or a job takes. It checks who may do it, applies the domain
+rules, and commits one transaction (dossier + history + counters). Side effects on other systems
+(starting the execution, sending a task result) happen after the commit and are safe to retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.dossier import (
+    Applicant,
+    Attachment,
+    AttachmentState,
+    Channel,
+    Dossier,
+    DossierStep,
+    HistoryEvent,
+    StepState,
+)
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.procedure import Procedure
+from chalicelib.domain.statuses import DossierStatus, check_transition
+from chalicelib.services.deps import Deps
+from chalicelib.services.models import CompleteStepIn, CreateDossierIn, ReasonIn, UploadIn
+from chalicelib.store.table import AgencyTask, Change, SequenceTaken
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+S = DossierStatus
+
+
+class Actor(Protocol):
+    """Who is acting; the API's Caller satisfies this."""
+
+    @property
+    def sub(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+
+
+class SystemActor:
+    """The workflow and queue consumers act as the system."""
+
+    sub = "system"
+    username = "system"
+    role = "system"
+    unit: str | None = None
+
+
+SYSTEM = SystemActor()
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
+
+
+def _month(at: datetime) -> str:
+    return at.astimezone(VN).strftime("%Y-%m")
+
+
+def _event(
+    deps: Deps,
+    actor: Actor,
+    action: str,
+    frm: S | None,
+    to: S | None,
+    note: str | None = None,
+    agency: str | None = None,
+    at: datetime | None = None,
+) -> HistoryEvent:
+    return HistoryEvent(
+        at=at or deps.clock(),
+        actor=actor.username,
+        actor_role=actor.role,
+        action=action,
+        from_status=frm,
+        to_status=to,
+        note=note,
+        agency=agency,
+    )
+
+
+# ---- who may see what ---------------------------------------------------------------------
+def visible_to(d: Dossier, actor: Actor) -> bool:
+    """Citizens see their own; desk staff their unit's; agencies dossiers with a step of theirs."""
+    if actor.role == "admin":
+        return True
+    if actor.role == "citizen":
+        return d.owner is not None and d.owner == actor.sub
+    if actor.role == "desk":
+        return actor.unit is not None and actor.unit == d.receiving_unit
+    if actor.role == "agency":
+        return actor.unit is not None and (
+            actor.unit == d.lead_agency or any(s.agency == actor.unit for s in d.steps)
+        )
+    return actor.role == "system"
+
+
+def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
+    """Another person's dossier answers 404, not 403: its existence is not disclosed."""
+    try:
+        d = deps.store.get_dossier(dossier_id)
+    except NotFound:
+        raise _not_found() from None
+    if not visible_to(d, actor):
+        raise _not_found()
+    return d
+
+
+# ---- drafting ------------------------------------------------------------------------------
+def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> None:
+    """Validate the e-form against the procedure's JSON Schema; first error names its field."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    validator = Draft202012Validator(proc.form_schema, format_checker=FormatChecker())
+    errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    path = ".".join(str(p) for p in err.absolute_path)
+    if err.validator == "required" and isinstance(err.validator_value, list):
+        missing = [r for r in err.validator_value if r not in (err.instance or {})]
+        path = ".".join(filter(None, [path, missing[0] if missing else ""]))
+    title = ""
+    try:
+        title = proc.form_schema.get("properties", {}).get(path.split(".")[0], {}).get("title", "")
+    except AttributeError:
+        title = ""
+    label = f"“{title}”" if title else f"“{path}”"
+    messages = {
+        "required": f"Trường {label} là bắt buộc.",
+        "pattern": f"Trường {label} không đúng định dạng.",
+        "format": f"Trường {label} không đúng định dạng.",
+        "enum": f"Trường {label} có giá trị không hợp lệ.",
+        "type": f"Trường {label} sai kiểu dữ liệu.",
+        "minLength": f"Trường {label} quá ngắn.",
+        "maxLength": f"Trường {label} quá dài.",
+        "minimum": f"Trường {label} nhỏ hơn mức cho phép.",
+        "maximum": f"Trường {label} lớn hơn mức cho phép.",
+        "additionalProperties": "Biểu mẫu có trường không được phép.",
+    }
+    raise InvalidInput(
+        messages.get(str(err.validator), f"Trường {label} không hợp lệ."),
+        f"Form field {path or '(root)'}: {err.message}",
+        code="invalid_form",
+        field=f"form_data.{path}" if path else "form_data",
+    )
+
+
+def _default_desk(deps: Deps, requested: str | None) -> str:
+    units = {u.code: u for u in deps.store.list_units()}
+    if requested:
+        unit = units.get(requested)
+        if unit is None or unit.kind != "desk":
+            raise InvalidInput(
+                "Nơi tiếp nhận không hợp lệ.",
+                "Unknown receiving desk.",
+                field="receiving_unit",
+            )
+        return requested
+    desks = sorted(u.code for u in units.values() if u.kind == "desk")
+    if not desks:
+        raise DomainError("Chưa cấu hình bộ phận một cửa.", "No one-stop desk configured.")
+    return desks[0]
+
+
+def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channel) -> Dossier:
+    proc = deps.store.get_procedure(req.procedure_code)
+    if channel is Channel.ONLINE and not proc.is_online:
+        raise InvalidInput(
+            "Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
+            "This procedure is not offered online; submit it at the one-stop desk.",
+            code="not_online",
+            field="procedure_code",
+        )
+    _validate_form(proc, req.form_data)
+    if actor.role == "desk":
+        if not actor.unit:
+            raise Forbidden("Tài khoản chưa được gán đơn vị.", "Account has no unit.")
+        receiving = actor.unit
+        owner = None
+    else:
+        receiving = _default_desk(deps, req.receiving_unit)
+        owner = actor.sub
+    d = Dossier(
+        id=str(uuid.uuid4()),
+        procedure_code=proc.code,
+        procedure_version=proc.version,
+        owner=owner,
+        applicant=Applicant.model_validate(req.applicant.model_dump()),
+        form_data=req.form_data,
+        channel=channel,
+        receiving_unit=receiving,
+        lead_agency=proc.lead_agency,
+        created_at=deps.clock(),
+    )
+    deps.store.create_dossier(d)
+    return d
+
+
+def _editable(d: Dossier, actor: Actor) -> None:
+    """Attachments change only while the applicant (or desk, for paper) still holds the dossier."""
+    if d.status not in (None, S.SUPPLEMENT_REQUESTED):
+        raise Conflict(
+            "Hồ sơ đã nộp, không thể thay đổi giấy tờ.",
+            "The dossier is already submitted; documents cannot change.",
+            code="not_editable",
+        )
+    if actor.role == "desk" and d.channel is not Channel.DESK:
+        raise Forbidden(
+            "Bộ phận một cửa không sửa hồ sơ trực tuyến của công dân.",
+            "The desk cannot edit a citizen's online dossier.",
+        )
+
+
+def request_upload(
+    deps: Deps, actor: Actor, dossier_id: str, req: UploadIn
+) -> tuple[Attachment, dict[str, Any]]:
+    d = load_for(deps, dossier_id, actor)
+    _editable(d, actor)
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    doc = proc.document(req.document_id)
+    if doc is None:
+        raise InvalidInput(
+            "Thành phần hồ sơ không thuộc thủ tục này.",
+            "This document is not part of the procedure.",
+            field="document_id",
+        )
+    if req.content_type not in doc.accepted_types:
+        raise InvalidInput(
+            f"Loại tệp không được chấp nhận. Chỉ nhận: {', '.join(doc.accepted_types)}.",
+            f"File type not accepted. Allowed: {', '.join(doc.accepted_types)}.",
+            code="file_type",
+            field="content_type",
+        )
+    if req.size > doc.max_bytes:
+        raise InvalidInput(
+            f"Tệp quá lớn. Dung lượng tối đa {doc.max_bytes // (1024 * 1024)} MB.",
+            f"File too large. Maximum {doc.max_bytes // (1024 * 1024)} MB.",
+            code="file_too_large",
+            field="size",
+        )
+    from chalicelib.store.files import safe_filename
+
+    att_id = uuid.uuid4().hex[:12]
+    key = f"dossiers/{d.id}/{att_id}/{safe_filename(req.filename)}"
+    att = Attachment(
+        id=att_id,
+        document_id=doc.id,
+        filename=req.filename,
+        key=key,
+        content_type=req.content_type,
+    )
+    post = deps.files.presigned_post(
+        key, req.content_type, doc.max_bytes, deps.settings.upload_url_expiry_seconds
+    )
+    d.attachments.append(att)
+    deps.store.save_dossier(d, d.version)
+    return att, post
+
+
+def finalize_attachment(
+    deps: Deps, actor: Actor, dossier_id: str, attachment_id: str
+) -> Attachment:
+    """Re-check the object that arrived: real size and type by magic bytes; delete a misfit."""
+    for _ in range(3):
+        d = load_for(deps, dossier_id, actor)
+        att = next((a for a in d.attachments if a.id == attachment_id), None)
+        if att is None:
+            raise NotFound("Không tìm thấy tệp đính kèm.", "Attachment not found.", field="id")
+        if att.state is not AttachmentState.PENDING:
+            return att
+        proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+        doc = proc.document(att.document_id)
+        facts = deps.files.inspect(att.key)
+        if not facts.exists:
+            raise Conflict(
+                "Chưa nhận được tệp. Vui lòng tải lên trước khi xác nhận.",
+                "The file has not arrived yet; upload it before finalizing.",
+                code="upload_missing",
+                field="attachment_id",
+            )
+        reason = None
+        if doc is None:
+            reason = "Thành phần hồ sơ không còn thuộc thủ tục."
+        elif facts.size > doc.max_bytes:
+            reason = f"Tệp quá lớn ({facts.size} byte), tối đa {doc.max_bytes} byte."
+        elif facts.detected_type not in doc.accepted_types:
+            reason = f"Nội dung tệp không phải loại được chấp nhận ({facts.detected_type or '?'})."
+        elif att.content_type and facts.detected_type != att.content_type:
+            reason = "Nội dung tệp không khớp với loại tệp đã khai báo."
+        if reason:
+            deps.files.delete(att.key)
+            new_att = att.model_copy(
+                update={"state": AttachmentState.REJECTED, "reason": reason, "size": facts.size}
+            )
+        else:
+            new_att = att.model_copy(
+                update={
+                    "state": AttachmentState.ACCEPTED,
+                    "size": facts.size,
+                    "content_type": facts.detected_type,
+                }
+            )
+        d.attachments = [new_att if a.id == att.id else a for a in d.attachments]
+        try:
+            deps.store.save_dossier(d, d.version)
+        except Conflict:
+            continue
+        return new_att
+    raise Conflict("Hồ sơ đang được cập nhật, vui lòng thử lại.", "Busy; retry.")
+
+
+def finalize_by_key(deps: Deps, key: str) -> Attachment | None:
+    """The S3 upload event path: the key names the dossier and the attachment."""
+    parts = key.split("/")
+    if len(parts) < 4 or parts[0] != "dossiers":
+        return None
+    try:
+        return finalize_attachment(deps, SYSTEM, parts[1], parts[2])
+    except NotFound:
+        return None
+
+
+def _check_documents(proc: Procedure, d: Dossier) -> None:
+    accepted = {a.document_id for a in d.attachments if a.state is AttachmentState.ACCEPTED}
+    for doc in proc.documents:
+        if doc.required and doc.id not in accepted:
+            raise InvalidInput(
+                f"Thiếu thành phần hồ sơ bắt buộc: {doc.name}.",
+                f"Missing required document: {doc.name}.",
+                code="missing_document",
+                field=f"documents.{doc.id}",
+            )
+    if any(a.state is AttachmentState.PENDING for a in d.attachments):
+        raise InvalidInput(
+            "Còn tệp đính kèm chưa được xác nhận.",
+            "Some attachments are not finalized yet.",
+            code="attachment_pending",
+            field="attachments",
+        )
+
+
+def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
+    """Draft (or supplemented) → 1 new, into the desk's inbox."""
+    d = load_for(deps, dossier_id, actor)
+    if actor.role != "citizen":
+        raise Forbidden("Chỉ chủ hồ sơ được nộp hồ sơ.", "Only the applicant may submit.")
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    _validate_form(proc, d.form_data)
+    _check_documents(proc, d)
+    frm = d.status
+    to = S.NEW if frm is None else check_transition(frm, S.NEW)
+    now = deps.clock()
+    new = d.model_copy(update={"status": to, "submitted_at": now})
+    ev = _event(deps, actor, "submitted" if frm is None else "supplemented", frm, to)
+    return deps.store.apply(
+        Change(
+            dossier=new,
+            expected_version=d.version,
+            events=[ev],
+            counters=[(d.lead_agency, _month(now), "submitted")],
+        )
+    )
+
+
+# ---- the desk ------------------------------------------------------------------------------
+def _desk_scope(d: Dossier, actor: Actor) -> None:
+    if actor.role not in ("desk", "admin"):
+        raise Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
+
+
+def accept(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
+    """Receive a valid dossier: code, appointment, receipt data, counters, then the execution.
+
+    A paper dossier (channel desk) goes draft → 1 → 2 in the same transaction. If the execution
+    failed to start after an earlier commit, accepting again only retries the start.
+    """
+    from chalicelib.domain import deadlines, dossier_code
+
+    d = load_for(deps, dossier_id, actor)
+    _desk_scope(d, actor)
+    if d.status is S.RECEIVED and d.code:
+        _start_execution(deps, d)
+        return deps.store.get_dossier(d.id)
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    events: list[HistoryEvent] = []
+    frm = d.status
+    if frm is None:
+        if d.channel is not Channel.DESK:
+            raise Conflict(
+                "Hồ sơ chưa được công dân nộp.",
+                "The citizen has not submitted it yet.",
+                code="not_submitted",
+            )
+        _validate_form(proc, d.form_data)
+        events.append(_event(deps, actor, "entered_at_desk", None, S.NEW))
+        frm = S.NEW
+    check_transition(frm, S.RECEIVED)
+    _check_documents(proc, d)
+    cal = deps.calendar
+    now = deps.clock()
+    received_at = cal.next_working_instant(now)
+    appointment = deadlines.appointment_at(received_at, proc.processing_time, cal)
+    plan = deadlines.step_schedule(
+        received_at, list(proc.steps), cal, deps.settings.warn_before_working_days
+    )
+    steps = [
+        DossierStep(
+            step_id=p.step_id,
+            agency=p.agency,
+            name=next(s.name for s in proc.steps if s.id == p.step_id),
+            due_at=p.due_at,
+            warn_at=p.warn_at,
+        )
+        for p in plan
+    ]
+    events.append(_event(deps, actor, "received", frm, S.RECEIVED, agency=d.receiving_unit))
+    counters = [
+        (d.lead_agency, _month(received_at), "received"),
+        (d.lead_agency, _month(received_at), f"received_channel_{int(d.channel)}"),
+    ]
+    for _ in range(5):
+        key = dossier_code.sequence_key(d.receiving_unit, received_at)
+        seq = deps.store.current_sequence(key) + 1
+        code = dossier_code.format_code(
+            d.receiving_unit, received_at, seq, deps.settings.dossier_code_format
+        )
+        new = d.model_copy(
+            update={
+                "status": S.RECEIVED,
+                "code": code,
+                "submitted_at": d.submitted_at or now,
+                "received_at": received_at,
+                "appointment_at": appointment,
+                "steps": steps,
+                "lookup_token": secrets.token_urlsafe(18),
+                "received_by": actor.username,
+                "register_line": seq,
+            }
+        )
+        try:
+            saved = deps.store.apply(
+                Change(
+                    dossier=new,
+                    expected_version=d.version,
+                    events=events,
+                    counters=counters,
+                    sequence=(key, seq),
+                )
+            )
+        except SequenceTaken:
+            continue
+        _start_execution(deps, saved)
+        return deps.store.get_dossier(saved.id)
+    raise Conflict("Hệ thống đang bận cấp số hồ sơ, vui lòng thử lại.", "Busy; retry.")
+
+
+def _warn_at(deps: Deps, due: datetime, start: datetime) -> datetime:
+    cal = deps.calendar
+    seconds = round(deps.settings.warn_before_working_days * cal.day_seconds)
+    return max(start, cal.subtract_working_seconds(due, seconds))
+
+
+def _alarms(deps: Deps, d: Dossier, step: DossierStep) -> list[dict[str, Any]]:
+    """The alarm chain of one step, counted from now (see docs/design.md, workflow contract)."""
+    from chalicelib.domain import deadlines
+
+    assert d.appointment_at is not None
+    return deadlines.alarm_chain_json(
+        deps.clock(),
+        step_warn_at=step.warn_at,
+        step_due_at=step.due_at,
+        dossier_warn_at=_warn_at(deps, d.appointment_at, d.received_at or deps.clock()),
+        dossier_due_at=d.appointment_at,
+    )
+
+
+def _start_execution(deps: Deps, d: Dossier) -> None:
+    """Execution name = dossier code, so a retried start cannot create a second execution."""
+    assert d.code
+    deps.workflow.start(
+        d.code,
+        {
+            "dossierId": d.id,
+            "dossierCode": d.code,
+            "steps": [
+                {
+                    "stepId": s.step_id,
+                    "agency": s.agency,
+                    # Later steps get their chain when they actually start (approve output).
+                    "alarms": _alarms(deps, d, s) if i == 0 else [],
+                }
+                for i, s in enumerate(d.steps)
+            ],
+            "repeatOverdueSeconds": deps.settings.repeat_overdue_seconds,
+        },
+    )
+
+
+def refuse(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:
+    """Form 03: refusal with a reason."""
+    d = load_for(deps, dossier_id, actor)
+    _desk_scope(d, actor)
+    if d.status is None:
+        raise Conflict("Hồ sơ chưa được nộp.", "Not submitted.", code="not_submitted")
+    to = check_transition(d.status, S.REFUSED)
+    now = deps.clock()
+    new = d.model_copy(update={"status": to, "refusal_reason": req.reason, "finished_at": now})
+    return deps.store.apply(
+        Change(
+            dossier=new,
+            expected_version=d.version,
+            events=[_event(deps, actor, "refused", d.status, to, req.reason)],
+            counters=[(d.lead_agency, _month(now), "refused")],
+        )
+    )
+
+
+def request_supplement(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:
+    """Form 02 at the desk: guide the applicant once, in writing, before receipt."""
+    d = load_for(deps, dossier_id, actor)
+    _desk_scope(d, actor)
+    if d.status is not S.NEW:
+        raise Conflict(
+            "Chỉ yêu cầu bổ sung khi hồ sơ đang chờ tiếp nhận.",
+            "A desk supplement request applies only to a dossier awaiting receipt.",
+            code="illegal_transition",
+        )
+    to = check_transition(d.status, S.SUPPLEMENT_REQUESTED)
+    now = deps.clock()
+    new = d.model_copy(update={"status": to, "supplement_reason": req.reason})
+    return deps.store.apply(
+        Change(
+            dossier=new,
+            expected_version=d.version,
+            events=[_event(deps, actor, "supplement_requested", d.status, to, req.reason)],
+            counters=[(d.lead_agency, _month(now), "supplement_requested")],
+        )
+    )
+
+
+def return_result(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
+    """9 → 10: the result is handed over."""
+    d = load_for(deps, dossier_id, actor)
+    _desk_scope(d, actor)
+    if d.status is None:
+        raise Conflict("Hồ sơ chưa được nộp.", "Not submitted.", code="not_submitted")
+    to = check_transition(d.status, S.RETURNED)
+    now = deps.clock()
+    new = d.model_copy(update={"status": to, "returned_at": now})
+    return deps.store.apply(
+        Change(
+            dossier=new,
+            expected_version=d.version,
+            events=[_event(deps, actor, "result_returned", d.status, to)],
+            counters=[(d.lead_agency, _month(now), "returned")],
+        )
+    )
+
+
+# ---- agencies ------------------------------------------------------------------------------
+def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
+    if actor.role not in ("agency", "admin") or not actor.unit:
+        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
+    return deps.store.list_agency_tasks(actor.unit)
+
+
+def complete_step(
+    deps: Deps, actor: Actor, dossier_id: str, step_id: str, req: CompleteStepIn
+) -> Dossier:
+    """The agency finishes its step. The outcome is recorded first, then sent to the workflow."""
+    from chalicelib.workflow.executions import StaleTaskToken
+
+    if actor.role not in ("agency", "admin"):
+        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
+    d = load_for(deps, dossier_id, actor)
+    task = deps.store.get_task(d.id, step_id)
+    if task is None or (actor.role == "agency" and task.agency != actor.unit):
+        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    if task.state != "open" or not task.token:
+        raise Conflict(
+            "Bước xử lý này đã được xử lý hoặc chưa sẵn sàng.",
+            "This step is already handled or not ready.",
+            code="step_not_open",
+        )
+    now = deps.clock()
+    step = next((s for s in d.steps if s.step_id == step_id), None)
+    if step is None:
+        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    late = step.due_at is not None and now > step.due_at
+    outcome: dict[str, Any] = {"outcome": req.outcome, "note": req.note or ""}
+    events: list[HistoryEvent] = []
+    counters: list[tuple[str, str, str]] = []
+    status = d.status
+    updates: dict[str, Any] = {}
+    if req.outcome == "approve":
+        new_steps = [
+            s.model_copy(
+                update={
+                    "state": StepState.DONE,
+                    "finished_at": now,
+                    "late": s.late or late,
+                    "handled_by": actor.username,
+                    "note": req.note,
+                }
+            )
+            if s.step_id == step_id
+            else s
+            for s in d.steps
+        ]
+        is_last = all(s.state is StepState.DONE for s in new_steps)
+        if not is_last:
+            # The next agency's allowance runs from now, so lateness stays with whoever caused it.
+            proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+            idx = next(i for i, s in enumerate(new_steps) if s.state is not StepState.DONE)
+            allowance = next(p.allowance for p in proc.steps if p.id == new_steps[idx].step_id)
+            start = deps.calendar.next_working_instant(now)
+            due = deps.calendar.add(start, allowance)
+            new_steps[idx] = new_steps[idx].model_copy(
+                update={"started_at": start, "due_at": due, "warn_at": _warn_at(deps, due, start)}
+            )
+            outcome["alarms"] = _alarms(deps, d, new_steps[idx])
+        events.append(
+            _event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)
+        )
+        new_task = AgencyTask(
+            **{**task.__dict__, "state": "done", "outcome": outcome, "late": late}
+        )
+        if is_last:
+            assert status is not None
+            status = check_transition(status, S.PROCESSED)
+            dossier_late = d.appointment_at is not None and now > d.appointment_at
+            updates.update({"finished_at": now})
+            events.append(_event(deps, actor, "processed", d.status, status))
+            counters.append((d.lead_agency, _month(now), "processed"))
+            counters.append(
+                (
+                    d.lead_agency,
+                    _month(now),
+                    "processed_late" if dossier_late else "processed_on_time",
+                )
+            )
+        updates.update({"steps": new_steps, "status": status})
+    else:
+        events.append(
+            _event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)
+        )
+        new_task = AgencyTask(
+            **{**task.__dict__, "state": "waiting", "token": None, "outcome": None}
+        )
+    new = d.model_copy(update=updates)
+    saved = deps.store.apply(
+        Change(
+            dossier=new,
+            expected_version=d.version,
+            events=events,
+            counters=counters,
+            tasks=[new_task],
+        )
+    )
+    try:
+        deps.workflow.send_success(task.token, outcome)
+    except StaleTaskToken:
+        # The token timed out into an alarm; the next token delivery sends the recorded outcome.
+        pass
+    return saved
+
+
+# ---- workflow messages --------------------------------------------------------------------
+def on_agency_task(deps: Deps, msg: dict[str, Any]) -> None:
+    """A step's task token arrived: store it (newest wins); first arrival moves 2 → 4."""
+    from chalicelib.workflow.executions import StaleTaskToken
+
+    d = deps.store.get_dossier(msg["dossierId"])
+    step_id = msg["stepId"]
+    token = msg["taskToken"]
+    task = deps.store.get_task(d.id, step_id)
+    if task is not None and task.state == "done" and task.outcome is not None:
+        with contextlib.suppress(StaleTaskToken):
+            deps.workflow.send_success(token, task.outcome)
+        return
+    step = next((s for s in d.steps if s.step_id == step_id), None)
+    if step is None:
+        raise NotFound("Bước không thuộc hồ sơ.", f"Unknown step {step_id}.")
+    proc_name = deps.store.get_procedure(d.procedure_code, d.procedure_version).name
+    if task is None:
+        task = AgencyTask(
+            dossier_id=d.id,
+            step_id=step_id,
+            agency=step.agency,
+            dossier_code=d.code or "",
+            procedure_code=d.procedure_code,
+            procedure_name=proc_name,
+            step_name=step.name,
+            due_at=step.due_at.isoformat() if step.due_at else "",
+            warn_at=step.warn_at.isoformat() if step.warn_at else "",
+        )
+        expected = None
+    else:
+        expected = task.version
+    new_task = AgencyTask(**{**task.__dict__, "token": token, "state": "open"})
+    needs_activation = step.state is StepState.WAITING
+    if not needs_activation:
+        deps.store.put_task(new_task, expected)
+        return
+    now = deps.clock()
+    new_steps = [
+        s.model_copy(update={"state": StepState.ACTIVE, "started_at": s.started_at or now})
+        if s.step_id == step_id
+        else s
+        for s in d.steps
+    ]
+    status = d.status
+    events = [_event(deps, SYSTEM, "transferred", None, None, step.name, agency=step.agency)]
+    counters: list[tuple[str, str, str]] = []
+    if status is S.RECEIVED:
+        status = check_transition(status, S.PROCESSING)
+        events.append(_event(deps, SYSTEM, "processing", S.RECEIVED, status, agency=step.agency))
+        counters.append((d.lead_agency, _month(now), "processing_started"))
+    deps.store.apply(
+        Change(
+            dossier=d.model_copy(update={"steps": new_steps, "status": status}),
+            expected_version=d.version,
+            events=events,
+            counters=counters,
+            tasks=[AgencyTask(**{**new_task.__dict__, "version": expected or 0})],
+        )
+    )
+
+
+ALARM_TEXT = {
+    "step_due_soon": "Bước xử lý sắp đến hạn",
+    "step_overdue": "Bước xử lý quá hạn",
+    "dossier_due_soon": "Hồ sơ sắp đến hạn trả kết quả",
+    "dossier_overdue": "Hồ sơ quá hạn trả kết quả",
+    "step_overdue_repeat": "Bước xử lý vẫn quá hạn",
+}
+
+
+def on_alarm(deps: Deps, msg: dict[str, Any]) -> None:
+    """Due-soon and overdue: flag lateness against the step's agency; never fail the dossier."""
+    d = deps.store.get_dossier(msg["dossierId"])
+    kind = str(msg.get("kind", ""))
+    step_id = msg.get("stepId")
+    task = deps.store.get_task(d.id, step_id) if step_id else None
+    if task is not None and task.state != "done" and kind.endswith(("overdue", "overdue_repeat")):
+        if kind.startswith("step") and not task.late:
+            deps.store.put_task(AgencyTask(**{**task.__dict__, "late": True}), task.version)
+    elif (
+        task is not None and task.state != "done" and kind.endswith("due_soon") and not task.warned
+    ):
+        deps.store.put_task(AgencyTask(**{**task.__dict__, "warned": True}), task.version)
+    if kind.startswith("step") and kind.endswith("overdue"):
+        steps = [
+            s.model_copy(update={"late": True}) if s.step_id == step_id else s for s in d.steps
+        ]
+        try:
+            deps.store.save_dossier(d.model_copy(update={"steps": steps}), d.version)
+        except Conflict:
+            pass  # the next repeat alarm flags it again
+    deps.store.add_event(
+        d.id,
+        _event(
+            deps,
+            SYSTEM,
+            f"alarm_{kind}",
+            None,
+            None,
+            ALARM_TEXT.get(kind, kind),
+            agency=msg.get("agency"),
+        ),
+    )
+
+
+def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
+    kind = msg.get("type")
+    if kind == "agency_task":
+        on_agency_task(deps, msg)
+    elif kind == "alarm":
+        on_alarm(deps, msg)
+    elif kind == "dossier_processed":
+        return  # status 9 was committed with the last approval; nothing left to do
+    else:
+        raise ValueError(f"unknown workflow message type {kind!r}")

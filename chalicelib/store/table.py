@@ -1,0 +1,518 @@
+"""The DynamoDB single table: domain objects to items and back, and the status-change transaction.
+
+Items keep the whole domain object as JSON in `data` plus the few attributes that keys and indexes
+need (see docs/design.md "Table"). Nothing on a request path scans.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.domain.dossier import Dossier, HistoryEvent
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.procedure import Procedure, Unit
+from chalicelib.domain.statuses import DossierStatus
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _iso(dt: Any) -> str:
+    return dt.isoformat().replace("+00:00", "Z") if dt is not None else ""
+
+
+@dataclass
+class AgencyTask:
+    """The work item an agency sees for one step of one dossier; holds the newest task token."""
+
+    dossier_id: str
+    step_id: str
+    agency: str
+    dossier_code: str
+    procedure_code: str
+    procedure_name: str
+    step_name: str
+    due_at: str
+    warn_at: str = ""
+    token: str | None = None
+    state: str = "open"  # open | waiting (returned, awaiting a new token) | done
+    outcome: dict[str, Any] | None = None
+    late: bool = False
+    warned: bool = False
+    version: int = 0
+
+    def to_public(self) -> dict[str, Any]:
+        return {
+            "dossier_id": self.dossier_id,
+            "code": self.dossier_code,
+            "procedure_code": self.procedure_code,
+            "procedure_name": self.procedure_name,
+            "step_id": self.step_id,
+            "step_name": self.step_name,
+            "agency": self.agency,
+            "due_at": self.due_at,
+            "warn_at": self.warn_at,
+            "state": self.state,
+            "late": self.late,
+        }
+
+
+@dataclass
+class Change:
+    """One atomic status change: everything here is written in a single TransactWriteItems."""
+
+    dossier: Dossier
+    expected_version: int
+    events: list[HistoryEvent] = field(default_factory=list)
+    counters: list[tuple[str, str, str]] = field(default_factory=list)  # (agency, month, metric)
+    tasks: list[AgencyTask] = field(default_factory=list)
+    sequence: tuple[str, int] | None = None  # (key, value now taken): gap-free daily numbering
+
+
+class DynamoStore:
+    """Thin adapter over one table. Clients are injected so tests need no patching."""
+
+    def __init__(self, client: Any = None, table_name: str | None = None) -> None:
+        if client is None:
+            from chalicelib.aws import client as aws_client
+
+            client = aws_client("dynamodb")
+        if table_name is None:
+            from chalicelib.settings import get_settings
+
+            table_name = get_settings().table_name
+        self.client = client
+        self.table = table_name
+
+    # ---- generic helpers -------------------------------------------------------------
+    def _get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+        resp = self.client.get_item(
+            TableName=self.table, Key={"PK": _s(pk), "SK": _s(sk)}, ConsistentRead=consistent
+        )
+        item: dict[str, Any] | None = resp.get("Item")
+        return item
+
+    def _query(
+        self,
+        *,
+        pk_value: str,
+        index: str | None = None,
+        sk_prefix: str | None = None,
+        forward: bool = True,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        pk_name = f"{index}PK" if index else "PK"
+        sk_name = f"{index}SK" if index else "SK"
+        expr = "#pk = :pk"
+        names = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": _s(pk_value)}
+        if sk_prefix:
+            expr += " AND begins_with(#sk, :sk)"
+            names["#sk"] = sk_name
+            values[":sk"] = _s(sk_prefix)
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": expr,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": forward,
+            "Limit": limit,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        items: list[dict[str, Any]] = []
+        while True:
+            resp = self.client.query(**kwargs)
+            items.extend(resp.get("Items", []))
+            last = resp.get("LastEvaluatedKey")
+            if not last or len(items) >= limit:
+                return items[:limit]
+            kwargs["ExclusiveStartKey"] = last
+
+    @staticmethod
+    def _data(item: dict[str, Any]) -> Any:
+        return json.loads(item["data"]["S"])
+
+    # ---- catalogue ---------------------------------------------------------------------
+    def put_procedure(self, proc: Procedure) -> None:
+        """Write a version and move the LATEST pointer; the catalogue row serves listing."""
+        data = proc.model_dump_json()
+        summary = json.dumps(
+            {
+                "code": proc.code,
+                "name": proc.name,
+                "field": proc.field,
+                "level": proc.level.value,
+                "lead_agency": proc.lead_agency,
+                "version": proc.version,
+                "processing_time": proc.processing_time.model_dump(mode="json"),
+                "fee_vnd": proc.total_fee_vnd,
+                "sample": proc.sample,
+            },
+            ensure_ascii=False,
+        )
+        items = [
+            {"PK": _s(f"PROC#{proc.code}"), "SK": _s(f"V#{proc.version:05d}"), "data": _s(data)},
+            {
+                "PK": _s(f"PROC#{proc.code}"),
+                "SK": _s("LATEST"),
+                "data": _s(data),
+                "GSI5PK": _s(f"FIELD#{proc.field}"),
+                "GSI5SK": _s(f"{proc.level.value}#{proc.code}"),
+            },
+            {"PK": _s("CATALOG"), "SK": _s(f"PROC#{proc.code}"), "data": _s(summary)},
+        ]
+        self.client.transact_write_items(
+            TransactItems=[{"Put": {"TableName": self.table, "Item": it}} for it in items]
+        )
+
+    def get_procedure(self, code: str, version: int | None = None) -> Procedure:
+        sk = "LATEST" if version is None else f"V#{version:05d}"
+        item = self._get(f"PROC#{code}", sk, consistent=False)
+        if item is None:
+            raise NotFound(
+                f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.", field="code"
+            )
+        return Procedure.model_validate_json(item["data"]["S"])
+
+    def list_procedures(self, field_name: str | None = None) -> list[dict[str, Any]]:
+        """Catalogue rows; one Query (by field through GSI5, else the catalogue partition)."""
+        if field_name:
+            items = self._query(pk_value=f"FIELD#{field_name}", index="GSI5", limit=2000)
+            out = []
+            for it in items:
+                p = Procedure.model_validate_json(it["data"]["S"])
+                out.append(
+                    {
+                        "code": p.code,
+                        "name": p.name,
+                        "field": p.field,
+                        "level": p.level.value,
+                        "lead_agency": p.lead_agency,
+                        "version": p.version,
+                        "processing_time": p.processing_time.model_dump(mode="json"),
+                        "fee_vnd": p.total_fee_vnd,
+                        "sample": p.sample,
+                    }
+                )
+            return out
+        return [self._data(it) for it in self._query(pk_value="CATALOG", limit=5000)]
+
+    def put_unit(self, unit: Unit) -> None:
+        data = _s(unit.model_dump_json())
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {"PK": _s(f"UNIT#{unit.code}"), "SK": _s("UNIT"), "data": data},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {"PK": _s("UNITS"), "SK": _s(f"UNIT#{unit.code}"), "data": data},
+                    }
+                },
+            ]
+        )
+
+    def list_units(self) -> list[Unit]:
+        return [Unit.model_validate(self._data(it)) for it in self._query(pk_value="UNITS")]
+
+    def get_unit(self, code: str) -> Unit | None:
+        item = self._get(f"UNIT#{code}", "UNIT", consistent=False)
+        return Unit.model_validate_json(item["data"]["S"]) if item else None
+
+    def put_calendar(self, data: dict[str, Any]) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={"PK": _s("CONFIG"), "SK": _s("CALENDAR"), "data": _s(json.dumps(data))},
+        )
+
+    def get_calendar(self) -> dict[str, Any] | None:
+        item = self._get("CONFIG", "CALENDAR", consistent=False)
+        return self._data(item) if item else None
+
+    # ---- accounts ----------------------------------------------------------------------
+    def put_profile(self, sub: str, profile: dict[str, Any]) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                "PK": _s(f"USER#{sub}"),
+                "SK": _s("PROFILE"),
+                "data": _s(json.dumps(profile, ensure_ascii=False)),
+            },
+        )
+
+    def get_profile(self, sub: str) -> dict[str, Any] | None:
+        item = self._get(f"USER#{sub}", "PROFILE", consistent=False)
+        return self._data(item) if item else None
+
+    # ---- dossiers ----------------------------------------------------------------------
+    def _dossier_item(self, d: Dossier) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "PK": _s(f"DOSSIER#{d.id}"),
+            "SK": _s("DOSSIER"),
+            "data": _s(d.model_dump_json()),
+            "version": _n(d.version),
+            "status": _n(int(d.status) if d.status is not None else 0),
+        }
+        if d.code:
+            item["GSI1PK"] = _s(f"CODE#{d.code}")
+            item["GSI1SK"] = _s("DOSSIER")
+        if d.owner:
+            item["GSI2PK"] = _s(f"OWNER#{d.owner}")
+            item["GSI2SK"] = _s(_iso(d.created_at) + "#" + d.id)
+        if d.status is DossierStatus.NEW:
+            item["GSI3PK"] = _s(f"DESK#{d.receiving_unit}")
+            item["GSI3SK"] = _s(_iso(d.submitted_at) + "#" + d.id)
+        if d.status is not None and d.status.is_open:
+            item["GSI4PK"] = _s(f"OPEN#{d.lead_agency}")
+            item["GSI4SK"] = _s(_iso(d.appointment_at) + "#" + d.id)
+        return item
+
+    def create_dossier(self, d: Dossier) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item=self._dossier_item(d),
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
+    def get_dossier(self, dossier_id: str) -> Dossier:
+        item = self._get(f"DOSSIER#{dossier_id}", "DOSSIER")
+        if item is None:
+            raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
+        return Dossier.model_validate_json(item["data"]["S"])
+
+    def find_dossier_by_code(self, code: str) -> Dossier | None:
+        items = self._query(pk_value=f"CODE#{code}", index="GSI1", limit=1)
+        if not items:
+            return None
+        # Index reads are eventually consistent: re-read the base item.
+        return self.get_dossier(self._data(items[0])["id"])
+
+    def list_owner_dossiers(self, owner: str) -> list[Dossier]:
+        items = self._query(pk_value=f"OWNER#{owner}", index="GSI2", forward=False)
+        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+
+    def list_desk_inbox(self, unit: str) -> list[Dossier]:
+        items = self._query(pk_value=f"DESK#{unit}", index="GSI3")
+        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+
+    def list_open_dossiers(self, agency: str) -> list[Dossier]:
+        items = self._query(pk_value=f"OPEN#{agency}", index="GSI4")
+        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+
+    def save_dossier(self, d: Dossier, expected_version: int) -> Dossier:
+        """Save a change that is not a status change (draft edits, attachments), with the lock."""
+        d = d.model_copy(update={"version": expected_version + 1})
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._dossier_item(d),
+                ConditionExpression="#v = :v",
+                ExpressionAttributeNames={"#v": "version"},
+                ExpressionAttributeValues={":v": _n(expected_version)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise _conflict() from exc
+        return d
+
+    def history(self, dossier_id: str) -> list[HistoryEvent]:
+        items = self._query(pk_value=f"DOSSIER#{dossier_id}", sk_prefix="H#", limit=1000)
+        return [HistoryEvent.model_validate_json(it["data"]["S"]) for it in items]
+
+    # ---- tasks -------------------------------------------------------------------------
+    def _task_item(self, t: AgencyTask) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "PK": _s(f"DOSSIER#{t.dossier_id}"),
+            "SK": _s(f"TASK#{t.step_id}"),
+            "data": _s(
+                json.dumps({k: v for k, v in t.__dict__.items() if k != "token"}, default=str)
+            ),
+            "version": _n(t.version),
+        }
+        if t.token:
+            item["token"] = _s(t.token)
+        if t.state == "open" and t.token:
+            item["GSI3PK"] = _s(f"AGENCY#{t.agency}")
+            item["GSI3SK"] = _s(f"{t.due_at}#{t.dossier_id}")
+        return item
+
+    @staticmethod
+    def _task_from(item: dict[str, Any]) -> AgencyTask:
+        data = json.loads(item["data"]["S"])
+        data["token"] = item.get("token", {}).get("S")
+        data["version"] = int(item["version"]["N"])
+        return AgencyTask(**data)
+
+    def get_task(self, dossier_id: str, step_id: str) -> AgencyTask | None:
+        item = self._get(f"DOSSIER#{dossier_id}", f"TASK#{step_id}")
+        return self._task_from(item) if item else None
+
+    def list_agency_tasks(self, agency: str) -> list[AgencyTask]:
+        items = self._query(pk_value=f"AGENCY#{agency}", index="GSI3")
+        return [self._task_from(it) for it in items]
+
+    def put_task(self, t: AgencyTask, expected_version: int | None) -> AgencyTask:
+        """Upsert a task outside a status change (a new token, an alarm flag), with the lock."""
+        new = AgencyTask(**{**t.__dict__, "version": (expected_version or 0) + 1})
+        kwargs: dict[str, Any] = {"TableName": self.table, "Item": self._task_item(new)}
+        if expected_version is None:
+            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
+        else:
+            kwargs["ConditionExpression"] = "#v = :v"
+            kwargs["ExpressionAttributeNames"] = {"#v": "version"}
+            kwargs["ExpressionAttributeValues"] = {":v": _n(expected_version)}
+        try:
+            self.client.put_item(**kwargs)
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise _conflict() from exc
+        return new
+
+    def add_event(self, dossier_id: str, event: HistoryEvent) -> None:
+        """History without a status change (alarms). Still append-only: the key never repeats."""
+        self.client.put_item(
+            TableName=self.table,
+            Item=self._event_item(dossier_id, event, 0),
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
+    def _event_item(self, dossier_id: str, e: HistoryEvent, n: int) -> dict[str, Any]:
+        import secrets
+
+        return {
+            "PK": _s(f"DOSSIER#{dossier_id}"),
+            "SK": _s(f"H#{_iso(e.at)}#{n:02d}{secrets.token_hex(3)}"),
+            "data": _s(e.model_dump_json()),
+        }
+
+    # ---- sequences -----------------------------------------------------------------------
+    def current_sequence(self, key: str) -> int:
+        item = self._get(key, "SEQ")
+        return int(item["n"]["N"]) if item else 0
+
+    # ---- the transaction -----------------------------------------------------------------
+    def apply(self, change: Change) -> Dossier:
+        """Write dossier + history + counters (+ tasks, + sequence) atomically, or nothing.
+
+        The dossier's version must still be `expected_version`, and the daily sequence must still be
+        the value read before, so concurrent receipts can neither share nor skip a number.
+        """
+        d = change.dossier.model_copy(update={"version": change.expected_version + 1})
+        ops: list[dict[str, Any]] = []
+        dossier_put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": self._dossier_item(d),
+        }
+        if change.expected_version == 0 and change.dossier.version == 0:
+            dossier_put["ConditionExpression"] = "attribute_not_exists(PK) OR #v = :v"
+        else:
+            dossier_put["ConditionExpression"] = "#v = :v"
+        dossier_put["ExpressionAttributeNames"] = {"#v": "version"}
+        dossier_put["ExpressionAttributeValues"] = {":v": _n(change.expected_version)}
+        ops.append({"Put": dossier_put})
+        for i, e in enumerate(change.events):
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": self._event_item(d.id, e, i),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            )
+        merged: dict[tuple[str, str], dict[str, int]] = {}
+        for agency, month, metric in change.counters:
+            merged.setdefault((agency, month), {}).setdefault(metric, 0)
+            merged[(agency, month)][metric] += 1
+        for (agency, month), metrics in merged.items():
+            names = {f"#m{i}": m for i, m in enumerate(metrics)}
+            values = {f":v{i}": _n(v) for i, v in enumerate(metrics.values())}
+            ops.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {
+                            "PK": _s(f"CNT#{agency}#{month}"),
+                            "SK": _s(f"PROC#{d.procedure_code}"),
+                        },
+                        "UpdateExpression": "ADD "
+                        + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
+                        "ExpressionAttributeNames": names,
+                        "ExpressionAttributeValues": values,
+                    }
+                }
+            )
+        for t in change.tasks:
+            new_t = AgencyTask(**{**t.__dict__, "version": t.version + 1})
+            put: dict[str, Any] = {"TableName": self.table, "Item": self._task_item(new_t)}
+            if t.version == 0:
+                put["ConditionExpression"] = "attribute_not_exists(PK)"
+            else:
+                put["ConditionExpression"] = "#v = :v"
+                put["ExpressionAttributeNames"] = {"#v": "version"}
+                put["ExpressionAttributeValues"] = {":v": _n(t.version)}
+            ops.append({"Put": put})
+        if change.sequence is not None:
+            key, value = change.sequence
+            ops.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {"PK": _s(key), "SK": _s("SEQ")},
+                        "UpdateExpression": "SET n = :new",
+                        "ConditionExpression": "attribute_not_exists(n) OR n = :old",
+                        "ExpressionAttributeValues": {
+                            ":new": _n(value),
+                            ":old": _n(value - 1),
+                        },
+                    }
+                }
+            )
+        try:
+            self.client.transact_write_items(TransactItems=ops)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if change.sequence is not None and reasons:
+                last = reasons[-1].get("Code")
+                first = reasons[0].get("Code")
+                if last == "ConditionalCheckFailed" and first in (None, "None"):
+                    raise SequenceTaken() from exc
+            raise _conflict() from exc
+        return d
+
+    def counters(self, agency: str, month: str) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for it in self._query(pk_value=f"CNT#{agency}#{month}"):
+            proc = it["SK"]["S"].removeprefix("PROC#")
+            out[proc] = {k: int(v["N"]) for k, v in it.items() if "N" in v}
+        return out
+
+
+class SequenceTaken(Conflict):
+    """Another receipt took the same daily number first; the caller re-reads and retries."""
+
+    code = "sequence_taken"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Số thứ tự hồ sơ vừa được cấp cho hồ sơ khác, vui lòng thử lại.",
+            "The dossier number was just taken; retry.",
+        )
+
+
+def _conflict() -> Conflict:
+    return Conflict(
+        "Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại và thử lại.",
+        "The record was changed by someone else. Reload and try again.",
+        code="version_conflict",
+    )
