@@ -1,0 +1,49 @@
+# The two commands: `make run` (local stack with demo data) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install ## start the local stack and print the URL and demo accounts
+	$(PY) -m infra.local --port $(PORT)
+
+test: install lint typecheck pytest ## everything CI runs
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+test-unit: install
+	$(VENV)/bin/pytest -m "not integration and not web" tests/unit
+
+test-integration: install
+	$(VENV)/bin/pytest tests/integration
+
+test-web: install
+	$(VENV)/bin/pytest tests/web
+
+bench: install ## speed and cost measurements (never part of the tests)
+	$(PY) bench/coldstart.py
+	$(PY) bench/cost.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

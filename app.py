@@ -1,0 +1,54 @@
+"""The Chalice app: routes by audience, queue consumers, schedules. Nothing heavy at import time.
+
+Every Lambda of the system imports this module, so use cases, boto3 and document renderers are
+imported inside the handlers that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from chalice import Chalice
+from chalice.app import SQSEvent
+
+from chalicelib.api import context
+from chalicelib.api.http import http_middleware
+from chalicelib.api.routes_people import bp as people_routes
+from chalicelib.api.routes_public import bp as public_routes
+
+app = Chalice(app_name="tthc")
+app.api.binary_types.extend(["application/pdf", "image/png"])
+context.bind(app)
+app.register_middleware(http_middleware, "http")
+app.register_blueprint(public_routes)
+app.register_blueprint(people_routes)
+
+_STACK = os.environ.get("STACK_NAME", "tthc")
+
+
+@app.on_sqs_message(queue=os.environ.get("WORKFLOW_QUEUE_NAME", f"{_STACK}-workflow"), batch_size=1)
+def on_workflow_message(event: SQSEvent) -> None:
+    """Messages from the dossier state machine: task tokens, alarms, completion."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.dossiers import on_workflow_message as handle
+
+    for record in event:
+        handle(get_deps(), json.loads(record.body))
+
+
+@app.on_sqs_message(queue=os.environ.get("UPLOAD_QUEUE_NAME", f"{_STACK}-uploads"), batch_size=1)
+def on_upload_event(event: SQSEvent) -> None:
+    """S3 ObjectCreated notifications: re-check each upload as soon as it lands."""
+    from urllib.parse import unquote_plus
+
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.dossiers import finalize_by_key
+
+    for record in event:
+        payload: dict[str, Any] = json.loads(record.body)
+        for rec in payload.get("Records", []):  # an s3:TestEvent has none
+            key = unquote_plus(rec.get("s3", {}).get("object", {}).get("key", ""))
+            if key:
+                finalize_by_key(get_deps(), key)

@@ -1,0 +1,214 @@
+"""Routes for signed-in people: sign-in proxy, the citizen's dossiers, the desk, the agencies.
+
+Each handler parses, authorizes (through the service's scope checks), calls one use case, returns.
+"""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.context import body, caller, deps
+from chalicelib.api.http import json_response
+from chalicelib.domain.dossier import Channel
+from chalicelib.domain.errors import Forbidden
+from chalicelib.services import dossiers as svc
+from chalicelib.services import views
+from chalicelib.services.models import (
+    CompleteStepIn,
+    CreateDossierIn,
+    ReasonIn,
+    SignInIn,
+    SignUpIn,
+    UploadIn,
+)
+
+bp = Blueprint(__name__)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(
+        body=data,
+        status_code=200,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'inline; filename="{name}"',
+        },
+    )
+
+
+def _role(*roles: str) -> svc.Actor:
+    who = caller()
+    if who.role not in roles:
+        raise Forbidden(
+            "Tài khoản không có quyền thực hiện chức năng này.",
+            "This account may not use this function.",
+        )
+    return who
+
+
+# ---- sign-in ------------------------------------------------------------------------------
+@bp.route("/api/auth/signin", methods=["POST"])
+def signin() -> Response:
+    from chalicelib.services import accounts
+
+    req = body(SignInIn)
+    return json_response(accounts.sign_in(deps(), req.username, req.password))
+
+
+@bp.route("/api/auth/signup", methods=["POST"])
+def signup() -> Response:
+    from chalicelib.services import accounts
+
+    return json_response(accounts.sign_up(deps(), body(SignUpIn)), status=201)
+
+
+@bp.route("/api/me", methods=["GET"])
+def me() -> Response:
+    return json_response(caller().model_dump(mode="json"))
+
+
+# ---- citizen ------------------------------------------------------------------------------
+@bp.route("/api/my/dossiers", methods=["POST"])
+def create_my_dossier() -> Response:
+    who = _role("citizen")
+    d = svc.create_draft(deps(), who, body(CreateDossierIn), Channel.ONLINE)
+    return json_response(views.dossier_view(deps(), d), status=201)
+
+
+@bp.route("/api/my/dossiers", methods=["GET"])
+def list_my_dossiers() -> Response:
+    who = _role("citizen")
+    items = deps().store.list_owner_dossiers(who.sub)
+    names = views.procedure_names(deps())
+    return json_response({"items": [views.summary_view(deps(), d, names) for d in items]})
+
+
+@bp.route("/api/my/dossiers/{dossier_id}", methods=["GET"])
+def get_my_dossier(dossier_id: str) -> Response:
+    who = _role("citizen")
+    d = svc.load_for(deps(), dossier_id, who)
+    return json_response(views.dossier_view(deps(), d, with_history=True))
+
+
+def _upload(who: svc.Actor, dossier_id: str) -> Response:
+    att, post = svc.request_upload(deps(), who, dossier_id, body(UploadIn))
+    return json_response(
+        {
+            "attachment_id": att.id,
+            "attachment": att.model_dump(mode="json"),
+            "url": post["url"],
+            "fields": post["fields"],
+        },
+        status=201,
+    )
+
+
+def _finalize(who: svc.Actor, dossier_id: str, attachment_id: str) -> Response:
+    att = svc.finalize_attachment(deps(), who, dossier_id, attachment_id)
+    return json_response(att.model_dump(mode="json"))
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/uploads", methods=["POST"])
+def my_upload(dossier_id: str) -> Response:
+    return _upload(_role("citizen"), dossier_id)
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize", methods=["POST"])
+def my_finalize(dossier_id: str, attachment_id: str) -> Response:
+    return _finalize(_role("citizen"), dossier_id, attachment_id)
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/submit", methods=["POST"])
+def my_submit(dossier_id: str) -> Response:
+    d = svc.submit(deps(), _role("citizen"), dossier_id)
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/receipt.pdf", methods=["GET"])
+def my_receipt(dossier_id: str) -> Response:
+    d = svc.load_for(deps(), dossier_id, _role("citizen"))
+    return _pdf(views.receipt_pdf(deps(), d), f"{d.code}.pdf")
+
+
+# ---- desk -----------------------------------------------------------------------------------
+@bp.route("/api/desk/inbox", methods=["GET"])
+def desk_inbox() -> Response:
+    who = _role("desk")
+    assert who.unit
+    names = views.procedure_names(deps())
+    items = deps().store.list_desk_inbox(who.unit)
+    return json_response({"items": [views.summary_view(deps(), d, names) for d in items]})
+
+
+@bp.route("/api/desk/dossiers", methods=["POST"])
+def desk_create() -> Response:
+    """A paper dossier entered on behalf of a walk-in applicant (channel 1)."""
+    d = svc.create_draft(deps(), _role("desk"), body(CreateDossierIn), Channel.DESK)
+    return json_response(views.dossier_view(deps(), d), status=201)
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}", methods=["GET"])
+def desk_get(dossier_id: str) -> Response:
+    d = svc.load_for(deps(), dossier_id, _role("desk", "admin"))
+    return json_response(views.dossier_view(deps(), d, with_history=True))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/uploads", methods=["POST"])
+def desk_upload(dossier_id: str) -> Response:
+    return _upload(_role("desk"), dossier_id)
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/attachments/{attachment_id}/finalize", methods=["POST"])
+def desk_finalize(dossier_id: str, attachment_id: str) -> Response:
+    return _finalize(_role("desk"), dossier_id, attachment_id)
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/accept", methods=["POST"])
+def desk_accept(dossier_id: str) -> Response:
+    d = svc.accept(deps(), _role("desk"), dossier_id)
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/refuse", methods=["POST"])
+def desk_refuse(dossier_id: str) -> Response:
+    d = svc.refuse(deps(), _role("desk"), dossier_id, body(ReasonIn))
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/supplement", methods=["POST"])
+def desk_supplement(dossier_id: str) -> Response:
+    d = svc.request_supplement(deps(), _role("desk"), dossier_id, body(ReasonIn))
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/return", methods=["POST"])
+def desk_return(dossier_id: str) -> Response:
+    d = svc.return_result(deps(), _role("desk"), dossier_id)
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/receipt.pdf", methods=["GET"])
+def desk_receipt(dossier_id: str) -> Response:
+    d = svc.load_for(deps(), dossier_id, _role("desk", "admin"))
+    return _pdf(views.receipt_pdf(deps(), d), f"{d.code}.pdf")
+
+
+# ---- agencies -------------------------------------------------------------------------------
+@bp.route("/api/agency/tasks", methods=["GET"])
+def agency_tasks() -> Response:
+    tasks = svc.list_tasks(deps(), _role("agency", "admin"))
+    return json_response({"items": [t.to_public() for t in tasks]})
+
+
+@bp.route("/api/agency/dossiers/{dossier_id}", methods=["GET"])
+def agency_get(dossier_id: str) -> Response:
+    d = svc.load_for(deps(), dossier_id, _role("agency", "admin"))
+    return json_response(views.dossier_view(deps(), d, with_history=True))
+
+
+@bp.route("/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete", methods=["POST"])
+def agency_complete(dossier_id: str, step_id: str) -> Response:
+    d = svc.complete_step(
+        deps(), _role("agency", "admin"), dossier_id, step_id, body(CompleteStepIn)
+    )
+    return json_response(views.dossier_view(deps(), d))

@@ -1,0 +1,163 @@
+"""What each audience is shown of a dossier. The public view reveals no personal data."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+from urllib.parse import quote
+
+from chalicelib.domain.dossier import Dossier, HistoryEvent
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.procedure import Procedure, TimeUnit
+from chalicelib.domain.statuses import DossierStatus
+from chalicelib.services.deps import Deps
+
+
+def status_view(status: DossierStatus | None) -> dict[str, Any]:
+    if status is None:
+        return {"code": 0, "label_vi": "Bản nháp", "label_en": "Draft"}
+    return {"code": int(status), "label_vi": status.label_vi, "label_en": status.label_en}
+
+
+def history_view(events: list[HistoryEvent]) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": e.at.isoformat(),
+            "action": e.action,
+            "actor_role": e.actor_role,
+            "note": e.note,
+            "agency": e.agency,
+            "from_status": int(e.from_status) if e.from_status else None,
+            "to_status": status_view(e.to_status) if e.to_status else None,
+        }
+        for e in events
+    ]
+
+
+def processing_time_text(proc: Procedure) -> str:
+    unit = "ngày làm việc" if proc.processing_time.unit is TimeUnit.WORKING_DAYS else "giờ làm việc"
+    return f"{proc.processing_time.amount} {unit}"
+
+
+def lookup_url(deps: Deps, d: Dossier) -> str:
+    """The receipt's QR link: the public lookup with the dossier's unguessable token."""
+    base = deps.settings.public_base_url.rstrip("/")
+    return f"{base}/#/lookup?code={quote(d.code or '')}&token={quote(d.lookup_token or '')}"
+
+
+def dossier_view(
+    deps: Deps, d: Dossier, *, with_history: bool = False, proc: Procedure | None = None
+) -> dict[str, Any]:
+    """The full view for the owner and for staff in scope."""
+    proc = proc or deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    out: dict[str, Any] = d.model_dump(mode="json", exclude={"lookup_token", "version"})
+    out["status"] = status_view(d.status)
+    out["procedure_name"] = proc.name
+    out["procedure_level"] = proc.level.value
+    out["processing_time_text"] = processing_time_text(proc)
+    out["documents"] = [doc.model_dump(mode="json") for doc in proc.documents]
+    current = d.current_step()
+    out["current_agency"] = current.agency if current else None
+    if d.code and d.lookup_token:
+        out["lookup_url"] = lookup_url(deps, d)
+    if with_history:
+        out["history"] = history_view(deps.store.history(d.id))
+    return out
+
+
+def summary_view(deps: Deps, d: Dossier, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "procedure_name": names.get(d.procedure_code, d.procedure_code),
+        "applicant_name": d.applicant.name,
+        "channel": int(d.channel),
+        "status": status_view(d.status),
+        "created_at": d.created_at.isoformat(),
+        "submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,
+        "appointment_at": d.appointment_at.isoformat() if d.appointment_at else None,
+    }
+
+
+def procedure_names(deps: Deps) -> dict[str, str]:
+    return {p["code"]: p["name"] for p in deps.store.list_procedures()}
+
+
+def public_lookup(deps: Deps, code: str, token: str | None) -> dict[str, Any]:
+    """Anyone may look up by code: masked name and status. The QR token adds the timeline."""
+    from chalicelib.domain.masking import mask_name
+
+    d = deps.store.find_dossier_by_code(code.strip())
+    if d is None:
+        raise NotFound(
+            "Không tìm thấy hồ sơ với mã đã nhập.", "No dossier with that code.", field="code"
+        )
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    current = d.current_step()
+    out: dict[str, Any] = {
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "procedure_name": proc.name,
+        "applicant_masked": mask_name(d.applicant.name),
+        "status": status_view(d.status),
+        "received_at": d.received_at.isoformat() if d.received_at else None,
+        "appointment_at": d.appointment_at.isoformat() if d.appointment_at else None,
+        "finished_at": d.finished_at.isoformat() if d.finished_at else None,
+        "current_agency": current.agency if current else None,
+        "steps": [
+            {"name": s.name, "agency": s.agency, "state": s.state.value, "late": s.late}
+            for s in d.steps
+        ],
+        "verified": False,
+    }
+    if token and d.lookup_token and hmac.compare_digest(token, d.lookup_token):
+        out["verified"] = True
+        out["history"] = [
+            {k: v for k, v in h.items() if k in ("at", "action", "to_status", "agency")}
+            for h in history_view(deps.store.history(d.id))
+        ]
+    return out
+
+
+def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
+    """Form 01 for a received dossier."""
+    from chalicelib.documents.receipt import ReceiptData, ReceiptDocument, render_receipt
+
+    if not d.code or not d.received_at or not d.appointment_at:
+        raise NotFound(
+            "Hồ sơ chưa được tiếp nhận nên chưa có giấy tiếp nhận.",
+            "No receipt: the dossier has not been received.",
+            code="no_receipt",
+        )
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    desk = deps.store.get_unit(d.receiving_unit)
+    parent = deps.store.get_unit(desk.parent) if desk and desk.parent else None
+    accepted = {a.document_id for a in d.attachments if a.state.value == "accepted"}
+    data = ReceiptData(
+        authority_name=(parent.name if parent else "UBND TỈNH").upper(),
+        agency_name=(desk.name if desk else d.receiving_unit).upper(),
+        place_name=deps.settings.province_name,
+        number=f"{d.register_line or 0}/TNHS",
+        dossier_code=d.code,
+        applicant_name=d.applicant.name,
+        applicant_address=d.applicant.address,
+        applicant_phone=d.applicant.phone,
+        applicant_email=str(d.applicant.email or ""),
+        procedure_name=proc.name,
+        documents=tuple(
+            ReceiptDocument(name=doc.name, form=doc.form, count=doc.count)
+            for doc in proc.documents
+            if doc.id in accepted
+        ),
+        processing_time=processing_time_text(proc),
+        received_at=d.received_at,
+        appointment_at=d.appointment_at,
+        result_place=(desk.name if desk else d.receiving_unit),
+        register_book=f"Sổ theo dõi hồ sơ năm {d.received_at.year}",
+        register_line=d.register_line or 1,
+        officer_name=d.received_by or "",
+        fee_total_vnd=proc.total_fee_vnd,
+        lookup_url=lookup_url(deps, d),
+    )
+    return render_receipt(data)
