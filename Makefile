@@ -30,7 +30,7 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 pytest: install
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not integration and not web" tests/unit

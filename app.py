@@ -14,14 +14,14 @@ from chalice import Chalice
 from chalice.app import SQSEvent
 
 from chalicelib.api import context
-from chalicelib.api.http import http_middleware
+from chalicelib.api import http
 from chalicelib.api.routes_people import bp as people_routes
 from chalicelib.api.routes_public import bp as public_routes
 
 app = Chalice(app_name="tthc")
 app.api.binary_types.extend(["application/pdf", "image/png"])
 context.bind(app)
-app.register_middleware(http_middleware, "http")
+http.install(app, verifier_provider=context.verifier)
 app.register_blueprint(public_routes)
 app.register_blueprint(people_routes)
 

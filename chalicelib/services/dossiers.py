@@ -157,7 +157,11 @@ def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> None:
     )
 
 
-def _default_desk(deps: Deps, requested: str | None) -> str:
+def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
+    """The desk that serves the lead agency: the nearest desk up its chain of parent units.
+
+    Since NĐ 118/2025 any centre may receive; an explicit choice is honoured if it is a desk.
+    """
     units = {u.code: u for u in deps.store.list_units()}
     if requested:
         unit = units.get(requested)
@@ -168,10 +172,21 @@ def _default_desk(deps: Deps, requested: str | None) -> str:
                 field="receiving_unit",
             )
         return requested
-    desks = sorted(u.code for u in units.values() if u.kind == "desk")
-    if not desks:
+    desks_by_parent: dict[str | None, list[str]] = {}
+    for u in units.values():
+        if u.kind == "desk":
+            desks_by_parent.setdefault(u.parent, []).append(u.code)
+    node: str | None = lead_agency
+    seen: set[str] = set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        if node in desks_by_parent:
+            return sorted(desks_by_parent[node])[0]
+        node = units[node].parent if node in units else None
+    all_desks = sorted(c for codes in desks_by_parent.values() for c in codes)
+    if not all_desks:
         raise DomainError("Chưa cấu hình bộ phận một cửa.", "No one-stop desk configured.")
-    return desks[0]
+    return all_desks[0]
 
 
 def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channel) -> Dossier:
@@ -190,7 +205,7 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
         receiving = actor.unit
         owner = None
     else:
-        receiving = _default_desk(deps, req.receiving_unit)
+        receiving = _default_desk(deps, req.receiving_unit, proc.lead_agency)
         owner = actor.sub
     d = Dossier(
         id=str(uuid.uuid4()),

@@ -1,0 +1,204 @@
+"""The spine end to end, in process: moto (with Step Functions execution) and the real app.
+
+GIVEN the demo catalogue and accounts WHEN a citizen submits online with an attachment, the desk
+accepts it, the agency approves its step THEN the result is ready (status 9), the receipt carries
+the code, the execution has ended and the public lookup shows the status with a masked name.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from tests.helpers_app import (
+    FORM_EXAMPLES,
+    ApiClient,
+    deliver_workflow,
+    minimal_pdf,
+    sample_file,
+    upload_file,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
+    citizen = api.as_user("congdan")
+    proc = api.get(f"/api/procedures/{procedure_code}").json()
+    draft = citizen.post(
+        "/api/my/dossiers",
+        {
+            "procedure_code": procedure_code,
+            "applicant": {
+                "name": "Nguyễn Văn An",
+                "id_number": "093090001234",
+                "address": "Phường V, TP Vị Thanh",
+                "phone": "0901234567",
+                "email": "an@example.com",
+            },
+            "form_data": FORM_EXAMPLES[procedure_code],
+        },
+    )
+    assert draft.status_code == 201, draft.text
+    dossier = draft.json()
+    for doc in proc["documents"]:
+        if not doc["required"]:
+            continue
+        content, ctype, ext = sample_file(doc["accepted_types"])
+        slot = citizen.post(
+            f"/api/my/dossiers/{dossier['id']}/uploads",
+            {
+                "document_id": doc["id"],
+                "filename": f"{doc['id']}.{ext}",
+                "content_type": ctype,
+                "size": len(content),
+            },
+        )
+        assert slot.status_code == 201, slot.text
+        upload_file(slot.json(), content, ctype)
+        fin = citizen.post(
+            f"/api/my/dossiers/{dossier['id']}/attachments/{slot.json()['attachment_id']}/finalize"
+        )
+        assert fin.status_code == 200, fin.text
+        assert fin.json()["state"] == "accepted"
+    sub = citizen.post(f"/api/my/dossiers/{dossier['id']}/submit")
+    assert sub.status_code == 200, sub.text
+    assert sub.json()["status"]["code"] == 1
+    return sub.json()
+
+
+def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud: Any) -> None:
+    # GIVEN a full-online, one-step procedure of the Department of Planning and Investment
+    dossier = _submit_online(api, "2.001610")
+
+    # WHEN the desk sees it in its inbox and accepts it
+    desk = api.as_user("motcua")
+    inbox = desk.get("/api/desk/inbox").json()["items"]
+    assert dossier["id"] in [d["id"] for d in inbox]
+    accepted = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    code = body["code"]
+    assert body["status"]["code"] == 2
+    assert code.startswith("H33.50-") and code.endswith("-0001")
+    assert body["appointment_at"] > body["received_at"]
+    assert dossier["id"] not in [d["id"] for d in desk.get("/api/desk/inbox").json()["items"]]
+
+    # THEN the receipt (form 01) is a PDF carrying the code and the applicant's name
+    pdf = desk.get(
+        f"/api/desk/dossiers/{dossier['id']}/receipt.pdf", headers={"Accept": "application/pdf"}
+    )
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body)).pages)
+    assert code in text
+    assert "Nguyễn Văn An" in text
+
+    # WHEN Step Functions hands the dossier to the agency
+    agency = api.as_user("sokhdt")
+    tasks: list[dict[str, Any]] = []
+    for _ in range(50):
+        deliver_workflow(api, cloud)
+        tasks = agency.get("/api/agency/tasks").json()["items"]
+        if tasks:
+            break
+    assert [t["code"] for t in tasks] == [code]
+    mine = api.as_user("congdan").get(f"/api/my/dossiers/{dossier['id']}").json()
+    assert mine["status"]["code"] == 4  # handed over: processing
+
+    # AND another agency sees nothing of it
+    assert api.as_user("sotuphap").get("/api/agency/tasks").json()["items"] == []
+    other = api.as_user("sotuphap").get(f"/api/agency/dossiers/{dossier['id']}")
+    assert other.status_code == 404
+
+    # WHEN the agency approves its (only) step
+    done = agency.post(
+        f"/api/agency/dossiers/{dossier['id']}/steps/{tasks[0]['step_id']}/complete",
+        {"outcome": "approve", "note": "Đủ điều kiện cấp."},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"]["code"] == 9
+
+    # THEN the execution ends, and the public lookup shows the result ready with a masked name
+    status = ""
+    for _ in range(50):
+        deliver_workflow(api, cloud)
+        status = cloud.sfn.describe_execution(
+            executionArn=cloud.execution_arn(code)
+        )["status"]
+        if status != "RUNNING":
+            break
+    assert status == "SUCCEEDED"
+    public = api.get(f"/api/lookup/{code}").json()
+    assert public["status"]["code"] == 9
+    assert public["status"]["label_vi"] == "Đã xử lý xong"
+    assert "Nguyễn Văn An" not in json.dumps(public, ensure_ascii=False)
+    assert public["applicant_masked"].startswith("Nguyễn")
+    assert "history" not in public
+    token = mine["lookup_url"].split("token=")[1]
+    verified = api.get(f"/api/lookup/{code}?token={token}").json()
+    assert verified["verified"] is True
+    assert [h["action"] for h in verified["history"]][-1] == "processed"
+
+    # AND the desk hands over the result: 9 -> 10
+    returned = desk.post(f"/api/desk/dossiers/{dossier['id']}/return")
+    assert returned.status_code == 200, returned.text
+    assert returned.json()["status"]["code"] == 10
+
+
+def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> None:
+    first = _submit_online(api, "2.001610")
+    second = _submit_online(api, "1.002804")
+    desk = api.as_user("motcua")
+    c1 = desk.post(f"/api/desk/dossiers/{first['id']}/accept").json()["code"]
+    c2 = desk.post(f"/api/desk/dossiers/{second['id']}/accept").json()["code"]
+    assert c1[:-4] == c2[:-4]
+    assert int(c2[-4:]) == int(c1[-4:]) + 1
+
+
+def test_accept_twice_does_not_start_a_second_execution(api: ApiClient, cloud: Any) -> None:
+    d = _submit_online(api, "2.001610")
+    desk = api.as_user("motcua")
+    code = desk.post(f"/api/desk/dossiers/{d['id']}/accept").json()["code"]
+    again = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
+    assert again.status_code == 200
+    assert again.json()["code"] == code
+    execs = cloud.sfn.list_executions(stateMachineArn=cloud.outputs.state_machine_arn)["executions"]
+    from chalicelib.workflow.executions import execution_name
+
+    assert [e["name"] for e in execs].count(execution_name(code)) == 1
+
+
+def test_presigned_post_is_usable_by_a_browser(api: ApiClient, cloud: Any) -> None:
+    """The upload slot is a real S3 POST policy a browser form can use."""
+    citizen = api.as_user("congdan")
+    d = citizen.post(
+        "/api/my/dossiers",
+        {
+            "procedure_code": "2.001610",
+            "applicant": {"name": "Nguyễn Văn An"},
+            "form_data": FORM_EXAMPLES["2.001610"],
+        },
+    ).json()
+    proc = api.get("/api/procedures/2.001610").json()
+    slot = citizen.post(
+        f"/api/my/dossiers/{d['id']}/uploads",
+        {
+            "document_id": proc["documents"][0]["id"],
+            "filename": "Tờ khai.pdf",
+            "content_type": "application/pdf",
+            "size": 100,
+        },
+    ).json()
+    assert slot["fields"]["Content-Type"] == "application/pdf"
+    assert "policy" in {k.lower() for k in slot["fields"]}
+    resp = requests.post(
+        slot["url"], data=slot["fields"], files={"file": ("a.pdf", minimal_pdf())}, timeout=10
+    )
+    assert resp.status_code in (200, 204)
