@@ -13,8 +13,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import SQSEvent
 
-from chalicelib.api import context
-from chalicelib.api import http
+from chalicelib.api import context, http
 from chalicelib.api.routes_people import bp as people_routes
 from chalicelib.api.routes_public import bp as public_routes
 

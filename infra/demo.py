@@ -25,7 +25,8 @@ def load_catalogue(store: Any, data_dir: Path = DEFAULT_DATA) -> tuple[int, int]
     for u in units:
         store.put_unit(u)
     raw = _read(data_dir / "procedures.json")
-    procs = [Procedure.model_validate(p) for p in (raw["procedures"] if "procedures" in raw else raw)]
+    items = raw["procedures"] if isinstance(raw, dict) else raw
+    procs = [Procedure.model_validate(p) for p in items]
     for p in procs:
         store.put_procedure(p)
     cal = data_dir / "calendar.json"

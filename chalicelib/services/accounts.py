@@ -23,7 +23,13 @@ def sign_up(deps: Deps, req: SignUpIn) -> dict[str, Any]:
     """Citizens register themselves; staff accounts are created by the administrator."""
     sub = _accounts(deps).sign_up(req.username, req.password, req.email, req.name)
     deps.store.put_profile(
-        sub, {"role": "citizen", "unit": None, "name": req.name, "email": req.email,
-              "username": req.username}
+        sub,
+        {
+            "role": "citizen",
+            "unit": None,
+            "name": req.name,
+            "email": req.email,
+            "username": req.username,
+        },
     )
     return {"sub": sub, "username": req.username}

@@ -26,9 +26,7 @@ def search(
     agency: str | None = None,
 ) -> list[dict[str, Any]]:
     if level is not None and level not in {lv.value for lv in ServiceLevel}:
-        raise InvalidInput(
-            "Mức độ dịch vụ không hợp lệ.", "Unknown service level.", field="level"
-        )
+        raise InvalidInput("Mức độ dịch vụ không hợp lệ.", "Unknown service level.", field="level")
     rows = deps.store.list_procedures(field_name or None)
     words = fold(text).split() if text else []
     out = []

@@ -30,6 +30,8 @@ class Deps:
     workflow: Workflow
     settings: Settings
     clock: Callable[[], datetime] = utcnow
+    # Step Functions waits in wall time; the alarm chain turns legal instants into wall delays.
+    wall_clock: Callable[[], datetime] = utcnow
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
 
     @property

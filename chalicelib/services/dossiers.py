@@ -493,7 +493,7 @@ def _alarms(deps: Deps, d: Dossier, step: DossierStep) -> list[dict[str, Any]]:
 
     assert d.appointment_at is not None
     return deadlines.alarm_chain_json(
-        deps.clock(),
+        deps.wall_clock(),
         step_warn_at=step.warn_at,
         step_due_at=step.due_at,
         dossier_warn_at=_warn_at(deps, d.appointment_at, d.received_at or deps.clock()),

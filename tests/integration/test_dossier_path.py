@@ -129,9 +129,7 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     status = ""
     for _ in range(50):
         deliver_workflow(api, cloud)
-        status = cloud.sfn.describe_execution(
-            executionArn=cloud.execution_arn(code)
-        )["status"]
+        status = cloud.sfn.describe_execution(executionArn=cloud.execution_arn(code))["status"]
         if status != "RUNNING":
             break
     assert status == "SUCCEEDED"
