@@ -22,6 +22,7 @@ class Settings(BaseModel):
     jwks_url: str | None = None
     public_base_url: str = "http://localhost:8000"
     province_name: str = "Hậu Giang"
+    auto_confirm: bool = False  # local demo only: sign-ups need no e-mail code
     dossier_code_format: str = "{unit}-{date:%y%m%d}-{seq:04d}"
     warn_before_working_days: int = Field(default=1, ge=0)
     repeat_overdue_seconds: int = Field(default=86400, ge=60)
@@ -44,6 +45,7 @@ class Settings(BaseModel):
             "jwks_url": "JWKS_URL",
             "public_base_url": "PUBLIC_BASE_URL",
             "province_name": "PROVINCE_NAME",
+            "auto_confirm": "AUTO_CONFIRM_SIGNUP",
             "dossier_code_format": "DOSSIER_CODE_FORMAT",
             "warn_before_working_days": "WARN_BEFORE_WORKING_DAYS",
             "repeat_overdue_seconds": "REPEAT_OVERDUE_SECONDS",

@@ -10,7 +10,6 @@ from chalice import Blueprint, Response
 from chalicelib.api.context import body, caller, deps
 from chalicelib.api.http import json_response
 from chalicelib.domain.dossier import Channel
-from chalicelib.domain.errors import Forbidden
 from chalicelib.services import dossiers as svc
 from chalicelib.services import views
 from chalicelib.services.models import (
@@ -37,13 +36,9 @@ def _pdf(data: bytes, name: str) -> Response:
 
 
 def _role(*roles: str) -> svc.Actor:
-    who = caller()
-    if who.role not in roles:
-        raise Forbidden(
-            "Tài khoản không có quyền thực hiện chức năng này.",
-            "This account may not use this function.",
-        )
-    return who
+    from chalicelib.api.auth import require_role
+
+    return require_role(caller(), *roles)
 
 
 # ---- sign-in ------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ def test_another_citizens_dossier_is_404(api: ApiClient) -> None:
 def test_staff_routes_refuse_citizens(api: ApiClient) -> None:
     r = api.as_user("congdan").get("/api/desk/inbox")
     assert r.status_code == 403
-    assert r.json()["code"] == "forbidden"
+    assert r.json()["code"] == "forbidden_role"
 
 
 def test_post_without_idempotency_key_is_400(api: ApiClient) -> None:
