@@ -5,23 +5,29 @@ Each handler parses, authorizes (through the service's scope checks), calls one 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.context import body, caller, deps
 from chalicelib.api.http import json_response
-from chalicelib.domain.dossier import Channel
-from chalicelib.services import dossiers as svc
-from chalicelib.services import views
-from chalicelib.services.models import (
-    CompleteStepIn,
-    CreateDossierIn,
-    ReasonIn,
-    SignInIn,
-    SignUpIn,
-    UploadIn,
-)
+from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.services.dossiers import Actor
+
+# Use cases and models load on a route's first call, not when a Lambda imports app.py.
+svc = LazyModule("chalicelib.services.dossiers")
+views = LazyModule("chalicelib.services.views")
+models = LazyModule("chalicelib.services.models")
 
 bp = Blueprint(__name__)
+
+
+def _channel(name: str) -> Any:
+    from chalicelib.domain.dossier import Channel
+
+    return Channel[name]
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -35,7 +41,7 @@ def _pdf(data: bytes, name: str) -> Response:
     )
 
 
-def _role(*roles: str) -> svc.Actor:
+def _role(*roles: str) -> Actor:
     from chalicelib.api.auth import require_role
 
     return require_role(caller(), *roles)
@@ -46,7 +52,7 @@ def _role(*roles: str) -> svc.Actor:
 def signin() -> Response:
     from chalicelib.services import accounts
 
-    req = body(SignInIn)
+    req = body(models.SignInIn)
     return json_response(accounts.sign_in(deps(), req.username, req.password))
 
 
@@ -54,7 +60,7 @@ def signin() -> Response:
 def signup() -> Response:
     from chalicelib.services import accounts
 
-    return json_response(accounts.sign_up(deps(), body(SignUpIn)), status=201)
+    return json_response(accounts.sign_up(deps(), body(models.SignUpIn)), status=201)
 
 
 @bp.route("/api/me", methods=["GET"])
@@ -66,7 +72,7 @@ def me() -> Response:
 @bp.route("/api/my/dossiers", methods=["POST"])
 def create_my_dossier() -> Response:
     who = _role("citizen")
-    d = svc.create_draft(deps(), who, body(CreateDossierIn), Channel.ONLINE)
+    d = svc.create_draft(deps(), who, body(models.CreateDossierIn), _channel("ONLINE"))
     return json_response(views.dossier_view(deps(), d), status=201)
 
 
@@ -85,8 +91,8 @@ def get_my_dossier(dossier_id: str) -> Response:
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
-def _upload(who: svc.Actor, dossier_id: str) -> Response:
-    att, post = svc.request_upload(deps(), who, dossier_id, body(UploadIn))
+def _upload(who: Actor, dossier_id: str) -> Response:
+    att, post = svc.request_upload(deps(), who, dossier_id, body(models.UploadIn))
     return json_response(
         {
             "attachment_id": att.id,
@@ -98,7 +104,7 @@ def _upload(who: svc.Actor, dossier_id: str) -> Response:
     )
 
 
-def _finalize(who: svc.Actor, dossier_id: str, attachment_id: str) -> Response:
+def _finalize(who: Actor, dossier_id: str, attachment_id: str) -> Response:
     att = svc.finalize_attachment(deps(), who, dossier_id, attachment_id)
     return json_response(att.model_dump(mode="json"))
 
@@ -138,7 +144,7 @@ def desk_inbox() -> Response:
 @bp.route("/api/desk/dossiers", methods=["POST"])
 def desk_create() -> Response:
     """A paper dossier entered on behalf of a walk-in applicant (channel 1)."""
-    d = svc.create_draft(deps(), _role("desk"), body(CreateDossierIn), Channel.DESK)
+    d = svc.create_draft(deps(), _role("desk"), body(models.CreateDossierIn), _channel("DESK"))
     return json_response(views.dossier_view(deps(), d), status=201)
 
 
@@ -166,13 +172,13 @@ def desk_accept(dossier_id: str) -> Response:
 
 @bp.route("/api/desk/dossiers/{dossier_id}/refuse", methods=["POST"])
 def desk_refuse(dossier_id: str) -> Response:
-    d = svc.refuse(deps(), _role("desk"), dossier_id, body(ReasonIn))
+    d = svc.refuse(deps(), _role("desk"), dossier_id, body(models.ReasonIn))
     return json_response(views.dossier_view(deps(), d))
 
 
 @bp.route("/api/desk/dossiers/{dossier_id}/supplement", methods=["POST"])
 def desk_supplement(dossier_id: str) -> Response:
-    d = svc.request_supplement(deps(), _role("desk"), dossier_id, body(ReasonIn))
+    d = svc.request_supplement(deps(), _role("desk"), dossier_id, body(models.ReasonIn))
     return json_response(views.dossier_view(deps(), d))
 
 
@@ -204,6 +210,6 @@ def agency_get(dossier_id: str) -> Response:
 @bp.route("/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete", methods=["POST"])
 def agency_complete(dossier_id: str, step_id: str) -> Response:
     d = svc.complete_step(
-        deps(), _role("agency", "admin"), dossier_id, step_id, body(CompleteStepIn)
+        deps(), _role("agency", "admin"), dossier_id, step_id, body(models.CompleteStepIn)
     )
     return json_response(views.dossier_view(deps(), d))
