@@ -1,0 +1,179 @@
+// Boot: header, language toggle, navigation by role, and the hash router.
+import { h, replace } from './dom.js';
+import { t, getLang, setLang, applyStatic } from './i18n.js';
+import { get, setUnauthorizedHandler } from './api.js';
+import { getSession, clearSession, role, onSessionChange } from './session.js';
+import { clearAlerts, showError, showNotice, loading, setFlash, takeFlash } from './ui.js';
+
+// [pattern, loader, role required (or null)]; pages load on demand to keep the first visit light.
+const ROUTES = [
+  ['/', () => import('./pages/home.js'), null],
+  ['/procedures/:code', () => import('./pages/procedure.js'), null],
+  ['/lookup', () => import('./pages/lookup.js'), null],
+  ['/signin', () => import('./pages/signin.js'), null],
+  ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
+  ['/my', () => import('./pages/my-list.js'), 'citizen'],
+  ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
+  ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
+  ['/desk/:id', () => import('./pages/desk-detail.js'), 'desk'],
+  ['/agency', () => import('./pages/agency-tasks.js'), 'agency'],
+  ['/agency/:id', () => import('./pages/agency-detail.js'), 'agency'],
+];
+
+const NAV = [
+  ['#/', 'nav.home', null],
+  ['#/lookup', 'nav.lookup', null],
+  ['#/my', 'nav.my', 'citizen'],
+  ['#/desk', 'nav.desk', 'desk'],
+  ['#/agency', 'nav.agency', 'agency'],
+];
+
+const config = { province: '' };
+let renderCount = 0;
+let firstRender = true;
+
+function currentHash() {
+  return location.hash || '#/';
+}
+
+/** Go to a hash route (re-renders even when it is the current one). */
+function navigate(hash) {
+  if (currentHash() === hash) route();
+  else location.hash = hash;
+}
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, qs = ''] = raw.split('?');
+  return { path: path.replace(/\/+$/, '') || '/', query: Object.fromEntries(new URLSearchParams(qs)) };
+}
+
+function match(path) {
+  for (const [pattern, loader, needs] of ROUTES) {
+    const names = [];
+    const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_, n) => { names.push(n); return '([^/]+)'; })}$`);
+    const m = path.match(re);
+    if (m) {
+      const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+      return { loader, needs, params };
+    }
+  }
+  return null;
+}
+
+async function route() {
+  const ticket = ++renderCount;
+  const { path, query } = parseHash();
+  const main = document.getElementById('main');
+  clearAlerts();
+  renderNav();
+  const hit = match(path);
+  const view = h('div', { class: 'view' });
+  replace(main, view);
+  if (!hit) {
+    replace(view, h('h1', { tabindex: '-1' }, t('page.notFound')), h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+    return finish(view);
+  }
+  if (hit.needs && !getSession()) {
+    location.replace(`#/signin?next=${encodeURIComponent(currentHash())}`);
+    return undefined;
+  }
+  if (hit.needs && role() !== hit.needs) {
+    replace(view, h('h1', { tabindex: '-1' }, t('page.forbidden')), h('p', {}, t('page.forbiddenText')));
+    return finish(view);
+  }
+  view.append(loading());
+  main.setAttribute('aria-busy', 'true');
+  try {
+    const page = await hit.loader();
+    if (ticket !== renderCount) return undefined;
+    replace(view);
+    await page.render(view, { params: hit.params, query, navigate, isCurrent: () => ticket === renderCount });
+  } catch (err) {
+    if (ticket !== renderCount) return undefined;
+    showError(err, { retry: route });
+  } finally {
+    main.removeAttribute('aria-busy');
+  }
+  if (ticket !== renderCount) return undefined;
+  return finish(view);
+}
+
+function finish(view) {
+  const title = view.querySelector('h1');
+  document.title = [title?.textContent, config.province || t('site.title')].filter(Boolean).join(' — ');
+  const flash = takeFlash();
+  if (flash?.kind === 'error') showError(flash.text);
+  else if (flash) showNotice(flash.text);
+  if (!firstRender) title?.focus({ preventScroll: false });
+  firstRender = false;
+}
+
+function renderNav() {
+  const session = getSession();
+  const here = `#${parseHash().path}`;
+  const links = NAV.filter(([, , needs]) => !needs || needs === session?.me?.role).map(([href, key]) => {
+    const active = here === href || (href !== '#/' && here.startsWith(`${href}/`));
+    return h('a', { href, class: 'nav-link', 'aria-current': active ? 'page' : null }, t(key));
+  });
+  const who = session
+    ? h('div', { class: 'nav-user' },
+      h('span', { class: 'nav-name' }, session.me?.name || session.me?.username || ''),
+      h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: signOut }, t('nav.signout')))
+    : h('a', { href: '#/signin', class: 'nav-link nav-signin', 'aria-current': here === '#/signin' ? 'page' : null }, t('nav.signin'));
+  replace(document.getElementById('nav-inner'), h('div', { class: 'nav-links' }, links), who);
+}
+
+function signOut() {
+  clearSession();
+  setFlash(t('signin.signedOut'));
+  navigate('#/');
+}
+
+function renderChrome() {
+  const site = t('site.title');
+  document.documentElement.lang = getLang();
+  document.getElementById('brand-title').textContent = site;
+  document.getElementById('brand-sub').textContent = config.province || '';
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = getLang() === 'vi' ? 'English' : 'Tiếng Việt';
+  toggle.lang = getLang() === 'vi' ? 'en' : 'vi';
+  toggle.setAttribute('aria-label', t('lang.switch'));
+  document.getElementById('site-nav').setAttribute('aria-label', t('nav.label'));
+  document.querySelector('.brand').setAttribute('aria-label', `${site} — ${t('nav.home')}`);
+  replace(document.getElementById('footer-text'),
+    h('p', {}, [config.province, site].filter(Boolean).join(' · ')),
+    h('p', { class: 'muted' }, t('site.footer')));
+  applyStatic();
+}
+
+async function loadConfig() {
+  try {
+    const c = (await get('/api/config', {}, { auth: false })) || {};
+    const p = c.province;
+    config.province = c.province_name || (typeof p === 'string' ? p : p?.name) || c.site_name || '';
+  } catch {
+    config.province = '';
+  }
+  renderChrome();
+}
+
+function start() {
+  renderChrome();
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    setLang(getLang() === 'vi' ? 'en' : 'vi');
+    renderChrome();
+    route();
+  });
+  setUnauthorizedHandler(() => {
+    setFlash(t('signin.expired'), 'error');
+    const next = currentHash().startsWith('#/signin') ? '' : `?next=${encodeURIComponent(currentHash())}`;
+    location.hash = `#/signin${next}`;
+  });
+  onSessionChange(renderNav);
+  window.addEventListener('hashchange', route);
+  loadConfig();
+  route();
+}
+
+start();
