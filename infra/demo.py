@@ -91,6 +91,9 @@ def load_demo(
             "unit": acc.get("unit"),
             "name": acc.get("name", acc["username"]),
             "email": acc.get("email"),
+            "phone": acc.get("phone"),
+            "id_number": acc.get("id_number"),
+            "address": acc.get("address"),
         }
         store.put_profile(sub, profile)
         accounts.append({**profile, "password": acc["password"], "sub": sub})

@@ -65,7 +65,12 @@ def signup() -> Response:
 
 @bp.route("/api/me", methods=["GET"])
 def me() -> Response:
-    return json_response(caller().model_dump(mode="json"))
+    who = caller()
+    out = who.model_dump(mode="json")
+    profile = deps().store.get_profile(who.sub) or {}
+    for key in ("phone", "id_number", "address"):  # prefill for e-forms
+        out[key] = profile.get(key)
+    return json_response(out)
 
 
 # ---- citizen ------------------------------------------------------------------------------

@@ -299,6 +299,11 @@ def finalize_attachment(
         doc = proc.document(att.document_id)
         facts = deps.files.inspect(att.key)
         if not facts.exists:
+            # The upload-event path may have judged (and deleted) it a moment ago.
+            latest = deps.store.get_dossier(d.id)
+            done = next((a for a in latest.attachments if a.id == attachment_id), None)
+            if done is not None and done.state is not AttachmentState.PENDING:
+                return done
             raise Conflict(
                 "Chưa nhận được tệp. Vui lòng tải lên trước khi xác nhận.",
                 "The file has not arrived yet; upload it before finalizing.",
@@ -311,7 +316,8 @@ def finalize_attachment(
         elif facts.size > doc.max_bytes:
             reason = f"Tệp quá lớn ({facts.size} byte), tối đa {doc.max_bytes} byte."
         elif facts.detected_type not in doc.accepted_types:
-            reason = f"Nội dung tệp không phải loại được chấp nhận ({facts.detected_type or '?'})."
+            seen = facts.detected_type or "không xác định được"
+            reason = f"Nội dung tệp không phải loại được chấp nhận ({seen})."
         elif att.content_type and facts.detected_type != att.content_type:
             reason = "Nội dung tệp không khớp với loại tệp đã khai báo."
         if reason:

@@ -96,7 +96,10 @@ class AttachmentFiles:
         size = int(head["ContentLength"])
         first = b""
         if size:
-            obj = self.client.get_object(Bucket=self.bucket, Key=key, Range="bytes=0-4095")
+            try:
+                obj = self.client.get_object(Bucket=self.bucket, Key=key, Range="bytes=0-4095")
+            except self.client.exceptions.NoSuchKey:
+                return ObjectFacts(exists=False)  # deleted meanwhile (a concurrent re-check)
             first = obj["Body"].read()
         return ObjectFacts(exists=True, size=size, detected_type=detect_type(first))
 
