@@ -29,8 +29,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Browser tests run in their own process: their stack talks to a moto server over HTTP, which an
+# in-process moto mock (used by the other tests) would intercept if they shared an interpreter.
 pytest: install
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not web"
+	$(VENV)/bin/pytest -q -m web tests/web
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not integration and not web" tests/unit
@@ -39,7 +42,7 @@ test-integration: install
 	$(VENV)/bin/pytest tests/integration
 
 test-web: install
-	$(VENV)/bin/pytest tests/web
+	$(VENV)/bin/pytest -m web tests/web
 
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py
