@@ -30,11 +30,16 @@ _STACK = os.environ.get("STACK_NAME", "tthc")
 @app.on_sqs_message(queue=os.environ.get("WORKFLOW_QUEUE_NAME", f"{_STACK}-workflow"), batch_size=1)
 def on_workflow_message(event: SQSEvent) -> None:
     """Messages from the dossier state machine: task tokens, alarms, completion."""
+    from chalicelib.api.http import get_logger
     from chalicelib.services.deps import get_deps
     from chalicelib.services.dossiers import on_workflow_message as handle
 
+    logger = get_logger()
     for record in event:
-        handle(get_deps(), json.loads(record.body))
+        message = json.loads(record.body)
+        logger.thread_safe_append_keys(correlation_id=message.get("dossierCode"))
+        logger.info("workflow message", extra={"type": message.get("type")})
+        handle(get_deps(), message)
 
 
 @app.on_sqs_message(queue=os.environ.get("UPLOAD_QUEUE_NAME", f"{_STACK}-uploads"), batch_size=1)

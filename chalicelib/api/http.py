@@ -848,7 +848,7 @@ def _dossier_ref(route: str, params: Mapping[str, str] | None) -> str | None:
     """The dossier id or code in the URL, so all lines about one dossier share a correlation id."""
     if not params or not ("/dossiers/" in route or "/lookup/" in route):
         return None
-    for name in ("id", "code"):
+    for name in ("dossier_id", "id", "code"):
         if "{" + name + "}" in route and params.get(name):
             return str(params[name])
     return None
