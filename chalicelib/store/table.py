@@ -24,6 +24,17 @@ def _n(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
+def _locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    """Optimistic lock: create only if absent (None), else only if the version is unchanged."""
+    if expected_version is None:
+        op["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        op["ConditionExpression"] = "#v = :v"
+        op["ExpressionAttributeNames"] = {"#v": "version"}
+        op["ExpressionAttributeValues"] = {":v": _n(expected_version)}
+    return op
+
+
 def _iso(dt: Any) -> str:
     return dt.isoformat().replace("+00:00", "Z") if dt is not None else ""
 
@@ -314,14 +325,9 @@ class DynamoStore:
     def save_dossier(self, d: Dossier, expected_version: int) -> Dossier:
         """Save a change that is not a status change (draft edits, attachments), with the lock."""
         d = d.model_copy(update={"version": expected_version + 1})
+        op = {"TableName": self.table, "Item": self._dossier_item(d)}
         try:
-            self.client.put_item(
-                TableName=self.table,
-                Item=self._dossier_item(d),
-                ConditionExpression="#v = :v",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": _n(expected_version)},
-            )
+            self.client.put_item(**_locked(op, expected_version))
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise _conflict() from exc
         return d
@@ -365,15 +371,9 @@ class DynamoStore:
     def put_task(self, t: AgencyTask, expected_version: int | None) -> AgencyTask:
         """Upsert a task outside a status change (a new token, an alarm flag), with the lock."""
         new = AgencyTask(**{**t.__dict__, "version": (expected_version or 0) + 1})
-        kwargs: dict[str, Any] = {"TableName": self.table, "Item": self._task_item(new)}
-        if expected_version is None:
-            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            kwargs["ConditionExpression"] = "#v = :v"
-            kwargs["ExpressionAttributeNames"] = {"#v": "version"}
-            kwargs["ExpressionAttributeValues"] = {":v": _n(expected_version)}
+        op = {"TableName": self.table, "Item": self._task_item(new)}
         try:
-            self.client.put_item(**kwargs)
+            self.client.put_item(**_locked(op, expected_version))
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise _conflict() from exc
         return new
@@ -409,17 +409,8 @@ class DynamoStore:
         """
         d = change.dossier.model_copy(update={"version": change.expected_version + 1})
         ops: list[dict[str, Any]] = []
-        dossier_put: dict[str, Any] = {
-            "TableName": self.table,
-            "Item": self._dossier_item(d),
-        }
-        if change.expected_version == 0 and change.dossier.version == 0:
-            dossier_put["ConditionExpression"] = "attribute_not_exists(PK) OR #v = :v"
-        else:
-            dossier_put["ConditionExpression"] = "#v = :v"
-        dossier_put["ExpressionAttributeNames"] = {"#v": "version"}
-        dossier_put["ExpressionAttributeValues"] = {":v": _n(change.expected_version)}
-        ops.append({"Put": dossier_put})
+        dossier_put = {"TableName": self.table, "Item": self._dossier_item(d)}
+        ops.append({"Put": _locked(dossier_put, change.expected_version)})
         for i, e in enumerate(change.events):
             ops.append(
                 {
@@ -454,14 +445,8 @@ class DynamoStore:
             )
         for t in change.tasks:
             new_t = AgencyTask(**{**t.__dict__, "version": t.version + 1})
-            put: dict[str, Any] = {"TableName": self.table, "Item": self._task_item(new_t)}
-            if t.version == 0:
-                put["ConditionExpression"] = "attribute_not_exists(PK)"
-            else:
-                put["ConditionExpression"] = "#v = :v"
-                put["ExpressionAttributeNames"] = {"#v": "version"}
-                put["ExpressionAttributeValues"] = {":v": _n(t.version)}
-            ops.append({"Put": put})
+            put = {"TableName": self.table, "Item": self._task_item(new_t)}
+            ops.append({"Put": _locked(put, t.version or None)})
         if change.sequence is not None:
             key, value = change.sequence
             ops.append(
