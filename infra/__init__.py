@@ -1,0 +1,1 @@
+"""Infrastructure: the one resource definition, provisioning and the local stack."""

@@ -1,0 +1,61 @@
+"""Shared fixtures: a provisioned moto account in process (`aws`).
+
+Step Functions executions really run (moto's ASL interpreter), so workflow tests see the same
+messages the local stack and AWS produce. Tests never wait for a legal deadline: they give the state
+machine alarms of a second or two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from infra.resources import Outputs
+
+REGION = "ap-southeast-1"
+SFN_EXECUTION = {"stepfunctions": {"execute_state_machine": True}}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
+    """A fresh moto account with every resource provisioned and the app's env pointing at it."""
+    from moto import mock_aws
+
+    from infra.local import patch_moto_stale_tokens, reset_app_caches
+    from infra.provision import provision
+    from infra.resources import environment
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SECURITY_TOKEN", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    patch_moto_stale_tokens()  # moto accepts timed-out tokens silently; AWS rejects them
+    with mock_aws(config=SFN_EXECUTION):  # type: ignore[arg-type]
+        outputs = provision()
+        for key, value in environment(outputs).items():
+            monkeypatch.setenv(key, value)
+        reset_app_caches()  # cached clients, settings and the services' Deps
+        try:
+            yield outputs
+        finally:
+            _stop_executions(outputs)
+            reset_app_caches()
+
+
+def _stop_executions(outputs: Outputs) -> None:
+    """Stop executions still waiting on a token so their threads do not outlive the mock."""
+    import boto3
+
+    sfn = boto3.client("stepfunctions", region_name=outputs.region)
+    for arn in outputs.state_machines.values():
+        try:
+            running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")
+            for ex in running.get("executions", []):
+                sfn.stop_execution(executionArn=ex["executionArn"], cause="test teardown")
+        except Exception:  # best effort: the mock is going away anyway
+            pass

@@ -1,0 +1,217 @@
+"""The local stack (`make run`): one port for web and API, a moto server, the event pump.
+
+These start a real moto server in a thread and an HTTP server on a free port, so they are `slow`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+import pytest
+import requests
+from chalice import Chalice
+
+from infra.local import (
+    WEB_DIR,
+    cron_matches,
+    is_s3_test_event,
+    rate_seconds,
+    running_stack,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _real_app_or_none() -> Any:
+    try:
+        import app as app_module
+    except ModuleNotFoundError as exc:  # app.py not written yet: the stack serves the web only
+        if exc.name != "app":
+            raise
+        return None
+    return app_module.app
+
+
+def _port_closed(url: str) -> bool:
+    host, port = url.split("//", 1)[1].split(":")
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((host.replace("localhost", "127.0.0.1"), int(port))) != 0
+
+
+@pytest.mark.slow
+def test_stack_serves_web_and_api_on_one_port_then_stops_cleanly() -> None:
+    app = _real_app_or_none()
+    before = dict(os.environ)  # after the import: Chalice() sets AWS_EXECUTION_ENV
+    with running_stack(port=0, app=app) as stack:
+        assert stack.url.startswith("http://localhost:")
+        assert stack.endpoint_url.startswith("http://127.0.0.1:")
+        assert os.environ["AWS_ENDPOINT_URL"] == stack.endpoint_url
+        assert os.environ["TASK_QUEUE_URL"] == stack.outputs.workflow_queue_url
+        assert os.environ["PUBLIC_BASE_URL"] == stack.url
+        assert isinstance(stack.accounts, list)
+
+        index = requests.get(f"{stack.url}/", timeout=10)
+        assert index.status_code == 200
+        assert index.headers["Content-Type"].startswith("text/html")
+        assert index.content == (WEB_DIR / "index.html").read_bytes()
+        assert requests.get(f"{stack.url}/no/such/file.js", timeout=10).status_code == 404
+        escape = requests.get(f"{stack.url}/%2e%2e/%2e%2e/etc/passwd", timeout=10)
+        assert escape.status_code == 404
+
+        if app is not None and "/api/procedures" in app.routes:
+            api = requests.get(f"{stack.url}/api/procedures", timeout=10)
+            assert api.status_code == 200
+            assert "items" in api.json()
+        else:
+            api = requests.get(f"{stack.url}/api/no-such-route", timeout=10)
+            assert api.status_code in (403, 404, 503)
+            assert api.json()
+
+        # the JWKS of the pool is served by the moto endpoint, for the app's token checks
+        jwks = requests.get(stack.outputs.jwks_url or "", timeout=10)
+        assert jwks.status_code == 200 and jwks.json()["keys"]
+        url = stack.url
+    assert _port_closed(url)
+    assert dict(os.environ) == before
+
+
+def _fake_app(calls: dict[str, list[Any]], poison: str) -> Chalice:
+    """A stand-in with the handler names and queues app.py uses."""
+    app = Chalice(app_name="fake")
+
+    @app.route("/api/ping")
+    def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    @app.on_sqs_message(queue="tthc-workflow", batch_size=1)
+    def on_workflow_message(event: Any) -> None:
+        for record in event:
+            body = json.loads(record.body)
+            if body.get("type") == poison:
+                raise RuntimeError("cannot handle this one")
+            calls["workflow"].append(body)
+
+    @app.on_sqs_message(queue="tthc-uploads", batch_size=1)
+    def on_upload_event(event: Any) -> None:
+        for record in event:
+            calls["uploads"].append(json.loads(record.body))
+
+    @app.schedule("cron(0 0 ? * MON-FRI *)")
+    def on_daily_digest(event: Any) -> None:
+        calls["schedules"].append(event.to_dict())
+
+    return app
+
+
+def _pump_until(stack: Any, condition: Any, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached by pumping"
+        if not stack.pump_once():
+            time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_pump_delivers_like_lambda_retries_then_dead_letters() -> None:
+    from chalicelib.workflow.executions import StaleTaskToken, Workflow
+
+    calls: dict[str, list[Any]] = {"workflow": [], "uploads": [], "schedules": []}
+    app = _fake_app(calls, poison="poison")
+    with running_stack(
+        port=0, data_dir=None, app=app, background_pump=False, retry_delay_seconds=0
+    ) as stack:
+        out = stack.outputs
+        assert requests.get(f"{stack.url}/api/ping", timeout=10).json() == {"pong": "yes"}
+
+        # the state machine's messages reach on_workflow_message (it runs on the moto server)
+        wf = Workflow()
+        arn = wf.start(
+            "H15.50-261130-0009",
+            {
+                "dossierId": "D-9",
+                "dossierCode": "H15.50-261130-0009",
+                "steps": [
+                    {
+                        "stepId": "review",
+                        "agency": "H15.50",
+                        "alarms": [{"kind": "step_due_soon", "afterSeconds": 1}],
+                    }
+                ],
+                "repeatOverdueSeconds": 3600,
+            },
+        )
+        _pump_until(stack, lambda: len(calls["workflow"]) >= 3)
+        tasks = {m["alarmIndex"]: m for m in calls["workflow"] if m["type"] == "agency_task"}
+        [alarm] = [m for m in calls["workflow"] if m["type"] == "alarm"]
+        assert alarm["kind"] == "step_due_soon"
+        first, task = tasks[0], tasks[1]
+        assert first["taskToken"] != task["taskToken"]
+        # over HTTP too, a timed-out token is refused the way AWS refuses it
+        with pytest.raises(StaleTaskToken):
+            wf.send_success(first["taskToken"], {"outcome": "approve"})
+        wf.send_success(task["taskToken"], {"outcome": "approve"})
+        _pump_until(stack, lambda: calls["workflow"][-1]["type"] == "dossier_processed")
+        deadline = time.monotonic() + 10
+        while wf.describe(arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert wf.describe(arn)["status"] == "SUCCEEDED"
+
+        # S3 ObjectCreated reaches on_upload_event; the s3:TestEvent is not delivered
+        s3 = boto3.client("s3", region_name=out.region, endpoint_url=stack.endpoint_url)
+        s3.put_object(Bucket=out.attachments_bucket, Key="dossiers/D-9/a.pdf", Body=b"%PDF-1.4")
+        _pump_until(stack, lambda: calls["uploads"])
+        [event] = calls["uploads"]
+        assert event["Records"][0]["eventName"].startswith("ObjectCreated")
+        key = event["Records"][0]["s3"]["object"]["key"]
+        assert unquote_plus(key) == "dossiers/D-9/a.pdf"  # keys arrive URL-encoded
+
+        # a failing message is retried, then SQS moves it to the dead-letter queue
+        sqs = boto3.client("sqs", region_name=out.region, endpoint_url=stack.endpoint_url)
+        sqs.send_message(QueueUrl=out.workflow_queue_url, MessageBody='{"type": "poison"}')
+        dlq = out.queues["workflow"].dlq_url
+        for _ in range(20):
+            stack.pump_once()
+            got = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=0).get("Messages", [])
+            if got:
+                assert json.loads(got[0]["Body"]) == {"type": "poison"}
+                break
+        else:
+            pytest.fail("the failing message never reached the dead-letter queue")
+        assert stack.pump.failures == 5
+
+        # declared schedules fire the handler of the same name
+        assert stack.fire_schedule("daily-digest")
+        [scheduled] = calls["schedules"]
+        assert scheduled["detail-type"] == "Scheduled Event"
+        assert scheduled["resources"] == [out.schedules["daily-digest"]]
+
+
+def test_cron_and_rate_expressions() -> None:
+    digest = "cron(0 0 ? * MON-FRI *)"
+    monday = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # 07:00 Monday in Hậu Giang
+    assert monday.weekday() == 0
+    assert cron_matches(digest, monday)
+    assert not cron_matches(digest, monday.replace(minute=1))
+    assert not cron_matches(digest, datetime(2026, 11, 28, 0, 0, tzinfo=UTC))  # Saturday
+    assert not cron_matches(digest, datetime(2026, 11, 29, 0, 0, tzinfo=UTC))  # Sunday
+    assert cron_matches("cron(*/15 1-3 1 JAN,JUL ? 2026)", datetime(2026, 7, 1, 2, 45, tzinfo=UTC))
+    assert not cron_matches("cron(*/15 1-3 1 JAN ? *)", datetime(2026, 7, 1, 2, 45, tzinfo=UTC))
+    with pytest.raises(ValueError):
+        cron_matches("cron(0 0 L * ? *)", monday)
+    assert rate_seconds("rate(5 minutes)") == 300
+    assert rate_seconds("rate(1 day)") == 86400
+    assert rate_seconds(digest) is None
+
+
+def test_s3_test_events_are_recognised() -> None:
+    assert is_s3_test_event('{"Service": "Amazon S3", "Event": "s3:TestEvent"}')
+    assert not is_s3_test_event('{"Records": []}')
+    assert not is_s3_test_event("not json")
