@@ -11,9 +11,9 @@ import os
 from typing import Any
 
 from chalice import Chalice
-from chalice.app import SQSEvent
+from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib.api import context, http
+from chalicelib.api import context, http, routes_agency_api
 from chalicelib.api.routes_people import bp as people_routes
 from chalicelib.api.routes_public import bp as public_routes
 
@@ -23,6 +23,7 @@ context.bind(app)
 http.install(app, verifier_provider=context.verifier)
 app.register_blueprint(public_routes)
 app.register_blueprint(people_routes)
+routes_agency_api.install(app)
 
 _STACK = os.environ.get("STACK_NAME", "tthc")
 
@@ -56,3 +57,12 @@ def on_upload_event(event: SQSEvent) -> None:
             key = unquote_plus(rec.get("s3", {}).get("object", {}).get("key", ""))
             if key:
                 finalize_by_key(get_deps(), key)
+
+
+@app.schedule("cron(0 0 ? * MON-FRI *)")
+def on_daily_digest(event: CloudWatchEvent) -> None:
+    """07:00 Asia/Ho_Chi_Minh (UTC+7, no DST) on weekdays; a holiday weekday sends nothing."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.digest import run_scheduled_digest
+
+    run_scheduled_digest(get_deps(), event.time)

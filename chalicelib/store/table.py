@@ -477,7 +477,7 @@ class DynamoStore:
 
     def counters(self, agency: str, month: str) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for it in self._query(pk_value=f"CNT#{agency}#{month}"):
+        for it in self._query(pk_value=f"CNT#{agency}#{month}", limit=5000):
             proc = it["SK"]["S"].removeprefix("PROC#")
             out[proc] = {k: int(v["N"]) for k, v in it.items() if "N" in v}
         return out
