@@ -96,6 +96,7 @@ class _Provisioner:
         for bucket_logical in {n.bucket for n in self.stack.notifications}:
             self.notifications(bucket_logical, buckets, queues)
         pool_id, pool_arn, client_id = self.user_pool()
+        kms_keys = {k.logical: self.kms_key(k) for k in getattr(self.stack, "kms_keys", ())}
         out = r.Outputs(
             stack=self.stack.name,
             region=self.region,
@@ -111,12 +112,35 @@ class _Provisioner:
             user_pool_arn=pool_arn,
             user_pool_client_id=client_id,
             jwks_url=r.jwks_url(self.endpoint, self.region, pool_id),
+            kms_keys=kms_keys,
         )
         for sm in self.stack.state_machines:
             out.state_machines[sm.logical] = self.state_machine(sm, out, account_id)
         for sched in self.stack.schedules:
             out.schedules[sched.name] = self.schedule(sched)
         return out
+
+    # --- KMS -------------------------------------------------------------------------------------
+
+    def kms_key(self, k: r.KmsKey) -> str:
+        """The key behind `alias/<stack>-<logical>`, created with its alias the first time."""
+        kms = self.client("kms")
+        alias = self.stack.kms_alias(k.logical)
+        try:
+            return str(kms.describe_key(KeyId=alias)["KeyMetadata"]["Arn"])
+        except Exception as exc:
+            if _error_code(exc) != "NotFoundException":
+                raise
+        meta = kms.create_key(
+            Description=f"{self.stack.name}: {k.purpose}",
+            KeyUsage="ENCRYPT_DECRYPT",
+            KeySpec="SYMMETRIC_DEFAULT",
+            Tags=[{"TagKey": "stack", "TagValue": self.stack.name}],
+        )["KeyMetadata"]
+        kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
+        if k.rotation:
+            kms.enable_key_rotation(KeyId=meta["KeyId"])
+        return str(meta["Arn"])
 
     # --- DynamoDB --------------------------------------------------------------------------------
 

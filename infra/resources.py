@@ -79,6 +79,22 @@ class Bucket:
     encryption: Literal["AES256", "aws:kms"] = "AES256"
 
 
+# --- functions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """How a handler's Lambda runs in the cloud (the local stack ignores this).
+
+    `reserved_concurrency` caps a noisy consumer so it cannot starve the API of the account's
+    concurrency (and bounds its write rate on the table); None leaves the function unreserved.
+    """
+
+    memory_mb: int = 256
+    timeout_seconds: int = 30
+    reserved_concurrency: int | None = None
+
+
 # --- queues --------------------------------------------------------------------------------------
 
 
@@ -97,6 +113,7 @@ class Queue:
     retention_seconds: int = 4 * 24 * 3600
     dlq_retention_seconds: int = 14 * 24 * 3600
     max_receive_count: int = 5
+    function: FunctionSettings = FunctionSettings(reserved_concurrency=20)
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,7 @@ class Schedule:
     handler: str
     description: str
     local_time: str = ""
+    function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=300)
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -200,6 +218,18 @@ class UserPool:
     refresh_token_validity_days: int = 30
 
 
+# --- encryption keys -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    """A symmetric customer-managed KMS key, reached by its alias `alias/<stack>-<logical>`."""
+
+    logical: str
+    purpose: str
+    rotation: bool = True
+
+
 # --- the stack -----------------------------------------------------------------------------------
 
 
@@ -215,6 +245,10 @@ class Stack:
     state_machines: tuple[StateMachine, ...]
     schedules: tuple[Schedule, ...]
     user_pool: UserPool
+    # The API Lambda: API Gateway gives up after 29 s, so the function never needs longer.
+    api_function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=29)
+    # Agencies' API secrets are encrypted with this key (chalicelib.services.agency_keys).
+    kms_keys: tuple[KmsKey, ...] = (KmsKey("agency-keys", "agencies' API key secrets"),)
 
     # Physical names. The table keeps the bare stack name: settings default to TABLE_NAME=tthc.
     def table_name(self) -> str:
@@ -243,6 +277,9 @@ class Stack:
 
     def user_pool_client_name(self) -> str:
         return f"{self.name}-{self.user_pool.client}"
+
+    def kms_alias(self, logical: str) -> str:
+        return f"alias/{self.name}-{logical}"
 
     def queue(self, logical: str) -> Queue:
         return next(q for q in self.queues if q.logical == logical)
@@ -350,6 +387,7 @@ class Outputs:
     user_pool_arn: str
     user_pool_client_id: str
     jwks_url: str | None
+    kms_keys: dict[str, str] = field(default_factory=dict)  # logical -> key ARN
 
     @property
     def attachments_bucket(self) -> str:
@@ -425,6 +463,8 @@ def environment(outputs: Outputs, *, public_base_url: str | None = None) -> dict
         "USER_POOL_CLIENT_ID": outputs.user_pool_client_id,
         "AWS_REGION": outputs.region,
     }
+    if "agency-keys" in outputs.kms_keys:
+        env["AGENCY_KEYS_KMS_KEY"] = outputs.kms_keys["agency-keys"]
     if outputs.endpoint_url:
         env["AWS_ENDPOINT_URL"] = outputs.endpoint_url
         env["JWKS_URL"] = outputs.jwks_url or jwks_url(
