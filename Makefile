@@ -5,8 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
+STAGE ?= dev
+CHECKOV := $(VENV)/tools/checkov/bin/checkov
 
-.PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean
+.PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean \
+	template deploy destroy
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +18,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# checkov pins boto3 1.35 (we pin 1.44.5): it gets its own virtualenv inside .venv.
+$(CHECKOV):
+	$(PYTHON) -m venv $(VENV)/tools/checkov
+	$(VENV)/tools/checkov/bin/pip install -q checkov==3.3.30
+
+install: $(STAMP) $(CHECKOV)
 
 run: install ## start the local stack and print the URL and demo accounts
 	$(PY) -m infra.local --port $(PORT)
@@ -47,6 +55,15 @@ test-web: install
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py
 	$(PY) bench/cost.py
+
+template: install ## render STAGE's CloudFormation template to dist/
+	mkdir -p dist && $(PY) -m infra.template --stage $(STAGE) > dist/template-$(STAGE).json
+
+deploy: install ## package and deploy STAGE (dev|staging|prod) with the current AWS credentials
+	$(PY) -m infra.deploy deploy --stage $(STAGE) $(if $(ALERT_EMAIL),--alert-email $(ALERT_EMAIL))
+
+destroy: install ## delete STAGE's stack (prod is refused; staging needs YES=1)
+	$(PY) -m infra.deploy destroy --stage $(STAGE) $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
