@@ -17,7 +17,8 @@ from chalicelib.api import context, http, routes_agency_api
 from chalicelib.api.routes_people import bp as people_routes
 from chalicelib.api.routes_public import bp as public_routes
 
-app = Chalice(app_name="tthc")
+# Powertools owns the "tthc" logger (masked JSON); Chalice must not add its handler or level.
+app = Chalice(app_name="tthc", configure_logs=False)
 app.api.binary_types.extend(["application/pdf", "image/png"])
 context.bind(app)
 http.install(app, verifier_provider=context.verifier)

@@ -514,6 +514,21 @@ def _masked_json(record: Mapping[str, Any]) -> str:
 _logger: Any = None
 
 
+class _LiveStdout:
+    """Writes to whatever `sys.stdout` is now, not the one seen when the logger was built
+    (test runners and local servers swap it; Lambda never does)."""
+
+    def write(self, text: str) -> int:
+        import sys
+
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        import sys
+
+        sys.stdout.flush()
+
+
 def get_logger() -> Any:
     """The Powertools Logger (service "tthc", JSON to stdout, personal data masked).
 
@@ -525,7 +540,11 @@ def get_logger() -> Any:
             if _logger is None:
                 from aws_lambda_powertools.logging import Logger
 
-                _logger = Logger(service=SERVICE, json_serializer=_masked_json)
+                _logger = Logger(
+                    service=SERVICE,
+                    json_serializer=_masked_json,
+                    logger_handler=logging.StreamHandler(_LiveStdout()),
+                )
                 # Only the masking handler may write these records: a root handler added later
                 # (a framework's basicConfig) would print them unmasked.
                 logging.getLogger(SERVICE).propagate = False
