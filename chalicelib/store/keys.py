@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.store.base import TableAdapter
+
 KEY_PREFIX = "AGENCYKEY#"
 KEY_SK = "KEY"
 KEYS_LIST_PK = "AGENCYKEYS"
@@ -93,20 +95,8 @@ class KeyConflict(Exception):
     """The key item changed since it was read (or already exists)."""
 
 
-class AgencyKeyStore:
+class AgencyKeyStore(TableAdapter):
     """Thin adapter; the client and table name are injected (tests) or come from settings."""
-
-    def __init__(self, client: Any = None, table_name: str | None = None) -> None:
-        if client is None:
-            from chalicelib.aws import client as aws_client
-
-            client = aws_client("dynamodb")
-        if table_name is None:
-            from chalicelib.settings import get_settings
-
-            table_name = get_settings().table_name
-        self.client = client
-        self.table = table_name
 
     # ---- keys ----------------------------------------------------------------------------
     def get(self, access_key_id: str) -> AgencyKeyRecord | None:

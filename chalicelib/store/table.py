@@ -14,6 +14,7 @@ from chalicelib.domain.dossier import Dossier, HistoryEvent
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
+from chalicelib.store.base import TableAdapter
 
 
 def _s(value: str) -> dict[str, str]:
@@ -87,20 +88,8 @@ class Change:
     sequence: tuple[str, int] | None = None  # (key, value now taken): gap-free daily numbering
 
 
-class DynamoStore:
+class DynamoStore(TableAdapter):
     """Thin adapter over one table. Clients are injected so tests need no patching."""
-
-    def __init__(self, client: Any = None, table_name: str | None = None) -> None:
-        if client is None:
-            from chalicelib.aws import client as aws_client
-
-            client = aws_client("dynamodb")
-        if table_name is None:
-            from chalicelib.settings import get_settings
-
-            table_name = get_settings().table_name
-        self.client = client
-        self.table = table_name
 
     # ---- generic helpers -------------------------------------------------------------
     def _get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:

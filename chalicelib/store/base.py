@@ -1,0 +1,21 @@
+"""What every DynamoDB adapter shares: an injected client and the table name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TableAdapter:
+    """Clients are injected so tests need no patching; by default they come from settings."""
+
+    def __init__(self, client: Any = None, table_name: str | None = None) -> None:
+        if client is None:
+            from chalicelib.aws import client as aws_client
+
+            client = aws_client("dynamodb")
+        if table_name is None:
+            from chalicelib.settings import get_settings
+
+            table_name = get_settings().table_name
+        self.client = client
+        self.table = table_name
