@@ -92,3 +92,12 @@ def lookup_qr_svg(code: str) -> Response:
     return Response(
         body=qr_svg(_qr_target(code)), status_code=200, headers={"Content-Type": "image/svg+xml"}
     )
+
+
+@bp.route("/openapi.json", methods=["GET"])
+def openapi_document() -> Response:
+    """The contract agencies integrate against (generated from the routes and models)."""
+    from app import app as chalice_app
+    from chalicelib.api.openapi import document_response
+
+    return document_response(chalice_app)

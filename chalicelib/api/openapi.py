@@ -1,0 +1,423 @@
+"""The OpenAPI 3.1 document of the whole API, built from Chalice's route table.
+
+`build_spec(app)` walks `app.routes` (path -> method -> RouteEntry) and describes every route from
+the explicit `OPERATIONS` table below: a route without an entry is an error (the contract must be
+written down, not guessed), and tests check the table against the app both ways. Request bodies are
+the pydantic input models' JSON Schemas (their `$defs` moved into `components/schemas`).
+
+Security: people send `Authorization: Bearer <id token>` (`bearerAuth`); agencies' systems sign
+`/api/agency-api/...` with AWS Signature Version 4 (`sigv4`); public routes need neither.
+
+Import it only when `/openapi.json` is served (it loads the input models).
+Regenerate the committed document with `python -m chalicelib.api.openapi > openapi.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from chalice import Chalice, Response
+
+OPENAPI_VERSION = "3.1.0"
+API_TITLE = "TTHC — hồ sơ thủ tục hành chính (API)"
+API_VERSION = "0.1.0"
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # chalicelib.api.http.IDEMPOTENCY_HEADER
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,100}$"  # chalicelib.api.http._IDEMPOTENCY_KEY_RE
+
+SCHEMA_REF = "#/components/schemas/{model}"
+JSON = "application/json"
+PDF = "application/pdf"
+PNG = "image/png"
+SVG = "image/svg+xml"
+
+# Audiences (tags), in the order the document lists them.
+TAGS: tuple[tuple[str, str], ...] = (
+    ("public", "Công khai: danh mục thủ tục, đơn vị, tra cứu hồ sơ (no authentication)."),
+    ("auth", "Đăng nhập, đăng ký, tài khoản hiện tại (sign-in proxy and the signed-in person)."),
+    ("citizen", "Công dân: hồ sơ của tôi (citizen's own dossiers; bearer token)."),
+    ("desk", "Bộ phận một cửa: tiếp nhận, trả kết quả (reception desk; bearer token)."),
+    ("agency", "Cơ quan xử lý: nhiệm vụ và bước xử lý (agency staff; bearer token)."),
+    ("agency-api", "Hệ thống của cơ quan, ký AWS SigV4 (agencies' systems; signed requests)."),
+    ("admin", "Quản trị: khóa API của cơ quan (administrators; bearer token)."),
+)
+
+BEARER = "bearerAuth"
+SIGV4 = "sigv4"
+SECURITY_SCHEMES: dict[str, Any] = {
+    BEARER: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": (
+            "The Cognito id token of a signed-in person (`POST /api/auth/signin` returns it), "
+            "sent as `Authorization: Bearer <id token>`. Roles and unit scope come from the "
+            "person's account profile."
+        ),
+    },
+    SIGV4: {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": (
+            "AWS Signature Version 4 (algorithm `AWS4-HMAC-SHA256`, service `execute-api`, the "
+            "deployment's region) with an agency's access key id and secret issued by an "
+            "administrator. Sign the method, path, query, the `host` and `x-amz-date` headers "
+            "and the SHA-256 of the body; send `Authorization`, `X-Amz-Date` (within ±5 minutes "
+            "of the server's clock) and `X-Amz-Content-Sha256`. A signature is accepted once "
+            "(replays are refused); revoked or unknown keys are refused. botocore's `SigV4Auth`, "
+            "`requests-aws4auth` and `curl --aws-sigv4 aws:amz:<region>:execute-api` all work; "
+            "see docs/agency-api.md."
+        ),
+        "x-amazon-apigateway-authtype": "awsSigv4",
+    },
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "description": "Every error answer. `message` is Vietnamese, `message_en` English.",
+    "required": ["code", "message", "message_en", "field"],
+    "properties": {
+        "code": {"type": "string", "description": "Machine-readable code, e.g. `invalid_input`."},
+        "message": {"type": "string"},
+        "message_en": {"type": "string"},
+        "field": {
+            "type": ["string", "null"],
+            "description": "The input field at fault, when there is one.",
+        },
+    },
+    "additionalProperties": True,
+}
+
+ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "Invalid input, invalid JSON or a missing `Idempotency-Key` header."),
+    401: ("Unauthorized", "Missing, invalid or expired credentials (token or signature)."),
+    403: ("Forbidden", "The caller's role or key may not do this."),
+    404: ("NotFound", "Not found, or not the caller's to see (existence is not disclosed)."),
+    409: ("Conflict", "The dossier or step is not in a state that allows this action."),
+    422: ("UnprocessableEntity", "The `Idempotency-Key` was already used with another body."),
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    """An optional string query parameter."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Op:
+    """What the route table cannot tell: summary, input model, answer status and media types."""
+
+    summary: str
+    body: type[BaseModel] | None = None  # POST: the input model; None = no body
+    body_required: bool = True
+    status: int = 200
+    media: tuple[str, ...] = (JSON,)
+    query: tuple[Query, ...] = ()
+
+
+_TOKEN = Query("token", "The QR token printed on the receipt; when it matches, more is shown.")
+
+
+def operations() -> dict[tuple[str, str], Op]:
+    """(method, path) -> Op for every route of the app. POST entries name their input model."""
+    from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
+    from chalicelib.services.models import (
+        CompleteStepIn,
+        CreateDossierIn,
+        ReasonIn,
+        SignInIn,
+        SignUpIn,
+        UploadIn,
+    )
+
+    upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
+    finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
+    return {
+        # ---- public
+        ("GET", "/openapi.json"): Op("Tài liệu OpenAPI 3.1 của API này"),
+        ("GET", "/api/config"): Op("Cấu hình cho trang web (user pool, client id, region)"),
+        ("GET", "/api/procedures"): Op(
+            "Tìm thủ tục hành chính",
+            query=(
+                Query("q", "Free text (name or code)."),
+                Query("field", "Field (lĩnh vực)."),
+                Query("level", "Online service level."),
+                Query("agency", "Lead agency (unit id)."),
+            ),
+        ),
+        ("GET", "/api/procedures/{code}"): Op("Chi tiết một thủ tục"),
+        ("GET", "/api/units"): Op("Danh sách đơn vị"),
+        ("GET", "/api/lookup/{code}"): Op("Tra cứu trạng thái hồ sơ theo mã", query=(_TOKEN,)),
+        ("GET", "/api/lookup/{code}/qr.png"): Op(
+            "Mã QR (PNG) của đường dẫn tra cứu", media=(PNG,), query=(_TOKEN,)
+        ),
+        ("GET", "/api/lookup/{code}/qr.svg"): Op(
+            "Mã QR (SVG) của đường dẫn tra cứu", media=(SVG,), query=(_TOKEN,)
+        ),
+        # ---- auth
+        ("POST", "/api/auth/signin"): Op("Đăng nhập (trả về token)", body=SignInIn),
+        ("POST", "/api/auth/signup"): Op("Đăng ký tài khoản công dân", body=SignUpIn, status=201),
+        ("GET", "/api/me"): Op("Người dùng hiện tại và hồ sơ cá nhân"),
+        # ---- citizen
+        ("POST", "/api/my/dossiers"): Op("Tạo hồ sơ nháp", body=CreateDossierIn, status=201),
+        ("GET", "/api/my/dossiers"): Op("Hồ sơ của tôi"),
+        ("GET", "/api/my/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ của tôi"),
+        ("POST", "/api/my/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
+        ("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
+            finalize
+        ),
+        ("POST", "/api/my/dossiers/{dossier_id}/submit"): Op("Nộp hồ sơ"),
+        ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
+        ),
+        # ---- desk
+        ("GET", "/api/desk/inbox"): Op("Hồ sơ chờ tiếp nhận tại bộ phận một cửa"),
+        ("POST", "/api/desk/dossiers"): Op(
+            "Nhập hồ sơ giấy thay người nộp", body=CreateDossierIn, status=201
+        ),
+        ("GET", "/api/desk/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (một cửa)"),
+        ("POST", "/api/desk/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
+        ("POST", "/api/desk/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
+            finalize
+        ),
+        ("POST", "/api/desk/dossiers/{dossier_id}/accept"): Op("Tiếp nhận hồ sơ"),
+        ("POST", "/api/desk/dossiers/{dossier_id}/refuse"): Op("Từ chối hồ sơ", body=ReasonIn),
+        ("POST", "/api/desk/dossiers/{dossier_id}/supplement"): Op(
+            "Yêu cầu bổ sung hồ sơ", body=ReasonIn
+        ),
+        ("POST", "/api/desk/dossiers/{dossier_id}/return"): Op("Trả kết quả cho người nộp"),
+        ("GET", "/api/desk/dossiers/{dossier_id}/receipt.pdf"): Op(
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
+        ),
+        # ---- agency staff
+        ("GET", "/api/agency/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
+        ("GET", "/api/agency/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
+        ("POST", "/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
+            "Hoàn thành một bước xử lý (duyệt hoặc trả lại)", body=CompleteStepIn
+        ),
+        # ---- agencies' systems (SigV4)
+        ("GET", "/api/agency-api/whoami"): Op("Khóa đang dùng thuộc cơ quan nào"),
+        ("GET", "/api/agency-api/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
+        ("GET", "/api/agency-api/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
+        ("POST", "/api/agency-api/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
+            "Hoàn thành một bước xử lý (duyệt hoặc trả lại)", body=CompleteStepIn
+        ),
+        # ---- administrators
+        ("POST", "/api/admin/agency-keys"): Op(
+            "Cấp khóa API cho cơ quan (secret chỉ hiện một lần)", body=CreateKeyIn, status=201
+        ),
+        ("GET", "/api/admin/agency-keys"): Op(
+            "Danh sách khóa API", query=(Query("agency", "Only this agency's keys."),)
+        ),
+        ("GET", "/api/admin/agency-keys/{key_id}"): Op("Chi tiết một khóa API"),
+        ("POST", "/api/admin/agency-keys/{key_id}/rotate"): Op(
+            "Xoay khóa (khóa cũ còn hiệu lực trong thời gian ân hạn)",
+            body=RotateKeyIn,
+            body_required=False,
+            status=201,
+        ),
+        ("POST", "/api/admin/agency-keys/{key_id}/revoke"): Op("Thu hồi khóa API"),
+    }
+
+
+def audience(path: str) -> str:
+    """The tag of a path: who calls it."""
+    for prefix, tag in (
+        ("/api/agency-api/", "agency-api"),
+        ("/api/admin/", "admin"),
+        ("/api/auth/", "auth"),
+        ("/api/me", "auth"),
+        ("/api/my/", "citizen"),
+        ("/api/desk/", "desk"),
+        ("/api/agency/", "agency"),
+    ):
+        if path == prefix.rstrip("/") or path.startswith(prefix):
+            return tag
+    return "public"
+
+
+# Sign-in and sign-up are how a person gets a token: they need none.
+UNAUTHENTICATED_PATHS = frozenset({"/api/auth/signin", "/api/auth/signup"})
+
+
+def security_of(path: str) -> list[dict[str, list[str]]]:
+    """The operation's security requirement: [] means none."""
+    tag = audience(path)
+    if tag == "public" or path in UNAUTHENTICATED_PATHS:
+        return []
+    if tag == "agency-api":
+        return [{SIGV4: []}]
+    return [{BEARER: []}]
+
+
+def _operation_id(view_name: str) -> str:
+    """lower_snake view names -> lowerCamel operationIds."""
+    head, *rest = view_name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _add_model(schemas: dict[str, Any], model: type[BaseModel]) -> dict[str, str]:
+    """Put the model (and its $defs) into components/schemas; return a $ref to it."""
+    schema = model.model_json_schema(ref_template=SCHEMA_REF)
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    for name, sub in [*defs.items(), (model.__name__, schema)]:
+        if schemas.setdefault(name, sub) != sub:
+            raise ValueError(f"two different schemas are named {name!r}")
+    return {"$ref": SCHEMA_REF.format(model=model.__name__)}
+
+
+def _success(op: Op) -> dict[str, Any]:
+    content: dict[str, Any] = {}
+    for media in op.media:
+        if media == JSON:
+            content[media] = {"schema": {"type": "object"}}
+        else:
+            content[media] = {"schema": {"type": "string", "contentMediaType": media}}
+    description = "Created." if op.status == 201 else "OK."
+    return {"description": description, "content": content}
+
+
+def _error_ref(status: int) -> dict[str, str]:
+    return {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def build_spec(app: Chalice) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every route of `app` (LookupError if one has no entry)."""
+    table = operations()
+    missing = sorted(
+        f"{method} {path}"
+        for path, methods in app.routes.items()
+        for method in methods
+        if (method, path) not in table
+    )
+    if missing:
+        raise LookupError(f"routes without an OpenAPI entry: {', '.join(missing)}")
+
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, Any] = {}
+    for path in sorted(app.routes):
+        item: dict[str, Any] = {}
+        for method, entry in sorted(app.routes[path].items()):
+            op = table[(method, path)]
+            params = re.findall(r"{(\w+)}", path)
+            security = security_of(path)
+            operation: dict[str, Any] = {
+                "operationId": _operation_id(entry.view_name),
+                "summary": op.summary,
+                "tags": [audience(path)],
+                "security": security,
+            }
+            parameters: list[dict[str, Any]] = [_path_parameter(name) for name in params]
+            parameters += [
+                {
+                    "name": q.name,
+                    "in": "query",
+                    "required": False,
+                    "description": q.description,
+                    "schema": {"type": "string"},
+                }
+                for q in op.query
+            ]
+            if method == "POST":
+                parameters.append({"$ref": "#/components/parameters/IdempotencyKey"})
+            if parameters:
+                operation["parameters"] = parameters
+            if op.body is not None:
+                operation["requestBody"] = {
+                    "required": op.body_required,
+                    "content": {JSON: {"schema": _add_model(schemas, op.body)}},
+                }
+            errors = {400}
+            if security:
+                errors |= {401, 403}
+            if params:
+                errors.add(404)
+            if method == "POST":
+                errors |= {409, 422}
+            responses: dict[str, Any] = {str(op.status): _success(op)}
+            responses.update({str(status): _error_ref(status) for status in sorted(errors)})
+            operation["responses"] = responses
+            item[method.lower()] = operation
+        paths[path] = item
+
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": API_TITLE,
+            "version": API_VERSION,
+            "description": (
+                "JSON API for a province's administrative-procedure dossiers. Errors are "
+                '`{"code", "message", "message_en", "field"}`. Every POST requires an '
+                "`Idempotency-Key` header: a repeated key with the same body returns the first "
+                "answer, with another body 422."
+            ),
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "servers": [{"url": "/", "description": "This deployment."}],
+        "tags": [{"name": name, "description": text} for name, text in TAGS],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": SECURITY_SCHEMES,
+            "parameters": {
+                "IdempotencyKey": {
+                    "name": IDEMPOTENCY_HEADER,
+                    "in": "header",
+                    "required": True,
+                    "description": "Client-chosen key; a retry with the same key and body "
+                    "returns the first answer.",
+                    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+                }
+            },
+            "responses": {
+                name: {
+                    "description": text,
+                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+                for name, text in ERROR_RESPONSES.values()
+            },
+        },
+    }
+
+
+def render(spec: dict[str, Any]) -> str:
+    """The committed form: sorted keys, UTF-8 text, two-space indent, final newline."""
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_response(app: Chalice) -> Response:
+    """The `GET /openapi.json` answer."""
+    from chalice import Response
+
+    return Response(
+        body=render(build_spec(app)),
+        status_code=200,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def main() -> None:
+    import sys
+
+    from app import app
+
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    sys.stdout.write(render(build_spec(app)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,349 @@
+"""The OpenAPI contract: it validates, it matches the app's routes both ways, it cannot drift."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalice import Chalice, NotFoundError
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from pydantic import BaseModel
+
+from app import app
+from chalicelib.api import http, openapi
+
+pytestmark = pytest.mark.unit
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "openapi.json"
+SERVE_ROUTE = ("GET", "/openapi.json")
+METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    return openapi.build_spec(app)
+
+
+def app_routes() -> set[tuple[str, str]]:
+    return {(method, path) for path, methods in app.routes.items() for method in methods}
+
+
+def spec_operations(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (method.upper(), path): op
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    }
+
+
+def resolve(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/"), ref
+        target: Any = doc
+        for part in ref[2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def all_refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for value in node.values() for r in all_refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in all_refs(value)]
+    return []
+
+
+# ---- validity -----------------------------------------------------------------------------------
+def test_document_validates_as_openapi_3_1(spec: dict[str, Any]) -> None:
+    assert spec["openapi"].startswith("3.1")
+    validate(spec, cls=OpenAPIV31SpecValidator)
+
+
+def test_validator_catches_a_broken_document(spec: dict[str, Any]) -> None:
+    broken = copy.deepcopy(spec)
+    broken["paths"]["/api/lookup/{code}"]["get"]["parameters"][0]["in"] = "body"
+    with pytest.raises(OpenAPIValidationError, match="'body' is not one of"):
+        validate(broken, cls=OpenAPIV31SpecValidator)
+
+
+def test_every_ref_resolves_and_no_defs_are_left(spec: dict[str, Any]) -> None:
+    refs = all_refs(spec)
+    assert refs
+    for ref in refs:
+        assert resolve(spec, {"$ref": ref}), ref
+    assert "$defs" not in json.dumps(spec)
+    # the nested model of CreateDossierIn was moved into components
+    assert "ApplicantIn" in spec["components"]["schemas"]
+
+
+# ---- routes <-> spec, both ways -----------------------------------------------------------------
+def test_every_app_route_has_a_table_entry() -> None:
+    missing = app_routes() - set(openapi.operations())
+    assert not missing, f"add these routes to chalicelib/api/openapi.py OPERATIONS: {missing}"
+
+
+def test_table_has_no_entry_for_a_route_the_app_lacks() -> None:
+    # the serving route is listed ahead of its wiring in routes_public.py
+    stale = set(openapi.operations()) - app_routes() - {SERVE_ROUTE}
+    assert not stale, f"these OPERATIONS entries have no route: {stale}"
+
+
+def test_spec_operations_are_exactly_the_app_routes(spec: dict[str, Any]) -> None:
+    assert set(spec_operations(spec)) == app_routes()
+
+
+def test_a_route_without_an_entry_is_refused() -> None:
+    other = Chalice(app_name="other")
+
+    @other.route("/api/undocumented", methods=["POST"])
+    def undocumented() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(LookupError, match="POST /api/undocumented"):
+        openapi.build_spec(other)
+
+
+def test_operation_ids_are_unique_and_from_view_names(spec: dict[str, Any]) -> None:
+    ops = spec_operations(spec)
+    ids = [op["operationId"] for op in ops.values()]
+    assert len(ids) == len(set(ids)) == len(app_routes())
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            op_id = ops[(method, path)]["operationId"]
+            assert re.sub(r"([A-Z])", lambda m: "_" + m[1].lower(), op_id) == entry.view_name
+
+
+def test_path_parameters_match_the_view_arguments(spec: dict[str, Any]) -> None:
+    ops = spec_operations(spec)
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            params = [
+                p["name"]
+                for p in ops[(method, path)].get("parameters", [])
+                if p.get("in") == "path"
+            ]
+            assert sorted(params) == sorted(entry.view_args), (method, path)
+
+
+# ---- POST: input models and the Idempotency-Key header ------------------------------------------
+def test_every_post_has_the_required_idempotency_header(spec: dict[str, Any]) -> None:
+    posts = 0
+    for (method, path), op in spec_operations(spec).items():
+        headers = [
+            resolve(spec, p) for p in op.get("parameters", []) if resolve(spec, p)["in"] == "header"
+        ]
+        names = {h["name"] for h in headers if h["required"]}
+        if method == "POST":
+            posts += 1
+            assert http.IDEMPOTENCY_HEADER in names, path
+        else:
+            assert http.IDEMPOTENCY_HEADER not in names, path
+    assert posts == sum(1 for method, _ in app_routes() if method == "POST") > 0
+
+
+def test_idempotency_header_matches_the_http_layer() -> None:
+    assert openapi.IDEMPOTENCY_HEADER == http.IDEMPOTENCY_HEADER
+    assert openapi.IDEMPOTENCY_KEY_PATTERN == http._IDEMPOTENCY_KEY_RE.pattern
+
+
+def test_every_post_route_has_an_explicit_input_entry() -> None:
+    table = openapi.operations()
+    for method, path in app_routes():
+        if method == "POST":
+            assert (method, path) in table, path
+            body = table[(method, path)].body
+            assert body is None or issubclass(body, BaseModel), path
+
+
+def _models_in(fn: Any) -> set[str]:
+    """Model names a view (or the module helper it calls) passes to `body(...)`."""
+    fn = inspect.unwrap(fn)
+    source = inspect.getsource(fn)
+    names = set(re.findall(r"\bbody\((?:models\.)?(\w+)\)", source))
+    module = sys.modules[fn.__module__]
+    for helper in re.findall(r"\b(_\w+)\(", source):
+        target = getattr(module, helper, None)
+        if inspect.isfunction(target):
+            names |= set(re.findall(r"\bbody\((?:models\.)?(\w+)\)", inspect.getsource(target)))
+    return names
+
+
+def test_request_bodies_are_the_models_the_views_parse() -> None:
+    table = openapi.operations()
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            body = table[(method, path)].body
+            expected = {body.__name__} if body is not None else set()
+            assert _models_in(entry.view_function) == expected, (method, path)
+
+
+def test_request_body_schemas_come_from_the_models(spec: dict[str, Any]) -> None:
+    from chalicelib.services.models import CreateDossierIn
+
+    op = spec["paths"]["/api/my/dossiers"]["post"]
+    schema = resolve(spec, op["requestBody"]["content"]["application/json"]["schema"])
+    assert op["requestBody"]["required"] is True
+    assert set(schema["required"]) == {"procedure_code", "applicant"}
+    assert (
+        schema["properties"]
+        == CreateDossierIn.model_json_schema(ref_template=openapi.SCHEMA_REF)["properties"]
+    )
+    rotate = spec["paths"]["/api/admin/agency-keys/{key_id}/rotate"]["post"]
+    assert rotate["requestBody"]["required"] is False  # the view accepts an empty body
+    assert "requestBody" not in spec["paths"]["/api/my/dossiers/{dossier_id}/submit"]["post"]
+
+
+# ---- security -----------------------------------------------------------------------------------
+def test_security_by_audience(spec: dict[str, Any]) -> None:
+    seen = set()
+    for (_method, path), op in spec_operations(spec).items():
+        tag = op["tags"][0]
+        seen.add(tag)
+        if path.startswith("/api/agency-api/"):
+            assert tag == "agency-api"
+            assert op["security"] == [{"sigv4": []}], path
+        elif tag == "public" or path in {"/api/auth/signin", "/api/auth/signup"}:
+            assert op["security"] == [], path
+        else:
+            assert op["security"] == [{"bearerAuth": []}], path
+    assert seen == {"public", "auth", "citizen", "desk", "agency", "agency-api", "admin"}
+    assert {t["name"] for t in spec["tags"]} == seen
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "tag"),
+    [
+        ("GET", "/api/procedures", "public"),
+        ("GET", "/api/lookup/{code}/qr.png", "public"),
+        ("POST", "/api/auth/signin", "auth"),
+        ("GET", "/api/me", "auth"),
+        ("GET", "/api/my/dossiers", "citizen"),
+        ("POST", "/api/desk/dossiers/{dossier_id}/accept", "desk"),
+        ("GET", "/api/agency/tasks", "agency"),
+        ("GET", "/api/agency-api/tasks", "agency-api"),
+        ("POST", "/api/admin/agency-keys", "admin"),
+    ],
+)
+def test_tags(spec: dict[str, Any], method: str, path: str, tag: str) -> None:
+    assert spec_operations(spec)[(method, path)]["tags"] == [tag]
+
+
+def test_security_schemes(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+    assert schemes["bearerAuth"]["bearerFormat"] == "JWT"
+    sig = schemes["sigv4"]
+    assert (sig["type"], sig["in"], sig["name"]) == ("apiKey", "header", "Authorization")
+    assert "Signature Version 4" in sig["description"]
+    assert "execute-api" in sig["description"]
+    assert "security" not in spec  # no global default: every operation says its own
+
+
+# ---- responses ----------------------------------------------------------------------------------
+def test_error_schema_matches_the_http_layer(spec: dict[str, Any]) -> None:
+    _status, body = http.error_payload(NotFoundError("nope"))
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["required"]) == set(body)
+    names = spec["components"]["responses"]
+    for status in (400, 401, 403, 404, 409, 422):
+        name = openapi.ERROR_RESPONSES[status][0]
+        assert names[name]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+
+
+def test_error_responses_per_operation(spec: dict[str, Any]) -> None:
+    for (method, path), op in spec_operations(spec).items():
+        codes = set(op["responses"])
+        assert "400" in codes, path
+        assert ("404" in codes) == ("{" in path), path
+        assert ({"401", "403"} <= codes) == bool(op["security"]), path
+        assert ({"409", "422"} <= codes) == (method == "POST"), path
+        assert any(c.startswith("2") for c in codes), path
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        ("/api/my/dossiers/{dossier_id}/receipt.pdf", "application/pdf"),
+        ("/api/desk/dossiers/{dossier_id}/receipt.pdf", "application/pdf"),
+        ("/api/lookup/{code}/qr.png", "image/png"),
+        ("/api/lookup/{code}/qr.svg", "image/svg+xml"),
+    ],
+)
+def test_binary_responses(spec: dict[str, Any], path: str, media: str) -> None:
+    content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+    assert list(content) == [media]
+    assert content[media]["schema"]["contentMediaType"] == media
+
+
+def test_created_routes_answer_201(spec: dict[str, Any]) -> None:
+    created = {
+        path for (method, path), op in spec_operations(spec).items() if "201" in op["responses"]
+    }
+    assert "/api/my/dossiers" in created
+    assert "/api/admin/agency-keys" in created
+    assert "/api/desk/dossiers/{dossier_id}/accept" not in created
+
+
+# ---- the committed file and serving ------------------------------------------------------------
+def test_committed_document_is_current(spec: dict[str, Any]) -> None:
+    expected = openapi.render(spec)
+    assert COMMITTED.read_text(encoding="utf-8") == expected, (
+        "openapi.json is stale: run `python -m chalicelib.api.openapi > openapi.json`"
+    )
+
+
+def test_render_is_deterministic_and_keeps_vietnamese(spec: dict[str, Any]) -> None:
+    text = openapi.render(spec)
+    assert text == openapi.render(openapi.build_spec(app))
+    assert "Tạo hồ sơ nháp" in text  # ensure_ascii=False
+    assert json.loads(text) == spec
+
+
+def test_module_main_prints_the_document() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "chalicelib.api.openapi"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout.decode("utf-8")
+    assert out == COMMITTED.read_text(encoding="utf-8")
+
+
+def test_document_response(spec: dict[str, Any]) -> None:
+    response = openapi.document_response(app)
+    assert response.status_code == 200
+    assert str(response.headers["Content-Type"]).startswith("application/json")
+    assert json.loads(response.body) == spec
+
+
+def test_importing_the_app_does_not_load_the_openapi_module() -> None:
+    code = "import sys, app; print('chalicelib.api.openapi' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True, timeout=120
+    )
+    assert out.stdout.decode().strip() == "False"
+
+
+def test_served_at_openapi_json() -> None:
+    if ("/openapi.json" not in app.routes) or ("GET" not in app.routes["/openapi.json"]):
+        pytest.skip("GET /openapi.json is not wired in routes_public.py yet")
+    entry = app.routes["/openapi.json"]["GET"]
+    response = entry.view_function()
+    assert response.status_code == 200
+    assert json.loads(response.body) == openapi.build_spec(app)
