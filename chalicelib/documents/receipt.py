@@ -10,20 +10,23 @@ cold start light.
 from __future__ import annotations
 
 import io
-import unicodedata
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from chalicelib.documents.pdf_common import (
+    FONT_FAMILY,
+    centered,
+    nfc,
+    prepare,
+    rule_under,
+)
 from chalicelib.documents.qr import qr_png
 from chalicelib.documents.vn_format import format_vn_datetime, format_vn_long_date, format_vnd
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-FONT_DIR = Path(__file__).parent / "fonts"
-FONT_FAMILY = "DejaVu"
 
 DocumentForm = Literal["original", "copy", "certified_copy", "electronic"]
 """Same codes as `DocumentRequirement.form`, so a procedure's list maps over unchanged."""
@@ -92,16 +95,11 @@ class ReceiptData(BaseModel):
     lookup_url: str = Field(min_length=1)  # encoded in the QR
 
 
-def _nfc(text: str) -> str:
-    """Compose diacritics: decomposed input (e.g. typed on macOS) would print detached marks."""
-    return unicodedata.normalize("NFC", text)
-
-
 def _new_pdf(data: ReceiptData) -> FPDF:
     """An A5 document with the vendored fonts and a footer naming the dossier on every page."""
     from fpdf import FPDF
 
-    code = _nfc(data.dossier_code)
+    code = nfc(data.dossier_code)
 
     class _ReceiptPDF(FPDF):
         def footer(self) -> None:
@@ -115,28 +113,14 @@ def _new_pdf(data: ReceiptData) -> FPDF:
 
     # Explicit size: the "A5" preset changed in fpdf2 2.8.5 and warns on every use.
     pdf = _ReceiptPDF(orientation="P", unit="mm", format=(_PAGE_W, _PAGE_H))
-    pdf.add_font(FONT_FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT_FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_margins(_MARGIN, 10, _MARGIN)
-    pdf.set_auto_page_break(auto=True, margin=_BOTTOM)
-    pdf.set_title(f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {code}")
-    pdf.set_lang("vi")
-    pdf.set_creator("tthc")
+    prepare(
+        pdf,
+        margin=_MARGIN,
+        top=10,
+        bottom=_BOTTOM,
+        title=f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {code}",
+    )
     return pdf
-
-
-def _centered(pdf: FPDF, x: float, w: float, h: float, text: str, style: str, size: float) -> None:
-    """A centred, wrapping block at column `x`, leaving the cursor below it."""
-    pdf.set_font(FONT_FAMILY, style, size)
-    pdf.set_x(x)
-    pdf.multi_cell(w, h, _nfc(text), align="C", new_x="LEFT", new_y="NEXT")
-
-
-def _rule_under(pdf: FPDF, x: float, w: float, length: float) -> None:
-    """The short line under the agency name and the national motto, as on official forms."""
-    y = pdf.get_y() + 0.6
-    pdf.set_line_width(0.25)
-    pdf.line(x + (w - length) / 2, y, x + (w + length) / 2, y)
 
 
 def _fit_size(pdf: FPDF, text: str, style: str, size: float, width: float) -> float:
@@ -161,29 +145,29 @@ def _header(pdf: FPDF, data: ReceiptData) -> None:
     right_w = _CONTENT_W - left_w
 
     pdf.set_y(top)
-    _centered(pdf, _MARGIN, left_w, 4, data.authority_name, "", 8)
-    _centered(pdf, _MARGIN, left_w, 4, data.agency_name, "B", 8)
-    _rule_under(pdf, _MARGIN, left_w, 18)
+    centered(pdf, _MARGIN, left_w, 4, data.authority_name, "", 8)
+    centered(pdf, _MARGIN, left_w, 4, data.agency_name, "B", 8)
+    rule_under(pdf, _MARGIN, left_w, 18)
     pdf.ln(1.6)
-    _centered(pdf, _MARGIN, left_w, 4, f"Số: {data.number}", "", 8)
+    centered(pdf, _MARGIN, left_w, 4, f"Số: {data.number}", "", 8)
     left_bottom = pdf.get_y()
 
     nation = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto = "Độc lập - Tự do - Hạnh phúc"
     pdf.set_y(top)
-    _centered(pdf, right_x, right_w, 4, nation, "B", _fit_size(pdf, nation, "B", 8, right_w))
-    _centered(pdf, right_x, right_w, 4, motto, "B", 8)
+    centered(pdf, right_x, right_w, 4, nation, "B", _fit_size(pdf, nation, "B", 8, right_w))
+    centered(pdf, right_x, right_w, 4, motto, "B", 8)
     pdf.set_font(FONT_FAMILY, "B", 8)
-    _rule_under(pdf, right_x, right_w, pdf.get_string_width(motto))
+    rule_under(pdf, right_x, right_w, pdf.get_string_width(motto))
     pdf.ln(1.6)
     date_line = f"{data.place_name}, {format_vn_long_date(data.received_at)}"
-    _centered(pdf, right_x, right_w, 4, date_line, "", 8)
+    centered(pdf, right_x, right_w, 4, date_line, "", 8)
     pdf.set_y(max(left_bottom, pdf.get_y()) + 4)
 
 
 def _title_and_code(pdf: FPDF, data: ReceiptData) -> None:
     """The title, then the dossier code on the left and the lookup QR on the right."""
-    _centered(pdf, _MARGIN, _CONTENT_W, 5.5, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "B", 11)
+    centered(pdf, _MARGIN, _CONTENT_W, 5.5, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "B", 11)
     pdf.ln(2)
 
     top = pdf.get_y()
@@ -206,16 +190,16 @@ def _left(pdf: FPDF, w: float, h: float, text: str, style: str, size: float) -> 
     """A left-aligned, wrapping block from the margin."""
     pdf.set_font(FONT_FAMILY, style, size)
     pdf.set_x(_MARGIN)
-    pdf.multi_cell(w, h, _nfc(text), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(w, h, nfc(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _field(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:
     """`label value` as flowing text: long values wrap to the margin and break pages themselves."""
     pdf.set_x(_MARGIN)
     pdf.set_font(FONT_FAMILY, "", _BODY_PT)
-    pdf.write(_LINE, _nfc(label) + " ")
+    pdf.write(_LINE, nfc(label) + " ")
     pdf.set_font(FONT_FAMILY, "B" if bold else "", _BODY_PT)
-    pdf.write(_LINE, _nfc(value) if value else "....................")
+    pdf.write(_LINE, nfc(value) if value else "....................")
     pdf.ln(_LINE)
 
 
@@ -223,7 +207,7 @@ def _line(pdf: FPDF, text: str) -> None:
     """A body line without a value, e.g. the heading of the document table."""
     pdf.set_x(_MARGIN)
     pdf.set_font(FONT_FAMILY, "", _BODY_PT)
-    pdf.write(_LINE, _nfc(text))
+    pdf.write(_LINE, nfc(text))
     pdf.ln(_LINE)
 
 
@@ -253,7 +237,7 @@ def _documents_table(pdf: FPDF, documents: tuple[ReceiptDocument, ...]) -> None:
         for index, doc in enumerate(documents, start=1):
             row = table.row()
             row.cell(str(index))
-            row.cell(_nfc(doc.name))
+            row.cell(nfc(doc.name))
             row.cell(doc.form_label)
             row.cell(f"{doc.count:02d}")
     pdf.ln(1.5)
@@ -268,10 +252,10 @@ def _signatures(pdf: FPDF, data: ReceiptData) -> None:
     half = _CONTENT_W / 2
     for x, title in ((_MARGIN, "NGƯỜI NỘP HỒ SƠ"), (_MARGIN + half, "NGƯỜI TIẾP NHẬN HỒ SƠ")):
         pdf.set_y(top)
-        _centered(pdf, x, half, 4, title, "B", 8.5)
-        _centered(pdf, x, half, 3.5, "(Ký và ghi rõ họ tên)", "", 7)
+        centered(pdf, x, half, 4, title, "B", 8.5)
+        centered(pdf, x, half, 3.5, "(Ký và ghi rõ họ tên)", "", 7)
     pdf.set_y(top + 8 + _SIGN_SPACE)
-    _centered(pdf, _MARGIN + half, half, 4, data.officer_name, "B", 8.5)
+    centered(pdf, _MARGIN + half, half, 4, data.officer_name, "B", 8.5)
 
 
 def render_receipt(data: ReceiptData) -> bytes:

@@ -8,10 +8,9 @@ part 1 fit. fpdf2 is imported only when a report is rendered.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING
 
-from chalicelib.documents.receipt import FONT_DIR, FONT_FAMILY
+from chalicelib.documents.pdf_common import FONT_FAMILY, centered, nfc, prepare, rule_under
 from chalicelib.documents.vn_format import format_vn_long_date
 from chalicelib.services.report import (
     ONLINE_HEADERS,
@@ -33,16 +32,12 @@ _NAME_W = 62.0
 _STT_W = 9.0
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def _cell_text(value: int | float | str | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")  # Vietnamese decimal comma
-    return _nfc(str(value))
+    return nfc(str(value))
 
 
 def _new_pdf(title: str) -> FPDF:
@@ -57,26 +52,8 @@ def _new_pdf(title: str) -> FPDF:
             self.set_text_color(0)
 
     pdf = _ReportPDF(orientation="P", unit="mm", format=(_PAGE_W, _PAGE_H))
-    pdf.add_font(FONT_FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT_FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_margins(_MARGIN, 12, _MARGIN)
-    pdf.set_auto_page_break(auto=True, margin=14)
-    pdf.set_title(_nfc(title))
-    pdf.set_lang("vi")
-    pdf.set_creator("tthc")
+    prepare(pdf, margin=_MARGIN, top=12, bottom=14, title=title)
     return pdf
-
-
-def _centered(pdf: FPDF, x: float, w: float, h: float, text: str, style: str, size: float) -> None:
-    pdf.set_font(FONT_FAMILY, style, size)
-    pdf.set_x(x)
-    pdf.multi_cell(w, h, _nfc(text), align="C", new_x="LEFT", new_y="NEXT")
-
-
-def _rule_under(pdf: FPDF, x: float, w: float, length: float) -> None:
-    y = pdf.get_y() + 0.6
-    pdf.set_line_width(0.25)
-    pdf.line(x + (w - length) / 2, y, x + (w + length) / 2, y)
 
 
 def _header(pdf: FPDF, report: Report) -> None:
@@ -84,28 +61,28 @@ def _header(pdf: FPDF, report: Report) -> None:
     left_w, right_w = 100.0, 120.0
     right_x = _MARGIN + _CONTENT_W - right_w
     top = pdf.get_y()
-    _centered(pdf, _MARGIN, left_w, 5, f"UBND TỈNH {report.province_name.upper()}", "B", 10)
-    _rule_under(pdf, _MARGIN, left_w, 25)
+    centered(pdf, _MARGIN, left_w, 5, f"UBND TỈNH {report.province_name.upper()}", "B", 10)
+    rule_under(pdf, _MARGIN, left_w, 25)
     pdf.ln(2)
-    _centered(pdf, _MARGIN, left_w, 5, f"Số: {report.number}", "", 10)
+    centered(pdf, _MARGIN, left_w, 5, f"Số: {report.number}", "", 10)
     left_bottom = pdf.get_y()
 
     pdf.set_y(top)
     motto = "Độc lập - Tự do - Hạnh phúc"
-    _centered(pdf, right_x, right_w, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "B", 10)
-    _centered(pdf, right_x, right_w, 5, motto, "B", 10)
+    centered(pdf, right_x, right_w, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "B", 10)
+    centered(pdf, right_x, right_w, 5, motto, "B", 10)
     pdf.set_font(FONT_FAMILY, "B", 10)
-    _rule_under(pdf, right_x, right_w, pdf.get_string_width(_nfc(motto)))
+    rule_under(pdf, right_x, right_w, pdf.get_string_width(nfc(motto)))
     pdf.ln(2)
     date_line = f"{report.province_name}, {format_vn_long_date(report.issued_on)}"
-    _centered(pdf, right_x, right_w, 5, date_line, "", 10)
+    centered(pdf, right_x, right_w, 5, date_line, "", 10)
     pdf.set_y(max(left_bottom, pdf.get_y()) + 6)
 
 
 def _section(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font(FONT_FAMILY, "B", 10)
-    pdf.multi_cell(_CONTENT_W, 5, _nfc(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(_CONTENT_W, 5, nfc(text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 
@@ -129,11 +106,11 @@ def _table(
     ) as table:
         head = table.row()
         for text in headers:
-            head.cell(_nfc(text), align="C")
+            head.cell(nfc(text), align="C")
         for i, (name, values) in enumerate(rows, start=1):
             row = table.row()
             row.cell(str(i))
-            row.cell(_nfc(name))
+            row.cell(nfc(name))
             for v in values:
                 row.cell(_cell_text(v))
         from fpdf.fonts import FontFace
@@ -182,14 +159,14 @@ def _bar_chart(pdf: FPDF, report: Report) -> None:
                 pdf.set_fill_color(*color)
                 pdf.rect(x0 + j * bar_w, base_y - h, bar_w, h, style="F")
         pdf.set_xy(axis_x + i * group_w, base_y + 0.5)
-        pdf.cell(group_w, label_h - 1, _nfc(label), align="C")
+        pdf.cell(group_w, label_h - 1, nfc(label), align="C")
     pdf.set_y(base_y + label_h + 1)
     x = axis_x
     for name, color, _ in series:
         pdf.set_fill_color(*color)
         pdf.rect(x, pdf.get_y() + 0.8, 3, 3, style="F")
         pdf.set_xy(x + 4, pdf.get_y())
-        pdf.cell(45, 4.5, _nfc(name))
+        pdf.cell(45, 4.5, nfc(name))
         x += 50
     pdf.set_fill_color(255)
     pdf.set_draw_color(0)
@@ -203,8 +180,8 @@ def render_pdf(report: Report) -> bytes:
     pdf = _new_pdf(title)
     pdf.add_page()
     _header(pdf, report)
-    _centered(pdf, _MARGIN, _CONTENT_W, 6, "BÁO CÁO", "B", 13)
-    _centered(
+    centered(pdf, _MARGIN, _CONTENT_W, 6, "BÁO CÁO", "B", 13)
+    centered(
         pdf,
         _MARGIN,
         _CONTENT_W,
@@ -214,7 +191,7 @@ def render_pdf(report: Report) -> bytes:
         "B",
         10.5,
     )
-    _centered(
+    centered(
         pdf,
         _MARGIN,
         _CONTENT_W,
