@@ -15,9 +15,9 @@ from PIL import Image
 from pydantic import ValidationError
 from pypdf import PdfReader
 
+from chalicelib.documents.pdf_common import FONT_DIR
 from chalicelib.documents.qr import qr_png
 from chalicelib.documents.receipt import (
-    FONT_DIR,
     ReceiptData,
     ReceiptDocument,
     render_receipt,
