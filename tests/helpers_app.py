@@ -149,3 +149,25 @@ def deliver_workflow(api: ApiClient, cloud: Any) -> int:
     if n == 0:
         time.sleep(0.1)  # give the execution's thread a moment; bounded by the caller's loop
     return n
+
+
+def attach_required_documents(client: ApiClient, dossier_path: str, proc: dict[str, Any]) -> None:
+    """Upload a real file for each required document under `dossier_path` and finalize it."""
+    for doc in proc["documents"]:
+        if not doc["required"]:
+            continue
+        content, ctype, ext = sample_file(doc["accepted_types"])
+        slot = client.post(
+            f"{dossier_path}/uploads",
+            {
+                "document_id": doc["id"],
+                "filename": f"{doc['id']}.{ext}",
+                "content_type": ctype,
+                "size": len(content),
+            },
+        )
+        assert slot.status_code == 201, slot.text
+        upload_file(slot.json(), content, ctype)
+        fin = client.post(f"{dossier_path}/attachments/{slot.json()['attachment_id']}/finalize")
+        assert fin.status_code == 200, fin.text
+        assert fin.json()["state"] == "accepted"

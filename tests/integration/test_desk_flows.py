@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, deliver_workflow, sample_file, upload_file
+from tests.helpers_app import (
+    FORM_EXAMPLES,
+    ApiClient,
+    attach_required_documents,
+    deliver_workflow,
+    sample_file,
+    upload_file,
+)
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -48,25 +55,7 @@ def test_paper_dossier_entered_at_the_desk_is_received_on_channel_1(
     assert d["receiving_unit"] == "H33.50"
 
     # WHEN the clerk scans each required paper and accepts
-    for doc in proc["documents"]:
-        if not doc["required"]:
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = desk.post(
-            f"/api/desk/dossiers/{d['id']}/uploads",
-            {
-                "document_id": doc["id"],
-                "filename": f"scan.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = desk.post(
-            f"/api/desk/dossiers/{d['id']}/attachments/{slot.json()['attachment_id']}/finalize"
-        )
-        assert fin.json()["state"] == "accepted"
+    attach_required_documents(desk, f"/api/desk/dossiers/{d['id']}", proc)
     accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
 
     # THEN it is registered with a code and its history shows both the entry and the receipt

@@ -17,10 +17,9 @@ import requests
 from tests.helpers_app import (
     FORM_EXAMPLES,
     ApiClient,
+    attach_required_documents,
     deliver_workflow,
     minimal_pdf,
-    sample_file,
-    upload_file,
 )
 
 pytestmark = pytest.mark.integration
@@ -45,26 +44,7 @@ def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
     )
     assert draft.status_code == 201, draft.text
     dossier = draft.json()
-    for doc in proc["documents"]:
-        if not doc["required"]:
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = citizen.post(
-            f"/api/my/dossiers/{dossier['id']}/uploads",
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = citizen.post(
-            f"/api/my/dossiers/{dossier['id']}/attachments/{slot.json()['attachment_id']}/finalize"
-        )
-        assert fin.status_code == 200, fin.text
-        assert fin.json()["state"] == "accepted"
+    attach_required_documents(citizen, f"/api/my/dossiers/{dossier['id']}", proc)
     sub = citizen.post(f"/api/my/dossiers/{dossier['id']}/submit")
     assert sub.status_code == 200, sub.text
     assert sub.json()["status"]["code"] == 1
