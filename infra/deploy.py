@@ -40,6 +40,7 @@ from typing import Any
 
 from infra import resources as r
 from infra import template as tmpl
+from infra.provision import apply_bucket_baseline, create_bucket_if_missing
 
 log = logging.getLogger(__name__)
 
@@ -108,33 +109,9 @@ def artifact_bucket(session: Any, region: str) -> str:
     account = session.client("sts").get_caller_identity()["Account"]
     name = f"{r.DEFAULT_STACK}-artifacts-{account}-{region}"
     s3 = session.client("s3", region_name=region)
-    try:
-        s3.head_bucket(Bucket=name)
+    if not create_bucket_if_missing(s3, name, region):
         return name
-    except Exception as exc:
-        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-        if code not in ("404", "NoSuchBucket", "NotFound"):
-            raise
-    kwargs: dict[str, Any] = {"Bucket": name}
-    if region != "us-east-1":
-        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    s3.create_bucket(**kwargs)
-    s3.put_public_access_block(
-        Bucket=name,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
-    s3.put_bucket_encryption(
-        Bucket=name,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
-    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    apply_bucket_baseline(s3, name, block_public_access=True, encryption="AES256", versioned=True)
     s3.put_bucket_policy(
         Bucket=name,
         Policy=json.dumps(

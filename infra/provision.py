@@ -77,6 +77,45 @@ def substitute(template: str, values: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: json.dumps(values[m.group(1)])[1:-1], template)
 
 
+def create_bucket_if_missing(s3: Any, name: str, region: str) -> bool:
+    """Create the bucket unless it exists; True when it was created now."""
+    try:
+        s3.head_bucket(Bucket=name)
+        return False
+    except Exception as exc:
+        if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    kwargs: dict[str, Any] = {"Bucket": name}
+    if region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**kwargs)
+    return True
+
+
+def apply_bucket_baseline(
+    s3: Any, name: str, *, block_public_access: bool, encryption: str, versioned: bool
+) -> None:
+    """Public access blocked, default encryption, versioning: idempotent puts."""
+    if block_public_access:
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": encryption}}]
+        },
+    )
+    if versioned:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+
 class _Provisioner:
     """One provisioning run: clients, the definition and the outputs gathered so far."""
 
@@ -205,33 +244,14 @@ class _Provisioner:
     def bucket(self, b: r.Bucket) -> str:
         s3 = self.client("s3")
         name = self.stack.bucket_name(b.logical)
-        try:
-            s3.head_bucket(Bucket=name)
-        except Exception as exc:
-            if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
-                raise
-            kwargs: dict[str, Any] = {"Bucket": name}
-            if self.region != "us-east-1":
-                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
-            s3.create_bucket(**kwargs)
-        if b.block_public_access:
-            s3.put_public_access_block(
-                Bucket=name,
-                PublicAccessBlockConfiguration={
-                    "BlockPublicAcls": True,
-                    "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "RestrictPublicBuckets": True,
-                },
-            )
-        s3.put_bucket_encryption(
-            Bucket=name,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": b.encryption}}]
-            },
+        create_bucket_if_missing(s3, name, self.region)
+        apply_bucket_baseline(
+            s3,
+            name,
+            block_public_access=b.block_public_access,
+            encryption=b.encryption,
+            versioned=b.versioned,
         )
-        if b.versioned:
-            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if b.cors is not None:
             c = b.cors
             s3.put_bucket_cors(
