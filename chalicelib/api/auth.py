@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 
     from chalicelib.settings import Settings
 
-Role = Literal["citizen", "desk", "agency", "admin"]
+Role = Literal["citizen", "desk", "agency", "leader", "province", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
-STAFF_ROLES: frozenset[str] = frozenset({"desk", "agency", "admin"})
+STAFF_ROLES: frozenset[str] = frozenset({"desk", "agency", "leader", "province", "admin"})
 
 MAX_TOKEN_LENGTH = 16_384  # Cognito tokens are ~1-2 KB; refuse absurd input before parsing it.
 
@@ -417,7 +417,7 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
             "The token's groups do not include the profile's role.",
             code="role_mismatch",
         )
-    if role in {"desk", "agency"} and not unit:
+    if role in {"desk", "agency", "leader"} and not unit:
         raise Forbidden(
             "Tài khoản cán bộ chưa được gán đơn vị. Vui lòng liên hệ quản trị viên.",
             "The staff profile has no unit.",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
@@ -62,6 +62,8 @@ class DossierStep(BaseModel):
     step_id: str
     agency: str
     name: str
+    stage: int = 0  # index into the procedure's stages; equal stage = parallel group
+    may_return: bool = True
     state: StepState = StepState.WAITING
     started_at: AwareDatetime | None = None
     due_at: AwareDatetime | None = None
@@ -70,14 +72,122 @@ class DossierStep(BaseModel):
     late: bool = False
     handled_by: str | None = None
     note: str | None = None
+    late_exempt: bool = False  # granted "late because of a system error" (Đ15.7)
+    rounds: int = 0  # how many times the step was started (a return re-runs it)
 
 
 class Pause(BaseModel):
-    """A clock pause (supplement). Append-only: an open pause has no end yet."""
+    """A clock pause (supplement, fee). Append-only: an open pause has no end yet."""
 
     start: AwareDatetime
     end: AwareDatetime | None = None
     reason: str
+    kind: str = "supplement"  # supplement | fee
+
+
+class Handover(BaseModel):
+    """One line of the control slip (form 06): a step handed to an agency and its outcome."""
+
+    step_id: str
+    step_name: str
+    stage: int
+    from_unit: str  # who handed it over (desk or the previous agency)
+    to_agency: str
+    sent_by: str
+    sent_at: AwareDatetime
+    due_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+    finished_by: str | None = None
+    outcome: str | None = None  # approve | return | supplement | fee | stop_proposed | ended
+    note: str | None = None
+    late: bool | None = None  # None while running
+
+
+DecisionState = Literal["proposed", "approved", "refused"]
+
+
+class Extension(BaseModel):
+    """Form 04: apology and a new appointment, proposed once by a late agency, approved by the
+    lead agency's leader. The dossier still counts as late."""
+
+    agency: str
+    step_id: str | None = None
+    reason: str
+    new_appointment_at: AwareDatetime
+    previous_appointment_at: AwareDatetime
+    proposed_by: str
+    proposed_at: AwareDatetime
+    state: DecisionState = "proposed"
+    decided_by: str | None = None
+    decided_at: AwareDatetime | None = None
+    decision_note: str | None = None
+
+
+class StopRequest(BaseModel):
+    """Form 05: stop processing with a reason (proposed by an agency, or the system when the
+    applicant did not answer in time), approved by the lead agency's leader."""
+
+    reason: str
+    agency: str | None = None
+    proposed_by: str
+    proposed_at: AwareDatetime
+    state: DecisionState = "proposed"
+    decided_by: str | None = None
+    decided_at: AwareDatetime | None = None
+
+
+class FeeDue(BaseModel):
+    """A fee or financial obligation owed before processing goes on (status 6)."""
+
+    amount_vnd: int = Field(ge=0)
+    reason: str
+    requested_at: AwareDatetime
+    requested_by: str
+    due_at: AwareDatetime | None = None
+    paid_at: AwareDatetime | None = None
+    method: str | None = None  # cash | online
+    receipt_no: str | None = None
+    recorded_by: str | None = None
+
+
+class Exemption(BaseModel):
+    """A request that an overdue dossier or step not count as late (Đ15.7), and its decision."""
+
+    id: str
+    step_id: str | None = None  # None: the dossier as a whole
+    reason: str
+    evidence: str
+    requested_by: str
+    requested_at: AwareDatetime
+    state: DecisionState = "proposed"
+    decided_by: str | None = None
+    decided_at: AwareDatetime | None = None
+    decision_note: str | None = None
+
+
+class ResultDocument(BaseModel):
+    """The signed electronic result (status 9): where it is, its hash and the KMS signature."""
+
+    id: str  # public id used by the verify page
+    key: str  # S3 key in the results bucket
+    filename: str
+    sha256: str
+    signature: str = ""  # base64 of the KMS signature over the manifest
+    key_id: str = ""
+    algorithm: str = ""
+    signed_at: AwareDatetime | None = None
+    generated: bool = False  # made from the template rather than uploaded by the agency
+
+
+class ReturnRecord(BaseModel):
+    """How the result was handed over (status 10)."""
+
+    channel: Literal["desk", "post", "online"]
+    at: AwareDatetime
+    by: str
+    recipient_name: str | None = None
+    recipient_id_number: str | None = None
+    tracking_number: str | None = None
 
 
 class Dossier(BaseModel):
@@ -103,7 +213,19 @@ class Dossier(BaseModel):
     appointment_at: AwareDatetime | None = None
     finished_at: AwareDatetime | None = None
     returned_at: AwareDatetime | None = None
-    supplement_count: int = 0
+    supplement_count: int = 0  # desk guidance before receipt (once)
+    processing_supplements: int = 0  # agency requests after receipt (at most once, Đ NĐ 61)
+    supplement_due_at: AwareDatetime | None = None  # the applicant's own deadline
+    original_appointment_at: AwareDatetime | None = None  # before any extension
+    handovers: list[Handover] = Field(default_factory=list)
+    extension: Extension | None = None
+    stop: StopRequest | None = None
+    fee: FeeDue | None = None
+    exemptions: list[Exemption] = Field(default_factory=list)
+    late_exempt: bool = False
+    result: ResultDocument | None = None
+    returned: ReturnRecord | None = None
+    withdrawal_reason: str | None = None
     refusal_reason: str | None = None
     supplement_reason: str | None = None
     result_key: str | None = None

@@ -6,10 +6,11 @@ changes the rules of a dossier already running.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class ServiceLevel(StrEnum):
@@ -65,6 +66,9 @@ class ProcessStep(BaseModel):
     agency: str  # unit code of the agency that owns the step
     role: str = "specialist"
     allowance: Duration
+    # Steps sharing a stage number run in parallel (liên thông); None = a stage of its own.
+    stage: int | None = None
+    may_return: bool = True  # may hand the dossier back to the previous stage with a note
 
 
 class Procedure(BaseModel):
@@ -85,6 +89,10 @@ class Procedure(BaseModel):
     steps: tuple[ProcessStep, ...] = Field(min_length=1)
     result_delivery: tuple[Literal["desk", "online", "post"], ...] = ("desk",)
     sample: bool = False  # demo data taken from the national database as remembered
+    # Publication (Đ10.3, Đ14.5): when the legal act takes effect and when it was published here.
+    effective_date: date | None = None
+    published_at: AwareDatetime | None = None
+    state: Literal["published", "repealed"] = "published"
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Procedure:
@@ -95,6 +103,27 @@ class Procedure(BaseModel):
         if len(set(doc_ids)) != len(doc_ids):
             raise ValueError("document ids must be unique")
         return self
+
+    @property
+    def stages(self) -> list[list[ProcessStep]]:
+        """Ordered stages; a stage is one step or a parallel group (same `stage` number).
+
+        A group keeps the position of its first step, so data reads top to bottom.
+        """
+        out: list[list[ProcessStep]] = []
+        by_number: dict[int, list[ProcessStep]] = {}
+        for s in self.steps:
+            if s.stage is None:
+                out.append([s])
+            elif s.stage in by_number:
+                by_number[s.stage].append(s)
+            else:
+                by_number[s.stage] = [s]
+                out.append(by_number[s.stage])
+        return out
+
+    def step(self, step_id: str) -> ProcessStep | None:
+        return next((s for s in self.steps if s.id == step_id), None)
 
     @property
     def is_online(self) -> bool:

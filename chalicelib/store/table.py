@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain.dossier import Dossier, HistoryEvent
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.store.base import TableAdapter
+
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _s(value: str) -> dict[str, str]:
@@ -436,6 +439,21 @@ class DynamoStore(TableAdapter):
             new_t = AgencyTask(**{**t.__dict__, "version": t.version + 1})
             put = {"TableName": self.table, "Item": self._task_item(new_t)}
             ops.append({"Put": _locked(put, t.version or None)})
+        if change.sequence is not None and d.code and d.received_at is not None:
+            # The register (sổ theo dõi, form 07): one line per received dossier, by unit and month.
+            month = d.received_at.astimezone(_VN).strftime("%Y-%m")
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            "PK": _s(f"REG#{d.receiving_unit}#{month}"),
+                            "SK": _s(f"{_iso(d.received_at)}#{d.code}"),
+                            "dossier_id": _s(d.id),
+                        },
+                    }
+                }
+            )
         if change.sequence is not None:
             key, value = change.sequence
             ops.append(
@@ -463,6 +481,11 @@ class DynamoStore(TableAdapter):
                     raise SequenceTaken() from exc
             raise _conflict() from exc
         return d
+
+    def list_register(self, unit: str, month: str) -> list[Dossier]:
+        """Dossiers received at `unit` in `month` (YYYY-MM), in receipt order: one Query."""
+        items = self._query(pk_value=f"REG#{unit}#{month}", limit=10000)
+        return [self.get_dossier(it["dossier_id"]["S"]) for it in items]
 
     def counters(self, agency: str, month: str) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
