@@ -371,12 +371,30 @@ class DynamoStore(TableAdapter):
         return new
 
     def add_event(self, dossier_id: str, event: HistoryEvent) -> None:
-        """History without a status change (alarms). Still append-only: the key never repeats."""
-        self.client.put_item(
-            TableName=self.table,
-            Item=self._event_item(dossier_id, event, 0),
-            ConditionExpression="attribute_not_exists(PK)",
-        )
+        """History without a status change (alarms). Still append-only: the key never repeats.
+
+        Written with its audit event in one transaction, retried when only the audit head moved.
+        """
+        from chalicelib.store.audit import MAX_ATTEMPTS, backoff, is_head_contention
+
+        for attempt in range(MAX_ATTEMPTS):
+            put = {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": self._event_item(dossier_id, event, 0),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+            audit_ops = self._audit_ops(dossier_id, [event])
+            try:
+                self.client.transact_write_items(TransactItems=[put, *audit_ops])
+                return
+            except self.client.exceptions.TransactionCanceledException as exc:
+                reasons = exc.response.get("CancellationReasons", [])
+                if not is_head_contention(reasons, range(1, 1 + len(audit_ops))):
+                    raise
+                backoff(attempt)
+        raise _conflict()
 
     def _event_item(self, dossier_id: str, e: HistoryEvent, n: int) -> dict[str, Any]:
         import secrets
@@ -394,11 +412,24 @@ class DynamoStore(TableAdapter):
 
     # ---- the transaction -----------------------------------------------------------------
     def apply(self, change: Change) -> Dossier:
-        """Write dossier + history + counters (+ tasks, + sequence) atomically, or nothing.
+        """Write dossier + history + audit + counters (+ tasks, + sequence) atomically, or nothing.
 
         The dossier's version must still be `expected_version`, and the daily sequence must still be
-        the value read before, so concurrent receipts can neither share nor skip a number.
+        the value read before, so concurrent receipts can neither share nor skip a number. Each
+        history event is also appended to the dossier's audit stream in the same transaction; when
+        only the audit head moved (a concurrent audit append, e.g. a staff read), re-read the head
+        and retry: that is not the caller's version conflict.
         """
+        from chalicelib.store.audit import MAX_ATTEMPTS, backoff
+
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._apply_once(change)
+            except _AuditHeadMoved:
+                backoff(attempt)
+        raise _conflict()
+
+    def _apply_once(self, change: Change) -> Dossier:
         d = change.dossier.model_copy(update={"version": change.expected_version + 1})
         ops: list[dict[str, Any]] = []
         dossier_put = {"TableName": self.table, "Item": self._dossier_item(d)}
@@ -413,6 +444,10 @@ class DynamoStore(TableAdapter):
                     }
                 }
             )
+        # The audit puts and head update: a concurrent append fails them (and only them).
+        audit_ops = self._audit_ops(d.id, change.events)
+        audit_indexes = range(len(ops), len(ops) + len(audit_ops))
+        ops.extend(audit_ops)
         merged: dict[tuple[str, str], dict[str, int]] = {}
         for agency, month, metric in change.counters:
             merged.setdefault((agency, month), {}).setdefault(metric, 0)
@@ -454,8 +489,10 @@ class DynamoStore(TableAdapter):
                     }
                 }
             )
+        seq_index: int | None = None
         if change.sequence is not None:
             key, value = change.sequence
+            seq_index = len(ops)
             ops.append(
                 {
                     "Update": {
@@ -473,14 +510,30 @@ class DynamoStore(TableAdapter):
         try:
             self.client.transact_write_items(TransactItems=ops)
         except self.client.exceptions.TransactionCanceledException as exc:
+            from chalicelib.store.audit import is_head_contention
+
             reasons = exc.response.get("CancellationReasons", [])
-            if change.sequence is not None and reasons:
-                last = reasons[-1].get("Code")
+            if is_head_contention(reasons, audit_indexes):
+                raise _AuditHeadMoved() from exc
+            if seq_index is not None and len(reasons) > seq_index:
+                taken = reasons[seq_index].get("Code")
                 first = reasons[0].get("Code")
-                if last == "ConditionalCheckFailed" and first in (None, "None"):
+                if taken == "ConditionalCheckFailed" and first in (None, "None"):
                     raise SequenceTaken() from exc
             raise _conflict() from exc
         return d
+
+    def _audit_ops(self, dossier_id: str, events: list[HistoryEvent]) -> list[dict[str, Any]]:
+        """The audit puts and head update for these history events, chained after the head now."""
+        if not events:
+            return []
+        from chalicelib.store.audit import AuditStore, chain_events, dossier_stream
+
+        audit = AuditStore(self.client, self.table)
+        stream = dossier_stream(dossier_id)
+        head = audit.head(stream)
+        chained = chain_events(head, stream, [history_audit_spec(dossier_id, e) for e in events])
+        return audit.transact_items(stream, head, chained)
 
     def list_register(self, unit: str, month: str) -> list[Dossier]:
         """Dossiers received at `unit` in `month` (YYYY-MM), in receipt order: one Query."""
@@ -493,6 +546,29 @@ class DynamoStore(TableAdapter):
             proc = it["SK"]["S"].removeprefix("PROC#")
             out[proc] = {k: int(v["N"]) for k, v in it.items() if "N" in v}
         return out
+
+
+def history_audit_spec(dossier_id: str, e: HistoryEvent) -> dict[str, Any]:
+    """A history event as an audit event's fields. The actor's unit is not in HistoryEvent; the
+    agency it concerns is the closest we have."""
+    return {
+        "at": e.at,
+        "actor": e.actor,
+        "actor_role": e.actor_role,
+        "actor_unit": e.agency,
+        "action": e.action,
+        "dossier_id": dossier_id,
+        "detail": {
+            "from_status": int(e.from_status) if e.from_status is not None else None,
+            "to_status": int(e.to_status) if e.to_status is not None else None,
+            "note": e.note,
+            "agency": e.agency,
+        },
+    }
+
+
+class _AuditHeadMoved(Exception):
+    """Internal: the transaction failed only on the audit head; apply re-reads it and retries."""
 
 
 class SequenceTaken(Conflict):
