@@ -136,6 +136,9 @@ class _Provisioner:
             self.notifications(bucket_logical, buckets, queues)
         pool_id, pool_arn, client_id = self.user_pool()
         kms_keys = {k.logical: self.kms_key(k) for k in getattr(self.stack, "kms_keys", ())}
+        signing = getattr(self.stack, "signing_key", None)
+        if signing is not None:
+            kms_keys[signing.logical] = self.signing_key(signing)
         out = r.Outputs(
             stack=self.stack.name,
             region=self.region,
@@ -179,6 +182,28 @@ class _Provisioner:
         kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
         if k.rotation:
             kms.enable_key_rotation(KeyId=meta["KeyId"])
+        return str(meta["Arn"])
+
+    def signing_key(self, k: r.SigningKey) -> str:
+        """The asymmetric signing key behind `alias/<stack>-<logical>`, created the first time."""
+        kms = self.client("kms")
+        alias = self.stack.kms_alias(k.logical)
+        try:
+            meta = kms.describe_key(KeyId=alias)["KeyMetadata"]
+        except Exception as exc:
+            if _error_code(exc) != "NotFoundException":
+                raise
+        else:
+            if meta.get("KeyUsage") != k.key_usage:
+                raise ProvisioningError(f"{alias} exists but is not a {k.key_usage} key")
+            return str(meta["Arn"])
+        meta = kms.create_key(
+            Description=f"{self.stack.name}: {k.purpose}",
+            KeyUsage=k.key_usage,
+            KeySpec=k.key_spec,
+            Tags=[{"TagKey": "stack", "TagValue": self.stack.name}],
+        )["KeyMetadata"]
+        kms.create_alias(AliasName=alias, TargetKeyId=meta["KeyId"])
         return str(meta["Arn"])
 
     # --- DynamoDB --------------------------------------------------------------------------------

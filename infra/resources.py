@@ -230,6 +230,23 @@ class KmsKey:
     rotation: bool = True
 
 
+@dataclass(frozen=True)
+class SigningKey:
+    """An asymmetric customer-managed KMS key that signs (never encrypts), by alias
+    `alias/<stack>-<logical>`. Asymmetric keys cannot rotate automatically: a new key is made by
+    hand and the old one kept (disabled for signing) so earlier results still verify.
+
+    `env` is the variable that carries the key's ARN to the app (`chalicelib.settings`).
+    """
+
+    logical: str
+    purpose: str
+    key_spec: Literal["ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072"] = "ECC_NIST_P256"
+    key_usage: Literal["SIGN_VERIFY"] = "SIGN_VERIFY"
+    signing_algorithm: str = "ECDSA_SHA_256"
+    env: str = "RESULT_SIGNING_KEY"
+
+
 # --- the stack -----------------------------------------------------------------------------------
 
 
@@ -249,6 +266,8 @@ class Stack:
     api_function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=29)
     # Agencies' API secrets are encrypted with this key (chalicelib.services.agency_keys).
     kms_keys: tuple[KmsKey, ...] = (KmsKey("agency-keys", "agencies' API key secrets"),)
+    # Signs the electronic results (chalicelib.services.results); its ARN is in `Outputs.kms_keys`.
+    signing_key: SigningKey = SigningKey("sign", "signs electronic results (ECDSA P-256)")
 
     # Physical names. The table keeps the bare stack name: settings default to TABLE_NAME=tthc.
     def table_name(self) -> str:
@@ -389,7 +408,7 @@ class Outputs:
     user_pool_arn: str
     user_pool_client_id: str
     jwks_url: str | None
-    kms_keys: dict[str, str] = field(default_factory=dict)  # logical -> key ARN
+    kms_keys: dict[str, str] = field(default_factory=dict)  # logical -> key ARN (signing too)
 
     @property
     def attachments_bucket(self) -> str:
@@ -467,6 +486,9 @@ def environment(outputs: Outputs, *, public_base_url: str | None = None) -> dict
     }
     if "agency-keys" in outputs.kms_keys:
         env["AGENCY_KEYS_KMS_KEY"] = outputs.kms_keys["agency-keys"]
+    signing = definition(outputs.stack).signing_key
+    if signing.logical in outputs.kms_keys:
+        env[signing.env] = outputs.kms_keys[signing.logical]
     if outputs.endpoint_url:
         env["AWS_ENDPOINT_URL"] = outputs.endpoint_url
         env["JWKS_URL"] = outputs.jwks_url or jwks_url(

@@ -37,6 +37,7 @@ STAGES = ("dev", "staging", "prod")
 RUNTIME = "python3.11"
 LOG_RETENTION_DAYS = 365  # a year of logs: audit questions come back months later
 API_STAGE = "api"  # Chalice's default stage name; routes already start with /api
+SIGNING_KEY_ID = "SigningKey"  # logical id of the definition's `signing_key`
 
 Json = dict[str, Any]
 
@@ -311,13 +312,15 @@ class _Builder:
                     "TargetKeyId": ref(self.kms_id(k.logical)),
                 },
             )
+        # The definition's signing key (results), the same one infra/provision.py creates.
+        sk = self.stack.signing_key
         self.add(
-            "SigningKey",
+            SIGNING_KEY_ID,
             "AWS::KMS::Key",
             {
-                "Description": f"{self.stack.name}: signs electronic results (ECDSA P-256)",
-                "KeySpec": "ECC_NIST_P256",
-                "KeyUsage": "SIGN_VERIFY",
+                "Description": f"{self.stack.name}: {sk.purpose}",
+                "KeySpec": sk.key_spec,
+                "KeyUsage": sk.key_usage,
                 "KeyPolicy": policy(admin),
             },
             Metadata=skip(
@@ -325,12 +328,16 @@ class _Builder:
             ),
             **self.retain(),
         )
-        for key, alias in (("DataKey", "data"), ("SigningKey", "sign")):
+        for key, alias in (
+            ("DataKey", f"alias/{self.stack.name}-data"),
+            (SIGNING_KEY_ID, self.stack.kms_alias(sk.logical)),
+        ):
             self.add(
                 f"{key}Alias",
                 "AWS::KMS::Alias",
-                {"AliasName": f"alias/{self.stack.name}-{alias}", "TargetKeyId": ref(key)},
+                {"AliasName": alias, "TargetKeyId": ref(key)},
             )
+        self.outputs["ResultSigningKeyArn"] = {"Value": arn(SIGNING_KEY_ID)}
 
     def table(self) -> None:
         t = self.stack.table
@@ -732,7 +739,7 @@ class _Builder:
             "USER_POOL_CLIENT_ID": ref("UserPoolClient"),
             "PUBLIC_BASE_URL": ref("PublicBaseUrl"),
             "PROVINCE_NAME": ref("ProvinceName"),
-            "SIGNING_KEY_ID": ref("SigningKey"),
+            self.stack.signing_key.env: arn(SIGNING_KEY_ID),
             "POWERTOOLS_SERVICE_NAME": "tthc",
         }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
@@ -778,7 +785,7 @@ class _Builder:
         if "cognito" in g:
             out.append(statement(g["cognito"], [arn("UserPool")], "UserPool"))
         if "sign" in g:
-            out.append(statement(g["sign"], [arn("SigningKey")], "SignResults"))
+            out.append(statement(g["sign"], [arn(SIGNING_KEY_ID)], "SignResults"))
         if "kms_keys" in g and self.stack.kms_keys:
             keys = [arn(self.kms_id(k.logical)) for k in self.stack.kms_keys]
             out.append(statement(g["kms_keys"], keys, "DefinitionKeys"))

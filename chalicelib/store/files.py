@@ -18,8 +18,8 @@ def safe_filename(name: str) -> str:
     """Keep S3 keys boring: ASCII letters, digits, dot, dash, underscore."""
     import unicodedata
 
+    name = name.replace("đ", "d").replace("Đ", "D")  # NFKD does not decompose đ
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = ascii_name.replace("đ", "d").replace("Đ", "D")
     cleaned = _SAFE.sub("_", ascii_name).strip("._") or "file"
     return cleaned[-100:]
 

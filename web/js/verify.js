@@ -1,0 +1,251 @@
+// The public verification page of a signed electronic result: /verify.html?id=<result id>.
+// GET /api/verify/{id} says whether the stored result is authentic and intact; the person may also
+// pick their own PDF copy, which is POSTed (application/pdf) and compared by its sha256.
+// Standalone (no sign-in, no router); Vietnamese first, the same language choice as the portal.
+import { h, replace } from './dom.js';
+
+const LANG_KEY = 'tthc.lang';
+const MAX_BYTES = 20 * 1024 * 1024; // = chalicelib.api.routes_results.MAX_COMPARE_BYTES
+
+const STRINGS = {
+  skip: ['Bỏ qua đến nội dung chính', 'Skip to main content'],
+  site: ['Cổng dịch vụ công', 'Public Service Portal'],
+  sub: ['Kiểm tra kết quả giải quyết thủ tục hành chính', 'Verify an administrative procedure result'],
+  title: ['Kiểm tra kết quả điện tử', 'Verify an electronic result'],
+  lead: [
+    'Trang này kiểm tra kết quả giải quyết thủ tục hành chính có đúng do cơ quan nhà nước ban hành, đã được ký số và chưa bị sửa đổi.',
+    'This page checks that an administrative procedure result was issued by the authority, is digitally signed and has not been modified.',
+  ],
+  idLabel: ['Mã kết quả (in dưới mã QR trên văn bản)', 'Result id (printed under the QR code)'],
+  check: ['Kiểm tra', 'Check'],
+  compareTitle: ['So sánh với tệp bạn đang giữ', 'Compare with the file you have'],
+  compareHint: [
+    'Chọn tệp PDF kết quả bạn đã nhận (tải về hoặc được gửi qua thư điện tử). Tệp được gửi lên để tính mã băm và so sánh, không được lưu lại.',
+    'Pick the result PDF you received (downloaded or e-mailed). It is sent only to compute and compare its hash; it is not kept.',
+  ],
+  pick: ['Chọn tệp PDF…', 'Choose a PDF…'],
+  footer: [
+    'Hệ thống thông tin giải quyết thủ tục hành chính — chữ ký số bằng khóa ECDSA P-256 do hệ thống quản lý (AWS KMS).',
+    'Administrative procedure information system — digital signatures with a managed ECDSA P-256 key (AWS KMS).',
+  ],
+  lang: ['English', 'Tiếng Việt'],
+  loading: ['Đang kiểm tra…', 'Checking…'],
+  valid: ['KẾT QUẢ HỢP LỆ', 'VALID RESULT'],
+  invalid: ['KẾT QUẢ KHÔNG HỢP LỆ', 'NOT VALID'],
+  code: ['Mã hồ sơ', 'Dossier code'],
+  resultId: ['Mã kết quả', 'Result id'],
+  file: ['Tên tệp', 'File name'],
+  signedAt: ['Thời điểm ký', 'Signed at'],
+  algorithm: ['Thuật toán', 'Algorithm'],
+  keyId: ['Khóa ký', 'Signing key'],
+  sha: ['Mã băm SHA-256', 'SHA-256 hash'],
+  origin: ['Nguồn', 'Origin'],
+  generated: ['Tạo từ mẫu của hệ thống', 'Generated from the system template'],
+  uploaded: ['Văn bản do cơ quan tải lên', 'Document uploaded by the agency'],
+  checks: ['Các bước kiểm tra', 'Checks'],
+  'check.found': ['Có hồ sơ kết quả trong hệ thống', 'The result is on record'],
+  'check.key_trusted': ['Ký bằng khóa của hệ thống', "Signed with the system's key"],
+  'check.signature': ['Chữ ký số đúng (dịch vụ khóa)', 'Signature valid (key service)'],
+  'check.signature_offline': ['Chữ ký số đúng (khóa công khai)', 'Signature valid (public key)'],
+  'check.file_intact': ['Tệp lưu trữ chưa bị thay đổi', 'The stored file is unchanged'],
+  'check.copy_matches': ['Tệp bạn chọn trùng khớp với bản đã ký', 'Your file matches the signed one'],
+  copySame: ['Tệp của bạn trùng khớp với kết quả đã ký.', 'Your file is identical to the signed result.'],
+  copyDiffers: [
+    'Tệp của bạn KHÁC với kết quả đã ký: đừng tin nội dung của tệp này.',
+    'Your file DIFFERS from the signed result: do not trust its content.',
+  ],
+  noId: ['Thiếu mã kết quả. Hãy quét mã QR trên văn bản hoặc nhập mã.', 'No result id. Scan the QR code on the document or type the id.'],
+  notPdf: ['Hãy chọn một tệp PDF.', 'Please choose a PDF file.'],
+  tooBig: ['Tệp quá lớn (tối đa 20 MB).', 'The file is too large (20 MB at most).'],
+  network: ['Không kết nối được máy chủ. Vui lòng thử lại.', 'Cannot reach the server. Please try again.'],
+  error: ['Không kiểm tra được. Vui lòng thử lại sau.', 'The check failed. Please try again later.'],
+};
+
+let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'vi';
+let resultId = '';
+let lastAnswer = null;
+let lastCopy = null;
+
+function t(key) {
+  const pair = STRINGS[key];
+  return pair ? pair[lang === 'en' ? 1 : 0] : key;
+}
+
+function applyStatic() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = t('lang');
+  toggle.lang = lang === 'en' ? 'vi' : 'en';
+  document.title = `${t('title')} — ${t('site')}`;
+}
+
+function formatTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'long', timeStyle: 'short' });
+}
+
+function reasonOf(answer) {
+  return lang === 'en' ? answer.reason_en || answer.reason_vi : answer.reason_vi || answer.reason_en;
+}
+
+function fact(label, value, cls) {
+  if (value == null || value === '') return [];
+  return [h('dt', {}, label), h('dd', { class: cls }, value)];
+}
+
+function checkItems(checks) {
+  return Object.entries(checks || {}).map(([name, ok]) => {
+    const cls = ok === true ? 'pass' : ok === false ? 'fail' : 'skip';
+    return h('li', { class: cls }, t(`check.${name}`));
+  });
+}
+
+function renderVerdict(answer) {
+  const ok = answer.valid === true;
+  const panel = h(
+    'div',
+    { class: `card verdict-panel ${ok ? 'is-valid' : 'is-invalid'}` },
+    h(
+      'div',
+      { class: 'verdict-head' },
+      h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, ok ? '✓' : '✗'),
+      h('h2', { class: 'verdict-title' }, ok ? t('valid') : t('invalid')),
+    ),
+    h('p', { class: ok ? 'verdict-ok' : 'verdict-bad' }, reasonOf(answer)),
+    h(
+      'dl',
+      { class: 'facts' },
+      fact(t('code'), answer.dossier_code, 'code'),
+      fact(t('resultId'), answer.result_id, 'code'),
+      fact(t('file'), answer.filename),
+      fact(t('signedAt'), formatTime(answer.signed_at)),
+      fact(t('origin'), answer.generated == null ? '' : answer.generated ? t('generated') : t('uploaded')),
+      fact(t('algorithm'), answer.algorithm, 'code'),
+      fact(t('keyId'), answer.key_id, 'code small'),
+      fact(t('sha'), answer.sha256, 'code small'),
+    ),
+    h('h3', {}, t('checks')),
+    h('ul', { class: 'check-list' }, checkItems(answer.checks)),
+  );
+  replace(document.getElementById('verdict'), panel);
+  document.getElementById('compare').hidden = !answer.checks?.found;
+}
+
+function showError(where, message) {
+  replace(document.getElementById(where), h('div', { class: 'alert alert-error' }, h('p', { class: 'alert-text' }, message)));
+}
+
+async function readJson(res) {
+  let body = null;
+  try {
+    body = await res.json();
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) {
+    const msg = body && (lang === 'en' ? body.message_en || body.message : body.message || body.message_en);
+    throw new Error(msg || t('error'));
+  }
+  return body;
+}
+
+function newKey() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+async function check() {
+  const status = document.getElementById('status');
+  replace(status, h('p', { class: 'muted' }, t('loading')));
+  replace(document.getElementById('verdict'));
+  try {
+    const res = await fetch(`/api/verify/${encodeURIComponent(resultId)}`, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    lastAnswer = await readJson(res);
+    replace(status);
+    renderVerdict(lastAnswer);
+    document.getElementById('title').focus();
+  } catch (e) {
+    replace(status);
+    showError('verdict', e instanceof TypeError ? t('network') : e.message);
+  }
+}
+
+function renderCopy(answer) {
+  const same = answer.checks?.copy_matches === true;
+  replace(
+    document.getElementById('copy-result'),
+    h(
+      'div',
+      { class: `alert ${same && answer.valid ? 'alert-ok' : 'alert-error'}` },
+      h('p', { class: 'alert-text' }, same ? t('copySame') : t('copyDiffers'), ' ', same && !answer.valid ? reasonOf(answer) : ''),
+    ),
+  );
+}
+
+async function compare(file) {
+  const out = document.getElementById('copy-result');
+  document.getElementById('copy-name').textContent = file ? file.name : '';
+  if (!file) return;
+  if (file.type && file.type !== 'application/pdf' && !file.name.toLowerCase().endsWith('.pdf')) {
+    showError('copy-result', t('notPdf'));
+    return;
+  }
+  if (file.size > MAX_BYTES) {
+    showError('copy-result', t('tooBig'));
+    return;
+  }
+  replace(out, h('p', { class: 'muted' }, t('loading')));
+  try {
+    const res = await fetch(`/api/verify/${encodeURIComponent(resultId)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/pdf', Accept: 'application/json', 'Idempotency-Key': newKey() },
+      body: await file.arrayBuffer(),
+      cache: 'no-store',
+    });
+    lastCopy = await readJson(res);
+    renderCopy(lastCopy);
+  } catch (e) {
+    showError('copy-result', e instanceof TypeError ? t('network') : e.message);
+  }
+}
+
+function start() {
+  applyStatic();
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    lang = lang === 'en' ? 'vi' : 'en';
+    localStorage.setItem(LANG_KEY, lang);
+    applyStatic();
+    if (lastAnswer) renderVerdict(lastAnswer);
+    if (lastCopy) renderCopy(lastCopy);
+  });
+  const form = document.getElementById('id-form');
+  const input = document.getElementById('result-id');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    resultId = input.value.trim();
+    if (!resultId) return;
+    const url = new URL(window.location.href);
+    url.searchParams.set('id', resultId);
+    window.history.replaceState(null, '', url);
+    lastCopy = null;
+    replace(document.getElementById('copy-result'));
+    check();
+  });
+  document.getElementById('copy-file').addEventListener('change', (ev) => compare(ev.target.files?.[0]));
+
+  resultId = (new URLSearchParams(window.location.search).get('id') || '').trim();
+  if (!resultId) {
+    form.hidden = false;
+    showError('status', t('noId'));
+    input.focus();
+    return;
+  }
+  input.value = resultId;
+  form.hidden = false;
+  check();
+}
+
+start();
