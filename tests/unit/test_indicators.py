@@ -30,7 +30,7 @@ FULL: dict[str, int] = {
     "in_progress_on_time": 5,
     "in_progress_late": 0,
     "synced": 45,
-    "procedures_complete": 8,
+    "procedures_published_on_time_complete": 8,
     "procedures_published": 10,
     "procedures_online": 6,
     "procedures_total": 10,
