@@ -13,19 +13,28 @@ const ROUTES = [
   ['/signin', () => import('./pages/signin.js'), null],
   ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
   ['/my', () => import('./pages/my-list.js'), 'citizen'],
+  ['/my/documents', () => import('./pages/my-documents.js'), 'citizen'],
   ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
   ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
   ['/desk/:id', () => import('./pages/desk-detail.js'), 'desk'],
-  ['/agency', () => import('./pages/agency-tasks.js'), 'agency'],
-  ['/agency/:id', () => import('./pages/agency-detail.js'), 'agency'],
+  ['/agency', () => import('./pages/agency-tasks.js'), ['agency', 'leader']],
+  ['/agency/:id', () => import('./pages/agency-detail.js'), ['agency', 'leader', 'admin']],
+  ['/leader', () => import('./pages/leader-pending.js'), ['leader', 'admin']],
+  ['/admin', () => import('./pages/admin.js'), 'admin'],
 ];
+
+/** Whether role `r` may use a route/nav entry that needs `needs` (a role or a list of roles). */
+const allows = (needs, r) => !needs || (Array.isArray(needs) ? needs.includes(r) : needs === r);
 
 const NAV = [
   ['#/', 'nav.home', null],
   ['#/lookup', 'nav.lookup', null],
   ['#/my', 'nav.my', 'citizen'],
+  ['#/my/documents', 'nav.myDocuments', 'citizen'],
   ['#/desk', 'nav.desk', 'desk'],
-  ['#/agency', 'nav.agency', 'agency'],
+  ['#/agency', 'nav.agency', ['agency', 'leader']],
+  ['#/leader', 'nav.leader', 'leader'],
+  ['#/admin', 'nav.admin', 'admin'],
 ];
 
 const config = { province: '' };
@@ -78,7 +87,7 @@ async function route() {
     location.replace(`#/signin?next=${encodeURIComponent(currentHash())}`);
     return undefined;
   }
-  if (hit.needs && role() !== hit.needs) {
+  if (hit.needs && !allows(hit.needs, role())) {
     replace(view, h('h1', { tabindex: '-1' }, t('page.forbidden')), h('p', {}, t('page.forbiddenText')));
     return finish(view);
   }
@@ -112,8 +121,10 @@ function finish(view) {
 function renderNav() {
   const session = getSession();
   const here = `#${parseHash().path}`;
-  const links = NAV.filter(([, , needs]) => !needs || needs === session?.me?.role).map(([href, key]) => {
-    const active = here === href || (href !== '#/' && here.startsWith(`${href}/`));
+  const links = NAV.filter(([, , needs]) => allows(needs, session?.me?.role)).map(([href, key]) => {
+    // the longest matching entry is the current one (#/my/documents is not also #/my)
+    const longer = NAV.some(([other]) => other.length > href.length && other.startsWith(`${href}/`) && (here === other || here.startsWith(`${other}/`)));
+    const active = here === href || (href !== '#/' && here.startsWith(`${href}/`) && !longer);
     return h('a', { href, class: 'nav-link', 'aria-current': active ? 'page' : null }, t(key));
   });
   const who = session

@@ -1,11 +1,14 @@
 // Desk: one dossier. Accept (then print the receipt), refuse or ask for a supplement; return a result.
-import { h, replace } from '../dom.js';
+import { h, replace, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob } from '../api.js';
 import { pageTitle, loadInto, card, busy, showNotice, clearAlerts, openBlob } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
-import { timeEl } from '../format.js';
+import { timeEl, formatMoney } from '../format.js';
 import { timeline } from '../timeline.js';
+import {
+  act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard, exemptionsCard,
+} from '../lifecycle.js';
 import { procedureOf, summaryCard, applicantCard, formDataCard, attachmentsCard, stepsCard } from '../dossier-view.js';
 
 const MIN_REASON = 5; // the API's ReasonIn.min_length
@@ -42,6 +45,51 @@ function reasonAction({ key, danger, onSubmit }) {
   return { open, form };
 }
 
+/** Hand the result over: at the desk (recipient and ID), by post (tracking number) or online. */
+function returnForm(d, after) {
+  const name = uid('channel');
+  const slot = errorSlot();
+  const recipient = labelled(t('desk.recipientName'), h('input', { type: 'text', name: 'recipient_name', maxlength: 200, value: d.applicant?.name || '' }), { required: true });
+  const idNo = labelled(t('desk.recipientId'), h('input', { type: 'text', name: 'recipient_id_number', maxlength: 20, value: d.applicant?.id_number || '' }), { required: true });
+  const tracking = labelled(t('desk.trackingNumber'), h('input', { type: 'text', name: 'tracking_number', maxlength: 60 }), { required: true });
+  const deskPart = h('div', {}, recipient.wrap, idNo.wrap);
+  const postPart = h('div', { hidden: true }, tracking.wrap);
+  const radio = (value, checked) => h('div', { class: 'field-check' },
+    h('input', { type: 'radio', name, id: `${name}-${value}`, value, checked }),
+    h('label', { for: `${name}-${value}` }, t(`life.channel.${value}`)));
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'return-result' }, t('desk.return'));
+  const form = h('form', { class: 'form', novalidate: true, id: 'return-form' },
+    h('h3', {}, t('desk.returnTitle')),
+    h('fieldset', {}, h('legend', {}, t('desk.returnChannel')), radio('desk', true), radio('post', false), radio('online', false)),
+    deskPart, postPart, slot, h('div', { class: 'form-actions' }, submit));
+  const channel = () => form.querySelector(`input[name="${name}"]:checked`)?.value || 'desk';
+  form.addEventListener('change', () => {
+    deskPart.hidden = channel() !== 'desk';
+    postPart.hidden = channel() !== 'post';
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const c = channel();
+    const need = c === 'desk' ? [recipient, idNo] : c === 'post' ? [tracking] : [];
+    let bad = null;
+    for (const f of [recipient, idNo, tracking]) {
+      const problem = need.includes(f) && !f.input.value.trim() ? t('form.requiredEnter', { field: f.label }) : '';
+      setFieldError(f, problem);
+      if (problem && !bad) bad = f.input;
+    }
+    if (bad) return bad.focus();
+    const payload = { channel: c };
+    if (c === 'desk') Object.assign(payload, { recipient_name: recipient.input.value.trim(), recipient_id_number: idNo.input.value.trim() });
+    if (c === 'post') payload.tracking_number = tracking.input.value.trim();
+    await act(submit, slot, async () => {
+      const updated = await post(`/api/desk/dossiers/${encodeURIComponent(d.id)}/return`, payload);
+      await after(t('desk.returned'), updated);
+    });
+    return undefined;
+  });
+  return form;
+}
+
 export async function render(view, { params }) {
   const body = h('div');
   view.append(body);
@@ -73,34 +121,84 @@ export async function render(view, { params }) {
     const code = d.status?.code;
     const actions = h('div', { class: 'actions' });
     const slot = h('div', { class: 'receipt-slot' });
-    if (code === 1) {
+    const after = async (text, updated, accepted = false) => {
+      showNotice(text);
+      show(await fresh(updated), procedure, accepted);
+    };
+    if (code === 1 || (!d.status && d.channel === 1)) {
       const accept = h('button', { type: 'button', class: 'btn btn-primary', id: 'accept' }, t('desk.accept'));
-      accept.addEventListener('click', () => busy(accept, async () => {
+      const feeBox = labelled(t('desk.feeCollected'), h('input', { type: 'checkbox', name: 'fee_collected', checked: true }), { hint: t('desk.feeCollectedHint') });
+      const acceptErr = errorSlot();
+      accept.addEventListener('click', () => act(accept, acceptErr, async () => {
         clearAlerts();
-        const updated = await post(`${base}/accept`, {});
-        showNotice(t('desk.accepted', { code: updated.code || '' }));
-        show(await fresh(updated), procedure, true);
+        const updated = await post(`${base}/accept`, { fee_collected: feeBox.input.checked });
+        await after(t('desk.accepted', { code: updated.code || '' }), updated, true);
       }));
       const refuse = reasonAction({ key: 'refuse', danger: true, onSubmit: async (reason) => {
         const updated = await post(`${base}/refuse`, { reason });
-        showNotice(t('desk.refused'));
-        show(await fresh(updated), procedure);
+        await after(t('desk.refused'), updated);
       } });
       const supplement = reasonAction({ key: 'supplement', onSubmit: async (reason) => {
         const updated = await post(`${base}/supplement`, { reason });
-        showNotice(t('desk.supplemented'));
-        show(await fresh(updated), procedure);
+        await after(t('desk.supplemented'), updated);
       } });
-      actions.append(h('div', { class: 'btn-row' }, accept, supplement.open, refuse.open), supplement.form, refuse.form);
+      actions.append(feeBox.wrap, h('div', { class: 'btn-row' }, accept, supplement.open, refuse.open), acceptErr, supplement.form, refuse.form);
     }
-    if (code === 9) {
-      const ret = h('button', { type: 'button', class: 'btn btn-primary', id: 'return-result' }, t('desk.return'));
-      ret.addEventListener('click', () => busy(ret, async () => {
-        const updated = await post(`${base}/return`, {});
-        showNotice(t('desk.returned'));
-        show(await fresh(updated), procedure);
-      }));
-      actions.append(h('div', { class: 'btn-row' }, ret));
+    if (code === 6 && d.fee && !d.fee.paid_at) {
+      const method = h('select', { name: 'method' }, h('option', { value: 'cash' }, t('desk.method.cash')), h('option', { value: 'transfer' }, t('desk.method.transfer')));
+      const pay = revealForm({
+        id: 'payment-form',
+        label: t('desk.payment'),
+        title: t('desk.paymentTitle'),
+        confirm: t('desk.paymentConfirm'),
+        openClass: 'btn-primary',
+        intro: h('p', {}, `${t('life.fee')}: `, h('strong', {}, formatMoney(d.fee.amount_vnd)), d.fee.reason ? ` · ${d.fee.reason}` : ''),
+        fields: [
+          { key: 'amount', label: t('desk.amount'), input: h('input', { type: 'number', name: 'amount_vnd', min: 1, step: 1, inputmode: 'numeric', value: d.fee.amount_vnd }), required: true,
+            check: (v) => (Number(v) === Number(d.fee.amount_vnd) ? '' : t('desk.amountMustEqual', { amount: formatMoney(d.fee.amount_vnd) })) },
+          { key: 'receipt', label: t('desk.receiptNo'), input: h('input', { type: 'text', name: 'receipt_no', maxlength: 40 }), required: true },
+          { key: 'method', label: t('desk.method'), input: method },
+        ],
+        onSubmit: async ({ amount, receipt, method: m }) => {
+          const updated = await post(`${base}/payments`, { amount_vnd: Number(amount), receipt_no: receipt, method: m || 'cash' });
+          await after(t('desk.paid'), updated);
+        },
+      });
+      actions.append(h('div', { class: 'btn-row' }, pay.open), pay.form);
+    }
+    if (code === 9) actions.append(returnForm(d, after));
+    if (d.status && [1, 2, 4, 5, 6].includes(code)) {
+      const w = revealForm({
+        id: 'withdraw-form',
+        label: t('desk.withdraw'),
+        title: t('desk.withdrawTitle'),
+        confirm: t('desk.withdrawConfirm'),
+        danger: true,
+        fields: [{ key: 'reason', label: t('desk.withdrawReason'), input: textArea('reason') }],
+        onSubmit: async ({ reason }) => {
+          const updated = await post(`${base}/withdraw`, { reason: reason || null });
+          await after(t('desk.withdrawn'), updated);
+        },
+      });
+      actions.append(h('div', { class: 'btn-row' }, w.open), w.form);
+    }
+    if (d.code && d.status?.code !== 10) {
+      const ex = revealForm({
+        id: 'exemption-form',
+        label: t('agency.exemption'),
+        title: t('agency.exemptionTitle'),
+        confirm: t('agency.exemptionConfirm'),
+        intro: h('p', { class: 'muted small' }, t('agency.exemptionHint')),
+        fields: [
+          { key: 'reason', label: t('life.reason'), input: textArea('reason'), required: true, min: 5 },
+          { key: 'evidence', label: t('life.evidence'), input: textArea('evidence'), required: true, min: 5, hint: t('agency.evidenceHint') },
+        ],
+        onSubmit: async ({ reason, evidence }) => {
+          const updated = await post(`/api/staff/dossiers/${id}/exemptions`, { step_id: null, reason, evidence });
+          await after(t('agency.exemptionSent'), updated);
+        },
+      });
+      actions.append(h('div', { class: 'btn-row' }, ex.open), ex.form);
     }
     if (d.code) actions.append(h('div', { class: 'btn-row' }, receiptButton(d, slot), slot));
     replace(body,
@@ -111,11 +209,15 @@ export async function render(view, { params }) {
         h('p', {}, `${t('dossier.code')}: `, h('strong', { class: 'code' }, d.code || '')),
         h('p', {}, `${t('dossier.appointmentAt')}: `, timeEl(d.appointment_at))),
       actions.childNodes.length ? card(h('h2', {}, t('common.actions')), actions) : null,
-      summaryCard(d),
+      summaryCard(d, appointmentRows(d).slice(1)),
+      lifecycleCard(d),
+      exemptionsCard(d),
+      controlSlipCard(d),
+      stepsCard(d),
+      formsCard(d, `/api/staff/dossiers/${id}`),
       applicantCard(d),
       formDataCard(d, procedure),
       attachmentsCard(d, procedure),
-      stepsCard(d),
       d.history && card(h('h2', {}, t('dossier.history')), timeline(d.history)));
   }
 

@@ -1,12 +1,19 @@
-// One of my dossiers: status, appointment, what happens next, timeline, receipt PDF.
+// One of my dossiers: status, appointment, what happens next, control slip, timeline, receipt and
+// forms; withdraw; supplement after receipt (upload again and resubmit); download the result.
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
-import { get, blob } from '../api.js';
-import { pageTitle, loadInto, statusBadge, facts, card, busy, openBlob } from '../ui.js';
+import { get, post, blob, ApiError } from '../api.js';
+import { pageTitle, loadInto, statusBadge, facts, card, busy, openBlob, showNotice } from '../ui.js';
 import { timeEl } from '../format.js';
 import { timeline } from '../timeline.js';
 import { applicantRows } from '../applicant.js';
+import { uploadControl } from '../upload.js';
 import { dossierLink } from './my-list.js';
+import {
+  act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard,
+} from '../lifecycle.js';
+
+const OPEN = [1, 2, 4, 5, 6];
 
 function nextStep(d) {
   const code = d.status?.code;
@@ -14,31 +21,104 @@ function nextStep(d) {
   return t(`my.next.${code}`, {}, '');
 }
 
+/** The newest attachment of each document. */
+function latestByDoc(atts = []) {
+  const out = {};
+  for (const a of atts) out[a.document_id] = a;
+  return out;
+}
+
 export async function render(view, { params }) {
   const body = h('div');
   view.append(body);
   const id = encodeURIComponent(params.id);
-  await loadInto(body, () => get(`/api/my/dossiers/${id}`), (d) => {
+  const base = `/api/my/dossiers/${id}`;
+  const load = () => loadInto(body, () => get(base), show);
+
+  function supplementCard(d) {
+    const current = latestByDoc(d.attachments);
+    const controls = (d.documents || []).map((doc) => uploadControl({ base, doc, current: current[doc.id] || null }));
+    const resubmit = h('button', { type: 'button', class: 'btn btn-primary', id: 'resubmit' }, t('my.resubmit'));
+    const slot = errorSlot();
+    resubmit.addEventListener('click', () => act(resubmit, slot, async () => {
+      await post(`${base}/submit`, {});
+      showNotice(t('my.resubmitted'));
+      await load();
+    }));
+    return card(h('h2', {}, t('my.supplementTitle')),
+      h('p', { class: 'notice-box warn', id: 'supplement-reason' }, `${t('dossier.supplementReason')}: ${d.supplement_reason || '—'}`),
+      d.supplement_due_at && h('p', { id: 'supplement-due' }, `${t('life.supplementDue')}: `, h('strong', {}, timeEl(d.supplement_due_at))),
+      h('p', { class: 'muted small' }, t('my.supplementHint')),
+      controls.map((c) => c.element),
+      slot,
+      h('div', { class: 'form-actions' }, resubmit));
+  }
+
+  function show(d) {
+    const code = d.status?.code;
     const receiptSlot = h('div', { class: 'receipt-slot' });
     const receiptBtn = d.code && h('button', { type: 'button', class: 'btn btn-secondary', id: 'receipt-button' }, t('dossier.receipt'));
     receiptBtn?.addEventListener('click', () => busy(receiptBtn, async () => {
-      openBlob(await blob(`/api/my/dossiers/${id}/receipt.pdf`), `${d.code}.pdf`, receiptSlot);
+      openBlob(await blob(`${base}/receipt.pdf`), `${d.code}.pdf`, receiptSlot);
     }));
+    let resultPart = null;
+    if (d.result) {
+      const resultSlot = h('div', { class: 'receipt-slot' });
+      const resultErr = errorSlot();
+      const btn = h('button', { type: 'button', class: 'btn btn-primary', id: 'result-button' }, t('my.downloadResult'));
+      btn.addEventListener('click', () => act(btn, resultErr, async () => {
+        try {
+          openBlob(await blob(`${base}/result.pdf`), d.result.filename || `${d.code}-ket-qua.pdf`, resultSlot);
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 404) {
+            throw new ApiError({ status: 404, code: 'no_result', message: t('my.resultMissing', {}, '', 'vi'), message_en: t('my.resultMissing', {}, '', 'en') });
+          }
+          throw err;
+        }
+      }));
+      resultPart = card(h('h2', {}, t('life.result')), h('p', {}, d.result.filename || t('life.resultReady')), h('div', { class: 'form-actions' }, btn, resultSlot), resultErr);
+    }
+    let withdraw = null;
+    if (OPEN.includes(code)) {
+      withdraw = revealForm({
+        id: 'withdraw-form',
+        label: t('my.withdraw'),
+        title: t('my.withdrawTitle'),
+        confirm: t('my.withdrawConfirm'),
+        danger: true,
+        intro: h('p', { class: 'notice-box warn' }, t('my.withdrawWarn')),
+        fields: [{ key: 'reason', label: t('desk.withdrawReason'), input: textArea('reason') }],
+        onSubmit: async ({ reason }) => {
+          await post(`${base}/withdraw`, { reason: reason || null });
+          showNotice(t('my.withdrawn'));
+          await load();
+        },
+      });
+    }
     const next = nextStep(d);
+    const afterReceipt = code === 5 && Boolean(d.code);
     replace(body,
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/my' }, t('my.title')), ' / ', d.code || t('status.draft')),
       pageTitle(d.procedure_name || d.procedure_code || t('dossier.title'), h('p', { class: 'result-meta' }, statusBadge(d.status))),
       next && h('p', { class: 'notice-box' }, next, !d.status && [' ', h('a', { href: dossierLink(d) }, t('my.continue'))]),
-      d.supplement_reason && d.status?.code === 5 && h('p', { class: 'notice-box warn' }, `${t('dossier.supplementReason')}: ${d.supplement_reason}`),
+      d.supplement_reason && code === 5 && !afterReceipt && h('p', { class: 'notice-box warn' }, `${t('dossier.supplementReason')}: ${d.supplement_reason}`),
       d.refusal_reason && h('p', { class: 'notice-box warn' }, `${t('dossier.refusalReason')}: ${d.refusal_reason}`),
+      afterReceipt ? supplementCard(d) : null,
+      resultPart,
       card(h('h2', {}, t('dossier.summary')), facts([
         [t('dossier.code'), d.code ? h('strong', { class: 'code' }, d.code) : t('dossier.noCode')],
         [t('dossier.status'), statusBadge(d.status)],
         [t('dossier.submittedAt'), timeEl(d.submitted_at)],
         [t('dossier.receivedAt'), timeEl(d.received_at)],
-        [t('dossier.appointmentAt'), timeEl(d.appointment_at)],
+        ...appointmentRows(d),
       ]), receiptBtn && h('div', { class: 'form-actions' }, receiptBtn, receiptSlot)),
+      lifecycleCard(d),
+      d.code ? controlSlipCard(d) : null,
+      formsCard(d, base),
+      withdraw && card(h('h2', {}, t('my.withdrawTitle')), h('div', { class: 'btn-row' }, withdraw.open), withdraw.form),
       card(h('h2', {}, t('submit.applicant')), facts(applicantRows(d.applicant))),
       card(h('h2', {}, t('dossier.history')), timeline(d.history)));
-  });
+  }
+
+  await load();
 }

@@ -1,0 +1,26 @@
+// Admin: open any dossier by its id (or code, when the lookup knows it) to decide exemptions.
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { get } from '../api.js';
+import { pageTitle, card } from '../ui.js';
+import { labelled, setFieldError } from '../forms.js';
+import { act, errorSlot } from '../lifecycle.js';
+
+export async function render(view, { navigate }) {
+  const field = labelled(t('admin.dossierId'), h('input', { type: 'text', name: 'dossier', autocomplete: 'off', spellcheck: 'false' }), { required: true, hint: t('admin.dossierHint') });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('admin.open'));
+  const slot = errorSlot();
+  const form = h('form', { class: 'form narrow', novalidate: true }, field.wrap, slot, h('div', { class: 'form-actions' }, submit));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const value = field.input.value.trim();
+    setFieldError(field, value ? '' : t('form.requiredEnter', { field: t('admin.dossierId') }));
+    if (!value) return field.input.focus();
+    await act(submit, slot, async () => {
+      const d = await get(`/api/agency/dossiers/${encodeURIComponent(value)}`);
+      navigate(`#/agency/${encodeURIComponent(d.id)}`);
+    });
+    return undefined;
+  });
+  view.append(pageTitle(t('admin.title')), card(h('p', { class: 'muted' }, t('admin.lead')), form));
+}
