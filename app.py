@@ -14,8 +14,12 @@ from chalice import Chalice
 from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib.api import context, http, routes_agency_api
+from chalicelib.api.routes_audit import bp as audit_routes
+from chalicelib.api.routes_lifecycle import bp as lifecycle_routes
 from chalicelib.api.routes_people import bp as people_routes
+from chalicelib.api.routes_procedures_admin import bp as procedure_admin_routes
 from chalicelib.api.routes_public import bp as public_routes
+from chalicelib.api.routes_results import bp as results_routes
 
 # Powertools owns the "tthc" logger (masked JSON); Chalice must not add its handler or level.
 app = Chalice(app_name="tthc", configure_logs=False)
@@ -24,6 +28,10 @@ context.bind(app)
 http.install(app, verifier_provider=context.verifier)
 app.register_blueprint(public_routes)
 app.register_blueprint(people_routes)
+app.register_blueprint(lifecycle_routes)
+app.register_blueprint(procedure_admin_routes)
+app.register_blueprint(results_routes)
+app.register_blueprint(audit_routes)
 routes_agency_api.install(app)
 
 _STACK = os.environ.get("STACK_NAME", "tthc")
@@ -34,7 +42,7 @@ def on_workflow_message(event: SQSEvent) -> None:
     """Messages from the dossier state machine: task tokens, alarms, completion."""
     from chalicelib.api.http import get_logger
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import on_workflow_message as handle
+    from chalicelib.services.processing import on_workflow_message as handle
 
     logger = get_logger()
     for record in event:

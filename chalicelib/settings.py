@@ -27,6 +27,10 @@ class Settings(BaseModel):
     warn_before_working_days: int = Field(default=1, ge=0)
     repeat_overdue_seconds: int = Field(default=86400, ge=60)
     upload_url_expiry_seconds: int = Field(default=900, ge=60)
+    # The applicant's own deadlines while the clock is paused (cfg; no statute fixes them).
+    supplement_deadline_working_days: int = Field(default=15, ge=1)
+    fee_deadline_working_days: int = Field(default=5, ge=1)
+    result_signing_key: str = ""  # KMS asymmetric key (ARN or id) signing electronic results
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +54,9 @@ class Settings(BaseModel):
             "warn_before_working_days": "WARN_BEFORE_WORKING_DAYS",
             "repeat_overdue_seconds": "REPEAT_OVERDUE_SECONDS",
             "upload_url_expiry_seconds": "UPLOAD_URL_EXPIRY_SECONDS",
+            "supplement_deadline_working_days": "SUPPLEMENT_DEADLINE_WORKING_DAYS",
+            "fee_deadline_working_days": "FEE_DEADLINE_WORKING_DAYS",
+            "result_signing_key": "RESULT_SIGNING_KEY",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

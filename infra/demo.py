@@ -98,3 +98,79 @@ def load_demo(
         store.put_profile(sub, profile)
         accounts.append({**profile, "password": acc["password"], "sub": sub})
     return accounts
+
+
+def seed_dossiers(
+    accounts: list[dict[str, Any]], data_dir: Path = DEFAULT_DATA, deps: Any = None
+) -> list[str]:
+    """Submit the demo's sample dossiers (`seed.json`) through the real use cases, so `make run`
+    opens with a multi-agency dossier waiting at its desk, ready to be walked through by hand.
+
+    Attachments are small real PDFs written straight to the attachments bucket and re-checked by
+    the same finalize step as an upload. Returns the dossier ids (none if there is no seed file).
+    """
+    from chalicelib.domain.dossier import Attachment, Channel
+    from chalicelib.services import dossiers
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.models import ApplicantIn, CreateDossierIn
+
+    seed_file = data_dir / "seed.json"
+    if not seed_file.exists():
+        return []
+    deps = deps or get_deps()
+    examples = _read(data_dir / "form_examples.json")
+    by_name = {a["username"]: a for a in accounts}
+    ids: list[str] = []
+    for item in _read(seed_file):
+        acc = by_name[item["username"]]
+        actor = _SeedActor(acc["sub"], acc["username"])
+        applicant = ApplicantIn(
+            name=acc["name"],
+            id_number=acc.get("id_number") or "",
+            address=acc.get("address") or "",
+            phone=acc.get("phone") or "",
+            email=acc.get("email"),
+        )
+        req = CreateDossierIn(
+            procedure_code=item["procedure_code"],
+            applicant=applicant,
+            form_data=examples.get(item["procedure_code"], {}),
+        )
+        d = dossiers.create_draft(deps, actor, req, Channel.ONLINE)
+        proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+        for doc in proc.documents:
+            if not doc.required:
+                continue
+            att = Attachment(
+                id=f"seed{doc.id[:8]}",
+                document_id=doc.id,
+                filename=f"{doc.id}.pdf",
+                key=f"dossiers/{d.id}/seed{doc.id[:8]}/{doc.id}.pdf",
+                content_type="application/pdf",
+            )
+            deps.files.put(att.key, _SEED_PDF, "application/pdf")
+            d = deps.store.get_dossier(d.id)
+            d.attachments.append(att)
+            deps.store.save_dossier(d, d.version)
+            dossiers.finalize_attachment(deps, actor, d.id, att.id)
+        ids.append(dossiers.submit(deps, actor, d.id).id)
+    return ids
+
+
+_SEED_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class _SeedActor:
+    """The demo citizen acting through the use cases (satisfies services.dossiers.Actor)."""
+
+    role = "citizen"
+    unit: str | None = None
+
+    def __init__(self, sub: str, username: str) -> None:
+        self.sub = sub
+        self.username = username

@@ -720,7 +720,11 @@ def _load_demo(data_dir: Path | None, outputs: r.Outputs) -> list[dict[str, Any]
     except ImportError as exc:
         log.warning("demo data not loaded: infra.demo is not importable (%s)", exc)
         return []
-    return list(load_demo(Path(data_dir), outputs))
+    accounts = list(load_demo(Path(data_dir), outputs))
+    from infra.demo import seed_dossiers
+
+    seed_dossiers(accounts, Path(data_dir))
+    return accounts
 
 
 @contextlib.contextmanager

@@ -171,3 +171,48 @@ def attach_required_documents(client: ApiClient, dossier_path: str, proc: dict[s
         fin = client.post(f"{dossier_path}/attachments/{slot.json()['attachment_id']}/finalize")
         assert fin.status_code == 200, fin.text
         assert fin.json()["state"] == "accepted"
+
+
+def accept_and_start(
+    api: ApiClient, cloud: Any, dossier_id: str, at: Any, desk: str = "motcua"
+) -> dict[str, Any]:
+    """Accept a dossier at legal time `at` and let the execution start its first step at that same
+    legal time (a step's window opens when it really starts), then restore the real clock."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.deps import any_deps, get_deps, set_deps
+
+    set_deps(any_deps(clock=lambda: at))
+    try:
+        r = api.as_user(desk).post(f"/api/desk/dossiers/{dossier_id}/accept")
+        assert r.status_code == 200, r.text
+        for _ in range(100):
+            deliver_workflow(api, cloud)
+            d = get_deps().store.get_dossier(dossier_id)
+            if any(s.state.value == "active" for s in d.steps) or d.status is None:
+                break
+        assert any(s.state.value == "active" for s in d.steps), d.status
+    finally:
+        set_deps(any_deps(clock=lambda: datetime.now(UTC)))
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def return_when_ready(
+    api: ApiClient,
+    cloud: Any,
+    dossier_id: str,
+    desk: str = "motcua",
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """Pump the workflow until the signed result exists (made after status 9), then return it
+    through `body`'s channel (default: online, to the applicant's account)."""
+    from chalicelib.services.deps import get_deps
+
+    for _ in range(100):
+        if get_deps().store.get_dossier(dossier_id).result is not None:
+            break
+        deliver_workflow(api, cloud)
+    return api.as_user(desk).post(
+        f"/api/desk/dossiers/{dossier_id}/return", body or {"channel": "online"}
+    )

@@ -35,6 +35,7 @@ JSON = "application/json"
 PDF = "application/pdf"
 PNG = "image/png"
 SVG = "image/svg+xml"
+HTML = "text/html"
 
 # Audiences (tags), in the order the document lists them.
 TAGS: tuple[tuple[str, str], ...] = (
@@ -43,6 +44,9 @@ TAGS: tuple[tuple[str, str], ...] = (
     ("citizen", "Công dân: hồ sơ của tôi (citizen's own dossiers; bearer token)."),
     ("desk", "Bộ phận một cửa: tiếp nhận, trả kết quả (reception desk; bearer token)."),
     ("agency", "Cơ quan xử lý: nhiệm vụ và bước xử lý (agency staff; bearer token)."),
+    ("leader", "Lãnh đạo cơ quan: duyệt gia hạn, dừng xử lý (agency leaders; bearer token)."),
+    ("staff", "Cán bộ nói chung: biểu mẫu, sổ theo dõi, đề nghị miễn trễ hạn (staff; bearer)."),
+    ("province", "Văn phòng UBND tỉnh: công bố thủ tục (province office; bearer token)."),
     ("agency-api", "Hệ thống của cơ quan, ký AWS SigV4 (agencies' systems; signed requests)."),
     ("admin", "Quản trị: khóa API của cơ quan (administrators; bearer token)."),
 )
@@ -131,14 +135,28 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
+    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, RejectChangeIn
+    from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
     from chalicelib.services.models import (
+        AcceptIn,
         CompleteStepIn,
         CreateDossierIn,
+        DecisionIn,
+        ExemptionIn,
+        ExtensionIn,
+        PaymentIn,
         ReasonIn,
+        ReturnIn,
+        ReuseIn,
         SignInIn,
         SignUpIn,
         UploadIn,
+        WithdrawIn,
     )
+
+    forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
+    result_pdf = "Kết quả điện tử đã ký số (PDF)"
+    state_q = Query("state", "proposed | published | rejected.")
 
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
     finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
@@ -176,7 +194,16 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
             finalize
         ),
-        ("POST", "/api/my/dossiers/{dossier_id}/submit"): Op("Nộp hồ sơ"),
+        ("POST", "/api/my/dossiers/{dossier_id}/submit"): Op("Nộp hồ sơ (hoặc nộp bổ sung)"),
+        ("POST", "/api/my/dossiers/{dossier_id}/withdraw"): Op(
+            "Rút hồ sơ", body=WithdrawIn, body_required=False
+        ),
+        ("POST", "/api/my/dossiers/{dossier_id}/reuse"): Op(
+            "Dùng lại giấy tờ trong kho dữ liệu của tôi", body=ReuseIn, status=201
+        ),
+        ("GET", "/api/my/documents"): Op("Giấy tờ, kết quả của tôi (dùng lại được)"),
+        ("GET", "/api/my/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
+        ("GET", "/api/my/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
         ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -190,12 +217,25 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/desk/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
             finalize
         ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/accept"): Op("Tiếp nhận hồ sơ"),
+        ("POST", "/api/desk/dossiers/{dossier_id}/accept"): Op(
+            "Tiếp nhận hồ sơ (đã thu phí hay chờ nộp phí)", body=AcceptIn, body_required=False
+        ),
         ("POST", "/api/desk/dossiers/{dossier_id}/refuse"): Op("Từ chối hồ sơ", body=ReasonIn),
         ("POST", "/api/desk/dossiers/{dossier_id}/supplement"): Op(
             "Yêu cầu bổ sung hồ sơ", body=ReasonIn
         ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/return"): Op("Trả kết quả cho người nộp"),
+        ("POST", "/api/desk/dossiers/{dossier_id}/return"): Op(
+            "Trả kết quả: tại một cửa, bưu chính hoặc trực tuyến",
+            body=ReturnIn,
+            body_required=False,
+        ),
+        ("POST", "/api/desk/dossiers/{dossier_id}/withdraw"): Op(
+            "Rút hồ sơ thay người nộp", body=WithdrawIn, body_required=False
+        ),
+        ("POST", "/api/desk/dossiers/{dossier_id}/payments"): Op(
+            "Ghi nhận nộp phí, lệ phí, nghĩa vụ tài chính", body=PaymentIn
+        ),
+        ("GET", "/api/desk/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
         ("GET", "/api/desk/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -203,7 +243,54 @@ def operations() -> dict[tuple[str, str], Op]:
         ("GET", "/api/agency/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
         ("GET", "/api/agency/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
         ("POST", "/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
-            "Hoàn thành một bước xử lý (duyệt hoặc trả lại)", body=CompleteStepIn
+            "Kết quả một bước: duyệt, trả lại, yêu cầu bổ sung, nghĩa vụ tài chính, đề nghị dừng",
+            body=CompleteStepIn,
+        ),
+        ("POST", "/api/agency/dossiers/{dossier_id}/extension"): Op(
+            "Đề nghị xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)", body=ExtensionIn
+        ),
+        ("GET", "/api/agency/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
+        ("POST", "/api/agency/dossiers/{dossier_id}/result/upload"): Op(
+            "Xin URL tải lên kết quả do cơ quan lập",
+            body=ResultUploadIn,
+            body_required=False,
+            status=201,
+        ),
+        ("POST", "/api/agency/dossiers/{dossier_id}/result/finalize"): Op(
+            "Xác nhận và ký số kết quả đã tải lên", body=ResultFinalizeIn
+        ),
+        ("POST", "/api/agency/procedure-changes"): Op(
+            "Đề nghị thêm mới, sửa đổi, bãi bỏ thủ tục", body=ProposeChangeIn, status=201
+        ),
+        ("GET", "/api/agency/procedure-changes"): Op("Đề nghị của cơ quan", query=(state_q,)),
+        # ---- leaders, staff in general, the province office
+        ("GET", "/api/leader/pending"): Op("Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt"),
+        ("POST", "/api/leader/dossiers/{dossier_id}/extension/decision"): Op(
+            "Duyệt hoặc không duyệt gia hạn", body=DecisionIn
+        ),
+        ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"): Op(
+            "Duyệt hoặc không duyệt dừng xử lý (mẫu 05)", body=DecisionIn
+        ),
+        ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"): Op(
+            "Đề nghị không tính trễ hạn do lỗi hệ thống (Đ15.7)", body=ExemptionIn, status=201
+        ),
+        ("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
+        ("GET", "/api/staff/register/{unit}/{name}"): Op(
+            "Sổ theo dõi hồ sơ (mẫu 07): `{name}` = `register.pdf|html`",
+            media=(PDF, HTML),
+            query=(Query("month", "YYYY-MM."),),
+        ),
+        ("GET", "/api/province/procedure-changes"): Op("Đề nghị chờ công bố", query=(state_q,)),
+        ("POST", "/api/province/procedure-changes/{change_id}/publish"): Op(
+            "Phê duyệt và công bố phiên bản mới"
+        ),
+        ("POST", "/api/province/procedure-changes/{change_id}/reject"): Op(
+            "Từ chối đề nghị", body=RejectChangeIn
+        ),
+        ("GET", "/api/procedures/{code}/versions"): Op("Các phiên bản đã công bố"),
+        ("GET", "/api/verify/{result_id}"): Op("Kiểm tra kết quả điện tử đã ký số"),
+        ("POST", "/api/verify/{result_id}"): Op(
+            "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)"
         ),
         # ---- agencies' systems (SigV4)
         ("GET", "/api/agency-api/whoami"): Op("Khóa đang dùng thuộc cơ quan nào"),
@@ -227,6 +314,20 @@ def operations() -> dict[tuple[str, str], Op]:
             status=201,
         ),
         ("POST", "/api/admin/agency-keys/{key_id}/revoke"): Op("Thu hồi khóa API"),
+        ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
+        ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
+            "Kiểm tra chuỗi băm nhật ký của hồ sơ"
+        ),
+        ("GET", "/api/admin/audit/verify"): Op(
+            "Kiểm tra nhật ký theo khoảng ngày",
+            query=(
+                Query("from", "First day YYYY-MM-DD (Vietnam)."),
+                Query("to", "Last day YYYY-MM-DD."),
+            ),
+        ),
+        ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"): Op(
+            "Quyết định không tính trễ hạn do lỗi hệ thống", body=DecisionIn
+        ),
     }
 
 
@@ -240,6 +341,9 @@ def audience(path: str) -> str:
         ("/api/my/", "citizen"),
         ("/api/desk/", "desk"),
         ("/api/agency/", "agency"),
+        ("/api/leader/", "leader"),
+        ("/api/staff/", "staff"),
+        ("/api/province/", "province"),
     ):
         if path == prefix.rstrip("/") or path.startswith(prefix):
             return tag

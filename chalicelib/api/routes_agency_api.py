@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from chalicelib.store.keys import AgencyKeyRecord
 
 svc = LazyModule("chalicelib.services.dossiers")
+processing = LazyModule("chalicelib.services.processing")
 views = LazyModule("chalicelib.services.views")
 models = LazyModule("chalicelib.services.models")
 
@@ -144,7 +145,7 @@ def agency_api_whoami() -> Response:
 @bp.route(f"{PREFIX}/tasks", methods=["GET"])
 def agency_api_tasks() -> Response:
     actor = signed_actor()
-    tasks = svc.list_tasks(deps(), actor)
+    tasks = processing.list_tasks(deps(), actor)
     return json_response({"items": [t.to_public() for t in tasks]})
 
 
@@ -152,13 +153,16 @@ def agency_api_tasks() -> Response:
 def agency_api_dossier(dossier_id: str) -> Response:
     actor = signed_actor()
     d = svc.load_for(deps(), dossier_id, actor)
+    from chalicelib.services import audit
+
+    audit.record_staff_read(deps(), actor, d)
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
 @bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/steps/{{step_id}}/complete", methods=["POST"])
 def agency_api_complete(dossier_id: str, step_id: str) -> Response:
     actor = signed_actor()  # before the body is even parsed
-    d = svc.complete_step(deps(), actor, dossier_id, step_id, body(models.CompleteStepIn))
+    d = processing.complete_step(deps(), actor, dossier_id, step_id, body(models.CompleteStepIn))
     return json_response(views.dossier_view(deps(), d))
 
 
@@ -197,7 +201,17 @@ def admin_create_agency_key() -> Response:
     who = _admin()
     req = body(CreateKeyIn)
     issued = _keys().create(req.agency, req.description, who)
+    _audit_key(who, "agency_key_created", issued.record.agency, issued.record.access_key_id)
     return _no_store(issued.to_public(), status=201)
+
+
+def _audit_key(who: Any, action: str, agency: str, access_key_id: str) -> None:
+    """Key decisions join the agency's audit chain (never the secret)."""
+    from chalicelib.services import audit
+
+    audit.record(
+        deps(), who, action, stream=f"AGENCY#{agency}", detail={"access_key_id": access_key_id}
+    )
 
 
 @bp.route(ADMIN_PREFIX, methods=["GET"])
@@ -219,10 +233,13 @@ def admin_rotate_agency_key(key_id: str) -> Response:
     raw = request().raw_body
     req = body(RotateKeyIn) if raw else RotateKeyIn()
     issued = _keys().rotate(key_id, who, timedelta(seconds=req.grace_seconds))
+    _audit_key(who, "agency_key_rotated", issued.record.agency, issued.record.access_key_id)
     return _no_store(issued.to_public(), status=201)
 
 
 @bp.route(f"{ADMIN_PREFIX}/{{key_id}}/revoke", methods=["POST"])
 def admin_revoke_agency_key(key_id: str) -> Response:
     who = _admin()
-    return json_response(_keys().revoke(key_id, who).to_public())
+    revoked = _keys().revoke(key_id, who)
+    _audit_key(who, "agency_key_revoked", revoked.agency, revoked.access_key_id)
+    return json_response(revoked.to_public())

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 # Use cases and models load on a route's first call, not when a Lambda imports app.py.
 svc = LazyModule("chalicelib.services.dossiers")
+processing = LazyModule("chalicelib.services.processing")
+audit = LazyModule("chalicelib.services.audit")
 views = LazyModule("chalicelib.services.views")
 models = LazyModule("chalicelib.services.models")
 
@@ -155,7 +157,9 @@ def desk_create() -> Response:
 
 @bp.route("/api/desk/dossiers/{dossier_id}", methods=["GET"])
 def desk_get(dossier_id: str) -> Response:
-    d = svc.load_for(deps(), dossier_id, _role("desk", "admin"))
+    who = _role("desk", "admin")
+    d = svc.load_for(deps(), dossier_id, who)
+    audit.record_staff_read(deps(), who, d)
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
@@ -171,7 +175,7 @@ def desk_finalize(dossier_id: str, attachment_id: str) -> Response:
 
 @bp.route("/api/desk/dossiers/{dossier_id}/accept", methods=["POST"])
 def desk_accept(dossier_id: str) -> Response:
-    d = svc.accept(deps(), _role("desk"), dossier_id)
+    d = svc.accept(deps(), _role("desk"), dossier_id, body(models.AcceptIn))
     return json_response(views.dossier_view(deps(), d))
 
 
@@ -189,32 +193,36 @@ def desk_supplement(dossier_id: str) -> Response:
 
 @bp.route("/api/desk/dossiers/{dossier_id}/return", methods=["POST"])
 def desk_return(dossier_id: str) -> Response:
-    d = svc.return_result(deps(), _role("desk"), dossier_id)
+    d = svc.return_result(deps(), _role("desk"), dossier_id, body(models.ReturnIn))
     return json_response(views.dossier_view(deps(), d))
 
 
 @bp.route("/api/desk/dossiers/{dossier_id}/receipt.pdf", methods=["GET"])
 def desk_receipt(dossier_id: str) -> Response:
-    d = svc.load_for(deps(), dossier_id, _role("desk", "admin"))
+    who = _role("desk", "admin")
+    d = svc.load_for(deps(), dossier_id, who)
+    audit.record_staff_read(deps(), who, d, "receipt")
     return _pdf(views.receipt_pdf(deps(), d), f"{d.code}.pdf")
 
 
 # ---- agencies -------------------------------------------------------------------------------
 @bp.route("/api/agency/tasks", methods=["GET"])
 def agency_tasks() -> Response:
-    tasks = svc.list_tasks(deps(), _role("agency", "admin"))
+    tasks = processing.list_tasks(deps(), _role("agency", "leader", "admin"))
     return json_response({"items": [t.to_public() for t in tasks]})
 
 
 @bp.route("/api/agency/dossiers/{dossier_id}", methods=["GET"])
 def agency_get(dossier_id: str) -> Response:
-    d = svc.load_for(deps(), dossier_id, _role("agency", "admin"))
+    who = _role("agency", "leader", "admin")
+    d = svc.load_for(deps(), dossier_id, who)
+    audit.record_staff_read(deps(), who, d)
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
 @bp.route("/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete", methods=["POST"])
 def agency_complete(dossier_id: str, step_id: str) -> Response:
-    d = svc.complete_step(
-        deps(), _role("agency", "admin"), dossier_id, step_id, body(models.CompleteStepIn)
+    d = processing.complete_step(
+        deps(), _role("agency", "leader", "admin"), dossier_id, step_id, body(models.CompleteStepIn)
     )
     return json_response(views.dossier_view(deps(), d))

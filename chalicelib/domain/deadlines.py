@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -128,7 +128,9 @@ def open_pause(pauses: Sequence[Pause]) -> Pause | None:
     return next((p for p in reversed(pauses) if p.end is None), None)
 
 
-def add_pause(pauses: Sequence[Pause], start: datetime, reason: str) -> list[Pause]:
+def add_pause(
+    pauses: Sequence[Pause], start: datetime, reason: str, kind: str = "supplement"
+) -> list[Pause]:
     """A new list with an open pause appended; the list is append-only.
 
     Raises Conflict (a DomainError) if a pause is already open, InvalidInput if `start` is before
@@ -148,7 +150,7 @@ def add_pause(pauses: Sequence[Pause], start: datetime, reason: str) -> list[Pau
             "A pause cannot start before the previous pause ended.",
             field="start",
         )
-    return [*pauses, Pause(start=start, end=None, reason=reason)]
+    return [*pauses, Pause(start=start, end=None, reason=reason, kind=kind)]
 
 
 def close_pause(pauses: Sequence[Pause], end: datetime) -> list[Pause]:
@@ -176,73 +178,6 @@ def close_pause(pauses: Sequence[Pause], end: datetime) -> list[Pause]:
 # ------------------------------------------------------------------------------ alarms
 
 
-class Alarm(BaseModel):
-    """One link of the workflow's alarm chain: fire `after_seconds` after the previous link."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: AlarmKind
-    after_seconds: int = Field(ge=1)
-
-    def to_json(self) -> dict[str, Any]:
-        """The camelCase shape of the Step Functions execution input."""
-        return {"kind": self.kind, "afterSeconds": self.after_seconds}
-
-
-def alarm_chain(
-    now: datetime,
-    *,
-    step_warn_at: datetime | None,
-    step_due_at: datetime | None,
-    dossier_warn_at: datetime | None,
-    dossier_due_at: datetime | None,
-) -> list[Alarm]:
-    """Alarms sorted by time, each delay counted from the previous alarm (the first from `now`).
-
-    The state machine only waits `afterSeconds` per link, so it needs no clock arithmetic. Each
-    delay is rounded up (an alarm never fires early); an alarm already in the past fires 1 second
-    after the previous link, keeping its order. Equal times: due-soon before overdue, step before
-    dossier. A `None` time leaves that alarm out.
-    """
-    now = _aware(now)
-    candidates: tuple[tuple[AlarmKind, datetime | None], ...] = (
-        ("step_due_soon", step_warn_at),
-        ("step_overdue", step_due_at),
-        ("dossier_due_soon", dossier_warn_at),
-        ("dossier_overdue", dossier_due_at),
-    )
-    wanted = [(_aware(at), _ALARM_RANK[kind], kind) for kind, at in candidates if at is not None]
-    wanted.sort(key=lambda item: (item[0], item[1]))
-    chain: list[Alarm] = []
-    previous = now
-    for at, _rank, kind in wanted:
-        after = max(1, math.ceil((at - previous).total_seconds()))
-        chain.append(Alarm(kind=kind, after_seconds=after))
-        previous += timedelta(seconds=after)
-    return chain
-
-
-def alarm_chain_json(
-    now: datetime,
-    *,
-    step_warn_at: datetime | None,
-    step_due_at: datetime | None,
-    dossier_warn_at: datetime | None,
-    dossier_due_at: datetime | None,
-) -> list[dict[str, Any]]:
-    """`alarm_chain` as `[{"kind": ..., "afterSeconds": ...}]` for the execution input."""
-    return [
-        a.to_json()
-        for a in alarm_chain(
-            now,
-            step_warn_at=step_warn_at,
-            step_due_at=step_due_at,
-            dossier_warn_at=dossier_warn_at,
-            dossier_due_at=dossier_due_at,
-        )
-    ]
-
-
 # ---------------------------------------------------------------------------- lateness
 
 
@@ -256,3 +191,70 @@ def lateness_working_days(
 ) -> float:
     """How late, in working days (0.0 when on time); weekends and holidays do not count."""
     return cal.working_days_between(due_at, finished_or_now)
+
+
+# --------------------------------------------------------------------- the step timer
+
+TimerKind = Literal[
+    "step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat", "paused"
+]
+
+
+class Timer(BaseModel):
+    """The next deadline a waiting step should wake up for, as the workflow's Timer answer."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: TimerKind
+    after_seconds: int = Field(ge=1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "afterSeconds": self.after_seconds}
+
+
+def next_timer(
+    now: datetime,
+    *,
+    fired: frozenset[str],
+    step_warn_at: datetime | None,
+    step_due_at: datetime | None,
+    dossier_warn_at: datetime | None,
+    dossier_due_at: datetime | None,
+    repeat_seconds: int,
+    paused: bool = False,
+) -> Timer:
+    """The earliest alarm not yet fired, counted from `now`; else a repeat reminder.
+
+    The workflow asks again after every alarm and whenever dates move (a pause ends, an extension
+    is approved), so a single next alarm is enough and never goes stale. While the clock is paused
+    nothing is due: the step only re-checks every `repeat_seconds`. A past alarm fires in 1 second.
+    """
+    if paused:
+        return Timer(kind="paused", after_seconds=repeat_seconds)
+    now = _aware(now)
+    candidates: tuple[tuple[AlarmKind, datetime | None], ...] = (
+        ("step_due_soon", step_warn_at),
+        ("step_overdue", step_due_at),
+        ("dossier_due_soon", dossier_warn_at),
+        ("dossier_overdue", dossier_due_at),
+    )
+    pending = sorted(
+        (_aware(at), _ALARM_RANK[kind], kind)
+        for kind, at in candidates
+        if at is not None and kind not in fired
+    )
+    if not pending:
+        return Timer(kind="repeat", after_seconds=repeat_seconds)
+    at, _rank, kind = pending[0]
+    return Timer(kind=kind, after_seconds=max(1, math.ceil((at - now).total_seconds())))
+
+
+def shift_by_pause(
+    deadline: datetime | None, pause: Pause, cal: WorkingCalendar
+) -> datetime | None:
+    """A deadline moved later by one closed pause's working time (Đ: the clock stood still)."""
+    if deadline is None or pause.end is None:
+        return deadline
+    return cal.add_working_seconds(
+        _aware(deadline), cal.working_seconds_between(pause.start, pause.end)
+    )

@@ -48,6 +48,7 @@ class Attachment(BaseModel):
     size: int | None = None
     content_type: str | None = None
     reason: str | None = None  # why it was rejected
+    reused_from: str | None = None  # id of the "my documents" entry it was copied from
 
 
 class StepState(StrEnum):
@@ -74,6 +75,7 @@ class DossierStep(BaseModel):
     note: str | None = None
     late_exempt: bool = False  # granted "late because of a system error" (Đ15.7)
     rounds: int = 0  # how many times the step was started (a return re-runs it)
+    alarms_fired: list[str] = Field(default_factory=list)  # this round's step alarms
 
 
 class Pause(BaseModel):
@@ -226,6 +228,7 @@ class Dossier(BaseModel):
     result: ResultDocument | None = None
     returned: ReturnRecord | None = None
     withdrawal_reason: str | None = None
+    alarms_fired: list[str] = Field(default_factory=list)  # dossier-level alarms already raised
     refusal_reason: str | None = None
     supplement_reason: str | None = None
     result_key: str | None = None

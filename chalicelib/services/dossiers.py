@@ -7,7 +7,6 @@ rules, and commits one transaction (dossier + history + counters). Side effects 
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import uuid
 from datetime import datetime
@@ -21,15 +20,16 @@ from chalicelib.domain.dossier import (
     Channel,
     Dossier,
     DossierStep,
+    FeeDue,
     HistoryEvent,
-    StepState,
+    ReturnRecord,
 )
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.deps import Deps
-from chalicelib.services.models import CompleteStepIn, CreateDossierIn, ReasonIn, UploadIn
-from chalicelib.store.table import AgencyTask, Change, SequenceTaken
+from chalicelib.services.models import AcceptIn, CreateDossierIn, ReasonIn, ReturnIn, UploadIn
+from chalicelib.store.table import Change, SequenceTaken
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = DossierStatus
@@ -93,13 +93,13 @@ def _event(
 # ---- who may see what ---------------------------------------------------------------------
 def visible_to(d: Dossier, actor: Actor) -> bool:
     """Citizens see their own; desk staff their unit's; agencies dossiers with a step of theirs."""
-    if actor.role == "admin":
+    if actor.role in ("admin", "province"):
         return True
     if actor.role == "citizen":
         return d.owner is not None and d.owner == actor.sub
     if actor.role == "desk":
         return actor.unit is not None and actor.unit == d.receiving_unit
-    if actor.role == "agency":
+    if actor.role in ("agency", "leader"):
         return actor.unit is not None and (
             actor.unit == d.lead_agency or any(s.agency == actor.unit for s in d.steps)
         )
@@ -191,6 +191,13 @@ def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
 
 def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channel) -> Dossier:
     proc = deps.store.get_procedure(req.procedure_code)
+    if proc.state == "repealed":
+        raise Conflict(
+            f"Thủ tục {proc.code} đã bị bãi bỏ; không thể tạo hồ sơ mới.",
+            f"Procedure {proc.code} has been repealed; new dossiers are not accepted.",
+            code="procedure_repealed",
+            field="procedure_code",
+        )
     if channel is Channel.ONLINE and not proc.is_online:
         raise InvalidInput(
             "Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại bộ phận một cửa.",
@@ -373,16 +380,40 @@ def _check_documents(proc: Procedure, d: Dossier) -> None:
 
 
 def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
-    """Draft (or supplemented) → 1 new, into the desk's inbox."""
+    """Draft → 1 new (into the desk's inbox); after a supplement request, hand it back.
+
+    Before receipt the desk's guidance sends it to the inbox again (5 → 1). After receipt the
+    clock resumes (5 → 4): every running deadline moves by exactly the paused working time and
+    the waiting step is woken.
+    """
+    from chalicelib.domain import supplements
+
     d = load_for(deps, dossier_id, actor)
     if actor.role != "citizen":
         raise Forbidden("Chỉ chủ hồ sơ được nộp hồ sơ.", "Only the applicant may submit.")
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     _validate_form(proc, d.form_data)
     _check_documents(proc, d)
+    now = deps.clock()
+    if supplements.is_processing_supplement(d):
+        from chalicelib.services import processing
+
+        assert d.status is not None
+        to = check_transition(d.status, S.PROCESSING)
+        updates = processing.close_pause_updates(deps, d, now)
+        saved = deps.store.apply(
+            Change(
+                dossier=d.model_copy(update={**updates, "status": to}),
+                expected_version=d.version,
+                events=[_event(deps, actor, "supplemented", d.status, to)],
+                counters=[(d.lead_agency, _month(now), "supplemented")],
+                tasks=processing.release_awaiting_tasks(deps, d),
+            )
+        )
+        processing.resume_after_applicant(deps, saved)
+        return saved
     frm = d.status
     to = S.NEW if frm is None else check_transition(frm, S.NEW)
-    now = deps.clock()
     new = d.model_copy(update={"status": to, "submitted_at": now})
     ev = _event(deps, actor, "submitted" if frm is None else "supplemented", frm, to)
     return deps.store.apply(
@@ -401,17 +432,20 @@ def _desk_scope(d: Dossier, actor: Actor) -> None:
         raise Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
 
 
-def accept(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
+def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = None) -> Dossier:
     """Receive a valid dossier: code, appointment, receipt data, counters, then the execution.
 
-    A paper dossier (channel desk) goes draft → 1 → 2 in the same transaction. If the execution
-    failed to start after an earlier commit, accepting again only retries the start.
+    A paper dossier (channel desk) goes draft → 1 → 2 in the same transaction. A fee the desk did
+    not collect at receipt leaves the dossier awaiting payment (2 → 6, the clock paused) before
+    processing starts. If the execution failed to start after an earlier commit, accepting again
+    only retries the start.
     """
     from chalicelib.domain import deadlines, dossier_code
 
+    req = req or AcceptIn()
     d = load_for(deps, dossier_id, actor)
     _desk_scope(d, actor)
-    if d.status is S.RECEIVED and d.code:
+    if d.status in (S.RECEIVED, S.AWAITING_FEE) and d.code and not d.handovers:
         _start_execution(deps, d)
         return deps.store.get_dossier(d.id)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
@@ -436,11 +470,15 @@ def accept(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     plan = deadlines.step_schedule(
         received_at, list(proc.steps), cal, deps.settings.warn_before_working_days
     )
+    stage_of = {s.id: i for i, group in enumerate(proc.stages) for s in group}
     steps = [
         DossierStep(
             step_id=p.step_id,
             agency=p.agency,
             name=next(s.name for s in proc.steps if s.id == p.step_id),
+            stage=stage_of[p.step_id],
+            may_return=next(s.may_return for s in proc.steps if s.id == p.step_id),
+            # Planned only; each step's real window is set when it starts (Đ7 attribution).
             due_at=p.due_at,
             warn_at=p.warn_at,
         )
@@ -451,6 +489,35 @@ def accept(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
         (d.lead_agency, _month(received_at), "received"),
         (d.lead_agency, _month(received_at), f"received_channel_{int(d.channel)}"),
     ]
+    extra: dict[str, Any] = {"status": S.RECEIVED}
+    fee_owed = proc.total_fee_vnd > 0 and not req.fee_collected
+    if fee_owed:
+        due = cal.add_working_days(received_at, deps.settings.fee_deadline_working_days)
+        extra = {
+            "status": S.AWAITING_FEE,
+            "fee": FeeDue(
+                amount_vnd=proc.total_fee_vnd,
+                reason="Phí, lệ phí giải quyết thủ tục hành chính",
+                requested_at=received_at,
+                requested_by=actor.username,
+                due_at=due,
+            ),
+            "pauses": deadlines.add_pause(d.pauses, received_at, "Chờ nộp phí, lệ phí", kind="fee"),
+            "supplement_due_at": due,
+        }
+        events.append(_event(deps, actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE))
+        counters.append((d.lead_agency, _month(received_at), "fee_requested"))
+    elif proc.total_fee_vnd > 0:
+        extra["fee"] = FeeDue(
+            amount_vnd=proc.total_fee_vnd,
+            reason="Phí, lệ phí giải quyết thủ tục hành chính",
+            requested_at=received_at,
+            requested_by=actor.username,
+            paid_at=received_at,
+            method="cash",
+            receipt_no=req.receipt_no,
+            recorded_by=actor.username,
+        )
     for _ in range(5):
         key = dossier_code.sequence_key(d.receiving_unit, received_at)
         seq = deps.store.current_sequence(key) + 1
@@ -459,15 +526,16 @@ def accept(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
         )
         new = d.model_copy(
             update={
-                "status": S.RECEIVED,
                 "code": code,
                 "submitted_at": d.submitted_at or now,
                 "received_at": received_at,
                 "appointment_at": appointment,
+                "original_appointment_at": appointment,
                 "steps": steps,
                 "lookup_token": secrets.token_urlsafe(18),
                 "received_by": actor.username,
                 "register_line": seq,
+                **extra,
             }
         )
         try:
@@ -493,38 +561,32 @@ def _warn_at(deps: Deps, due: datetime, start: datetime) -> datetime:
     return max(start, cal.subtract_working_seconds(due, seconds))
 
 
-def _alarms(deps: Deps, d: Dossier, step: DossierStep) -> list[dict[str, Any]]:
-    """The alarm chain of one step, counted from now (see docs/design.md, workflow contract)."""
-    from chalicelib.domain import deadlines
-
-    assert d.appointment_at is not None
-    return deadlines.alarm_chain_json(
-        deps.wall_clock(),
-        step_warn_at=step.warn_at,
-        step_due_at=step.due_at,
-        dossier_warn_at=_warn_at(deps, d.appointment_at, d.received_at or deps.clock()),
-        dossier_due_at=d.appointment_at,
-    )
-
-
 def _start_execution(deps: Deps, d: Dossier) -> None:
-    """Execution name = dossier code, so a retried start cannot create a second execution."""
+    """Execution name = dossier code, so a retried start cannot create a second execution.
+
+    Input: the stages (each a list of steps; more than one = a parallel group) and whether a fee
+    must be paid first. Every deadline is asked of the service when a step starts (Timer).
+    """
+    import math
+
     assert d.code
+    stages: list[list[dict[str, str]]] = []
+    for s in sorted(d.steps, key=lambda s: s.stage):
+        while len(stages) <= s.stage:
+            stages.append([])
+        stages[s.stage].append({"stepId": s.step_id, "agency": s.agency})
+    await_fee = d.status is S.AWAITING_FEE and d.fee is not None and d.fee.paid_at is None
+    wait = 1
+    if await_fee and d.supplement_due_at is not None:
+        wait = max(1, math.ceil((d.supplement_due_at - deps.wall_clock()).total_seconds()))
     deps.workflow.start(
         d.code,
         {
             "dossierId": d.id,
             "dossierCode": d.code,
-            "steps": [
-                {
-                    "stepId": s.step_id,
-                    "agency": s.agency,
-                    # Later steps get their chain when they actually start (approve output).
-                    "alarms": _alarms(deps, d, s) if i == 0 else [],
-                }
-                for i, s in enumerate(d.steps)
-            ],
-            "repeatOverdueSeconds": deps.settings.repeat_overdue_seconds,
+            "stages": stages,
+            "awaitFee": await_fee,
+            "feeWaitSeconds": wait,
         },
     )
 
@@ -571,246 +633,58 @@ def request_supplement(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn)
     )
 
 
-def return_result(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
-    """9 → 10: the result is handed over."""
+def return_result(
+    deps: Deps, actor: Actor, dossier_id: str, req: ReturnIn | None = None
+) -> Dossier:
+    """9 → 10: the result is handed over at the desk, sent by post, or made available online.
+
+    Online, a copy joins the citizen's "my documents" so a later dossier can reuse it.
+    """
+    from chalicelib.domain import result_return
+
+    req = req or ReturnIn()
     d = load_for(deps, dossier_id, actor)
     _desk_scope(d, actor)
     if d.status is None:
         raise Conflict("Hồ sơ chưa được nộp.", "Not submitted.", code="not_submitted")
     to = check_transition(d.status, S.RETURNED)
-    now = deps.clock()
-    new = d.model_copy(update={"status": to, "returned_at": now})
-    return deps.store.apply(
-        Change(
-            dossier=new,
-            expected_version=d.version,
-            events=[_event(deps, actor, "result_returned", d.status, to)],
-            counters=[(d.lead_agency, _month(now), "returned")],
-        )
-    )
-
-
-# ---- agencies ------------------------------------------------------------------------------
-def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
-    if actor.role not in ("agency", "admin") or not actor.unit:
-        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
-    return deps.store.list_agency_tasks(actor.unit)
-
-
-def complete_step(
-    deps: Deps, actor: Actor, dossier_id: str, step_id: str, req: CompleteStepIn
-) -> Dossier:
-    """The agency finishes its step. The outcome is recorded first, then sent to the workflow."""
-    from chalicelib.workflow.executions import StaleTaskToken
-
-    if actor.role not in ("agency", "admin"):
-        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
-    d = load_for(deps, dossier_id, actor)
-    task = deps.store.get_task(d.id, step_id)
-    if task is None or (actor.role == "agency" and task.agency != actor.unit):
-        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
-    if task.state != "open" or not task.token:
+    if d.result is None:
         raise Conflict(
-            "Bước xử lý này đã được xử lý hoặc chưa sẵn sàng.",
-            "This step is already handled or not ready.",
-            code="step_not_open",
+            "Kết quả điện tử chưa sẵn sàng, vui lòng thử lại sau ít phút.",
+            "The electronic result is not ready yet; try again shortly.",
+            code="result_not_ready",
         )
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    result_return.check_return(
+        req.channel,
+        req.recipient_name,
+        req.recipient_id_number,
+        req.tracking_number,
+        tuple(proc.result_delivery),
+        d.owner is not None,
+    )
     now = deps.clock()
-    step = next((s for s in d.steps if s.step_id == step_id), None)
-    if step is None:
-        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
-    late = step.due_at is not None and now > step.due_at
-    outcome: dict[str, Any] = {"outcome": req.outcome, "note": req.note or ""}
-    events: list[HistoryEvent] = []
-    counters: list[tuple[str, str, str]] = []
-    status = d.status
-    updates: dict[str, Any] = {}
-    if req.outcome == "approve":
-        new_steps = [
-            s.model_copy(
-                update={
-                    "state": StepState.DONE,
-                    "finished_at": now,
-                    "late": s.late or late,
-                    "handled_by": actor.username,
-                    "note": req.note,
-                }
-            )
-            if s.step_id == step_id
-            else s
-            for s in d.steps
-        ]
-        is_last = all(s.state is StepState.DONE for s in new_steps)
-        if not is_last:
-            # The next agency's allowance runs from now, so lateness stays with whoever caused it.
-            proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
-            idx = next(i for i, s in enumerate(new_steps) if s.state is not StepState.DONE)
-            allowance = next(p.allowance for p in proc.steps if p.id == new_steps[idx].step_id)
-            start = deps.calendar.next_working_instant(now)
-            due = deps.calendar.add(start, allowance)
-            new_steps[idx] = new_steps[idx].model_copy(
-                update={"started_at": start, "due_at": due, "warn_at": _warn_at(deps, due, start)}
-            )
-            outcome["alarms"] = _alarms(deps, d, new_steps[idx])
-        events.append(
-            _event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)
-        )
-        new_task = AgencyTask(
-            **{**task.__dict__, "state": "done", "outcome": outcome, "late": late}
-        )
-        if is_last:
-            assert status is not None
-            status = check_transition(status, S.PROCESSED)
-            dossier_late = d.appointment_at is not None and now > d.appointment_at
-            updates.update({"finished_at": now})
-            events.append(_event(deps, actor, "processed", d.status, status))
-            counters.append((d.lead_agency, _month(now), "processed"))
-            counters.append(
-                (
-                    d.lead_agency,
-                    _month(now),
-                    "processed_late" if dossier_late else "processed_on_time",
-                )
-            )
-        updates.update({"steps": new_steps, "status": status})
-    else:
-        events.append(
-            _event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)
-        )
-        new_task = AgencyTask(
-            **{**task.__dict__, "state": "waiting", "token": None, "outcome": None}
-        )
-    new = d.model_copy(update=updates)
+    record = ReturnRecord(
+        channel=req.channel,
+        at=now,
+        by=actor.username,
+        recipient_name=req.recipient_name,
+        recipient_id_number=req.recipient_id_number,
+        tracking_number=req.tracking_number,
+    )
     saved = deps.store.apply(
         Change(
-            dossier=new,
+            dossier=d.model_copy(update={"status": to, "returned_at": now, "returned": record}),
             expected_version=d.version,
-            events=events,
-            counters=counters,
-            tasks=[new_task],
+            events=[_event(deps, actor, "result_returned", d.status, to, req.channel)],
+            counters=[
+                (d.lead_agency, _month(now), "returned"),
+                (d.lead_agency, _month(now), f"returned_{req.channel}"),
+            ],
         )
     )
-    try:
-        deps.workflow.send_success(task.token, outcome)
-    except StaleTaskToken:
-        # The token timed out into an alarm; the next token delivery sends the recorded outcome.
-        pass
+    if req.channel == "online" and d.owner:
+        from chalicelib.services import my_documents
+
+        my_documents.keep_result(deps, saved)
     return saved
-
-
-# ---- workflow messages --------------------------------------------------------------------
-def on_agency_task(deps: Deps, msg: dict[str, Any]) -> None:
-    """A step's task token arrived: store it (newest wins); first arrival moves 2 → 4."""
-    from chalicelib.workflow.executions import StaleTaskToken
-
-    d = deps.store.get_dossier(msg["dossierId"])
-    step_id = msg["stepId"]
-    token = msg["taskToken"]
-    task = deps.store.get_task(d.id, step_id)
-    if task is not None and task.state == "done" and task.outcome is not None:
-        with contextlib.suppress(StaleTaskToken):
-            deps.workflow.send_success(token, task.outcome)
-        return
-    step = next((s for s in d.steps if s.step_id == step_id), None)
-    if step is None:
-        raise NotFound("Bước không thuộc hồ sơ.", f"Unknown step {step_id}.")
-    proc_name = deps.store.get_procedure(d.procedure_code, d.procedure_version).name
-    if task is None:
-        task = AgencyTask(
-            dossier_id=d.id,
-            step_id=step_id,
-            agency=step.agency,
-            dossier_code=d.code or "",
-            procedure_code=d.procedure_code,
-            procedure_name=proc_name,
-            step_name=step.name,
-            due_at=step.due_at.isoformat() if step.due_at else "",
-            warn_at=step.warn_at.isoformat() if step.warn_at else "",
-        )
-        expected = None
-    else:
-        expected = task.version
-    new_task = AgencyTask(**{**task.__dict__, "token": token, "state": "open"})
-    needs_activation = step.state is StepState.WAITING
-    if not needs_activation:
-        deps.store.put_task(new_task, expected)
-        return
-    now = deps.clock()
-    new_steps = [
-        s.model_copy(update={"state": StepState.ACTIVE, "started_at": s.started_at or now})
-        if s.step_id == step_id
-        else s
-        for s in d.steps
-    ]
-    status = d.status
-    events = [_event(deps, SYSTEM, "transferred", None, None, step.name, agency=step.agency)]
-    counters: list[tuple[str, str, str]] = []
-    if status is S.RECEIVED:
-        status = check_transition(status, S.PROCESSING)
-        events.append(_event(deps, SYSTEM, "processing", S.RECEIVED, status, agency=step.agency))
-        counters.append((d.lead_agency, _month(now), "processing_started"))
-    deps.store.apply(
-        Change(
-            dossier=d.model_copy(update={"steps": new_steps, "status": status}),
-            expected_version=d.version,
-            events=events,
-            counters=counters,
-            tasks=[AgencyTask(**{**new_task.__dict__, "version": expected or 0})],
-        )
-    )
-
-
-ALARM_TEXT = {
-    "step_due_soon": "Bước xử lý sắp đến hạn",
-    "step_overdue": "Bước xử lý quá hạn",
-    "dossier_due_soon": "Hồ sơ sắp đến hạn trả kết quả",
-    "dossier_overdue": "Hồ sơ quá hạn trả kết quả",
-    "step_overdue_repeat": "Bước xử lý vẫn quá hạn",
-}
-
-
-def on_alarm(deps: Deps, msg: dict[str, Any]) -> None:
-    """Due-soon and overdue: flag lateness against the step's agency; never fail the dossier."""
-    d = deps.store.get_dossier(msg["dossierId"])
-    kind = str(msg.get("kind", ""))
-    step_id = msg.get("stepId")
-    task = deps.store.get_task(d.id, step_id) if step_id else None
-    if task is not None and task.state != "done" and kind.endswith(("overdue", "overdue_repeat")):
-        if kind.startswith("step") and not task.late:
-            deps.store.put_task(AgencyTask(**{**task.__dict__, "late": True}), task.version)
-    elif (
-        task is not None and task.state != "done" and kind.endswith("due_soon") and not task.warned
-    ):
-        deps.store.put_task(AgencyTask(**{**task.__dict__, "warned": True}), task.version)
-    if kind.startswith("step") and kind.endswith("overdue"):
-        steps = [
-            s.model_copy(update={"late": True}) if s.step_id == step_id else s for s in d.steps
-        ]
-        try:
-            deps.store.save_dossier(d.model_copy(update={"steps": steps}), d.version)
-        except Conflict:
-            pass  # the next repeat alarm flags it again
-    deps.store.add_event(
-        d.id,
-        _event(
-            deps,
-            SYSTEM,
-            f"alarm_{kind}",
-            None,
-            None,
-            ALARM_TEXT.get(kind, kind),
-            agency=msg.get("agency"),
-        ),
-    )
-
-
-def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
-    kind = msg.get("type")
-    if kind == "agency_task":
-        on_agency_task(deps, msg)
-    elif kind == "alarm":
-        on_alarm(deps, msg)
-    elif kind == "dossier_processed":
-        return  # status 9 was committed with the last approval; nothing left to do
-    else:
-        raise ValueError(f"unknown workflow message type {kind!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.domain.dossier import Applicant
 
@@ -36,8 +36,53 @@ class ReasonIn(_In):
 
 
 class CompleteStepIn(_In):
-    outcome: Literal["approve", "return"]
+    """approve → next stage; return → previous stage (note required); supplement → the applicant
+    completes the dossier (once; note = reasons); fee → a financial obligation (amount); stop →
+    propose to stop processing (note = reason; the lead agency's leader decides)."""
+
+    outcome: Literal["approve", "return", "supplement", "fee", "stop"]
     note: str | None = Field(default=None, max_length=2000)
+    amount_vnd: int | None = Field(default=None, gt=0, le=100_000_000_000)
+
+
+class AcceptIn(_In):
+    """The desk collects the fee at receipt unless it says otherwise (then status 6 follows)."""
+
+    fee_collected: bool = True
+    receipt_no: str | None = Field(default=None, max_length=40)
+
+
+class PaymentIn(_In):
+    method: Literal["cash", "transfer"] = "cash"
+    receipt_no: str = Field(min_length=1, max_length=40)
+    amount_vnd: int = Field(gt=0, le=100_000_000_000)
+
+
+class WithdrawIn(_In):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ExtensionIn(_In):
+    reason: str = Field(min_length=5, max_length=2000)
+    new_appointment_at: AwareDatetime
+
+
+class DecisionIn(_In):
+    approve: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ExemptionIn(_In):
+    step_id: str | None = Field(default=None, max_length=40)
+    reason: str = Field(min_length=5, max_length=2000)
+    evidence: str = Field(min_length=5, max_length=4000)
+
+
+class ReturnIn(_In):
+    channel: Literal["desk", "post", "online"] = "desk"
+    recipient_name: str | None = Field(default=None, max_length=200)
+    recipient_id_number: str | None = Field(default=None, max_length=20)
+    tracking_number: str | None = Field(default=None, max_length=60)
 
 
 class SignInIn(_In):
@@ -50,3 +95,8 @@ class SignUpIn(_In):
     password: str = Field(min_length=8, max_length=256)
     email: str = Field(min_length=3, max_length=200)
     name: str = Field(min_length=1, max_length=200)
+
+
+class ReuseIn(_In):
+    my_document_id: str = Field(min_length=1, max_length=40)
+    document_id: str = Field(min_length=1, max_length=40)

@@ -50,7 +50,9 @@ def dossier_view(
 ) -> dict[str, Any]:
     """The full view for the owner and for staff in scope."""
     proc = proc or deps.store.get_procedure(d.procedure_code, d.procedure_version)
-    out: dict[str, Any] = d.model_dump(mode="json", exclude={"lookup_token", "version"})
+    out: dict[str, Any] = d.model_dump(
+        mode="json", exclude={"lookup_token": True, "version": True, "result": {"key"}}
+    )
     out["status"] = status_view(d.status)
     out["procedure_name"] = proc.name
     out["procedure_level"] = proc.level.value
@@ -58,6 +60,7 @@ def dossier_view(
     out["documents"] = [doc.model_dump(mode="json") for doc in proc.documents]
     current = d.current_step()
     out["current_agency"] = current.agency if current else None
+    out["current_agencies"] = sorted({s.agency for s in d.steps if s.state.value == "active"})
     if d.code and d.lookup_token:
         out["lookup_url"] = lookup_url(deps, d)
     if with_history:

@@ -121,33 +121,29 @@ def test_supplement_before_receipt_then_resubmit(api: ApiClient) -> None:
     assert actions == ["submitted", "supplement_requested", "supplemented"]
 
 
-def test_agency_returns_its_step_and_gets_it_back(api: ApiClient, cloud: Any) -> None:
+def test_the_first_stage_cannot_return_and_a_refusal_changes_nothing(
+    api: ApiClient, cloud: Any
+) -> None:
+    """A return goes back one stage; the first stage has none (see test_lifecycle_paths)."""
     d = _submit_online(api, "2.001610")
     api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
     task = _wait_task(api, cloud, "sokhdt", d["id"])
     agency = api.as_user("sokhdt")
+    before = agency.get(f"/api/agency/dossiers/{d['id']}").json()
     r = agency.post(
         f"/api/agency/dossiers/{d['id']}/steps/{task['step_id']}/complete",
         {"outcome": "return", "note": "Chuyên viên xem lại ngành nghề."},
     )
-    assert r.status_code == 200, r.text
-    assert r.json()["status"]["code"] == 4
-    # The same step comes back with a fresh token; completing the old one twice is refused.
-    twice = agency.post(
-        f"/api/agency/dossiers/{d['id']}/steps/{task['step_id']}/complete",
-        {"outcome": "approve"},
-    )
-    assert twice.status_code in (200, 409)
-    back = _wait_task(api, cloud, "sokhdt", d["id"])
-    assert back["step_id"] == task["step_id"]
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "cannot_return"
+    after = agency.get(f"/api/agency/dossiers/{d['id']}").json()
+    assert (after["status"], after["steps"]) == (before["status"], before["steps"])
     done = agency.post(
         f"/api/agency/dossiers/{d['id']}/steps/{task['step_id']}/complete",
         {"outcome": "approve"},
     )
     assert done.status_code == 200, done.text
     assert done.json()["status"]["code"] == 9
-    actions = [h["action"] for h in agency.get(f"/api/agency/dossiers/{d['id']}").json()["history"]]
-    assert "step_returned" in actions and actions[-1] == "processed"
 
 
 def test_public_qr_images_encode_the_lookup(api: ApiClient) -> None:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient, deliver_workflow
+from tests.helpers_app import ApiClient, accept_and_start, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -39,24 +39,9 @@ def vn(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=7)
 
 
-@contextmanager
-def legal_clock(at: datetime) -> Iterator[None]:
-    from chalicelib.services.deps import any_deps, set_deps
-
-    set_deps(any_deps(clock=lambda: at))
-    try:
-        yield
-    finally:
-        set_deps(any_deps(clock=lambda: datetime.now(UTC)))
-
-
-def _accept_at(api: ApiClient, at: datetime) -> dict[str, Any]:
+def _accept_at(api: ApiClient, cloud: Any, at: datetime) -> dict[str, Any]:
     dossier = _submit_online(api, PROC)
-    with legal_clock(at):
-        r = api.as_user("motcua").post(f"/api/desk/dossiers/{dossier['id']}/accept")
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
+    return accept_and_start(api, cloud, dossier["id"], at)
 
 
 def _wait_for_tasks(api: ApiClient, cloud: Any, count: int) -> list[Any]:
@@ -116,10 +101,10 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
     from chalicelib.services.digest import run_daily_digest
 
     # GIVEN four dossiers of one agency received on known days (see the module table)
-    a = _accept_at(api, vn(10, 22, 7))  # before opening: received at 07:30
-    c = _accept_at(api, vn(11, 9, 10))
-    d = _accept_at(api, vn(11, 10, 10))
-    b = _accept_at(api, vn(11, 11, 10))
+    a = _accept_at(api, cloud, vn(10, 22, 7))  # before opening: received at 07:30
+    c = _accept_at(api, cloud, vn(11, 9, 10))
+    d = _accept_at(api, cloud, vn(11, 10, 10))
+    b = _accept_at(api, cloud, vn(11, 11, 10))
     assert a["appointment_at"].startswith("2026-10-26T10:00")  # Mon 17:00 Vietnam
     _wait_for_tasks(api, cloud, 4)
 
@@ -177,7 +162,7 @@ def test_digest_sends_nothing_on_a_weekday_holiday_or_a_weekend(
     from chalicelib.services.digest import run_daily_digest, run_scheduled_digest
 
     # GIVEN an overdue dossier, so a working day's digest is not empty
-    _accept_at(api, vn(8, 3, 10))
+    _accept_at(api, cloud, vn(8, 3, 10))
     _wait_for_tasks(api, cloud, 1)
     deps = get_deps()
     assert [g.agency for g in run_daily_digest(deps, vn(9, 3, 7))] == [AGENCY]  # Thursday
@@ -222,8 +207,8 @@ def test_indicators_from_counters_of_real_status_changes(api: ApiClient, cloud: 
 
     # GIVEN one dossier received three weeks ago (late) and one received now (on time)
     now = datetime.now(UTC)
-    late = _accept_at(api, now - timedelta(days=21))
-    on_time = _accept_at(api, now)
+    late = _accept_at(api, cloud, now - timedelta(days=21))
+    on_time = _accept_at(api, cloud, now)
     tasks = {t.dossier_id: t for t in _wait_for_tasks(api, cloud, 2)}
 
     # WHEN the agency approves both today

@@ -20,6 +20,7 @@ from tests.helpers_app import (
     attach_required_documents,
     deliver_workflow,
     minimal_pdf,
+    return_when_ready,
 )
 
 pytestmark = pytest.mark.integration
@@ -124,10 +125,20 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     assert verified["verified"] is True
     assert [h["action"] for h in verified["history"]][-1] == "processed"
 
-    # AND the desk hands over the result: 9 -> 10
-    returned = desk.post(f"/api/desk/dossiers/{dossier['id']}/return")
+    # AND the desk hands over the signed result at the desk: 9 -> 10
+    returned = return_when_ready(
+        api,
+        cloud,
+        dossier["id"],
+        body={
+            "channel": "desk",
+            "recipient_name": "Nguyễn Văn An",
+            "recipient_id_number": "093090001234",
+        },
+    )
     assert returned.status_code == 200, returned.text
     assert returned.json()["status"]["code"] == 10
+    assert returned.json()["returned"]["channel"] == "desk"
 
 
 def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> None:

@@ -138,21 +138,29 @@ def test_pump_delivers_like_lambda_retries_then_dead_letters() -> None:
             {
                 "dossierId": "D-9",
                 "dossierCode": "H15.50-261130-0009",
-                "steps": [
-                    {
-                        "stepId": "review",
-                        "agency": "H15.50",
-                        "alarms": [{"kind": "step_due_soon", "afterSeconds": 1}],
-                    }
-                ],
-                "repeatOverdueSeconds": 3600,
+                "stages": [[{"stepId": "review", "agency": "H15.50"}]],
+                "awaitFee": False,
+                "feeWaitSeconds": 1,
             },
         )
-        _pump_until(stack, lambda: len(calls["workflow"]) >= 3)
-        tasks = {m["alarmIndex"]: m for m in calls["workflow"] if m["type"] == "agency_task"}
-        [alarm] = [m for m in calls["workflow"] if m["type"] == "alarm"]
-        assert alarm["kind"] == "step_due_soon"
-        first, task = tasks[0], tasks[1]
+
+        def seen(kind: str, fired: str | None = None) -> list[dict[str, Any]]:
+            return [
+                m
+                for m in calls["workflow"]
+                if m["type"] == kind and (fired is None or m.get("fired") == fired)
+            ]
+
+        _pump_until(stack, lambda: seen("timer", "start"))
+        wf.send_success(
+            seen("timer", "start")[0]["taskToken"], {"kind": "step_due_soon", "afterSeconds": 1}
+        )
+        _pump_until(stack, lambda: seen("timer", "step_due_soon"))  # the 1 s wait expired
+        wf.send_success(
+            seen("timer", "step_due_soon")[0]["taskToken"], {"kind": "repeat", "afterSeconds": 3600}
+        )
+        _pump_until(stack, lambda: len(seen("agency_task")) >= 2)
+        first, task = seen("agency_task")[:2]
         assert first["taskToken"] != task["taskToken"]
         # over HTTP too, a timed-out token is refused the way AWS refuses it
         with pytest.raises(StaleTaskToken):

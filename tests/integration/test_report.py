@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.helpers_app import ApiClient, return_when_ready
 from tests.integration.test_digest import AGENCY, PROC, _accept_at, _wait_for_tasks
 from tests.integration.test_dossier_path import _submit_online
 
@@ -37,8 +37,8 @@ def _current_half() -> str:
 
 def _scenario(api: ApiClient, cloud: Any) -> None:
     now = datetime.now(UTC)
-    a = _accept_at(api, now)
-    b = _accept_at(api, now)
+    a = _accept_at(api, cloud, now)
+    b = _accept_at(api, cloud, now)
     tasks = {t.dossier_id: t for t in _wait_for_tasks(api, cloud, 2)}
     agency = api.as_user("sokhdt")
     for dossier in (a, b):
@@ -48,7 +48,7 @@ def _scenario(api: ApiClient, cloud: Any) -> None:
             {"outcome": "approve", "note": "Đủ điều kiện."},
         )
         assert r.status_code == 200, r.text
-    r = api.as_user("motcua").post(f"/api/desk/dossiers/{a['id']}/return")
+    r = return_when_ready(api, cloud, a["id"])
     assert r.status_code == 200, r.text
     c = _submit_online(api, PROC)
     r = api.as_user("motcua").post(

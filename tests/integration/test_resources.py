@@ -40,7 +40,10 @@ def test_every_state_has_a_comment_and_every_wait_is_bounded() -> None:
         if str(s.get("Resource", "")).endswith(".waitForTaskToken"):
             # a legal deadline bounds every callback: never a wait without a timeout
             assert "TimeoutSecondsPath" in s or "TimeoutSeconds" in s, name
-            assert any("States.Timeout" in c["ErrorEquals"] for c in s.get("Catch", [])), name
+            # ... and its expiry is handled: caught (a legal deadline) or retried (a service
+            # question such as the Timer, asked again if the consumer never answered)
+            handled = [*s.get("Catch", []), *s.get("Retry", [])]
+            assert any("States.Timeout" in c["ErrorEquals"] for c in handled), name
 
 
 def test_placeholders_are_declared_and_substituted(aws: r.Outputs) -> None:
@@ -135,7 +138,7 @@ def test_web_origin_restricts_uploads(aws: r.Outputs) -> None:
 def test_user_pool_groups_attributes_and_public_client(aws: r.Outputs) -> None:
     idp = boto3.client("cognito-idp", region_name=aws.region)
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=aws.user_pool_id)["Groups"]}
-    assert groups == {"citizen", "desk", "agency", "admin"}
+    assert groups == {"citizen", "desk", "agency", "leader", "province", "admin"}
     pool = idp.describe_user_pool(UserPoolId=aws.user_pool_id)["UserPool"]
     attrs = {a["Name"] for a in pool["SchemaAttributes"]}
     assert {"custom:unit", "custom:role"} <= attrs

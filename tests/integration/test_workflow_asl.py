@@ -1,9 +1,9 @@
 """The dossier state machine, really executed by moto's ASL interpreter, through `Workflow`.
 
-GIVEN a two-step dossier whose alarms are one or two seconds apart, WHEN nobody answers, the
-current alarm fires and the step's task is handed out again with a new token; the old token is
-stale. WHEN each step is approved THEN the next one starts, and after the last the dossier is
-processed and the execution has ended. Nothing here sleeps for a legal deadline.
+These tests play the service's part by hand (answering Timer, agency-task and applicant-wait
+messages), so they pin the workflow contract itself: stages in order, a parallel group handed out
+at once, a timed-out wait re-asking the Timer, return going back a stage, the applicant's turn
+with its own deadline, and every ending. Timers are one second; nothing sleeps for a deadline.
 """
 
 from __future__ import annotations
@@ -31,30 +31,27 @@ def _input(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "dossierId": "D-1",
         "dossierCode": CODE,
-        "steps": [
-            {
-                "stepId": "review",
-                "agency": "H15.50",
-                "alarms": [
-                    {"kind": "step_due_soon", "afterSeconds": 1},
-                    # Long enough that the test answers first; the test never waits for it.
-                    {"kind": "step_overdue", "afterSeconds": 30},
-                ],
-            },
-            {"stepId": "sign", "agency": "H15.01", "alarms": []},
+        "stages": [
+            [{"stepId": "review", "agency": "H15.50"}],
+            [
+                {"stepId": "opinion-a", "agency": "H15.05"},
+                {"stepId": "opinion-b", "agency": "H15.06"},
+            ],
+            [{"stepId": "sign", "agency": "H15.01"}],
         ],
-        "repeatOverdueSeconds": 60,
+        "awaitFee": False,
+        "feeWaitSeconds": 1,
     }
     data.update(overrides)
     return data
 
 
-def _task(step_id: str, alarm_index: int | None = None) -> Any:
+def _is(kind: str, step_id: str | None = None, fired: str | None = None) -> Any:
     def match(m: dict[str, Any]) -> bool:
         return (
-            m["type"] == "agency_task"
-            and m["stepId"] == step_id
-            and (alarm_index is None or m["alarmIndex"] == alarm_index)
+            m["type"] == kind
+            and (step_id is None or m.get("stepId") == step_id)
+            and (fired is None or m.get("fired") == fired)
         )
 
     return match
@@ -65,125 +62,165 @@ def _finished(wf: Workflow, arn: str) -> dict[str, Any] | None:
     return d if d["status"] != "RUNNING" else None
 
 
-def test_alarms_tokens_and_completion(aws: Outputs) -> None:
+LONG = {"kind": "repeat", "afterSeconds": 600}
+
+
+def _start_step(
+    wf: Workflow, queue: QueueReader, step_id: str, timer: dict[str, Any] = LONG
+) -> str:
+    """Answer the step's start Timer; return the agency task's token."""
+    start = queue.next(_is("timer", step_id, "start"))
+    wf.send_success(start["taskToken"], timer)
+    return str(queue.next(_is("agency_task", step_id))["taskToken"])
+
+
+def test_stages_run_in_order_and_a_parallel_group_is_handed_out_at_once(aws: Outputs) -> None:
     wf = Workflow()
     queue = QueueReader(aws.workflow_queue_url)
-
-    # GIVEN a started execution: the first step's task arrives with a token
     arn = wf.start(CODE, _input())
-    first = queue.next(_task("review", 0))
-    assert first == {
-        "type": "agency_task",
+
+    # GIVEN the first stage: the Timer is asked first, with the step's context
+    start = queue.next(_is("timer", "review", "start"))
+    assert {k: v for k, v in start.items() if k != "taskToken"} == {
+        "type": "timer",
+        "fired": "start",
         "dossierId": "D-1",
         "dossierCode": CODE,
         "stepId": "review",
-        "stepIndex": 0,
+        "stageIndex": 0,
         "agency": "H15.50",
-        "alarmIndex": 0,
-        "taskToken": first["taskToken"],
     }
-    assert first["taskToken"]
+    wf.send_success(start["taskToken"], LONG)
+    review = queue.next(_is("agency_task", "review"))
+    assert review["alarm"] == "repeat"
+    wf.send_success(review["taskToken"], {"outcome": "approve"})
 
-    # WHEN its first alarm's second passes: the alarm is sent and the task re-enters, new token
-    alarm = queue.next(lambda m: m["type"] == "alarm", timeout=10)
-    assert alarm == {
-        "type": "alarm",
-        "kind": "step_due_soon",
+    # WHEN the parallel stage starts THEN both agencies get their task before either answers
+    a = _start_step(wf, queue, "opinion-a")
+    b = _start_step(wf, queue, "opinion-b")
+    assert a != b
+    wf.send_success(b, {"outcome": "approve"})
+    wf.send_success(a, {"outcome": "approve"})
+
+    # AND after the last stage the dossier is processed and the execution ends
+    wf.send_success(_start_step(wf, queue, "sign"), {"outcome": "approve"})
+    assert queue.next(_is("dossier_processed")) == {
+        "type": "dossier_processed",
         "dossierId": "D-1",
         "dossierCode": CODE,
-        "stepId": "review",
-        "stepIndex": 0,
-        "agency": "H15.50",
-        "alarmIndex": 0,
     }
-    second = queue.next(_task("review", 1))
-    assert second["taskToken"] != first["taskToken"]
+    assert wait_for(lambda: _finished(wf, arn))["status"] == "SUCCEEDED"
 
-    # THEN the old token is stale, and a retried start does not make a second execution
-    with pytest.raises(StaleTaskToken):
-        wf.send_success(first["taskToken"], {"outcome": "approve"})
+    # a retried start is not a second execution, and a finished execution's token is stale
     assert wf.start(CODE, _input()) == arn
-
-    # WHEN the step is approved with the next step's alarm chain (computed when it starts)
-    wf.send_success(
-        second["taskToken"],
-        {"outcome": "approve", "alarms": [{"kind": "step_due_soon", "afterSeconds": 1}]},
-    )
-    sign = queue.next(_task("sign", 0))
-    # THEN the handed-over chain times the next step (its own input chain is empty)
-    sign_alarm = queue.next(lambda m: m["type"] == "alarm" and m["stepId"] == "sign")
-    assert sign_alarm["kind"] == "step_due_soon"
-    sign_again = queue.next(_task("sign", 1))
-    with pytest.raises(StaleTaskToken):
-        wf.send_success(sign["taskToken"], {"outcome": "approve"})
-
-    # WHEN the last step is approved THEN the dossier is processed and the execution ends
-    wf.send_success(sign_again["taskToken"], {"outcome": "approve"})
-    processed = queue.next(lambda m: m["type"] == "dossier_processed")
-    assert processed == {"type": "dossier_processed", "dossierId": "D-1", "dossierCode": CODE}
-    final = wait_for(lambda: _finished(wf, arn))
-    assert final["status"] == "SUCCEEDED"
-    assert wf.history_transition_count(arn) > 10
-
-    # AND a start retried after the end is rejected, not duplicated
-    assert wf.start(CODE, _input()) == arn
-    sfn = wf.client
-    listed = sfn.list_executions(stateMachineArn=aws.state_machine_arn)["executions"]
+    listed = wf.client.list_executions(stateMachineArn=aws.state_machine_arn)["executions"]
     assert [e["executionArn"] for e in listed] == [arn]
-    # a finished execution's token is stale too
     with pytest.raises(StaleTaskToken):
-        wf.send_success(sign_again["taskToken"], {"outcome": "approve"})
+        wf.send_success(a, {"outcome": "approve"})
 
 
-def test_after_the_last_alarm_the_step_is_reminded_repeatedly(aws: Outputs) -> None:
+def test_a_deadline_re_asks_the_timer_and_reissues_the_task(aws: Outputs) -> None:
     wf = Workflow()
     queue = QueueReader(aws.workflow_queue_url)
-    data = _input(
-        steps=[
-            {
-                "stepId": "review",
-                "agency": "H15.50",
-                "alarms": [{"kind": "step_overdue", "afterSeconds": 1}],
-            }
-        ],
-        repeatOverdueSeconds=1,
-    )
-    arn = wf.start(CODE, data)
-    kinds = [queue.next(lambda m: m["type"] == "alarm", timeout=10)["kind"] for _ in range(3)]
-    assert kinds == ["step_overdue", "step_overdue_repeat", "step_overdue_repeat"]
+    arn = wf.start(CODE, _input(stages=[[{"stepId": "review", "agency": "H15.50"}]]))
+    first = _start_step(wf, queue, "review", {"kind": "step_overdue", "afterSeconds": 1})
+
+    # WHEN the second passes: the Timer hears which alarm expired; the step keeps waiting
+    alarm = queue.next(_is("timer", "review", "step_overdue"))
+    wf.send_success(alarm["taskToken"], LONG)
+    second = queue.next(_is("agency_task", "review"))
+    assert second["taskToken"] != first
+    with pytest.raises(StaleTaskToken):
+        wf.send_success(first, {"outcome": "approve"})
     assert wf.describe(arn)["status"] == "RUNNING"  # lateness never fails the dossier
 
-
-def test_return_hands_the_same_step_back(aws: Outputs) -> None:
-    wf = Workflow()
-    queue = QueueReader(aws.workflow_queue_url)
-    arn = wf.start(CODE, _input(steps=[_input()["steps"][0]]))
-    # answer before the 1 s alarm would fire is not guaranteed; take whichever token is newest
-    task = queue.next(_task("review"))
-    try:
-        wf.send_success(task["taskToken"], {"outcome": "return", "note": "thiếu chữ ký"})
-    except StaleTaskToken:
-        task = queue.next(_task("review"))
-        wf.send_success(task["taskToken"], {"outcome": "return", "note": "thiếu chữ ký"})
-    again = queue.next(lambda m: m["type"] == "agency_task" and m["taskToken"] != task["taskToken"])
-    assert again["stepId"] == "review"
-    # the deadline is not reset by a return: the alarm index does not go back to 0 after an alarm
-    assert again["alarmIndex"] >= task["alarmIndex"]
-    wf.send_success(again["taskToken"], {"outcome": "approve"})
-    queue.next(lambda m: m["type"] == "dossier_processed")
+    # a rearm (dates moved) asks the Timer again without recording an alarm
+    wf.send_success(second["taskToken"], {"outcome": "rearm"})
+    rearm = queue.next(_is("timer", "review", "rearm"))
+    wf.send_success(rearm["taskToken"], LONG)
+    third = queue.next(_is("agency_task", "review"))
+    wf.send_success(third["taskToken"], {"outcome": "approve"})
     assert wait_for(lambda: _finished(wf, arn))["status"] == "SUCCEEDED"
 
 
-def test_send_failure_fails_the_execution(aws: Outputs) -> None:
+def test_return_goes_back_one_stage(aws: Outputs) -> None:
     wf = Workflow()
     queue = QueueReader(aws.workflow_queue_url)
     arn = wf.start(CODE, _input())
-    task = queue.next(_task("review", 0))
-    try:
-        wf.send_failure(task["taskToken"], "Dossier.Withdrawn", "the citizen withdrew it")
-    except StaleTaskToken:  # the 1 s alarm won the race: fail the newer token
-        task = queue.next(_task("review", 1))
-        wf.send_failure(task["taskToken"], "Dossier.Withdrawn", "the citizen withdrew it")
+    wf.send_success(_start_step(wf, queue, "review"), {"outcome": "approve"})
+    a = _start_step(wf, queue, "opinion-a")
+    b = _start_step(wf, queue, "opinion-b")
+
+    # WHEN one step of the group returns and the other approves
+    wf.send_success(a, {"outcome": "return"})
+    wf.send_success(b, {"outcome": "approve"})
+
+    # THEN the previous stage runs again, then the whole group, then the rest
+    wf.send_success(_start_step(wf, queue, "review"), {"outcome": "approve"})
+    wf.send_success(_start_step(wf, queue, "opinion-a"), {"outcome": "approve"})
+    wf.send_success(_start_step(wf, queue, "opinion-b"), {"outcome": "approve"})
+    wf.send_success(_start_step(wf, queue, "sign"), {"outcome": "approve"})
+    queue.next(_is("dossier_processed"))
+    assert wait_for(lambda: _finished(wf, arn))["status"] == "SUCCEEDED"
+
+
+def test_the_applicant_turn_resumes_or_times_out(aws: Outputs) -> None:
+    wf = Workflow()
+    queue = QueueReader(aws.workflow_queue_url)
+    arn = wf.start(CODE, _input(stages=[[{"stepId": "review", "agency": "H15.50"}]]))
+    task = _start_step(wf, queue, "review")
+
+    # WHEN the agency asks for a supplement: the execution waits for the applicant
+    wf.send_success(task, {"outcome": "await", "kind": "supplement", "waitSeconds": 600})
+    wait = queue.next(_is("applicant_wait", "review"))
+    assert wait["kind"] == "supplement"
+    wf.send_success(wait["taskToken"], {"outcome": "resume"})
+
+    # THEN the step is re-timed and handed out again
+    resumed = queue.next(_is("timer", "review", "resume"))
+    wf.send_success(resumed["taskToken"], LONG)
+    task = str(queue.next(_is("agency_task", "review"))["taskToken"])
+
+    # WHEN the next wait expires (the applicant's own deadline) THEN the service is told and the
+    # execution ends cleanly
+    wf.send_success(task, {"outcome": "await", "kind": "fee", "waitSeconds": 1})
+    timeout = queue.next(_is("applicant_timeout", "review"), timeout=15)
+    assert timeout["kind"] == "fee"
+    assert wait_for(lambda: _finished(wf, arn), timeout=15)["status"] == "SUCCEEDED"
+
+
+def test_a_fee_owed_at_receipt_is_awaited_before_the_stages(aws: Outputs) -> None:
+    wf = Workflow()
+    queue = QueueReader(aws.workflow_queue_url)
+    arn = wf.start(CODE, _input(awaitFee=True, feeWaitSeconds=600))
+    wait = queue.next(_is("applicant_wait"))
+    assert wait["kind"] == "fee" and wait["stepId"] is None
+    with pytest.raises(AssertionError):  # no step starts while the fee is owed
+        queue.next(_is("timer"), timeout=1)
+    wf.send_success(wait["taskToken"], {"outcome": "resume"})
+    queue.next(_is("timer", "review", "start"))
+    assert wf.describe(arn)["status"] == "RUNNING"
+
+
+def test_end_finishes_every_branch_of_a_parallel_group(aws: Outputs) -> None:
+    wf = Workflow()
+    queue = QueueReader(aws.workflow_queue_url)
+    arn = wf.start(CODE, _input())
+    wf.send_success(_start_step(wf, queue, "review"), {"outcome": "approve"})
+    a = _start_step(wf, queue, "opinion-a")
+    b = _start_step(wf, queue, "opinion-b")
+    wf.send_success(a, {"outcome": "approve"})
+    wf.send_success(b, {"outcome": "end"})  # withdrawn or stopped meanwhile
+    assert wait_for(lambda: _finished(wf, arn))["status"] == "SUCCEEDED"
+    with pytest.raises(AssertionError):
+        queue.next(_is("timer", "sign"), timeout=1)  # nothing after an ending
+
+
+def test_an_unknown_outcome_fails_loudly(aws: Outputs) -> None:
+    wf = Workflow()
+    queue = QueueReader(aws.workflow_queue_url)
+    arn = wf.start(CODE, _input(stages=[[{"stepId": "review", "agency": "H15.50"}]]))
+    wf.send_success(_start_step(wf, queue, "review"), {"outcome": "maybe"})
     final = wait_for(lambda: _finished(wf, arn))
     assert final["status"] == "FAILED"
 
@@ -206,8 +243,9 @@ def test_example_input_runs(aws: Outputs) -> None:
     data = json.loads((STATE_MACHINES_DIR / "dossier.example-input.json").read_text("utf-8"))
     wf = Workflow()
     wf.start(data["dossierCode"], data)
-    task = QueueReader(aws.workflow_queue_url).next(_task(data["steps"][0]["stepId"], 0))
-    assert task["dossierCode"] == data["dossierCode"]
+    first = data["stages"][0][0]["stepId"]
+    timer = QueueReader(aws.workflow_queue_url).next(_is("timer", first, "start"))
+    assert timer["dossierCode"] == data["dossierCode"]
 
 
 def test_drain_delivers_to_a_chalice_handler_and_keeps_failures(aws: Outputs) -> None:
@@ -226,7 +264,7 @@ def test_drain_delivers_to_a_chalice_handler_and_keeps_failures(aws: Outputs) ->
 
     Workflow().start(CODE, _input())
     wait_for(lambda: drain(aws.workflow_queue_url, on_workflow_message))
-    assert seen[0]["type"] == "agency_task" and seen[0]["stepId"] == "review"
+    assert seen[0]["type"] == "timer" and seen[0]["stepId"] == "review"
 
     from chalicelib import aws as clients
 

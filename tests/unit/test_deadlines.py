@@ -12,17 +12,17 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.calendar import VIETNAM_TZ, WorkingCalendar, default_calendar
 from chalicelib.domain.deadlines import (
-    Alarm,
     StepDeadline,
+    Timer,
     add_pause,
-    alarm_chain,
-    alarm_chain_json,
     appointment_at,
     close_pause,
     is_late,
     lateness_working_days,
+    next_timer,
     open_pause,
     paused_working_seconds,
+    shift_by_pause,
     shift_for_pauses,
     step_schedule,
 )
@@ -252,121 +252,78 @@ def test_pause_then_resume_round_trip_shifts_by_exact_paused_time() -> None:
 NOW = datetime(2026, 3, 9, 2, 0, tzinfo=UTC)
 
 
-def test_alarm_chain_delays_count_from_the_previous_alarm() -> None:
-    chain = alarm_chain(
+def _timer(
+    fired: frozenset[str] = frozenset(), paused: bool = False, **times: datetime | None
+) -> Timer:
+    return next_timer(
         NOW,
-        step_warn_at=NOW + timedelta(seconds=100),
-        step_due_at=NOW + timedelta(seconds=150),
-        dossier_warn_at=NOW + timedelta(seconds=400),
-        dossier_due_at=NOW + timedelta(seconds=1000),
+        fired=fired,
+        step_warn_at=times.get("sw"),
+        step_due_at=times.get("sd"),
+        dossier_warn_at=times.get("dw"),
+        dossier_due_at=times.get("dd"),
+        repeat_seconds=3600,
+        paused=paused,
     )
-    assert chain == [
-        Alarm(kind="step_due_soon", after_seconds=100),
-        Alarm(kind="step_overdue", after_seconds=50),
-        Alarm(kind="dossier_due_soon", after_seconds=250),
-        Alarm(kind="dossier_overdue", after_seconds=600),
-    ]
 
 
-def test_alarm_chain_is_sorted_by_time_not_by_kind() -> None:
-    chain = alarm_chain(
-        NOW,
-        step_warn_at=NOW + timedelta(seconds=300),
-        step_due_at=NOW + timedelta(seconds=900),
-        dossier_warn_at=NOW + timedelta(seconds=100),
-        dossier_due_at=NOW + timedelta(seconds=600),
+def test_next_timer_is_the_earliest_alarm_not_yet_fired() -> None:
+    t = _timer(sw=NOW + timedelta(seconds=100), sd=NOW + timedelta(seconds=150))
+    assert t.to_json() == {"kind": "step_due_soon", "afterSeconds": 100}
+    t = _timer(
+        frozenset({"step_due_soon"}),
+        sw=NOW + timedelta(seconds=100),
+        sd=NOW + timedelta(seconds=150),
     )
-    assert [a.kind for a in chain] == [
-        "dossier_due_soon",
-        "step_due_soon",
-        "dossier_overdue",
-        "step_overdue",
-    ]
-    assert [a.after_seconds for a in chain] == [100, 200, 300, 300]
+    assert (t.kind, t.after_seconds) == ("step_overdue", 150)
 
 
-def test_past_alarms_fire_after_one_second_in_order() -> None:
-    chain = alarm_chain(
-        NOW,
-        step_warn_at=NOW - timedelta(days=2),
-        step_due_at=NOW - timedelta(days=1),
-        dossier_warn_at=NOW + timedelta(seconds=10),
-        dossier_due_at=NOW + timedelta(seconds=100),
-    )
-    assert [(a.kind, a.after_seconds) for a in chain] == [
-        ("step_due_soon", 1),
-        ("step_overdue", 1),
-        ("dossier_due_soon", 8),
-        ("dossier_overdue", 90),
-    ]
+def test_next_timer_past_alarms_fire_in_one_second_in_legal_order() -> None:
+    at = NOW - timedelta(days=3)
+    t = _timer(sw=at, sd=at, dw=at, dd=at)
+    assert (t.kind, t.after_seconds) == ("step_due_soon", 1)
+    t = _timer(frozenset({"step_due_soon"}), sw=at, sd=at, dw=at, dd=at)
+    assert t.kind == "dossier_due_soon"  # equal times: due soon before overdue, step first
 
 
-def test_equal_times_put_due_soon_before_overdue_and_step_before_dossier() -> None:
-    at = NOW + timedelta(seconds=60)
-    chain = alarm_chain(NOW, step_warn_at=at, step_due_at=at, dossier_warn_at=at, dossier_due_at=at)
-    assert [a.kind for a in chain] == [
-        "step_due_soon",
-        "dossier_due_soon",
-        "step_overdue",
-        "dossier_overdue",
-    ]
-    assert [a.after_seconds for a in chain] == [60, 1, 1, 1]
+def test_next_timer_repeats_when_every_alarm_fired_and_waits_while_paused() -> None:
+    every = frozenset({"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue"})
+    at = NOW + timedelta(days=1)
+    assert _timer(every, sw=at, sd=at, dw=at, dd=at).to_json() == {
+        "kind": "repeat",
+        "afterSeconds": 3600,
+    }
+    assert _timer(paused=True, sw=NOW).kind == "paused"
+    assert _timer().kind == "repeat"  # no dates at all
 
 
-def test_missing_alarm_times_are_left_out() -> None:
-    chain = alarm_chain(
-        NOW,
-        step_warn_at=None,
-        step_due_at=NOW + timedelta(seconds=5),
-        dossier_warn_at=None,
-        dossier_due_at=NOW + timedelta(seconds=9),
-    )
-    assert [(a.kind, a.after_seconds) for a in chain] == [
-        ("step_overdue", 5),
-        ("dossier_overdue", 4),
-    ]
+def test_next_timer_rounds_up_so_an_alarm_never_fires_early() -> None:
+    t = _timer(sd=NOW + timedelta(seconds=10, microseconds=1))
+    assert (t.kind, t.after_seconds) == ("step_overdue", 11)
 
 
-def test_alarm_delays_round_up_so_alarms_never_fire_early() -> None:
-    chain = alarm_chain(
-        NOW,
-        step_warn_at=NOW + timedelta(seconds=10, milliseconds=200),
-        step_due_at=None,
-        dossier_warn_at=None,
-        dossier_due_at=None,
-    )
-    assert chain[0].after_seconds == 11
-
-
-def test_alarm_chain_json_uses_camel_case_execution_input() -> None:
-    got = alarm_chain_json(
-        NOW,
-        step_warn_at=NOW + timedelta(seconds=100),
-        step_due_at=NOW + timedelta(seconds=150),
-        dossier_warn_at=None,
-        dossier_due_at=NOW + timedelta(seconds=150),
-    )
-    assert got == [
-        {"kind": "step_due_soon", "afterSeconds": 100},
-        {"kind": "step_overdue", "afterSeconds": 50},
-        {"kind": "dossier_overdue", "afterSeconds": 1},
-    ]
-
-
-def test_alarm_rejects_zero_delay() -> None:
+def test_next_timer_rejects_naive_times() -> None:
     with pytest.raises(ValueError):
-        Alarm(kind="step_overdue", after_seconds=0)
-
-
-def test_alarm_chain_rejects_naive_times() -> None:
-    with pytest.raises(ValueError):
-        alarm_chain(
+        next_timer(
             datetime(2026, 3, 9),
+            fired=frozenset(),
             step_warn_at=None,
             step_due_at=None,
             dossier_warn_at=None,
             dossier_due_at=None,
+            repeat_seconds=60,
         )
+
+
+def test_shift_by_pause_moves_by_the_paused_working_time_only() -> None:
+    start, end = vn(2026, 4, 24, 10), vn(2026, 5, 4, 10)  # over 30/4, 1/5 and a weekend
+    pause = Pause(start=start, end=end, reason="bổ sung")
+    due = vn(2026, 5, 6, 9)
+    shifted = shift_by_pause(due, pause, CAL)
+    assert shifted is not None
+    assert CAL.working_seconds_between(due, shifted) == CAL.working_seconds_between(start, end)
+    assert shift_by_pause(None, pause, CAL) is None
+    assert shift_by_pause(due, Pause(start=start, reason="open"), CAL) == due
 
 
 OFFSETS = st.integers(min_value=-5 * 86400, max_value=30 * 86400)
@@ -374,7 +331,7 @@ OFFSETS = st.integers(min_value=-5 * 86400, max_value=30 * 86400)
 
 @settings(max_examples=80, deadline=None)
 @given(sw=OFFSETS, sd=OFFSETS, dw=OFFSETS, dd=OFFSETS, micro=st.integers(0, 999_999))
-def test_alarm_chain_fires_each_alarm_at_or_after_its_time_in_order(
+def test_asking_the_timer_after_each_alarm_fires_every_alarm_once_in_order(
     sw: int, sd: int, dw: int, dd: int, micro: int
 ) -> None:
     times = {
@@ -383,26 +340,23 @@ def test_alarm_chain_fires_each_alarm_at_or_after_its_time_in_order(
         "dossier_due_soon": NOW + timedelta(seconds=dw),
         "dossier_overdue": NOW + timedelta(seconds=dd),
     }
-    chain = alarm_chain(
-        NOW,
-        step_warn_at=times["step_due_soon"],
-        step_due_at=times["step_overdue"],
-        dossier_warn_at=times["dossier_due_soon"],
-        dossier_due_at=times["dossier_overdue"],
-    )
-    assert sorted(a.kind for a in chain) == sorted(times)
-    fired = NOW
-    previous_target = None
-    for a in chain:
-        assert a.after_seconds >= 1
-        target = times[a.kind]
-        expected = max(1, math.ceil((target - fired).total_seconds()))
-        assert a.after_seconds == expected  # fires at its time, or 1 s after the previous one
-        fired += timedelta(seconds=a.after_seconds)
-        assert fired >= target
-        if previous_target is not None:
-            assert target >= previous_target  # sorted by wanted time
-        previous_target = target
+    now, fired, order = NOW, frozenset[str](), []
+    for _ in range(4):
+        t = next_timer(
+            now,
+            fired=fired,
+            step_warn_at=times["step_due_soon"],
+            step_due_at=times["step_overdue"],
+            dossier_warn_at=times["dossier_due_soon"],
+            dossier_due_at=times["dossier_overdue"],
+            repeat_seconds=60,
+        )
+        assert t.after_seconds == max(1, math.ceil((times[t.kind] - now).total_seconds()))
+        now += timedelta(seconds=t.after_seconds)
+        assert now >= times[t.kind]  # never early
+        fired, order = fired | {t.kind}, [*order, t.kind]
+    assert sorted(order) == sorted(times)
+    assert all(times[a] <= times[b] for a, b in pairwise(order))
 
 
 # ----------------------------------------------------------------------------- lateness

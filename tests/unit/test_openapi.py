@@ -219,7 +219,18 @@ def test_security_by_audience(spec: dict[str, Any]) -> None:
             assert op["security"] == [], path
         else:
             assert op["security"] == [{"bearerAuth": []}], path
-    assert seen == {"public", "auth", "citizen", "desk", "agency", "agency-api", "admin"}
+    assert seen == {
+        "public",
+        "auth",
+        "citizen",
+        "desk",
+        "agency",
+        "leader",
+        "staff",
+        "province",
+        "agency-api",
+        "admin",
+    }
     assert {t["name"] for t in spec["tags"]} == seen
 
 

@@ -1,0 +1,768 @@
+"""Processing by agencies: steps, stages, deadlines and the workflow's messages.
+
+The state machine owns the order (stages, parallel groups, waiting); this module owns every legal
+decision: when a step is due, whether an alarm is real, what an outcome does to the dossier. Each
+workflow question (Timer, agency task, applicant wait) is answered here with SendTaskSuccess, after
+the dossier's transaction has committed, so a crash in between only repeats an idempotent answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain import deadlines, supplements
+from chalicelib.domain.dossier import Dossier, DossierStep, FeeDue, Handover, StepState
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.statuses import DossierStatus, check_transition
+from chalicelib.services.deps import Deps
+from chalicelib.services.dossiers import SYSTEM, Actor, _event, _month, _warn_at, load_for
+from chalicelib.services.models import CompleteStepIn
+from chalicelib.store.table import AgencyTask, Change
+
+S = DossierStatus
+ENDED = frozenset({S.REFUSED, S.WITHDRAWN, S.STOPPED, S.PROCESSED, S.RETURNED})
+PAUSED = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE})
+ALARM_KINDS = frozenset(
+    {"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat"}
+)
+AGENCY_ROLES = ("agency", "leader", "admin")
+
+ALARM_TEXT = {
+    "step_due_soon": "Bước xử lý sắp đến hạn",
+    "step_overdue": "Bước xử lý quá hạn",
+    "dossier_due_soon": "Hồ sơ sắp đến hạn trả kết quả",
+    "dossier_overdue": "Hồ sơ quá hạn trả kết quả",
+    "repeat": "Bước xử lý vẫn quá hạn",
+}
+
+
+# ---- small helpers ------------------------------------------------------------------------
+def _waits(deps: Deps) -> Any:
+    from chalicelib.store.waits import WaitTokens
+
+    return WaitTokens(deps.store.client, deps.store.table)
+
+
+def _send(deps: Deps, token: str | None, output: dict[str, Any]) -> bool:
+    """SendTaskSuccess; a token that already timed out is not an error (see design: tokens)."""
+    from chalicelib.workflow.executions import StaleTaskToken
+
+    if not token:
+        return False
+    try:
+        deps.workflow.send_success(token, output)
+    except StaleTaskToken:
+        return False
+    return True
+
+
+def _retry(fn: Callable[[], Any], attempts: int = 6) -> Any:
+    """Re-read and retry on an optimistic-lock conflict (a racing consumer or person)."""
+    for i in range(attempts):
+        try:
+            return fn()
+        except Conflict as exc:
+            if (
+                getattr(exc, "code", "") not in ("version_conflict", "conflict")
+                or i == attempts - 1
+            ):
+                raise
+    return None
+
+
+def _seconds_until(deps: Deps, at: datetime) -> int:
+    """Wall seconds Step Functions must wait for a legal instant (see Deps: two clocks)."""
+    return max(1, math.ceil((at - deps.wall_clock()).total_seconds()))
+
+
+def _step(d: Dossier, step_id: str) -> DossierStep:
+    step = next((s for s in d.steps if s.step_id == step_id), None)
+    if step is None:
+        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    return step
+
+
+def _replace_steps(d: Dossier, changed: Iterable[DossierStep]) -> list[DossierStep]:
+    by_id = {s.step_id: s for s in changed}
+    return [by_id.get(s.step_id, s) for s in d.steps]
+
+
+def _open_handover(d: Dossier, step_id: str) -> int | None:
+    for i in range(len(d.handovers) - 1, -1, -1):
+        h = d.handovers[i]
+        if h.step_id == step_id and h.finished_at is None:
+            return i
+    return None
+
+
+def _close_handover(
+    d: Dossier, step_id: str, now: datetime, by: str, outcome: str, note: str | None
+) -> list[Handover]:
+    out = list(d.handovers)
+    i = _open_handover(d, step_id)
+    if i is not None:
+        h = out[i]
+        late = h.due_at is not None and now > h.due_at
+        out[i] = h.model_copy(
+            update={
+                "finished_at": now,
+                "finished_by": by,
+                "outcome": outcome,
+                "note": note,
+                "late": late,
+            }
+        )
+    return out
+
+
+def _task(deps: Deps, d: Dossier, step: DossierStep) -> AgencyTask:
+    task = deps.store.get_task(d.id, step.step_id)
+    if task is not None:
+        return task
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    return AgencyTask(
+        dossier_id=d.id,
+        step_id=step.step_id,
+        agency=step.agency,
+        dossier_code=d.code or "",
+        procedure_code=d.procedure_code,
+        procedure_name=proc.name,
+        step_name=step.name,
+        due_at="",
+        state="waiting",
+    )
+
+
+def _with(task: AgencyTask, **changes: Any) -> AgencyTask:
+    return AgencyTask(**{**task.__dict__, **changes})
+
+
+# ---- the Timer: activation, alarms, the next deadline ------------------------------------
+def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Change:
+    """The step really starts now: its allowance runs from here (lateness stays with its agency)."""
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    pstep = proc.step(step.step_id)
+    if pstep is None:
+        raise NotFound("Bước không thuộc thủ tục.", f"Unknown step {step.step_id}.")
+    cal = deps.calendar
+    start = cal.next_working_instant(now)
+    due = cal.add(start, pstep.allowance)
+    warn = _warn_at(deps, due, start)
+    new_step = step.model_copy(
+        update={
+            "state": StepState.ACTIVE,
+            "started_at": start,
+            "due_at": due,
+            "warn_at": warn,
+            "finished_at": None,
+            "late": False,
+            "alarms_fired": [],
+            "rounds": step.rounds + 1,
+        }
+    )
+    previous = [s for s in d.steps if s.stage == step.stage - 1]
+    from_unit = ", ".join(dict.fromkeys(s.agency for s in previous)) or d.receiving_unit
+    sent_by = next(
+        (
+            h.finished_by
+            for h in reversed(d.handovers)
+            if h.finished_by and h.stage == step.stage - 1
+        ),
+        d.received_by or "system",
+    )
+    handover = Handover(
+        step_id=step.step_id,
+        step_name=step.name,
+        stage=step.stage,
+        from_unit=from_unit,
+        to_agency=step.agency,
+        sent_by=sent_by,
+        sent_at=now,
+        due_at=due,
+    )
+    status = d.status
+    events = [_event(deps, SYSTEM, "transferred", None, None, step.name, agency=step.agency)]
+    counters: list[tuple[str, str, str]] = []
+    if status is S.RECEIVED:
+        status = check_transition(status, S.PROCESSING)
+        events.append(_event(deps, SYSTEM, "processing", S.RECEIVED, status, agency=step.agency))
+        counters.append((d.lead_agency, _month(now), "processing_started"))
+    task = _task(deps, d, step)
+    new_task = _with(
+        task,
+        state="waiting",
+        token=None,
+        outcome=None,
+        late=False,
+        warned=False,
+        due_at=due.isoformat(),
+        warn_at=warn.isoformat(),
+    )
+    return Change(
+        dossier=d.model_copy(
+            update={
+                "steps": _replace_steps(d, [new_step]),
+                "status": status,
+                "handovers": [*d.handovers, handover],
+            }
+        ),
+        expected_version=d.version,
+        events=events,
+        counters=counters,
+        tasks=[new_task],
+    )
+
+
+def _record_alarm(
+    deps: Deps, d: Dossier, step: DossierStep, kind: str, now: datetime
+) -> Change | None:
+    """Record an alarm only if it is really due now (dates may have moved since it was armed)."""
+    if d.status in PAUSED or step.state is not StepState.ACTIVE:
+        return None
+    targets = {
+        "step_due_soon": step.warn_at,
+        "step_overdue": step.due_at,
+        "dossier_due_soon": _dossier_warn(deps, d),
+        "dossier_overdue": d.appointment_at,
+    }
+    if kind == "repeat":
+        if step.late:  # still overdue: remind again (history only, no state changes)
+            deps.store.add_event(
+                d.id,
+                _event(
+                    deps,
+                    SYSTEM,
+                    "alarm_step_overdue_repeat",
+                    None,
+                    None,
+                    ALARM_TEXT["repeat"],
+                    agency=step.agency,
+                ),
+            )
+        return None
+    at = targets.get(kind)
+    if at is None or now < at:
+        return None
+    if kind.startswith("step") and kind in step.alarms_fired:
+        return None
+    if kind.startswith("dossier") and kind in d.alarms_fired:
+        return None
+    task = _task(deps, d, step)
+    counters: list[tuple[str, str, str]] = []
+    if kind.startswith("step"):
+        new_step = step.model_copy(
+            update={
+                "alarms_fired": [*step.alarms_fired, kind],
+                "late": step.late or kind == "step_overdue",
+            }
+        )
+        new_d = d.model_copy(update={"steps": _replace_steps(d, [new_step])})
+        new_task = _with(
+            task,
+            late=task.late or kind == "step_overdue",
+            warned=task.warned or kind == "step_due_soon",
+        )
+        agency = step.agency
+        if kind == "step_overdue":
+            counters.append((step.agency, _month(now), "steps_overdue"))
+    else:
+        new_d = d.model_copy(update={"alarms_fired": [*d.alarms_fired, kind]})
+        new_task = task
+        agency = d.lead_agency
+    return Change(
+        dossier=new_d,
+        expected_version=d.version,
+        events=[_event(deps, SYSTEM, f"alarm_{kind}", None, None, ALARM_TEXT[kind], agency=agency)],
+        counters=counters,
+        tasks=[new_task] if new_task is not task else [],
+    )
+
+
+def _dossier_warn(deps: Deps, d: Dossier) -> datetime | None:
+    if d.appointment_at is None:
+        return None
+    return _warn_at(deps, d.appointment_at, d.received_at or deps.clock())
+
+
+def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> dict[str, Any]:
+    """The next deadline for a waiting step (pure computation over the stored dates)."""
+    if d.status is None or d.status in ENDED:
+        return {"kind": "end"}
+    t = deadlines.next_timer(
+        deps.wall_clock(),  # the wait is wall time; tests move only the legal clock
+        fired=frozenset([*step.alarms_fired, *d.alarms_fired]),
+        step_warn_at=step.warn_at,
+        step_due_at=step.due_at,
+        dossier_warn_at=_dossier_warn(deps, d),
+        dossier_due_at=d.appointment_at,
+        repeat_seconds=deps.settings.repeat_overdue_seconds,
+        paused=d.status in PAUSED,
+    )
+    return t.to_json()
+
+
+def on_timer(deps: Deps, msg: dict[str, Any]) -> None:
+    fired = str(msg.get("fired") or "")
+
+    def attempt() -> dict[str, Any]:
+        d = deps.store.get_dossier(msg["dossierId"])
+        if d.status is None or d.status in ENDED:
+            return {"kind": "end"}
+        step = _step(d, msg["stepId"])
+        now = deps.clock()
+        change: Change | None = None
+        if fired == "start" and step.state is not StepState.ACTIVE:
+            change = _activate(deps, d, step, now)
+        elif fired in ALARM_KINDS:
+            change = _record_alarm(deps, d, step, fired, now)
+        if change is not None:
+            d = deps.store.apply(change)
+            step = _step(d, step.step_id)
+        return timer_answer(deps, d, step)
+
+    _send(deps, msg["taskToken"], _retry(attempt))
+
+
+# ---- agency tasks --------------------------------------------------------------------------
+def on_agency_task(deps: Deps, msg: dict[str, Any]) -> None:
+    """A step's token arrived: keep the newest, or answer at once with an earlier outcome."""
+
+    def attempt() -> dict[str, Any] | None:
+        d = deps.store.get_dossier(msg["dossierId"])
+        step = _step(d, msg["stepId"])
+        task = _task(deps, d, step)
+        if d.status is None or d.status in ENDED:
+            return {"outcome": "end"}
+        if task.outcome is not None and task.state in ("done", "waiting"):
+            return dict(task.outcome)
+        deps.store.put_task(_with(task, token=msg["taskToken"], state="open"), task.version or None)
+        return None
+
+    answer = _retry(attempt)
+    if answer is not None:
+        _send(deps, msg["taskToken"], answer)
+
+
+def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
+    if actor.role not in AGENCY_ROLES or not actor.unit:
+        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
+    return deps.store.list_agency_tasks(actor.unit)
+
+
+def _check_agency(actor: Actor) -> None:
+    if actor.role not in AGENCY_ROLES:
+        raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
+
+
+def complete_step(
+    deps: Deps, actor: Actor, dossier_id: str, step_id: str, req: CompleteStepIn
+) -> Dossier:
+    """An agency's outcome for its step: approve, return, supplement, fee (or propose to stop).
+
+    The outcome is committed on the task item first, then sent to the workflow; if the token has
+    just timed out into an alarm, the next token delivery sends the recorded outcome.
+    """
+    _check_agency(actor)
+    d = load_for(deps, dossier_id, actor)
+    task = deps.store.get_task(d.id, step_id)
+    if task is None or (actor.role != "admin" and task.agency != actor.unit):
+        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    if req.outcome == "stop":
+        from chalicelib.services import decisions
+
+        return decisions.propose_stop(deps, actor, d, task.agency, req.note or "")
+    step = _step(d, step_id)
+    if task.state != "open" or not task.token or step.state is not StepState.ACTIVE:
+        raise Conflict(
+            "Bước xử lý này đã được xử lý hoặc chưa sẵn sàng.",
+            "This step is already handled or not ready.",
+            code="step_not_open",
+        )
+    handlers = {
+        "approve": _approve,
+        "return": _return,
+        "supplement": _supplement,
+        "fee": _fee,
+    }
+    change, outcome = handlers[req.outcome](deps, actor, d, step, task, req)
+    saved = deps.store.apply(change)
+    _send(deps, task.token, outcome)
+    return saved
+
+
+Outcome = tuple[Change, dict[str, Any]]
+
+
+def _approve(
+    deps: Deps, actor: Actor, d: Dossier, step: DossierStep, task: AgencyTask, req: CompleteStepIn
+) -> Outcome:
+    from chalicelib.domain import extensions
+
+    now = deps.clock()
+    late = step.due_at is not None and now > step.due_at
+    done = step.model_copy(
+        update={
+            "state": StepState.DONE,
+            "finished_at": now,
+            "late": step.late or late,
+            "handled_by": actor.username,
+            "note": req.note,
+        }
+    )
+    steps = _replace_steps(d, [done])
+    outcome = {"outcome": "approve"}
+    events = [_event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)]
+    month = _month(now)
+    counters = [(task.agency, month, "steps_done")]
+    if done.late and not done.late_exempt:
+        counters.append((task.agency, month, "steps_late"))
+    updates: dict[str, Any] = {
+        "steps": steps,
+        "handovers": _close_handover(d, step.step_id, now, actor.username, "approve", req.note),
+    }
+    if all(s.state is StepState.DONE for s in steps):
+        assert d.status is not None
+        status = check_transition(d.status, S.PROCESSED)
+        updates.update({"status": status, "finished_at": now})
+        events.append(_event(deps, actor, "processed", d.status, status))
+        counters.append((d.lead_agency, month, "processed"))
+        if extensions.counts_as_late(d, now):
+            counters.append((d.lead_agency, month, "processed_late"))
+        else:
+            counters.append((d.lead_agency, month, "processed_on_time"))
+            if d.appointment_at is not None and now < deps.calendar.subtract_working_seconds(
+                d.appointment_at, deps.calendar.day_seconds
+            ):
+                counters.append((d.lead_agency, month, "processed_early"))
+    change = Change(
+        dossier=d.model_copy(update=updates),
+        expected_version=d.version,
+        events=events,
+        counters=counters,
+        tasks=[_with(task, state="done", outcome=outcome, late=task.late or late)],
+    )
+    return change, outcome
+
+
+def _return(
+    deps: Deps, actor: Actor, d: Dossier, step: DossierStep, task: AgencyTask, req: CompleteStepIn
+) -> Outcome:
+    if step.stage == 0 or not step.may_return:
+        raise Conflict(
+            "Bước này không được trả hồ sơ về bước trước.",
+            "This step may not return the dossier to a previous step.",
+            code="cannot_return",
+        )
+    if not req.note:
+        raise InvalidInput(
+            "Cần ghi rõ lý do trả hồ sơ về bước trước.",
+            "A return needs a note saying why.",
+            field="note",
+        )
+    now = deps.clock()
+    again = [
+        s.model_copy(update={"state": StepState.WAITING})
+        for s in d.steps
+        if s.stage == step.stage - 1 or s.step_id == step.step_id
+    ]
+    outcome = {"outcome": "return"}
+    change = Change(
+        dossier=d.model_copy(
+            update={
+                "steps": _replace_steps(d, again),
+                "handovers": _close_handover(
+                    d, step.step_id, now, actor.username, "return", req.note
+                ),
+            }
+        ),
+        expected_version=d.version,
+        events=[_event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)],
+        counters=[(task.agency, _month(now), "steps_returned")],
+        tasks=[_with(task, state="done", outcome=outcome)],
+    )
+    return change, outcome
+
+
+def _pause(
+    deps: Deps,
+    actor: Actor,
+    d: Dossier,
+    step: DossierStep,
+    task: AgencyTask,
+    *,
+    kind: str,
+    to: DossierStatus,
+    reason: str,
+    deadline_days: int,
+    updates: dict[str, Any],
+    counter: str,
+) -> Outcome:
+    """Stop the legal clock and hand the dossier to the applicant, with a deadline of their own."""
+    assert d.status is not None
+    status = check_transition(d.status, to)
+    now = deps.clock()
+    cal = deps.calendar
+    due = cal.add_working_days(cal.next_working_instant(now), deadline_days)
+    outcome = {"outcome": "await", "kind": kind, "waitSeconds": _seconds_until(deps, due)}
+    change = Change(
+        dossier=d.model_copy(
+            update={
+                **updates,
+                "status": status,
+                "pauses": deadlines.add_pause(d.pauses, now, reason, kind=kind),
+                "supplement_due_at": due,
+                "handovers": _close_handover(d, step.step_id, now, actor.username, kind, reason),
+            }
+        ),
+        expected_version=d.version,
+        events=[
+            _event(deps, actor, f"{kind}_requested", d.status, status, reason, agency=task.agency)
+        ],
+        counters=[(d.lead_agency, _month(now), counter)],
+        tasks=[_with(task, state="waiting", outcome=outcome)],
+    )
+    return change, outcome
+
+
+def _supplement(
+    deps: Deps, actor: Actor, d: Dossier, step: DossierStep, task: AgencyTask, req: CompleteStepIn
+) -> Outcome:
+    supplements.check_can_request(d)
+    if not req.note or len(req.note) < 5:
+        raise InvalidInput(
+            "Cần ghi rõ nội dung yêu cầu bổ sung.",
+            "A supplement request needs its reasons.",
+            field="note",
+        )
+    return _pause(
+        deps,
+        actor,
+        d,
+        step,
+        task,
+        kind="supplement",
+        to=S.SUPPLEMENT_REQUESTED,
+        reason=req.note,
+        deadline_days=deps.settings.supplement_deadline_working_days,
+        updates={
+            "processing_supplements": d.processing_supplements + 1,
+            "supplement_reason": req.note,
+        },
+        counter="supplement_requested",
+    )
+
+
+def _fee(
+    deps: Deps, actor: Actor, d: Dossier, step: DossierStep, task: AgencyTask, req: CompleteStepIn
+) -> Outcome:
+    if not req.amount_vnd:
+        raise InvalidInput(
+            "Cần ghi số tiền nghĩa vụ tài chính.",
+            "A financial obligation needs its amount.",
+            field="amount_vnd",
+        )
+    now = deps.clock()
+    reason = req.note or "Thực hiện nghĩa vụ tài chính"
+    fee = FeeDue(
+        amount_vnd=req.amount_vnd, reason=reason, requested_at=now, requested_by=actor.username
+    )
+    return _pause(
+        deps,
+        actor,
+        d,
+        step,
+        task,
+        kind="fee",
+        to=S.AWAITING_FEE,
+        reason=reason,
+        deadline_days=deps.settings.fee_deadline_working_days,
+        updates={"fee": fee},
+        counter="fee_requested",
+    )
+
+
+# ---- the applicant's turn ------------------------------------------------------------------
+def is_waiting_for_applicant(d: Dossier) -> bool:
+    return d.status in PAUSED and deadlines.open_pause(d.pauses) is not None
+
+
+def on_applicant_wait(deps: Deps, msg: dict[str, Any]) -> None:
+    """Keep the token while the applicant owes something; answer at once if they already paid or
+    supplemented (or the dossier ended) before the message arrived."""
+    token = msg["taskToken"]
+    waits = _waits(deps)
+    d = deps.store.get_dossier(msg["dossierId"])
+    if d.status is None or d.status in ENDED:
+        _send(deps, token, {"outcome": "end"})
+        return
+    if not is_waiting_for_applicant(d):
+        _send(deps, token, {"outcome": "resume"})
+        return
+    waits.put(d.id, str(msg.get("kind") or ""), token)
+    # The applicant may have finished between our read and the put: look once more.
+    d = deps.store.get_dossier(d.id)
+    answer = {"outcome": "end" if d.status in ENDED else "resume"}
+    if not is_waiting_for_applicant(d) and _send(deps, token, answer):
+        waits.delete(d.id, token)
+
+
+def resume_after_applicant(deps: Deps, d: Dossier) -> None:
+    """After the commit that closed the pause: wake the waiting step and re-time the others."""
+    waits = _waits(deps)
+    held = waits.get(d.id)
+    if held is not None and _send(deps, held[1], {"outcome": "resume"}):
+        waits.delete(d.id, held[1])
+    rearm_open_tasks(deps, d)
+
+
+def rearm_open_tasks(deps: Deps, d: Dossier) -> None:
+    """Dates moved (pause closed, extension approved): every waiting agency re-times its wait."""
+    for s in d.steps:
+        if s.state is not StepState.ACTIVE:
+            continue
+        task = deps.store.get_task(d.id, s.step_id)
+        if task is not None and task.state == "open" and task.token:
+            _send(deps, task.token, {"outcome": "rearm"})
+
+
+def close_pause_updates(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any]:
+    """Close the clock pause; every running deadline moves by exactly the paused working time."""
+    pauses = deadlines.close_pause(d.pauses, now)
+    closed = pauses[-1]
+    shift = deps.calendar
+    steps = [
+        s.model_copy(
+            update={
+                "due_at": deadlines.shift_by_pause(s.due_at, closed, shift),
+                "warn_at": deadlines.shift_by_pause(s.warn_at, closed, shift),
+            }
+        )
+        if s.state is StepState.ACTIVE
+        else s
+        for s in d.steps
+    ]
+    handovers = list(d.handovers)
+    reopened = {
+        h.step_id
+        for h in d.handovers
+        if h.outcome in ("supplement", "fee") and h.finished_at is not None
+    }
+    for s in steps:
+        if (
+            s.state is StepState.ACTIVE
+            and s.step_id in reopened
+            and _open_handover(d, s.step_id) is None
+        ):
+            handovers.append(
+                Handover(
+                    step_id=s.step_id,
+                    step_name=s.name,
+                    stage=s.stage,
+                    from_unit="applicant",
+                    to_agency=s.agency,
+                    sent_by="applicant",
+                    sent_at=now,
+                    due_at=s.due_at,
+                )
+            )
+    return {
+        "pauses": pauses,
+        "steps": steps,
+        "handovers": handovers,
+        "appointment_at": deadlines.shift_by_pause(d.appointment_at, closed, shift),
+        "supplement_due_at": None,
+    }
+
+
+def release_awaiting_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
+    """Tasks that handed the dossier to the applicant forget that outcome when the pause closes, so
+    the token delivered after the resume opens the task again (written in the same transaction)."""
+    out: list[AgencyTask] = []
+    for s in d.steps:
+        task = deps.store.get_task(d.id, s.step_id)
+        if task is not None and task.outcome is not None and task.outcome.get("outcome") == "await":
+            out.append(_with(task, state="waiting", outcome=None, token=None))
+    return out
+
+
+def on_applicant_timeout(deps: Deps, msg: dict[str, Any]) -> None:
+    """The applicant missed their deadline: the system stops the dossier (status 8, form 05)."""
+    from chalicelib.services import decisions
+
+    d = deps.store.get_dossier(msg["dossierId"])
+    if not is_waiting_for_applicant(d):
+        return
+    kind = str(msg.get("kind") or "supplement")
+    reason = (
+        "Quá hạn bổ sung hồ sơ theo yêu cầu."
+        if kind == "supplement"
+        else "Quá hạn thực hiện nghĩa vụ tài chính."
+    )
+    decisions.stop_now(deps, SYSTEM, d, reason)
+
+
+# ---- ending, and the processed dossier -----------------------------------------------------
+def end_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
+    """Open or waiting tasks of a dossier that has ended, marked done with outcome end (the next
+    token delivery answers end); written in the ending transaction."""
+    out: list[AgencyTask] = []
+    for s in d.steps:
+        task = deps.store.get_task(d.id, s.step_id)
+        if task is not None and task.state != "done":
+            out.append(_with(task, state="done", outcome={"outcome": "end"}))
+    return out
+
+
+def signal_end(deps: Deps, ended: list[AgencyTask], dossier_id: str) -> None:
+    """After the ending commit: every held token gets outcome end, so the execution finishes."""
+    for t in ended:
+        _send(deps, t.token, {"outcome": "end"})
+    waits = _waits(deps)
+    held = waits.get(dossier_id)
+    if held is not None and _send(deps, held[1], {"outcome": "end"}):
+        waits.delete(dossier_id, held[1])
+
+
+def on_processed(deps: Deps, msg: dict[str, Any]) -> None:
+    """The last stage was approved: make and sign the result unless the agency attached one."""
+    from chalicelib.services import results
+
+    def attempt() -> None:
+        d = deps.store.get_dossier(msg["dossierId"])
+        if d.result is not None or d.status is not S.PROCESSED:
+            return
+        proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+        names = {u.code: u.name for u in deps.store.list_units()}
+        doc = results.produce_result(deps, d, proc, names)
+        results.store_on_dossier(deps, SYSTEM, d, doc)
+
+    _retry(attempt)
+
+
+def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
+    kind = msg.get("type")
+    handlers: dict[str, Callable[[Deps, dict[str, Any]], None]] = {
+        "timer": on_timer,
+        "agency_task": on_agency_task,
+        "applicant_wait": on_applicant_wait,
+        "applicant_timeout": on_applicant_timeout,
+        "dossier_processed": on_processed,
+    }
+    handler = handlers.get(str(kind))
+    if handler is None:
+        raise ValueError(f"unknown workflow message type {kind!r}")
+    try:
+        deps.store.get_dossier(str(msg.get("dossierId")))
+    except NotFound:
+        # A dossier id never becomes known later (it exists before its execution starts), so a
+        # retry cannot help: drop it loudly instead of cycling it to the dead-letter queue.
+        import logging
+
+        logging.getLogger("tthc.workflow").warning(
+            "workflow message for an unknown dossier dropped", extra={"type": kind}
+        )
+        return
+    handler(deps, msg)
