@@ -108,7 +108,7 @@ def _form(actor: Actor, dossier_id: str, form_no: str, fmt: str) -> Response:
 
     data, ctype = forms.form_document(deps(), actor, dossier_id, form_no, fmt)  # type: ignore[arg-type]
     return Response(
-        body=data,
+        body=_text_or_bytes(data, ctype),
         status_code=200,
         headers={
             "Content-Type": ctype,
@@ -152,7 +152,14 @@ def register(unit: str, name: str) -> Response:
     if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         raise InvalidInput("Tháng không hợp lệ (YYYY-MM).", "Invalid month.", field="month")
     data, ctype = forms.register_document(deps(), actor, unit, month, fmt)  # type: ignore[arg-type]
-    return Response(body=data, status_code=200, headers={"Content-Type": ctype})
+    return Response(
+        body=_text_or_bytes(data, ctype), status_code=200, headers={"Content-Type": ctype}
+    )
+
+
+def _text_or_bytes(data: bytes, ctype: str) -> bytes | str:
+    """HTML travels as text (API Gateway base64-encodes only binary media types)."""
+    return data.decode("utf-8") if ctype.startswith("text/") else data
 
 
 # ---- my documents ------------------------------------------------------------------------------

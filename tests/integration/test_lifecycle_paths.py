@@ -424,6 +424,45 @@ def test_a_second_supplement_request_is_refused(api: ApiClient, cloud: Any) -> N
     assert _execution_status(api, cloud, code) == "SUCCEEDED"
 
 
+def test_no_supplement_by_the_applicant_deadline_stops_the_dossier(
+    api: ApiClient, cloud: Any
+) -> None:
+    """The applicant's own deadline passed long ago (legal clock in the past): the execution's
+    wait expires, and the system stops the dossier with form 05's reason."""
+    from chalicelib.services.deps import any_deps, set_deps
+
+    dossier_id, accepted = _received_in_the_past(api, cloud, BUSINESS, days=60)
+    step_id = _wait_task(api, cloud, "sokhdt", dossier_id, "tham-dinh-cap-gcn")["step_id"]
+    past = datetime.now(UTC) - timedelta(days=45)  # 15 working days ago is well before now
+    set_deps(any_deps(clock=lambda: past))
+    try:
+        r = _complete(api, "sokhdt", dossier_id, step_id, "supplement", "Thiếu bản vẽ mặt bằng.")
+        assert r.status_code == 200, r.text
+    finally:
+        set_deps(any_deps(clock=lambda: datetime.now(UTC)))
+    view = _pump(api, cloud, lambda: (v := _view(api, dossier_id))["status"]["code"] == 8 and v)
+    assert view, _view(api, dossier_id)
+    assert view["stop"]["state"] == "approved"
+    assert view["stop"]["reason"] == "Quá hạn bổ sung hồ sơ theo yêu cầu."
+    assert view["pauses"][-1]["end"] is not None  # the pause is closed by the stop
+    assert "stopped" in _actions(view)
+    assert _execution_status(api, cloud, accepted["code"]) == "SUCCEEDED"
+    assert _task(api, "sokhdt", dossier_id, step_id) is None
+    form = api.as_user("motcua").get(
+        f"/api/staff/dossiers/{dossier_id}/forms/05.pdf", headers={"Accept": "application/pdf"}
+    )
+    assert form.status_code == 200 and form.body.startswith(b"%PDF")
+    # the register (form 07) of the receiving desk for that month lists it, with its outcome
+    month = _dt(accepted["received_at"]).astimezone(VN).strftime("%Y-%m")
+    reg = api.as_user("motcua").get(f"/api/staff/register/H33.50/register.html?month={month}")
+    assert reg.status_code == 200, reg.text
+    assert accepted["code"] in reg.text and "Dừng xử lý" in reg.text
+    other = api.as_user("motcuavithanh").get(
+        f"/api/staff/register/H33.50/register.html?month={month}"
+    )
+    assert other.status_code == 403
+
+
 # ---- 5. a late step is blamed on its own agency --------------------------------------------------
 def test_a_late_step_is_blamed_on_its_agency_and_the_dossier_still_finishes(
     api: ApiClient, cloud: Any
