@@ -1,0 +1,229 @@
+"""Technical support requests (Đ15.8): staff raise, IT (administrators) triage, answer and close.
+
+A request linked to a dossier is offered as evidence for the "late because of a system error"
+exemption (Đ15.7): `requests_for_dossier` lists them, `cited_requests` checks an exemption's
+evidence text that cites request ids.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from chalicelib.domain import support as rules
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.support import Screenshot, SupportRequest
+from chalicelib.services.deps import Deps
+from chalicelib.services.dossiers import Actor, load_for
+from chalicelib.services.models_care import (
+    ScreenshotIn,
+    SupportAnswerIn,
+    SupportCloseIn,
+    SupportIn,
+    TriageIn,
+)
+from chalicelib.store.files import safe_filename
+from chalicelib.store.support import SupportStore
+
+RAISERS = ("desk", "agency", "leader")
+IT_ROLES = ("admin",)
+
+
+def _store(deps: Deps) -> SupportStore:
+    return SupportStore(deps.store.client, deps.store.table)
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy yêu cầu hỗ trợ.", "Support request not found.", field="id")
+
+
+def _audit(deps: Deps, actor: Actor, action: str, r: SupportRequest, **extra: Any) -> None:
+    from chalicelib.services import audit
+
+    audit.record(
+        deps,
+        actor,
+        action,
+        stream=f"SUPPORT#{r.id}",
+        detail={"state": r.state, "dossier_code": r.dossier_code, "agency": r.agency, **extra},
+    )
+
+
+def view(r: SupportRequest) -> dict[str, Any]:
+    out = r.model_dump(mode="json", exclude={"raised_by_sub"})
+    if r.screenshot is not None:
+        out["screenshot"] = {k: v for k, v in r.screenshot.model_dump().items() if k != "key"}
+    out["evidence_text"] = r.evidence_text()
+    return out
+
+
+def raise_request(deps: Deps, actor: Actor, req: SupportIn) -> SupportRequest:
+    if actor.role not in RAISERS:
+        raise Forbidden("Chỉ cán bộ xử lý hồ sơ.", "Staff only.")
+    agency = req.agency or actor.unit
+    if not agency or deps.store.get_unit(agency) is None:
+        raise InvalidInput("Đơn vị không hợp lệ.", "Unknown agency.", field="agency")
+    dossier_id = code = None
+    if req.dossier_code:
+        d = deps.store.find_dossier_by_code(req.dossier_code.strip())
+        if d is None:
+            raise InvalidInput(
+                "Không tìm thấy hồ sơ với mã đã nhập.",
+                "No dossier with that code.",
+                field="dossier_code",
+            )
+        dossier_id, code = d.id, d.code
+    now = deps.clock()
+    r = SupportRequest(
+        id=rules.new_id(now, secrets.token_hex(3)),
+        dossier_id=dossier_id,
+        dossier_code=code,
+        agency=agency,
+        error_seen=req.error_seen,
+        raised_by=actor.username,
+        raised_by_sub=actor.sub,
+        raised_by_role=actor.role,
+        raised_at=now,
+    )
+    saved = _store(deps).save(r, None)
+    _audit(deps, actor, "support_raised", saved)
+    return saved
+
+
+def load_for_actor(deps: Deps, actor: Actor, request_id: str) -> SupportRequest:
+    """IT sees every request; staff their own and their unit's; others get 404."""
+    r = _store(deps).get(request_id)
+    if r is None:
+        raise _not_found()
+    if actor.role in IT_ROLES:
+        return r
+    if actor.role in RAISERS and (r.raised_by_sub == actor.sub or r.agency == actor.unit):
+        return r
+    raise _not_found()
+
+
+def screenshot_slot(deps: Deps, actor: Actor, request_id: str, req: ScreenshotIn) -> dict[str, Any]:
+    """A presigned POST under `support/<id>/` for the screenshot (PNG or JPEG)."""
+    r = load_for_actor(deps, actor, request_id)
+    if r.raised_by_sub != actor.sub:
+        raise Forbidden("Chỉ người gửi yêu cầu.", "Only who raised the request.")
+    if r.state == "closed":
+        raise rules.IllegalTransition("Yêu cầu đã đóng.", "The request is closed.", code="closed")
+    rules.check_screenshot_declared(req.content_type, req.size)
+    key = f"support/{r.id}/{secrets.token_hex(4)}-{safe_filename(req.filename)}"
+    slot = deps.files.presigned_post(
+        key, req.content_type, rules.SCREENSHOT_MAX_BYTES, deps.settings.upload_url_expiry_seconds
+    )
+    shot = Screenshot(key=key, filename=req.filename, content_type=req.content_type, size=req.size)
+    _store(deps).save(r.model_copy(update={"screenshot": shot}), r.version)
+    return {"request_id": r.id, "url": slot["url"], "fields": slot["fields"], "key": key}
+
+
+def finalize_screenshot(deps: Deps, actor: Actor, request_id: str) -> SupportRequest:
+    """Re-check the arrived object: its real size and type from the magic bytes."""
+    r = load_for_actor(deps, actor, request_id)
+    if r.screenshot is None:
+        raise InvalidInput("Chưa tải ảnh lên.", "No screenshot was requested.", code="no_upload")
+    facts = deps.files.inspect(r.screenshot.key)
+    if not facts.exists:
+        raise InvalidInput("Chưa nhận được tệp.", "The file has not arrived.", code="not_uploaded")
+    problem = rules.screenshot_problem(facts.detected_type, facts.size)
+    if problem:
+        deps.files.delete(r.screenshot.key)
+        shot = r.screenshot.model_copy(update={"state": "rejected", "reason": problem})
+        _store(deps).save(r.model_copy(update={"screenshot": shot}), r.version)
+        raise InvalidInput(
+            "Ảnh không hợp lệ: chỉ nhận PNG hoặc JPEG, tối đa 5 MB.",
+            "Invalid screenshot: PNG or JPEG only, at most 5 MB.",
+            code=problem,
+            field="screenshot",
+        )
+    shot = r.screenshot.model_copy(
+        update={"state": "accepted", "size": facts.size, "content_type": facts.detected_type}
+    )
+    return _store(deps).save(r.model_copy(update={"screenshot": shot}), r.version)
+
+
+def screenshot_url(deps: Deps, actor: Actor, request_id: str) -> dict[str, Any]:
+    r = load_for_actor(deps, actor, request_id)
+    if r.screenshot is None or r.screenshot.state != "accepted":
+        raise NotFound("Không có ảnh chụp màn hình.", "No screenshot.", field="screenshot")
+    url = deps.files.client.generate_presigned_url(
+        "get_object", Params={"Bucket": deps.files.bucket, "Key": r.screenshot.key}, ExpiresIn=300
+    )
+    return {"url": url, "content_type": r.screenshot.content_type}
+
+
+def _it(actor: Actor) -> None:
+    if actor.role not in IT_ROLES:
+        raise Forbidden("Chỉ bộ phận công nghệ thông tin.", "The IT department only.")
+
+
+def triage(deps: Deps, actor: Actor, request_id: str, req: TriageIn) -> SupportRequest:
+    _it(actor)
+    r = load_for_actor(deps, actor, request_id)
+    saved = _store(deps).save(
+        rules.triage(r, req.priority, actor.username, deps.clock(), req.note), r.version
+    )
+    _audit(deps, actor, "support_triaged", saved, priority=req.priority)
+    return saved
+
+
+def answer(deps: Deps, actor: Actor, request_id: str, req: SupportAnswerIn) -> SupportRequest:
+    _it(actor)
+    r = load_for_actor(deps, actor, request_id)
+    saved = _store(deps).save(rules.answer(r, req.answer, actor.username, deps.clock()), r.version)
+    _audit(deps, actor, "support_answered", saved)
+    return saved
+
+
+def close(deps: Deps, actor: Actor, request_id: str, req: SupportCloseIn) -> SupportRequest:
+    _it(actor)
+    r = load_for_actor(deps, actor, request_id)
+    saved = _store(deps).save(rules.close(r, actor.username, deps.clock(), req.note), r.version)
+    _audit(deps, actor, "support_closed", saved)
+    return saved
+
+
+def list_for(deps: Deps, actor: Actor, state: str | None = None) -> list[SupportRequest]:
+    """IT: a state's queue (default: everything not closed). Staff: their unit's requests."""
+    if state is not None and state not in rules.TRANSITIONS:
+        raise InvalidInput("Trạng thái không hợp lệ.", "Unknown state.", field="state")
+    store = _store(deps)
+    if actor.role in IT_ROLES:
+        states = [state] if state else ["open", "triaged", "answered"]
+        out = [r for s in states for r in store.list_state(s)]
+        out.sort(key=lambda r: r.raised_at, reverse=True)
+        return out
+    if actor.role not in RAISERS or not actor.unit:
+        raise Forbidden("Chỉ cán bộ.", "Staff only.")
+    return [r for r in store.list_agency(actor.unit) if state is None or r.state == state]
+
+
+# ---- evidence for the lateness exemption (Đ15.7) -----------------------------------------------
+def requests_for_dossier(deps: Deps, dossier_id: str) -> list[SupportRequest]:
+    """Support requests linked to this dossier, newest first (one Query on GSI2)."""
+    return _store(deps).list_dossier(dossier_id)
+
+
+def dossier_requests_for(deps: Deps, actor: Actor, dossier_id: str) -> list[dict[str, Any]]:
+    """What the exemption form offers: only for staff who may see the dossier (else 404)."""
+    load_for(deps, dossier_id, actor)
+    return [view(r) for r in requests_for_dossier(deps, dossier_id)]
+
+
+def cited_requests(deps: Deps, dossier_id: str, evidence: str) -> list[SupportRequest]:
+    """The support requests an exemption's evidence cites; each must be linked to this dossier."""
+    linked = {r.id: r for r in requests_for_dossier(deps, dossier_id)}
+    out = []
+    for rid in rules.cited_ids(evidence):
+        r = linked.get(rid) or _store(deps).get(rid)  # the index may lag a fresh request
+        if r is None or r.dossier_id != dossier_id:
+            raise InvalidInput(
+                f"Yêu cầu hỗ trợ {rid} không gắn với hồ sơ này.",
+                f"Support request {rid} is not linked to this dossier.",
+                code="support_not_linked",
+                field="evidence",
+            )
+        out.append(r)
+    return out

@@ -1,0 +1,202 @@
+"""FAQ page and the dossier satisfaction rating in Chromium against the real local stack.
+
+The blueprint `chalicelib.api.routes_care` is registered on the stack's app here while app.py does
+not register it yet (and removed afterwards); the dev server builds its route table per request.
+A one-step dossier (2.001610, Department of Planning and Investment) is driven through the API to
+status 10 (the stack's background pump runs the workflow), then the citizen rates it in the page.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.integration.test_faq_support_ratings import care_routes
+
+pytestmark = [pytest.mark.web, pytest.mark.slow]
+
+PROC = "2.001610"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _care_routes(stack: Any) -> Iterator[None]:
+    with care_routes():
+        yield
+
+
+def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
+
+
+def _get(url: str, path: str, token: str | None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(f"{url}{path}", headers=headers, timeout=15)
+
+
+def _token(url: str, accounts: dict[str, Any], username: str) -> str:
+    r = _post(
+        url,
+        "/api/auth/signin",
+        None,
+        {"username": username, "password": accounts[username]["password"]},
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["id_token"])
+
+
+def _until(what: str, fn: Any, seconds: float = 60.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
+    """Submit online, accept, approve the one step, hand the result over online: status 10."""
+    citizen = _token(url, accounts, "congdan")
+    a = accounts["congdan"]
+    applicant = {k: a[k] for k in ("name", "id_number", "address", "phone", "email") if a.get(k)}
+    created = _post(
+        url,
+        "/api/my/dossiers",
+        citizen,
+        {"procedure_code": PROC, "applicant": applicant, "form_data": FORM_EXAMPLES[PROC]},
+    )
+    assert created.status_code == 201, created.text
+    d = created.json()
+    base = f"/api/my/dossiers/{d['id']}"
+    for doc in d["documents"]:
+        if not doc.get("required", True):
+            continue
+        content, ctype, ext = sample_file(doc["accepted_types"])
+        slot = _post(
+            url,
+            f"{base}/uploads",
+            citizen,
+            {
+                "document_id": doc["id"],
+                "filename": f"{doc['id']}.{ext}",
+                "content_type": ctype,
+                "size": len(content),
+            },
+        )
+        assert slot.status_code == 201, slot.text
+        upload_file(slot.json(), content, ctype)
+        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", citizen, {})
+        assert fin.status_code == 200, fin.text
+    assert _post(url, f"{base}/submit", citizen, {}).status_code == 200
+    desk = _token(url, accounts, "motcua")
+    accepted = _post(url, f"/api/desk/dossiers/{d['id']}/accept", desk, {})
+    assert accepted.status_code == 200, accepted.text
+    agency = _token(url, accounts, "sokhdt")
+
+    def task() -> Any:
+        items = _get(url, "/api/agency/tasks", agency).json()["items"]
+        return next((t for t in items if t["dossier_id"] == d["id"]), None)
+
+    t = _until("the agency task", task)
+    done = _post(
+        url,
+        f"/api/agency/dossiers/{d['id']}/steps/{t['step_id']}/complete",
+        agency,
+        {"outcome": "approve", "note": "Đủ điều kiện."},
+    )
+    assert done.status_code == 200, done.text
+
+    def hand_over() -> Any:
+        r = _post(url, f"/api/desk/dossiers/{d['id']}/return", desk, {"channel": "online"})
+        return r.json() if r.status_code == 200 else None
+
+    returned = _until("the signed result", hand_over)
+    assert returned["status"]["code"] == 10
+    mine = _get(url, base, citizen).json()
+    return {"id": d["id"], "code": mine["code"], "token": mine["lookup_url"].split("token=")[1]}
+
+
+def test_faq_page_shows_a_published_question(new_page: Any, stack: Any, accounts: Any) -> None:
+    office = _token(stack.url, accounts, "vanphong")
+    question = f"Đăng ký doanh nghiệp qua mạng mất bao lâu? ({uuid.uuid4().hex[:4]})"
+    created = _post(
+        stack.url,
+        "/api/province/faq",
+        office,
+        {
+            "question": question,
+            "answer": "Ba ngày làm việc kể từ khi nhận đủ hồ sơ hợp lệ.",
+            "field": "Thành lập và hoạt động doanh nghiệp",
+            "procedure_code": PROC,
+        },
+    )
+    assert created.status_code == 201, created.text
+    faq_id = created.json()["id"]
+    assert _post(stack.url, f"/api/province/faq/{faq_id}/publish", office, {}).status_code == 200
+
+    page = new_page()
+    page.goto("/#/faq?q=dang%20ky%20qua%20mang")  # no accents: still found
+    expect(page.get_by_role("heading", level=1, name="Câu hỏi thường gặp")).to_be_visible()
+    item = page.locator(f"#faq-{faq_id}")
+    expect(item).to_contain_text(question)
+    item.locator("summary").click()
+    expect(item).to_contain_text("Ba ngày làm việc")
+
+    # the procedure page links to its questions
+    page.goto(f"/#/procedures/{PROC}")
+    page.locator("#procedure-faq").click()
+    expect(page.locator(f"#faq-{faq_id}")).to_be_visible()
+
+
+def test_citizen_rates_a_returned_dossier(new_page: Any, stack: Any, accounts: Any) -> None:
+    d = _returned_dossier(stack.url, accounts)
+    page = new_page()
+    page.goto("/#/signin")
+    page.get_by_label("Tên đăng nhập").fill("congdan")
+    page.get_by_label("Mật khẩu").fill(accounts["congdan"]["password"])
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1, name="Hồ sơ của tôi")).to_be_visible()
+
+    page.goto(f"/#/rate?id={d['id']}")
+    expect(page.get_by_role("heading", level=1, name="Đánh giá mức độ hài lòng")).to_be_visible()
+    form = page.locator("#rating-form")
+    expect(form).to_be_visible()
+    for criterion, level in (
+        ("overall", "Không hài lòng"),
+        ("time", "Hài lòng"),
+        ("staff_attitude", "Bình thường"),
+        ("publicity", "Hài lòng"),
+        ("online_service", "Hài lòng"),
+    ):
+        form.locator(f"#crit-{criterion}").get_by_label(level, exact=True).check()
+    form.locator("#rate-trips").fill("2")
+    form.locator("#rate-comment").fill("Phải bổ sung giấy tờ hai lần.")
+    form.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.locator("#rate-thanks")).to_be_visible()
+
+    # the receipt's link now says it was rated; the leader has the dissatisfied rating
+    other = new_page()
+    other.goto(f"/#/rate?code={d['code']}&token={d['token']}")
+    expect(other.locator("#rate-done")).to_be_visible()
+    leader = _token(stack.url, accounts, "lanhdaosokhdt")
+    items = _get(stack.url, "/api/leader/notifications", leader).json()["items"]
+    assert d["code"] in [i["dossier_code"] for i in items]
+
+
+def test_face_lookup_page_says_it_is_unavailable_here(new_page: Any, stack: Any) -> None:
+    page = new_page()
+    page.goto("/#/lookup/face")
+    expect(page.locator("#face-unavailable")).to_contain_text("không khả dụng")
+    page.locator("#face-by-code").click()
+    expect(page).to_have_url(f"{stack.url}/#/lookup")
