@@ -70,6 +70,7 @@ class _Config:
     tracer: Any = None
     cors_headers: dict[str, str] = field(default_factory=dict)
     no_store_routes: frozenset[str] = DEFAULT_NO_STORE_ROUTES
+    record_cipher: Any = None  # seals stored answers; default: the store's PII cipher
 
 
 _config = _Config()
@@ -84,6 +85,7 @@ def configure(
     tracer: Any = None,
     cors_headers: Mapping[str, str] | None = None,
     no_store_routes: Iterable[str] | None = None,
+    record_cipher: Any = None,
 ) -> None:
     """Inject collaborators (tests, local stack). Arguments left as None keep their value.
 
@@ -93,6 +95,7 @@ def configure(
     - cors_headers: added to answers the middleware makes itself (errors), which bypass Chalice's
       CORS handling.
     - no_store_routes: POST routes (resource paths) whose answers are never stored.
+    - record_cipher: seals stored answers (default: the store's personal-data cipher).
     """
     with _lock:
         if verifier_provider is not None:
@@ -105,6 +108,8 @@ def configure(
             _config.cors_headers = dict(cors_headers)
         if no_store_routes is not None:
             _config.no_store_routes = frozenset(no_store_routes)
+        if record_cipher is not None:
+            _config.record_cipher = record_cipher
 
 
 def reset() -> None:
@@ -736,6 +741,30 @@ def _to_record(response: Response) -> dict[str, Any]:
     return record
 
 
+def _record_cipher() -> Any:
+    """The personal-data cipher: a stored answer (a draft echoes ID numbers and phones) is kept
+    encrypted like the dossier itself (envelope AES-GCM under the PII KMS key)."""
+    if _config.record_cipher is not None:
+        return _config.record_cipher
+    from chalicelib.services.deps import get_deps
+
+    return get_deps().store.pii_cipher()
+
+
+def _seal(record: dict[str, Any], aad: str) -> dict[str, Any]:
+    body = {k: record.pop(k) for k in ("body", "body_b64") if k in record}
+    record["sealed"] = _record_cipher().encrypt([(["r"], json.dumps(body))], aad)
+    return record
+
+
+def _unseal(record: Mapping[str, Any], aad: str) -> dict[str, Any]:
+    out = dict(record)
+    if "sealed" in out:
+        [(_path, body)] = _record_cipher().decrypt(str(out.pop("sealed")), aad)
+        out.update(json.loads(str(body)))
+    return out
+
+
 def _from_record(record: Mapping[str, Any]) -> Response:
     if "body_b64" in record:
         body: str | bytes = base64.b64decode(record["body_b64"])
@@ -794,7 +823,7 @@ def idempotent_post(
         response = call_view(handler_fn, request)
         if not 200 <= response.status_code < 300:
             raise _NotStored(response)
-        return _to_record(response)
+        return _seal(_to_record(response), aad)
 
     guarded = idempotent_function(
         run,
@@ -803,6 +832,7 @@ def idempotent_post(
         config=config,
         key_prefix=IDEMPOTENCY_PREFIX,
     )
+    aad = f"{IDEMPOTENCY_PREFIX}|{caller_key}|{route}|{key}"
     payload = {
         "scope": {
             "caller": caller_key,
@@ -832,7 +862,7 @@ def idempotent_post(
             code="idempotency_in_progress",
             field=IDEMPOTENCY_HEADER,
         ) from None
-    response = _from_record(record)
+    response = _from_record(_unseal(record, aad))
     if not ran:
         response.headers["Idempotency-Replayed"] = "true"
     return response

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.dossier import Dossier, HistoryEvent
@@ -16,6 +16,9 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.store.base import TableAdapter
+
+if TYPE_CHECKING:
+    from chalicelib.store.pii import PiiCodec
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -244,30 +247,101 @@ class DynamoStore(TableAdapter):
         item = self._get("CONFIG", "CALENDAR", consistent=False)
         return self._data(item) if item else None
 
+    # ---- personal data (chalicelib.store.pii) -------------------------------------------
+    def pii_cipher(self) -> Any:
+        """The envelope cipher for personal data kept outside dossier items (stored answers)."""
+        return self._pii().cipher
+
+    def _pii(self) -> PiiCodec:
+        """The field cipher and search key, made on first use and kept with this store."""
+        codec: PiiCodec | None = self.__dict__.get("_pii_codec")
+        if codec is None:
+            from chalicelib.store.pii import PiiCodec
+
+            codec = PiiCodec.from_settings(self.client, self.table)
+            self.__dict__["_pii_codec"] = codec
+        return codec
+
+    def _sealed(self, item: dict[str, Any], doc: dict[str, Any], subtrees: Any) -> None:
+        """Put `doc` into `item` as `data`, its ID numbers/phones/birth dates encrypted in `pii`."""
+        from chalicelib.domain.pii_fields import split
+
+        readable, secrets = split(doc, subtrees)
+        item["data"] = _s(json.dumps(readable, ensure_ascii=False))
+        if secrets:
+            aad = f"{item['PK']['S']}|{item['SK']['S']}"
+            item["pii"] = _s(self._pii().cipher.encrypt(secrets, aad))
+
+    def _opened(self, item: dict[str, Any]) -> Any:
+        """An item's `data` with the encrypted fields put back."""
+        data = self._data(item)
+        blob = item.get("pii", {}).get("S")
+        if blob:
+            from chalicelib.domain.pii_fields import merge
+
+            aad = f"{item['PK']['S']}|{item['SK']['S']}"
+            data = merge(data, self._pii().cipher.decrypt(blob, aad))
+        return data
+
+    def _dossier_from(self, item: dict[str, Any]) -> Dossier:
+        if "pii" not in item:
+            return Dossier.model_validate_json(item["data"]["S"])
+        return Dossier.model_validate(self._opened(item))
+
+    def id_number_hash(self, id_number: str) -> str | None:
+        """The keyed hash an ID number is indexed by (None for an empty number)."""
+        return self._pii().search.id_hash(id_number)
+
+    def find_dossiers_by_id_number(self, id_number: str, limit: int = 200) -> list[Dossier]:
+        """Dossiers whose applicant has this ID number: one Query on GSI5 `IDX#<hmac>`, newest
+        first. Nothing is decrypted to search; only the dossiers found are."""
+        digest = self.id_number_hash(id_number)
+        if digest is None:
+            return []
+        items = self._query(pk_value=f"IDX#{digest}", index="GSI5", forward=False, limit=limit)
+        return [self._dossier_from(it) for it in items]
+
     # ---- accounts ----------------------------------------------------------------------
     def put_profile(self, sub: str, profile: dict[str, Any]) -> None:
-        self.client.put_item(
-            TableName=self.table,
-            Item={
-                "PK": _s(f"USER#{sub}"),
-                "SK": _s("PROFILE"),
-                "data": _s(json.dumps(profile, ensure_ascii=False)),
-            },
-        )
+        item: dict[str, Any] = {"PK": _s(f"USER#{sub}"), "SK": _s("PROFILE")}
+        self._sealed(item, profile, None)
+        if profile.get("username"):
+            # Staff names for the citizen's data tracker (audit events name the username).
+            item["GSI1PK"] = _s(f"USERNAME#{profile['username']}")
+            item["GSI1SK"] = _s("PROFILE")
+        self.client.put_item(TableName=self.table, Item=item)
 
     def get_profile(self, sub: str) -> dict[str, Any] | None:
         item = self._get(f"USER#{sub}", "PROFILE", consistent=False)
-        return self._data(item) if item else None
+        if not item:
+            return None
+        profile: dict[str, Any] = self._opened(item)
+        return profile
+
+    def find_profile_by_username(self, username: str) -> dict[str, Any] | None:
+        """The account profile of a username (GSI1 `USERNAME#<username>`), or None."""
+        items = self._query(pk_value=f"USERNAME#{username}", index="GSI1", limit=1)
+        if not items:
+            return None
+        profile: dict[str, Any] = self._opened(items[0])
+        return profile
 
     # ---- dossiers ----------------------------------------------------------------------
     def _dossier_item(self, d: Dossier) -> dict[str, Any]:
+        from chalicelib.domain.pii_fields import DOSSIER_SUBTREES
+
         item: dict[str, Any] = {
             "PK": _s(f"DOSSIER#{d.id}"),
             "SK": _s("DOSSIER"),
-            "data": _s(d.model_dump_json()),
             "version": _n(d.version),
             "status": _n(int(d.status) if d.status is not None else 0),
         }
+        self._sealed(item, d.model_dump(mode="json"), DOSSIER_SUBTREES)
+        digest = self.id_number_hash(d.applicant.id_number) if d.applicant.id_number else None
+        if digest:
+            # Equality search by ID number without decrypting (GSI5 is free on dossier items).
+            item["GSI5PK"] = _s(f"IDX#{digest}")
+            item["GSI5SK"] = _s(_iso(d.created_at) + "#" + d.id)
         if d.code:
             item["GSI1PK"] = _s(f"CODE#{d.code}")
             item["GSI1SK"] = _s("DOSSIER")
@@ -293,7 +367,7 @@ class DynamoStore(TableAdapter):
         item = self._get(f"DOSSIER#{dossier_id}", "DOSSIER")
         if item is None:
             raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
-        return Dossier.model_validate_json(item["data"]["S"])
+        return self._dossier_from(item)
 
     def find_dossier_by_code(self, code: str) -> Dossier | None:
         items = self._query(pk_value=f"CODE#{code}", index="GSI1", limit=1)
@@ -304,15 +378,15 @@ class DynamoStore(TableAdapter):
 
     def list_owner_dossiers(self, owner: str) -> list[Dossier]:
         items = self._query(pk_value=f"OWNER#{owner}", index="GSI2", forward=False)
-        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+        return [self._dossier_from(it) for it in items]
 
     def list_desk_inbox(self, unit: str) -> list[Dossier]:
         items = self._query(pk_value=f"DESK#{unit}", index="GSI3")
-        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+        return [self._dossier_from(it) for it in items]
 
     def list_open_dossiers(self, agency: str) -> list[Dossier]:
         items = self._query(pk_value=f"OPEN#{agency}", index="GSI4")
-        return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
+        return [self._dossier_from(it) for it in items]
 
     def save_dossier(self, d: Dossier, expected_version: int) -> Dossier:
         """Save a change that is not a status change (draft edits, attachments), with the lock."""

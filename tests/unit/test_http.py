@@ -190,9 +190,14 @@ def stack(tmp_path: Any) -> Iterator[SimpleNamespace]:
                 )
             return cognito.verifier
 
+        from chalicelib.store.pii import FieldCipher
+
+        kms = boto3.client("kms", region_name=REGION)
+        pii_key = kms.create_key(Description="pii")["KeyMetadata"]["KeyId"]
         http.configure(
             verifier_provider=verifier,
             idempotency_store=http.build_idempotency_store(TABLE, ddb),
+            record_cipher=FieldCipher(kms, pii_key),
             cors_headers={"Access-Control-Allow-Origin": "http://localhost:8000"},
         )
         logs = io.StringIO()
