@@ -31,6 +31,34 @@ class Settings(BaseModel):
     supplement_deadline_working_days: int = Field(default=15, ge=1)
     fee_deadline_working_days: int = Field(default=5, ge=1)
     result_signing_key: str = ""  # KMS asymmetric key (ARN or id) signing electronic results
+    # Symmetric KMS key for personal-data field encryption (envelope; chalicelib.store.pii).
+    # Empty: alias/<STACK_NAME>-pii, as infra/provision.py creates it.
+    pii_kms_key: str = ""
+    pii_data_key_seconds: int = Field(default=300, ge=1)  # lifetime of a cached data key
+    pii_data_key_uses: int = Field(default=10000, ge=1)  # items encrypted under one data key
+    # Semiannual reports (Đ17): stored here, built on `report_day` of June and November (VN date).
+    reports_bucket: str = "tthc-reports"
+    report_day: int = Field(default=20, ge=1, le=29)
+    report_sender: str = "bao-cao@haugiang.example.com"  # an SES-verified identity
+    report_recipients: str = "vanphong@haugiang.example.com"  # comma-separated (province office)
+    report_link_expiry_seconds: int = Field(default=3600, ge=60)
+    face_collection_id: str = ""  # Rekognition collection for lookup by face; "" = unavailable
+    face_match_threshold: float = Field(default=95.0, ge=50, le=100)
+    face_keep_registration_image: bool = False  # keep the registration selfie (policy; default no)
+    face_lookups_per_minute: int = Field(default=10, ge=1)  # per client IP
+    # Notifications (chalicelib.services.notifications): "ses" sends e-mail through SES (moto
+    # records it locally); "log" only records each send in the table (NOTIFYLOG items).
+    notify_channel: str = "ses"
+    notify_sender: str = ""  # an SES-verified identity; "" = report_sender (already verified)
+    notify_max_attempts: int = Field(default=5, ge=1)
+    sms_sender_id: str = "HAUGIANG"
+    # Online payment (VNPay 2.1.0). Secrets come from the environment, never from the repo.
+    vnpay_tmn_code: str = ""
+    vnpay_hash_secret: str = ""
+    vnpay_url: str = "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+    vnpay_simulator: bool = False  # make run: our own /sim/vnpay/pay page plays the gateway
+    payment_expire_minutes: int = Field(default=15, ge=1)
+    api_base_url: str = ""  # where /api is reachable from the gateway; "" = public_base_url
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +85,28 @@ class Settings(BaseModel):
             "supplement_deadline_working_days": "SUPPLEMENT_DEADLINE_WORKING_DAYS",
             "fee_deadline_working_days": "FEE_DEADLINE_WORKING_DAYS",
             "result_signing_key": "RESULT_SIGNING_KEY",
+            "pii_kms_key": "PII_KMS_KEY",
+            "pii_data_key_seconds": "PII_DATA_KEY_SECONDS",
+            "pii_data_key_uses": "PII_DATA_KEY_USES",
+            "reports_bucket": "REPORTS_BUCKET",
+            "report_day": "REPORT_DAY",
+            "report_sender": "REPORT_SENDER",
+            "report_recipients": "REPORT_RECIPIENTS",
+            "report_link_expiry_seconds": "REPORT_LINK_EXPIRY_SECONDS",
+            "face_collection_id": "FACE_COLLECTION_ID",
+            "face_match_threshold": "FACE_MATCH_THRESHOLD",
+            "face_keep_registration_image": "FACE_KEEP_REGISTRATION_IMAGE",
+            "face_lookups_per_minute": "FACE_LOOKUPS_PER_MINUTE",
+            "notify_channel": "NOTIFY_CHANNEL",
+            "notify_sender": "NOTIFY_SENDER",
+            "notify_max_attempts": "NOTIFY_MAX_ATTEMPTS",
+            "sms_sender_id": "SMS_SENDER_ID",
+            "vnpay_tmn_code": "VNPAY_TMN_CODE",
+            "vnpay_hash_secret": "VNPAY_HASH_SECRET",
+            "vnpay_url": "VNPAY_URL",
+            "vnpay_simulator": "VNPAY_SIMULATOR",
+            "payment_expire_minutes": "PAYMENT_EXPIRE_MINUTES",
+            "api_base_url": "API_BASE_URL",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

@@ -160,7 +160,41 @@ class _Provisioner:
             out.state_machines[sm.logical] = self.state_machine(sm, out, account_id)
         for sched in self.stack.schedules:
             out.schedules[sched.name] = self.schedule(sched)
+        self.report_sender()
+        for alarm in getattr(self.stack, "alarms", ()):
+            self.log_alarm(alarm)
         return out
+
+    # --- SES and ops alarms ----------------------------------------------------------------------
+
+    def report_sender(self) -> None:
+        """Verify the reports' sender identity (REPORT_SENDER) so SES accepts the e-mail.
+
+        moto and LocalStack verify at once; in AWS the address owner confirms by e-mail (or the
+        domain is verified in the account), which the deployment guide covers.
+        """
+        from chalicelib.settings import Settings
+
+        sender = Settings.from_env().report_sender
+        try:
+            self.client("ses").verify_email_identity(EmailAddress=sender)
+        except Exception as exc:  # SES unavailable on this endpoint: reports still build
+            log.warning("SES sender %s not verified: %s", sender, exc)
+
+    def log_alarm(self, a: r.MetricAlarm) -> None:
+        """Locally an ops alarm is only logged: moto stores alarms but never evaluates them."""
+        what = f"{a.expression} of " if a.expression else ""
+        log.info(
+            "ops alarm %s (cloud only): %s%s/%s %s per %ds > %s — %s",
+            a.logical,
+            what,
+            a.namespace,
+            a.metric,
+            a.statistic,
+            a.period_seconds,
+            a.threshold,
+            a.description,
+        )
 
     # --- KMS -------------------------------------------------------------------------------------
 

@@ -175,6 +175,30 @@ class Schedule:
     function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=300)
 
 
+# --- ops alarms ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """An ops alarm on a custom metric the app emits (Powertools metrics / EMF, namespace `tthc`).
+
+    `expression` is CloudWatch metric math over the metric as `m1` (e.g. `DIFF(m1)`: the change
+    since the previous period); empty alarms on the metric itself. The cloud template emits an
+    `AWS::CloudWatch::Alarm` notifying the ops topic; the local stack only logs the definitions
+    (moto does not evaluate alarms). The DLQ-depth and Step Functions ExecutionsFailed alarms are
+    derived per queue and per state machine by the template itself.
+    """
+
+    logical: str
+    description: str
+    metric: str
+    namespace: str = "tthc"
+    statistic: Literal["Sum", "Maximum", "Average"] = "Maximum"
+    period_seconds: int = 86400
+    threshold: float = 0
+    expression: str = ""
+
+
 # --- users ---------------------------------------------------------------------------------------
 
 
@@ -262,10 +286,16 @@ class Stack:
     state_machines: tuple[StateMachine, ...]
     schedules: tuple[Schedule, ...]
     user_pool: UserPool
+    # Custom-metric ops alarms (the overdue jump); see MetricAlarm.
+    alarms: tuple[MetricAlarm, ...] = ()
     # The API Lambda: API Gateway gives up after 29 s, so the function never needs longer.
     api_function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=29)
     # Agencies' API secrets are encrypted with this key (chalicelib.services.agency_keys).
-    kms_keys: tuple[KmsKey, ...] = (KmsKey("agency-keys", "agencies' API key secrets"),)
+    kms_keys: tuple[KmsKey, ...] = (
+        KmsKey("agency-keys", "agencies' API key secrets"),
+        # Envelope encryption of personal-data fields and the search-hash secret (store/pii.py).
+        KmsKey("pii", "personal data fields (ID numbers, dates of birth, phones)"),
+    )
     # Signs the electronic results (chalicelib.services.results); its ARN is in `Outputs.kms_keys`.
     signing_key: SigningKey = SigningKey("sign", "signs electronic results (ECDSA P-256)")
 
@@ -328,6 +358,7 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
             ),
             Bucket("results", "signed electronic results", versioned=True),
             Bucket("web", "the static web site (served through CloudFront in the cloud)"),
+            Bucket("reports", "semiannual reports (XLSX + PDF) under reports/<period>/<id>/"),
         ),
         queues=(
             Queue(
@@ -359,6 +390,35 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 handler="on_daily_digest",
                 description="Overdue and due-soon digest for every agency, working-day mornings",
                 local_time="07:00 Asia/Ho_Chi_Minh (UTC+7) on weekdays",
+            ),
+            Schedule(
+                "semiannual-report",
+                # 08:00 Asia/Ho_Chi_Minh (UTC+7) = 01:00 UTC, every day of June and November. The
+                # handler builds and e-mails the report only on the REPORT_DAY setting's date
+                # (default the 20th, before the 30/6 and 30/11 deadlines of Đ17), so the date is a
+                # setting, not a redeploy.
+                "cron(0 1 * 6,11 ? *)",
+                handler="on_semiannual_report",
+                description="Semiannual report (Đ17) on the REPORT_DAY of June and November",
+                local_time="08:00 Asia/Ho_Chi_Minh (UTC+7), acts on REPORT_DAY (default 20th)",
+            ),
+            Schedule(
+                "feedback-deadlines",
+                # 07:15-17:15 Asia/Ho_Chi_Minh (UTC+7) = 00:15-10:15 UTC, hourly, Monday-Saturday.
+                "cron(15 0-10 ? * MON-SAT *)",
+                handler="on_feedback_deadlines",
+                description="Feedback (PAKN) due-soon and overdue alerts during working hours",
+                local_time="hourly 07:15-17:15 Asia/Ho_Chi_Minh (UTC+7), Monday to Saturday",
+            ),
+        ),
+        alarms=(
+            MetricAlarm(
+                "OverdueJump",
+                "Open overdue dossiers and steps (the daily digest's OverdueItems metric) rose by "
+                "more than 20 since the previous digest.",
+                metric="OverdueItems",
+                expression="DIFF(m1)",
+                threshold=20,
             ),
         ),
         user_pool=UserPool(
@@ -423,6 +483,10 @@ class Outputs:
         return self.buckets["web"]
 
     @property
+    def reports_bucket(self) -> str:
+        return self.buckets.get("reports", "")
+
+    @property
     def workflow_queue_url(self) -> str:
         return self.queues["workflow"].url
 
@@ -477,6 +541,7 @@ def environment(outputs: Outputs, *, public_base_url: str | None = None) -> dict
         "TABLE_NAME": outputs.table_name,
         "ATTACHMENTS_BUCKET": outputs.attachments_bucket,
         "RESULTS_BUCKET": outputs.results_bucket,
+        "REPORTS_BUCKET": outputs.reports_bucket,
         "TASK_QUEUE_URL": outputs.workflow_queue_url,
         "UPLOAD_QUEUE_URL": outputs.uploads_queue_url,
         "STATE_MACHINE_ARN": outputs.state_machine_arn,
@@ -486,6 +551,8 @@ def environment(outputs: Outputs, *, public_base_url: str | None = None) -> dict
     }
     if "agency-keys" in outputs.kms_keys:
         env["AGENCY_KEYS_KMS_KEY"] = outputs.kms_keys["agency-keys"]
+    if "pii" in outputs.kms_keys:
+        env["PII_KMS_KEY"] = outputs.kms_keys["pii"]
     signing = definition(outputs.stack).signing_key
     if signing.logical in outputs.kms_keys:
         env[signing.env] = outputs.kms_keys[signing.logical]

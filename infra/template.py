@@ -130,6 +130,10 @@ DDB_READ = (
 DDB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # Transactions need no actions of their own: IAM checks each item's PutItem/UpdateItem/...
 
+# Every handler that reads or writes dossiers or profiles needs the personal-data key
+# (chalicelib.store.pii: envelope data keys, decrypted once and cached per process).
+PII_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+
 # What each handler does with data, by the app's handler name. A handler not listed gets only
 # read/write on the table and its own queue; adding a capability is one line here.
 GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -137,6 +141,7 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "table": DDB_READ + DDB_WRITE,
         "attachments": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
         "results": ("s3:GetObject", "s3:PutObject"),
+        "reports": ("s3:GetObject", "s3:PutObject"),  # on-demand reports (services/report.py)
         "states": ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"),
         "executions": ("states:DescribeExecution", "states:GetExecutionHistory"),
         "cognito": (
@@ -157,6 +162,11 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
     "on_upload_event": {
         "table": DDB_READ + DDB_WRITE,
         "attachments": ("s3:GetObject", "s3:DeleteObject"),
+    },
+    "on_semiannual_report": {
+        "table": DDB_READ + DDB_WRITE,
+        "reports": ("s3:GetObject", "s3:PutObject"),
+        "ses": ("ses:SendRawEmail",),
     },
 }
 DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {"table": DDB_READ + DDB_WRITE}
@@ -730,6 +740,7 @@ class _Builder:
             "TABLE_NAME": ref("Table"),
             "ATTACHMENTS_BUCKET": ref(self.bucket_id("attachments")),
             "RESULTS_BUCKET": ref(self.bucket_id("results")),
+            "REPORTS_BUCKET": ref(self.bucket_id("reports")),
             "TASK_QUEUE_URL": ref(self.queue_id("workflow")),
             "UPLOAD_QUEUE_URL": ref(self.queue_id("uploads")),
             "WORKFLOW_QUEUE_NAME": self.stack.queue_name("workflow"),
@@ -744,6 +755,8 @@ class _Builder:
         }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
             env["AGENCY_KEYS_KMS_KEY"] = arn(self.kms_id("agency-keys"))
+        if any(k.logical == "pii" for k in self.stack.kms_keys):
+            env["PII_KMS_KEY"] = arn(self.kms_id("pii"))
         return env
 
     def grants(self, fn: Function) -> list[Json]:
@@ -764,7 +777,7 @@ class _Builder:
                 "OwnLogGroup",
             ),
         ]
-        for bucket in ("attachments", "results"):
+        for bucket in ("attachments", "results", "reports"):
             if bucket in g:
                 out.append(
                     statement(
@@ -784,11 +797,17 @@ class _Builder:
             out.append(statement(g["executions"], [execution], "Executions"))
         if "cognito" in g:
             out.append(statement(g["cognito"], [arn("UserPool")], "UserPool"))
+        if "ses" in g:
+            identity = sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")
+            out.append(statement(g["ses"], [identity], "SendReports"))
         if "sign" in g:
             out.append(statement(g["sign"], [arn(SIGNING_KEY_ID)], "SignResults"))
         if "kms_keys" in g and self.stack.kms_keys:
             keys = [arn(self.kms_id(k.logical)) for k in self.stack.kms_keys]
             out.append(statement(g["kms_keys"], keys, "DefinitionKeys"))
+        if "table" in g and any(k.logical == "pii" for k in self.stack.kms_keys):
+            # Whoever touches the table meets encrypted personal-data fields.
+            out.append(statement(PII_KEY_ACTIONS, [arn(self.kms_id("pii"))], "PiiKey"))
         if fn.queue:
             out.append(
                 statement(
@@ -1098,6 +1117,32 @@ class _Builder:
                 {"QueueName": {"Fn::GetAtt": [self.dlq_id(q.logical), "QueueName"]}},
                 statistic="Maximum",
                 period=60,
+            )
+        for a in getattr(self.stack, "alarms", ()):
+            # Custom metrics from the app (EMF); metric math like DIFF(m1) catches a jump.
+            stat = {
+                "Metric": {"Namespace": a.namespace, "MetricName": a.metric},
+                "Period": a.period_seconds,
+                "Stat": a.statistic,
+            }
+            metrics: list[Json] = [{"Id": "m1", "MetricStat": stat, "ReturnData": not a.expression}]
+            if a.expression:
+                metrics.append({"Id": "e1", "Expression": a.expression, "ReturnData": True})
+            see = f"See docs/operations.md#{a.logical.lower()}"
+            self.add(
+                a.logical,
+                "AWS::CloudWatch::Alarm",
+                {
+                    "AlarmName": f"{self.stack.name}-{a.logical}",
+                    "AlarmDescription": f"{a.description} {see}",
+                    "Metrics": metrics,
+                    "EvaluationPeriods": 1,
+                    "Threshold": a.threshold,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "TreatMissingData": "notBreaching",
+                    "AlarmActions": [ref("OpsTopic")],
+                    "OKActions": [ref("OpsTopic")],
+                },
             )
         for sm in self.stack.state_machines:
             sid = self.sm_id(sm.logical)

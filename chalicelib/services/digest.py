@@ -258,4 +258,33 @@ def run_scheduled_digest(deps: Deps, event_time: str | None = None) -> list[Agen
     now = _parse(event_time) or deps.clock()
     digests = run_daily_digest(deps, now)
     logger.info("digest done: %d agencies with items", len(digests))
+    if deps.calendar.is_working_day(deps.calendar.local_date(now)):
+        emit_overdue_metric(digests, now)
     return digests
+
+
+METRIC_NAMESPACE = "tthc"  # infra/resources.py MetricAlarm "OverdueJump" reads OverdueItems here
+
+
+def emit_overdue_metric(digests: list[AgencyDigest], now: datetime) -> dict[str, Any]:
+    """One CloudWatch Embedded Metric Format line: `OverdueItems` (overdue dossiers + steps).
+
+    Lambda ships stdout to CloudWatch Logs, which turns EMF lines into metrics; the ops alarm
+    `OverdueJump` (DIFF of the daily maximum) fires when the count jumps. Locally it is a log line.
+    """
+    total = sum(len(d.overdue) for d in digests)
+    record: dict[str, Any] = {
+        "_aws": {
+            "Timestamp": int(now.timestamp() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": METRIC_NAMESPACE,
+                    "Dimensions": [[]],
+                    "Metrics": [{"Name": "OverdueItems", "Unit": "Count"}],
+                }
+            ],
+        },
+        "OverdueItems": total,
+    }
+    print(json.dumps(record), flush=True)
+    return record

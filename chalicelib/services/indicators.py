@@ -169,3 +169,8 @@ def compute_trend(
         metrics = _merge(rules.counter_metrics(rows), cat)
         out.append(rules.evaluate(cfg, metrics, scope=scope, months=[month]))
     return out
+
+
+def catalogue_metrics(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """`procedures_total` and `procedures_online` of catalogue rows (dashboard, transparency)."""
+    return _catalogue_metrics(rows)

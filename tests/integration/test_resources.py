@@ -125,7 +125,7 @@ def test_attachments_bucket_notifies_the_uploads_queue_and_allows_browser_posts(
     [rule] = s3.get_bucket_cors(Bucket=aws.attachments_bucket)["CORSRules"]
     assert set(rule["AllowedMethods"]) == {"POST", "PUT", "GET"}
     assert rule["AllowedHeaders"] == ["*"]
-    assert set(aws.buckets) == {"attachments", "results", "web"}
+    assert set(aws.buckets) == {"attachments", "results", "web", "reports"}
 
 
 def test_web_origin_restricts_uploads(aws: r.Outputs) -> None:

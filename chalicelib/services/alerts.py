@@ -1,0 +1,102 @@
+"""Alerts visible in the console: one item per due-soon / overdue alarm, under the agency.
+
+`ALERTS#<agency>` / `<at>#<dossier_id>#<step_id>#<kind>`, TTL `expiration` 90 days. The key is
+deterministic, so a retried alarm delivery overwrites its own alert instead of adding another.
+The agency's staff and leader list them newest first with one Query (paged by a cursor).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.services.deps import Deps
+
+TTL_DAYS = 90
+KIND_TEXT = {
+    "step_due_soon": ("Bước xử lý sắp đến hạn", "Step due soon"),
+    "step_overdue": ("Bước xử lý quá hạn", "Step overdue"),
+    "dossier_due_soon": ("Hồ sơ sắp đến hạn trả kết quả", "Dossier due soon"),
+    "dossier_overdue": ("Hồ sơ quá hạn trả kết quả", "Dossier overdue"),
+    "repeat": ("Nhắc lại: bước xử lý vẫn quá hạn", "Reminder: step still overdue"),
+}
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def record_alert(
+    deps: Deps,
+    agency: str,
+    kind: str,
+    dossier_id: str,
+    dossier_code: str,
+    step_id: str | None,
+    at: datetime,
+) -> dict[str, Any]:
+    """Write one alert for `agency` (idempotent for the same alarm and instant)."""
+    vi, en = KIND_TEXT.get(kind, (kind, kind))
+    data = {
+        "agency": agency,
+        "kind": kind,
+        "text": vi,
+        "text_en": en,
+        "dossier_id": dossier_id,
+        "dossier_code": dossier_code,
+        "step_id": step_id or "",
+        "at": _iso(at),
+    }
+    expiration = int((at + timedelta(days=TTL_DAYS)).timestamp())
+    deps.store.client.put_item(
+        TableName=deps.store.table,
+        Item={
+            "PK": {"S": f"ALERTS#{agency}"},
+            "SK": {"S": f"{_iso(at)}#{dossier_id}#{step_id or '-'}#{kind}"},
+            "data": {"S": json.dumps(data, ensure_ascii=False)},
+            "expiration": {"N": str(expiration)},
+        },
+    )
+    return data
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode(cursor: str | None, agency: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise ValueError("bad cursor") from None
+    if not isinstance(key, dict) or key.get("PK", {}).get("S") != f"ALERTS#{agency}":
+        raise ValueError("bad cursor")
+    return key
+
+
+def list_alerts(
+    deps: Deps, agency: str, limit: int = 50, cursor: str | None = None
+) -> dict[str, Any]:
+    """The agency's alerts, newest first, one page (one Query). Expired items are skipped
+    (DynamoDB's TTL deletes them lazily, so the filter keeps the 90 days honest)."""
+    now = int(deps.clock().timestamp())
+    kwargs: dict[str, Any] = {
+        "TableName": deps.store.table,
+        "KeyConditionExpression": "PK = :pk",
+        "FilterExpression": "attribute_not_exists(expiration) OR expiration > :now",
+        "ExpressionAttributeValues": {":pk": {"S": f"ALERTS#{agency}"}, ":now": {"N": str(now)}},
+        "ScanIndexForward": False,
+        "Limit": max(1, min(limit, 200)),
+    }
+    start = _decode(cursor, agency)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    resp = deps.store.client.query(**kwargs)
+    items = [json.loads(it["data"]["S"]) for it in resp.get("Items", [])]
+    return {"items": items, "next": _encode(resp.get("LastEvaluatedKey"))}

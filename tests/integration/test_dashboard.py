@@ -1,0 +1,104 @@
+"""Dashboard numbers from the counters, the drill-down paged through the register, and the public
+transparency page without personal data. Scenario as tests/integration/test_report.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.helpers_app import ApiClient
+from tests.integration.test_report import _scenario
+from tests.integration.test_reports_api import api as _api  # noqa: F401
+
+pytestmark = pytest.mark.integration
+AGENCY = "H33.03"
+
+
+@pytest.fixture
+def api(_api: ApiClient) -> Iterator[ApiClient]:  # noqa: F811
+    yield _api
+
+
+def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
+    from chalicelib.services.dashboard import current_month
+    from chalicelib.services.deps import get_deps
+
+    _scenario(api, cloud)
+    month = current_month(get_deps())
+    province = api.as_user("vanphong")
+
+    r = province.get(f"/api/dashboard?month={month}")
+    assert r.status_code == 200, r.text
+    board = r.json()
+    row = next(a for a in board["agencies"] if a["code"] == AGENCY)
+    assert row["totals"]["received"] == 2 and row["totals"]["on_time"] == 2
+    assert row["totals"]["refused"] == 1 and row["score"] is not None
+    assert {g["id"] for g in row["groups"]} >= {"progress", "online"}
+    assert board["overall"]["totals"]["received"] == 2
+    assert len(board["trend"]) == 6 and board["trend"][-1]["received"] == 2
+    # counters only: one Query per agency-month, never a dossier
+    assert board["reads"]["queries"] == 6 * len(board["agencies"])
+
+    # the agency sees only its own unit
+    own = api.as_user("sokhdt").get(f"/api/dashboard?month={month}")
+    assert own.status_code == 200 and [a["code"] for a in own.json()["agencies"]] == [AGENCY]
+    assert api.as_user("sokhdt").get("/api/dashboard?agency=H33.05").status_code == 403
+    assert api.as_user("congdan").get("/api/dashboard").status_code == 403
+
+    # drill-down behind the on-time numerator, one dossier per page
+    seen: list[str] = []
+    cursor = ""
+    for _ in range(50):
+        q = f"/api/dashboard/drill?indicator=on_time&part=numerator&agency={AGENCY}"
+        q += f"&month={month}&limit=1" + (f"&cursor={cursor}" if cursor else "")
+        page = province.get(q)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen += [i["code"] for i in body["items"]]
+        assert body["read"] <= 1
+        cursor = body["next"] or ""
+        if not cursor:
+            break
+    assert len(seen) == 2 and len(set(seen)) == 2
+    online = province.get(
+        f"/api/dashboard/drill?indicator=online_dossiers&part=denominator&agency={AGENCY}"
+        f"&month={month}&limit=50"
+    ).json()
+    assert len(online["items"]) == 2  # the refused one was never received
+
+    # public transparency: numbers only, no personal data
+    pub = api.anonymous().get(f"/api/transparency?month={month}")
+    assert pub.status_code == 200, pub.text
+    data = pub.json()
+    row = next(a for a in data["agencies"] if a["agency"] == AGENCY)
+    assert (row["received"], row["finished_on_time"], row["finished_late"]) == (2, 2, 0)
+    assert row["in_progress"] == 0 and row["score"] is not None
+    text = json.dumps(data, ensure_ascii=False)
+    store = get_deps().store
+    for d in store.list_owner_dossiers(api.as_user("congdan").get("/api/me").json()["sub"]):
+        assert d.applicant.name not in text
+        if d.applicant.id_number:
+            assert d.applicant.id_number not in text
+        if d.code:
+            assert d.code not in text
+
+
+def test_alerts_are_listed_for_the_agency_only(api: ApiClient) -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.services.alerts import record_alert
+    from chalicelib.services.deps import get_deps
+
+    at = datetime(2026, 11, 12, 1, 0, tzinfo=UTC)
+    for i in range(3):
+        record_alert(get_deps(), AGENCY, "step_overdue", f"d{i}", f"C-{i}", "xu-ly", at)
+    record_alert(get_deps(), AGENCY, "step_overdue", "d0", "C-0", "xu-ly", at)  # retried: same
+    first = api.as_user("sokhdt").get("/api/agency/alerts?limit=2").json()
+    assert len(first["items"]) == 2 and first["next"]
+    rest = api.as_user("lanhdaosokhdt").get(f"/api/agency/alerts?cursor={first['next']}").json()
+    assert len(first["items"]) + len(rest["items"]) == 3
+    assert api.as_user("sokhdt").get("/api/agency/alerts?agency=H33.05").status_code == 403
+    assert api.as_user("congdan").get("/api/agency/alerts").status_code == 403

@@ -1,0 +1,174 @@
+"""The QĐ 766 dashboard, the periodic reports, the alerts page and the public transparency page,
+driven in Chromium against the live local stack.
+
+To have non-trivial numbers a building-permit dossier (1.009994, led by Vị Thanh, H33.30) is
+submitted and accepted at the Vị Thanh desk through the API first: the receipt transaction adds to
+Vị Thanh's monthly counters and writes the register line the drill-down reads.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+
+pytestmark = [pytest.mark.web]
+
+PROCEDURE = "1.009994"
+VI_THANH = "H33.30"
+NUMBER = re.compile(r"^\d{1,3}(,\d+)?$")  # "100", "92,97" (vi-VN)
+
+
+def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
+
+
+def _token(url: str, username: str, password: str) -> str:
+    r = _post(url, "/api/auth/signin", None, {"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return str(r.json()["id_token"])
+
+
+@pytest.fixture(scope="module")
+def received(stack: Any, accounts: dict[str, dict[str, Any]]) -> str:
+    """A dossier submitted online and accepted at the Vị Thanh desk; returns its code."""
+    url = stack.url
+    citizen = accounts["congdan"]
+    token = _token(url, citizen["username"], citizen["password"])
+    applicant = {
+        k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
+    }
+    created = _post(
+        url,
+        "/api/my/dossiers",
+        token,
+        {
+            "procedure_code": PROCEDURE,
+            "applicant": applicant,
+            "form_data": FORM_EXAMPLES[PROCEDURE],
+            "receiving_unit": accounts["motcuavithanh"]["unit"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    d = created.json()
+    base = f"/api/my/dossiers/{d['id']}"
+    for doc in d["documents"]:
+        if not doc.get("required", True):
+            continue
+        content, ctype, ext = sample_file(doc["accepted_types"])
+        slot = _post(
+            url,
+            f"{base}/uploads",
+            token,
+            {
+                "document_id": doc["id"],
+                "filename": f"{doc['id']}.{ext}",
+                "content_type": ctype,
+                "size": len(content),
+            },
+        )
+        assert slot.status_code == 201, slot.text
+        upload_file(slot.json(), content, ctype)
+        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
+        assert fin.status_code == 200, fin.text
+    assert _post(url, f"{base}/submit", token, {}).status_code == 200
+    desk = _token(url, "motcuavithanh", accounts["motcuavithanh"]["password"])
+    accepted = _post(url, f"/api/desk/dossiers/{d['id']}/accept", desk, {"fee_collected": True})
+    assert accepted.status_code == 200, accepted.text
+    return str(accepted.json()["code"])
+
+
+def sign_in_to(page: Page, route: str, username: str, password: str, heading: str) -> None:
+    """Open a console route signed out, sign in on the form it sends us to, land back on it."""
+    page.goto(f"/#{route}")
+    expect(page.get_by_label("Tên đăng nhập")).to_be_visible()
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+
+
+def test_province_dashboard_scores_trend_and_drill_down(
+    new_page, accounts, received: str, shot
+) -> None:
+    page = new_page()
+    sign_in_to(page, "/dashboard", "vanphong", accounts["vanphong"]["password"], "Chỉ số QĐ 766")
+    expect(page.get_by_role("link", name="Chỉ số QĐ 766")).to_be_visible()
+    total = page.locator("#dash-total")
+    expect(total).to_have_text(NUMBER)
+    expect(page.locator("svg.dash-chart")).to_be_visible()
+    rows = page.locator("#dash-agencies tr.dash-agency")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 1
+    # unavailable indicators say so instead of showing a zero
+    vt = page.locator(f'#dash-agencies tr.dash-agency[data-agency="{VI_THANH}"]')
+    expect(vt).to_contain_text("Ủy ban nhân dân thành phố Vị Thanh")
+    received_cell = vt.locator("td").nth(1)
+    assert int(received_cell.inner_text().strip()) >= 1
+    vt.get_by_role("button", name=re.compile("Chi tiết")).click()
+    detail = page.locator(
+        f'button.dash-drill-btn[data-agency="{VI_THANH}"]'
+        '[data-indicator="online_dossiers"][data-part="denominator"]'
+    )
+    expect(detail).to_be_visible()
+    expect(page.locator("tr.dash-unavailable").first).to_contain_text("chưa thu thập")
+    shot(page, "dash-01-province")
+    detail.click()
+    drill = page.locator("#dash-drill")
+    expect(drill).to_be_visible()
+    expect(drill.get_by_role("heading", level=2)).to_contain_text("mẫu số")
+    expect(page.locator("#dash-drill-table")).to_contain_text(received)
+    expect(page.locator("#dash-drill-table")).to_contain_text(PROCEDURE)
+    shot(page, "dash-02-drill")
+
+
+def test_public_transparency_without_signing_in(new_page, received: str, shot) -> None:
+    page = new_page()
+    page.goto("/#/")
+    page.locator("#footer-transparency").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Công khai kết quả giải quyết hồ sơ")
+    ).to_be_visible()
+    table = page.locator("#transparency-table")
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() >= 1
+    row = table.locator(f'tbody tr[data-agency="{VI_THANH}"]')
+    assert int(row.locator("td").first.inner_text().strip()) >= 1
+    expect(table).not_to_contain_text(received)  # numbers only, no dossier codes
+    expect(page.get_by_role("link", name="Đăng nhập")).to_be_visible()
+    shot(page, "dash-03-transparency")
+
+
+def test_report_created_and_downloadable(new_page, accounts, received: str, shot) -> None:
+    page = new_page()
+    sign_in_to(page, "/reports", "quantri", accounts["quantri"]["password"], "Báo cáo định kỳ")
+    page.get_by_label("Kỳ báo cáo").select_option("2026-H2")
+    page.get_by_role("button", name="Tạo báo cáo").click()
+    expect(page.locator("#notices")).to_contain_text("Đã tạo báo cáo kỳ 2026-H2")
+    row = page.locator("#reports-list tbody tr").first
+    expect(row).to_contain_text("2026-H2")
+    xlsx = row.get_by_role("button", name=re.compile("Tải XLSX"))
+    expect(xlsx).to_be_visible()
+    expect(row.get_by_role("button", name=re.compile("Tải PDF"))).to_be_visible()
+    with page.expect_download() as dl:
+        xlsx.click()
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    expect(row.locator("a.report-file")).to_have_attribute("href", re.compile("^blob:"))
+    shot(page, "dash-04-reports")
+
+
+def test_agency_alerts_page(new_page, accounts) -> None:
+    page = new_page()
+    sign_in_to(
+        page, "/alerts", "ubndvithanh", accounts["ubndvithanh"]["password"], "Cảnh báo hạn xử lý"
+    )
+    expect(page.locator("#alerts-table, #alerts-list .empty").first).to_be_visible()

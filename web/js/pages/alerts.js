@@ -1,0 +1,52 @@
+// Console: the agency's deadline alerts (due soon / overdue), newest first, paged with the cursor.
+import { h, replace } from '../dom.js';
+import { t, getLang } from '../i18n.js';
+import { get } from '../api.js';
+import { pageTitle, loadInto, empty, busy } from '../ui.js';
+import { timeEl } from '../format.js';
+import { me } from '../session.js';
+import { unitLabel } from '../levels.js';
+
+const PAGE = 20;
+
+export function kindBadge(kind) {
+  const overdue = /overdue|repeat/.test(String(kind || ''));
+  return h('span', { class: `badge ${overdue ? 'badge-late' : 'badge-soon'}`, dataset: { kind } }, t(overdue ? 'alerts.overdue' : 'alerts.dueSoon'));
+}
+
+export async function render(view) {
+  const list = h('div', { id: 'alerts-list' });
+  const refresh = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'refresh-alerts' }, t('action.refresh'));
+  const load = () => loadInto(list, () => get('/api/agency/alerts', { limit: PAGE }), (first) => {
+    if (!(first?.items || []).length) return replace(list, empty(t('alerts.none')));
+    const tbody = h('tbody');
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'alerts-more' }, t('dash.more'));
+    let cursor = null;
+    const add = (body) => {
+      for (const a of body?.items || []) {
+        tbody.append(h('tr', { class: /overdue|repeat/.test(a.kind) ? 'is-late' : '' },
+          h('td', { 'data-label': t('alerts.at') }, timeEl(a.at)),
+          h('td', { 'data-label': t('alerts.kind') }, kindBadge(a.kind), ' ', h('span', { class: 'small' }, (getLang() === 'en' ? a.text_en || a.text : a.text || a.text_en) || '')),
+          h('td', { 'data-label': t('dossier.code') }, h('a', { href: `#/agency/${encodeURIComponent(a.dossier_id)}${a.step_id ? `?step=${encodeURIComponent(a.step_id)}` : ''}`, class: 'code' }, a.dossier_code || a.dossier_id)),
+          h('td', { 'data-label': t('task.step') }, a.step_id || h('span', { class: 'muted' }, t('alerts.wholeDossier')))));
+      }
+      cursor = body?.next || null;
+      more.hidden = !cursor;
+    };
+    more.addEventListener('click', () => busy(more, async () => add(await get('/api/agency/alerts', { limit: PAGE, cursor }))));
+    add(first);
+    return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'alerts-table' },
+      h('caption', { class: 'sr-only' }, t('alerts.title')),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('alerts.at')),
+        h('th', { scope: 'col' }, t('alerts.kind')),
+        h('th', { scope: 'col' }, t('dossier.code')),
+        h('th', { scope: 'col' }, t('task.step')))),
+      tbody)), h('div', { class: 'btn-row' }, more));
+  });
+  refresh.addEventListener('click', load);
+  const unit = me()?.unit;
+  view.append(pageTitle(t('alerts.title'), h('p', { class: 'muted' }, t('alerts.lead')),
+    h('p', { class: 'muted' }, unit ? [`${t('common.unit')}: `, unitLabel(unit, me()?.unit_name)] : '', ' ', refresh)), list);
+  await load();
+}

@@ -1,0 +1,95 @@
+// Console: periodic reports (Đ17). Province office / admin report on the province, a leader on
+// their own agency. Create one for a half-year, list them, download XLSX and PDF (fetched with the
+// bearer token as a blob, then opened through an object URL).
+import { h, replace } from '../dom.js';
+import { t } from '../i18n.js';
+import { get, post, blob } from '../api.js';
+import { pageTitle, loadInto, empty, card, busy, showNotice } from '../ui.js';
+import { timeEl } from '../format.js';
+import { role, me } from '../session.js';
+import { unitLabel } from '../levels.js';
+import { thisMonth, num, pct } from './dash-common.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** The half-years offered: the current one first, then 2026-H1 / 2026-H2 and last year's. */
+export function periods(month = thisMonth()) {
+  const year = Number(month.slice(0, 4));
+  const current = `${year}-H${Number(month.slice(5, 7)) <= 6 ? 1 : 2}`;
+  const list = [current, '2026-H1', '2026-H2', `${year - 1}-H2`, `${year - 1}-H1`];
+  return { current, list: [...new Set(list)] };
+}
+
+function periodLabel(p, current) {
+  const m = /^(\d{4})-H([12])$/.exec(p);
+  const text = m ? t('rep.half', { half: t(`rep.h${m[2]}`), year: m[1] }) : p;
+  return `${p} — ${text}${p === current ? ` ${t('rep.current')}` : ''}`;
+}
+
+async function download(button, path, accept, filename, slot) {
+  await busy(button, async () => {
+    const data = await blob(path, accept);
+    const url = URL.createObjectURL(data);
+    const link = h('a', { href: url, download: filename, class: 'btn btn-secondary btn-small report-file' }, filename);
+    replace(slot, link);
+    showNotice(t('rep.ready', { name: filename }));
+    link.click();
+  });
+}
+
+export async function render(view) {
+  const { current, list: options } = periods();
+  const select = h('select', { id: 'report-period', name: 'period' }, options.map((p) => h('option', { value: p }, periodLabel(p, current))));
+  select.value = current;
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'report-create' }, t('rep.create'));
+  const form = h('form', { class: 'form narrow', id: 'report-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'report-period' }, t('rep.period')), select),
+    h('div', { class: 'form-actions' }, submit));
+  const list = h('div', { id: 'reports' });
+
+  const rowFor = (r) => {
+    const slot = h('span', { class: 'report-slot' });
+    const dl = (name, accept, label) => {
+      const path = r.downloads?.[name] || `/api/reports/${encodeURIComponent(r.id)}/${name}`;
+      const ext = name.split('.').pop();
+      const btn = h('button', { type: 'button', class: 'btn btn-small btn-secondary', dataset: { file: ext }, 'aria-label': `${label} — ${r.period}` }, label);
+      btn.addEventListener('click', () => download(btn, path, accept, `bao-cao-${r.id}.${ext}`, slot));
+      return btn;
+    };
+    return h('tr', { dataset: { report: r.id } },
+      h('th', { scope: 'row' }, h('strong', {}, r.period), h('br'), h('span', { class: 'muted small' }, r.number || '')),
+      h('td', { 'data-label': t('rep.scope') }, r.agency ? unitLabel(r.agency) : t('rep.province')),
+      h('td', { 'data-label': t('dash.received') }, num(r.received, 0), ' · ', t('dash.onTime'), ' ', pct(r.on_time_share)),
+      h('td', { 'data-label': t('rep.createdAt') }, timeEl(r.created_at), h('br'), h('span', { class: 'muted small' }, r.created_by || '')),
+      h('td', { 'data-label': t('rep.download') }, h('div', { class: 'btn-row' }, dl('report.xlsx', XLSX, t('rep.xlsx')), dl('report.pdf', 'application/pdf', t('rep.pdf'))), slot));
+  };
+
+  const load = () => loadInto(list, () => get('/api/reports'), (body) => {
+    const items = [...(body?.items || [])].sort((a, b) => String(b.created_at || '').localeCompare(String(a.created_at || '')));
+    if (!items.length) return replace(list, empty(t('rep.none')));
+    return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'reports-list' },
+      h('caption', { class: 'sr-only' }, t('rep.list')),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('rep.period')),
+        h('th', { scope: 'col' }, t('rep.scope')),
+        h('th', { scope: 'col' }, t('dash.received')),
+        h('th', { scope: 'col' }, t('rep.createdAt')),
+        h('th', { scope: 'col' }, t('rep.download')))),
+      h('tbody', {}, items.map(rowFor)))));
+  });
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const made = await busy(submit, () => post('/api/reports', { period: select.value }));
+    if (made) {
+      await load();
+      showNotice(t('rep.created', { period: made.period }));
+    }
+  });
+
+  view.append(
+    pageTitle(t('rep.title'), h('p', { class: 'muted' }, t('rep.lead'))),
+    card(h('h2', {}, t('rep.create')), role() === 'leader' ? h('p', { class: 'muted small' }, `${t('rep.scope')}: `, unitLabel(me()?.unit, me()?.unit_name)) : null, form),
+    card(h('h2', {}, t('rep.list')), list));
+  await load();
+}
