@@ -13,17 +13,20 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib.api import context, http, routes_agency_api
+from chalicelib.api import context, http, routes_agency_api, routes_reports
 from chalicelib.api.routes_audit import bp as audit_routes
+from chalicelib.api.routes_care import bp as care_routes
+from chalicelib.api.routes_feedback import bp as feedback_routes
 from chalicelib.api.routes_lifecycle import bp as lifecycle_routes
 from chalicelib.api.routes_people import bp as people_routes
+from chalicelib.api.routes_privacy import bp as privacy_routes
 from chalicelib.api.routes_procedures_admin import bp as procedure_admin_routes
 from chalicelib.api.routes_public import bp as public_routes
 from chalicelib.api.routes_results import bp as results_routes
 
 # Powertools owns the "tthc" logger (masked JSON); Chalice must not add its handler or level.
 app = Chalice(app_name="tthc", configure_logs=False)
-app.api.binary_types.extend(["application/pdf", "image/png"])
+app.api.binary_types.extend(["application/pdf", "image/png", "image/jpeg"])
 context.bind(app)
 http.install(app, verifier_provider=context.verifier)
 app.register_blueprint(public_routes)
@@ -32,7 +35,11 @@ app.register_blueprint(lifecycle_routes)
 app.register_blueprint(procedure_admin_routes)
 app.register_blueprint(results_routes)
 app.register_blueprint(audit_routes)
+app.register_blueprint(feedback_routes)
+app.register_blueprint(care_routes)
+app.register_blueprint(privacy_routes)
 routes_agency_api.install(app)
+routes_reports.install(app)
 
 _STACK = os.environ.get("STACK_NAME", "tthc")
 
@@ -75,3 +82,21 @@ def on_daily_digest(event: CloudWatchEvent) -> None:
     from chalicelib.services.digest import run_scheduled_digest
 
     run_scheduled_digest(get_deps(), event.time)
+
+
+@app.schedule("cron(0 1 * 6,11 ? *)")
+def on_semiannual_report(event: CloudWatchEvent) -> None:
+    """08:00 Asia/Ho_Chi_Minh daily in June and November; acts only on REPORT_DAY (default 20)."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.report import run_scheduled_report
+
+    run_scheduled_report(get_deps(), event.time)
+
+
+@app.schedule("cron(15 0-10 ? * MON-SAT *)")
+def on_feedback_deadlines(event: CloudWatchEvent) -> None:
+    """Feedback due-soon and overdue alerts, hourly in Vietnam working hours (07:15-17:15)."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.feedback import check_feedback_deadlines
+
+    check_feedback_deadlines(get_deps())

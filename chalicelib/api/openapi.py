@@ -36,6 +36,7 @@ PDF = "application/pdf"
 PNG = "image/png"
 SVG = "image/svg+xml"
 HTML = "text/html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Audiences (tags), in the order the document lists them.
 TAGS: tuple[tuple[str, str], ...] = (
@@ -135,8 +136,21 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
+    from chalicelib.api.routes_privacy import IdNumberSearchIn
     from chalicelib.api.routes_procedures_admin import ProposeChangeIn, RejectChangeIn
+    from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
+    from chalicelib.services.feedback import (
+        AnswerIn,
+        FeedbackIn,
+        FeedbackReasonIn,
+        InfoIn,
+        NoteIn,
+        QuestionIn,
+        RatingIn,
+        RouteIn,
+        StaffFeedbackIn,
+    )
     from chalicelib.services.models import (
         AcceptIn,
         CompleteStepIn,
@@ -161,6 +175,7 @@ def operations() -> dict[tuple[str, str], Op]:
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
     finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
     return {
+        **_care_operations(),
         # ---- public
         ("GET", "/openapi.json"): Op("Tài liệu OpenAPI 3.1 của API này"),
         ("GET", "/api/config"): Op("Cấu hình cho trang web (user pool, client id, region)"),
@@ -292,6 +307,101 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/verify/{result_id}"): Op(
             "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)"
         ),
+        # ---- personal data
+        ("GET", "/api/my/access-log"): Op(
+            "Ai đã xem dữ liệu của tôi (nhật ký truy cập)",
+            query=(
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+        ),
+        ("POST", "/api/staff/search/id-number"): Op(
+            "Tìm hồ sơ theo số giấy tờ (băm có khóa, không giải mã)", body=IdNumberSearchIn
+        ),
+        # ---- reports, dashboard, transparency, alerts
+        ("POST", "/api/reports"): Op(
+            "Lập báo cáo định kỳ (Đ17) theo kỳ; lưu XLSX + PDF", body=ReportIn, status=201
+        ),
+        ("GET", "/api/reports"): Op(
+            "Danh sách báo cáo", query=(Query("agency", "Only this agency's reports."),)
+        ),
+        ("GET", "/api/reports/{report_id}"): Op("Chi tiết một báo cáo"),
+        ("GET", "/api/reports/{report_id}/{name}"): Op(
+            "Tải báo cáo: `{name}` = report.xlsx | report.pdf",
+            media=(XLSX, PDF),
+            query=(Query("link", "1: answer a presigned GET URL instead."),),
+        ),
+        ("GET", "/api/dashboard"): Op(
+            "Bảng điều khiển chỉ số QĐ 766",
+            query=(Query("month", "YYYY-MM."), Query("agency", "One agency.")),
+        ),
+        ("GET", "/api/dashboard/drill"): Op(
+            "Hồ sơ đứng sau một chỉ số (phân trang)",
+            query=(
+                Query("indicator", "Indicator id."),
+                Query("part", "numerator | denominator."),
+                Query("agency", "Agency code."),
+                Query("month", "YYYY-MM."),
+                Query("cursor", "Next page."),
+                Query("limit", "1-100."),
+            ),
+        ),
+        ("GET", "/api/transparency"): Op(
+            "Công khai kết quả giải quyết (Đ4.4)", query=(Query("month", "YYYY-MM."),)
+        ),
+        ("GET", "/api/agency/alerts"): Op(
+            "Cảnh báo sắp đến hạn/quá hạn của cơ quan",
+            query=(
+                Query("cursor", "Next page."),
+                Query("limit", "1-100."),
+                Query("agency", "Admin/province: which agency."),
+            ),
+        ),
+        # ---- feedback (phản ánh, kiến nghị) and the Q&A page
+        ("POST", "/api/feedback"): Op(
+            "Gửi phản ánh, kiến nghị (ẩn danh được; có mã đăng nhập thì gắn với công dân)",
+            body=FeedbackIn,
+            status=201,
+        ),
+        ("GET", "/api/feedback/{code}"): Op(
+            "Người gửi xem phản ánh",
+            query=(Query("token", "The token returned when the feedback was sent."),),
+        ),
+        ("POST", "/api/feedback/{code}/info"): Op("Người gửi bổ sung thông tin", body=InfoIn),
+        ("GET", "/api/qa"): Op(
+            "Hỏi đáp: phản ánh đã trả lời và được công khai (đã ẩn thông tin cá nhân)",
+            query=(Query("q", "Words to find in the subject, question or answer."),),
+        ),
+        ("GET", "/api/my/feedback"): Op("Phản ánh của tôi"),
+        ("POST", "/api/my/feedback/{feedback_id}/rating"): Op(
+            "Đánh giá câu trả lời (một lần)", body=RatingIn
+        ),
+        ("POST", "/api/my/feedback/{feedback_id}/reopen"): Op(
+            "Đề nghị xem xét lại (một lần)", body=FeedbackReasonIn
+        ),
+        ("POST", "/api/staff/feedback"): Op(
+            "Nhập phản ánh nhận qua điện thoại, Zalo, ứng dụng, thư",
+            body=StaffFeedbackIn,
+            status=201,
+        ),
+        ("GET", "/api/staff/feedback"): Op("Phản ánh đang xử lý của đơn vị"),
+        ("GET", "/api/staff/feedback/{feedback_id}"): Op("Chi tiết phản ánh"),
+        ("POST", "/api/staff/feedback/{feedback_id}/accept"): Op(
+            "Thụ lý phản ánh", body=NoteIn, body_required=False
+        ),
+        ("POST", "/api/staff/feedback/{feedback_id}/refuse"): Op(
+            "Từ chối thụ lý", body=FeedbackReasonIn
+        ),
+        ("POST", "/api/staff/feedback/{feedback_id}/request-info"): Op(
+            "Đề nghị người gửi bổ sung thông tin", body=QuestionIn
+        ),
+        ("POST", "/api/staff/feedback/{feedback_id}/answer"): Op("Trả lời phản ánh", body=AnswerIn),
+        ("POST", "/api/staff/feedback/{feedback_id}/publish"): Op(
+            "Công khai trả lời lên trang Hỏi đáp"
+        ),
+        ("POST", "/api/staff/feedback/{feedback_id}/route"): Op(
+            "Điều chuyển phản ánh sang cơ quan khác", body=RouteIn
+        ),
         # ---- agencies' systems (SigV4)
         ("GET", "/api/agency-api/whoami"): Op("Khóa đang dùng thuộc cơ quan nào"),
         ("GET", "/api/agency-api/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
@@ -327,6 +437,105 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"): Op(
             "Quyết định không tính trễ hạn do lỗi hệ thống", body=DecisionIn
+        ),
+    }
+
+
+def _care_operations() -> dict[tuple[str, str], Op]:
+    """FAQ, satisfaction ratings, lookup by face, IT support requests (issue 7)."""
+    from chalicelib.services.models_care import (
+        DossierRatingIn,
+        FaqIn,
+        FaqUpdateIn,
+        ScreenshotIn,
+        SupportAnswerIn,
+        SupportCloseIn,
+        SupportIn,
+        TriageIn,
+    )
+
+    faq_state = Query("state", "draft | published | retired.")
+    support_state = Query("state", "open | triaged | answered | closed.")
+    return {
+        # ---- public
+        ("GET", "/api/faq"): Op(
+            "Câu hỏi thường gặp (đã công bố), tìm không dấu",
+            query=(
+                Query("q", "Words, accents optional."),
+                Query("field", "Field (lĩnh vực)."),
+                Query("procedure", "Procedure code."),
+            ),
+        ),
+        ("GET", "/api/faq/{faq_id}"): Op("Một câu hỏi thường gặp đã công bố"),
+        ("GET", "/api/ratings/{code}"): Op(
+            "Trạng thái đánh giá qua đường dẫn trên giấy tiếp nhận", query=(_TOKEN,)
+        ),
+        ("POST", "/api/ratings/{code}"): Op(
+            "Đánh giá mức độ hài lòng qua đường dẫn trên giấy tiếp nhận",
+            body=DossierRatingIn,
+            status=201,
+            query=(_TOKEN,),
+        ),
+        ("GET", "/api/lookup/face"): Op(
+            "Tra cứu bằng khuôn mặt có khả dụng không; nội dung chấp thuận"
+        ),
+        ("POST", "/api/lookup/face"): Op(
+            "Tra cứu hồ sơ đang giải quyết bằng ảnh khuôn mặt (thân yêu cầu: ảnh JPEG/PNG)"
+        ),
+        # ---- citizen
+        ("GET", "/api/my/dossiers/{dossier_id}/rating"): Op("Trạng thái đánh giá hồ sơ của tôi"),
+        ("POST", "/api/my/dossiers/{dossier_id}/rating"): Op(
+            "Đánh giá mức độ hài lòng (sau khi nhận kết quả, một lần)",
+            body=DossierRatingIn,
+            status=201,
+        ),
+        ("GET", "/api/my/face"): Op("Đăng ký tra cứu bằng khuôn mặt của tôi"),
+        ("POST", "/api/my/face"): Op(
+            "Đăng ký khuôn mặt (thân yêu cầu: ảnh JPEG/PNG; cần chấp thuận)",
+            status=201,
+            query=(
+                Query("consent", "`accepted`: the citizen accepted the consent text."),
+                Query("consent_version", "The version of the consent text shown."),
+            ),
+        ),
+        ("POST", "/api/my/face/withdraw"): Op("Rút lại chấp thuận, xóa dữ liệu khuôn mặt"),
+        ("DELETE", "/api/my/face"): Op("Rút lại chấp thuận, xóa dữ liệu khuôn mặt"),
+        # ---- staff
+        ("POST", "/api/staff/support"): Op(
+            "Gửi yêu cầu hỗ trợ kỹ thuật (Đ15.8)", body=SupportIn, status=201
+        ),
+        ("GET", "/api/staff/support"): Op("Yêu cầu hỗ trợ của đơn vị", query=(support_state,)),
+        ("GET", "/api/staff/support/{request_id}"): Op("Chi tiết yêu cầu hỗ trợ"),
+        ("POST", "/api/staff/support/{request_id}/screenshot"): Op(
+            "Xin URL tải ảnh chụp màn hình (PNG/JPEG)", body=ScreenshotIn, status=201
+        ),
+        ("POST", "/api/staff/support/{request_id}/screenshot/finalize"): Op(
+            "Xác nhận ảnh đã tải lên (kiểm tra loại thật, kích thước)"
+        ),
+        ("GET", "/api/staff/support/{request_id}/screenshot"): Op("URL tải ảnh chụp màn hình"),
+        ("GET", "/api/staff/dossiers/{dossier_id}/support-requests"): Op(
+            "Yêu cầu hỗ trợ gắn với hồ sơ (căn cứ đề nghị không tính trễ hạn)"
+        ),
+        # ---- province office
+        ("GET", "/api/province/faq"): Op("Câu hỏi thường gặp (mọi trạng thái)", query=(faq_state,)),
+        ("POST", "/api/province/faq"): Op(
+            "Thêm câu hỏi thường gặp (bản nháp)", body=FaqIn, status=201
+        ),
+        ("POST", "/api/province/faq/{faq_id}"): Op("Sửa câu hỏi thường gặp", body=FaqUpdateIn),
+        ("POST", "/api/province/faq/{faq_id}/publish"): Op("Công bố câu hỏi"),
+        ("POST", "/api/province/faq/{faq_id}/retire"): Op("Ngừng sử dụng câu hỏi"),
+        ("POST", "/api/province/faq/{faq_id}/draft"): Op("Chuyển câu hỏi về bản nháp"),
+        # ---- leaders, IT
+        ("GET", "/api/leader/notifications"): Op("Thông báo cho lãnh đạo: đánh giá không hài lòng"),
+        ("GET", "/api/admin/support"): Op("Hàng chờ yêu cầu hỗ trợ (CNTT)", query=(support_state,)),
+        ("POST", "/api/admin/support/{request_id}/triage"): Op(
+            "Phân loại, đặt mức ưu tiên", body=TriageIn
+        ),
+        ("POST", "/api/admin/support/{request_id}/answer"): Op(
+            "Trả lời yêu cầu hỗ trợ", body=SupportAnswerIn
+        ),
+        ("POST", "/api/admin/support/{request_id}/close"): Op(
+            "Đóng yêu cầu hỗ trợ", body=SupportCloseIn, body_required=False
         ),
     }
 

@@ -296,6 +296,9 @@ def request_exemption(deps: Deps, actor: Actor, dossier_id: str, req: ExemptionI
     d = load_for(deps, dossier_id, actor)
     now = deps.clock()
     exemptions.check_can_request(d, req.step_id, now)
+    from chalicelib.services import support
+
+    support.cited_requests(deps, d.id, req.evidence or "")  # cited ids must be this dossier's
     ex = Exemption(
         id=uuid.uuid4().hex[:12],
         step_id=req.step_id,

@@ -107,12 +107,18 @@ def visible_to(d: Dossier, actor: Actor) -> bool:
 
 
 def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
-    """Another person's dossier answers 404, not 403: its existence is not disclosed."""
+    """Another person's dossier answers 404, not 403: its existence is not disclosed.
+
+    A staff member (or an agency key) without a relation to the dossier is refused the same way,
+    and the attempt is audited (`read_refused`) so the dossier's owner sees it in their tracker."""
     try:
         d = deps.store.get_dossier(dossier_id)
     except NotFound:
         raise _not_found() from None
     if not visible_to(d, actor):
+        from chalicelib.services.privacy import record_refused_read
+
+        record_refused_read(deps, actor, d)
         raise _not_found()
     return d
 
@@ -121,6 +127,8 @@ def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
 def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> None:
     """Validate the e-form against the procedure's JSON Schema; first error names its field."""
     from jsonschema import Draft202012Validator, FormatChecker
+
+    from chalicelib.domain.masking import scrub_text
 
     validator = Draft202012Validator(proc.form_schema, format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.absolute_path))
@@ -151,7 +159,7 @@ def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> None:
     }
     raise InvalidInput(
         messages.get(str(err.validator), f"Trường {label} không hợp lệ."),
-        f"Form field {path or '(root)'}: {err.message}",
+        f"Form field {path or '(root)'}: {scrub_text(err.message)}",  # it may echo the input
         code="invalid_form",
         field=f"form_data.{path}" if path else "form_data",
     )
@@ -489,6 +497,10 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         (d.lead_agency, _month(received_at), "received"),
         (d.lead_agency, _month(received_at), f"received_channel_{int(d.channel)}"),
     ]
+    if any(a.reused_from for a in d.attachments):  # QĐ 766: data reused from the e-data store
+        counters.append((d.lead_agency, _month(received_at), "reused"))
+    if proc.total_fee_vnd > 0:
+        counters.append((d.lead_agency, _month(received_at), "fee_dossiers"))
     extra: dict[str, Any] = {"status": S.RECEIVED}
     fee_owed = proc.total_fee_vnd > 0 and not req.fee_collected
     if fee_owed:

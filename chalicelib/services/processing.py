@@ -321,6 +321,11 @@ def on_timer(deps: Deps, msg: dict[str, Any]) -> None:
         if change is not None:
             d = deps.store.apply(change)
             step = _step(d, step.step_id)
+            if fired in ALARM_KINDS:  # the console's alert feed (idempotent per alarm)
+                from chalicelib.services.alerts import record_alert
+
+                agency = step.agency if fired.startswith("step") else d.lead_agency
+                record_alert(deps, agency, fired, d.id, d.code or "", step.step_id, now)
         return timer_answer(deps, d, step)
 
     _send(deps, msg["taskToken"], _retry(attempt))

@@ -402,7 +402,13 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
         f"{result.filename}",
         agency=dossier.lead_agency,
     )
-    return deps.store.apply(Change(dossier=new, expected_version=dossier.version, events=[event]))
+    from chalicelib.services.dossiers import _month
+
+    # QĐ 766 digitisation: every processed dossier gets a signed electronic result.
+    counters = [(dossier.lead_agency, _month(deps.clock()), "electronic_result")]
+    return deps.store.apply(
+        Change(dossier=new, expected_version=dossier.version, events=[event], counters=counters)
+    )
 
 
 # ---- reading and verifying ----------------------------------------------------------------------

@@ -39,9 +39,9 @@ FULL: dict[str, int] = {
     "electronic_result": 10,
     "digitised": 30,
     "reused": 10,
-    "feedback_on_time": 3,
-    "feedback_total": 4,
-    "dissatisfied": 1,
+    "feedback_handled_on_time": 3,
+    "feedback_handled": 4,
+    "rated_dissatisfied": 1,
     "with_feedback": 2,
 }
 
@@ -240,7 +240,7 @@ def test_nothing_available_gives_no_score() -> None:
 
 
 def test_a_subtraction_formula_never_goes_below_zero() -> None:
-    r = _one("satisfied", {**FULL, "dissatisfied": 30})
+    r = _one("satisfied", {**FULL, "rated_dissatisfied": 30})
     assert r.numerator == 0
     assert r.points == 0
 

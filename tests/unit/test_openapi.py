@@ -172,12 +172,12 @@ def _models_in(fn: Any) -> set[str]:
     """Model names a view (or the module helper it calls) passes to `body(...)`."""
     fn = inspect.unwrap(fn)
     source = inspect.getsource(fn)
-    names = set(re.findall(r"\bbody\((?:models\.)?(\w+)\)", source))
+    names = set(re.findall(r"\bbody\((?:\w+\.)?(\w+)\)", source))
     module = sys.modules[fn.__module__]
     for helper in re.findall(r"\b(_\w+)\(", source):
         target = getattr(module, helper, None)
         if inspect.isfunction(target):
-            names |= set(re.findall(r"\bbody\((?:models\.)?(\w+)\)", inspect.getsource(target)))
+            names |= set(re.findall(r"\bbody\((?:\w+\.)?(\w+)\)", inspect.getsource(target)))
     return names
 
 

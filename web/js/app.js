@@ -10,10 +10,21 @@ const ROUTES = [
   ['/', () => import('./pages/home.js'), null],
   ['/procedures/:code', () => import('./pages/procedure.js'), null],
   ['/lookup', () => import('./pages/lookup.js'), null],
+  ['/lookup/face', () => import('./pages/face-lookup.js'), null],
+  ['/faq', () => import('./pages/faq.js'), null],
+  ['/rate', () => import('./pages/rate.js'), null],
+  ['/support', () => import('./pages/support.js'), ['desk', 'agency', 'leader', 'admin']],
   ['/signin', () => import('./pages/signin.js'), null],
   ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
   ['/my', () => import('./pages/my-list.js'), 'citizen'],
   ['/my/documents', () => import('./pages/my-documents.js'), 'citizen'],
+  ['/my/feedback', () => import('./pages/my-feedback.js'), 'citizen'],
+  ['/feedback', () => import('./pages/feedback.js'), null],
+  ['/feedback/:code', () => import('./pages/feedback-status.js'), null],
+  ['/qa', () => import('./pages/qa.js'), null],
+  ['/staff/feedback', () => import('./pages/staff-feedback.js'), ['desk', 'agency', 'leader', 'province', 'admin']],
+  ['/my/access-log', () => import('./pages/my-access-log.js'), 'citizen'],
+  ['/my/face', () => import('./pages/my-face.js'), 'citizen'],
   ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
   ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
   ['/desk/:id', () => import('./pages/desk-detail.js'), 'desk'],
@@ -21,6 +32,10 @@ const ROUTES = [
   ['/agency/:id', () => import('./pages/agency-detail.js'), ['agency', 'leader', 'admin']],
   ['/leader', () => import('./pages/leader-pending.js'), ['leader', 'admin']],
   ['/admin', () => import('./pages/admin.js'), 'admin'],
+  ['/dashboard', () => import('./pages/dashboard.js'), ['province', 'admin', 'leader', 'agency']],
+  ['/reports', () => import('./pages/reports.js'), ['province', 'admin', 'leader']],
+  ['/alerts', () => import('./pages/alerts.js'), ['agency', 'leader']],
+  ['/transparency', () => import('./pages/transparency.js'), null],
 ];
 
 /** Whether role `r` may use a route/nav entry that needs `needs` (a role or a list of roles). */
@@ -29,12 +44,23 @@ const allows = (needs, r) => !needs || (Array.isArray(needs) ? needs.includes(r)
 const NAV = [
   ['#/', 'nav.home', null],
   ['#/lookup', 'nav.lookup', null],
+  ['#/faq', 'nav.faq', null],
   ['#/my', 'nav.my', 'citizen'],
   ['#/my/documents', 'nav.myDocuments', 'citizen'],
+  ['#/feedback', 'nav.feedback', null],
+  ['#/qa', 'nav.qa', null],
+  ['#/my/feedback', 'nav.myFeedback', 'citizen'],
+  ['#/staff/feedback', 'nav.staffFeedback', ['desk', 'agency', 'leader', 'province', 'admin']],
+  ['#/my/access-log', 'nav.myAccessLog', 'citizen'],
   ['#/desk', 'nav.desk', 'desk'],
   ['#/agency', 'nav.agency', ['agency', 'leader']],
   ['#/leader', 'nav.leader', 'leader'],
   ['#/admin', 'nav.admin', 'admin'],
+  ['#/support', 'nav.support', ['desk', 'agency', 'leader', 'admin']],
+  ['#/dashboard', 'nav.dashboard', ['province', 'admin', 'leader', 'agency']],
+  ['#/reports', 'nav.reports', ['province', 'admin', 'leader']],
+  ['#/alerts', 'nav.alerts', ['agency', 'leader']],
+  ['#/transparency', 'nav.transparency', null],
 ];
 
 const config = { province: '' };
@@ -154,7 +180,8 @@ function renderChrome() {
   document.querySelector('.brand').setAttribute('aria-label', `${site} — ${t('nav.home')}`);
   replace(document.getElementById('footer-text'),
     h('p', {}, [config.province, site].filter(Boolean).join(' · ')),
-    h('p', { class: 'muted' }, t('site.footer')));
+    h('p', { class: 'muted' }, t('site.footer')),
+    h('p', {}, h('a', { href: '#/transparency', id: 'footer-transparency' }, t('pub.title'))));
   applyStatic();
 }
 

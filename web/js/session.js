@@ -66,7 +66,7 @@ export function role() {
 
 /** Where a person of this role starts after signing in. */
 export function homeFor(r) {
-  return { citizen: '#/my', desk: '#/desk', agency: '#/agency', leader: '#/leader', admin: '#/admin' }[r] || '#/';
+  return { citizen: '#/my', desk: '#/desk', agency: '#/agency', leader: '#/leader', province: '#/dashboard', admin: '#/admin' }[r] || '#/';
 }
 
 export function onSessionChange(fn) {

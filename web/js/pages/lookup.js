@@ -8,6 +8,7 @@ import { timeEl } from '../format.js';
 import { timeline } from '../timeline.js';
 import { unitLabel } from '../levels.js';
 import { stepsCard } from '../dossier-view.js';
+import { tc } from '../care-strings.js';
 
 export async function render(view, { query, navigate }) {
   const code = labelled(t('lookup.code'), h('input', { type: 'text', name: 'code', value: query.code || '', autocomplete: 'off', spellcheck: 'false' }), { required: true });
@@ -38,6 +39,9 @@ export async function render(view, { query, navigate }) {
         [t('lookup.currentAgency'), r.current_agency ? unitLabel(r.current_agency, r.current_agency_name) : null],
       ])),
       stepsCard(r),
+      // The receipt's QR carries the token: with the result returned, it is also the rating link.
+      r.verified && r.status && r.status.code === 10 && query.token && card(
+        h('a', { class: 'btn btn-primary', id: 'rate-link', href: `#/rate?code=${encodeURIComponent(r.code)}&token=${encodeURIComponent(query.token)}` }, tc('rate.title'))),
       Array.isArray(r.history) && card(h('h2', {}, t('dossier.history')), timeline(r.history)));
   });
 }

@@ -1,5 +1,6 @@
 // One of my dossiers: status, appointment, what happens next, control slip, timeline, receipt and
 // forms; withdraw; supplement after receipt (upload again and resubmit); download the result.
+import { tc } from '../care-strings.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob, ApiError } from '../api.js';
@@ -76,7 +77,8 @@ export async function render(view, { params }) {
           throw err;
         }
       }));
-      resultPart = card(h('h2', {}, t('life.result')), h('p', {}, d.result.filename || t('life.resultReady')), h('div', { class: 'form-actions' }, btn, resultSlot), resultErr);
+      const rate = code === 10 ? h('a', { class: 'btn', id: 'rate-link', href: `#/rate?id=${encodeURIComponent(d.id)}` }, tc('rate.title')) : null;
+      resultPart = card(h('h2', {}, t('life.result')), h('p', {}, d.result.filename || t('life.resultReady')), h('div', { class: 'form-actions' }, btn, rate, resultSlot), resultErr);
     }
     let withdraw = null;
     if (OPEN.includes(code)) {

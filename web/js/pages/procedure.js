@@ -47,6 +47,7 @@ export async function render(view, { params }) {
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/' }, t('nav.home')), ' / ', p.code),
       pageTitle(p.name, h('p', { class: 'result-meta' }, levelBadge(p.level), p.sample && h('span', { class: 'badge badge-draft' }, t('procedure.sample')))),
       action,
+      h('p', { class: 'procedure-faq' }, h('a', { href: `#/faq?procedure=${encodeURIComponent(p.code)}`, id: 'procedure-faq' }, t('procedure.faq'))),
       card(h('h2', {}, t('procedure.summary')), facts([
         [t('procedure.code'), p.code],
         [t('home.field'), p.field],
