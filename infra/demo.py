@@ -174,3 +174,75 @@ class _SeedActor:
     def __init__(self, sub: str, username: str) -> None:
         self.sub = sub
         self.username = username
+
+
+DEMO_STAT_MONTHS = 6
+
+
+def seed_statistics(
+    store: Any, data_dir: Path = DEFAULT_DATA, months: int = DEMO_STAT_MONTHS, now: Any = None
+) -> int:
+    """Synthetic monthly counters for the past `months` full months, so `make run`'s dashboard,
+    transparency page and reports show non-trivial numbers from the first minute.
+
+    Demo only (`stats.json` switches it on in a demo folder): the numbers are deterministic
+    (seeded per agency and month) and plausible, written exactly as status changes write them
+    (`CNT#<agency>#<YYYY-MM>` / `PROC#<code>`, ADD). The current month is left to real activity.
+    Returns the number of counter items written.
+    """
+    import random
+    from datetime import UTC, datetime
+
+    if not (data_dir / "stats.json").exists():
+        return 0
+    spec = _read(data_dir / "stats.json")
+    now = now or datetime.now(UTC)
+    written = 0
+    for proc in _read(data_dir / "procedures.json"):
+        online = proc["level"] != "not_online"
+        fee = sum(f.get("amount_vnd", 0) for f in proc.get("fees", [])) > 0
+        y, m = now.year, now.month
+        for _ in range(months):
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+            month = f"{y:04d}-{m:02d}"
+            rng = random.Random(f"{proc['code']}|{month}")
+            received = rng.randint(*spec.get("received", [8, 40]))
+            online_n = round(received * rng.uniform(0.45, 0.9)) if online else 0
+            processed = round(received * rng.uniform(0.85, 1.0))
+            late = round(processed * rng.uniform(0.0, spec.get("late_max", 0.12)))
+            counts = {
+                "received": received,
+                "received_channel_2": online_n,
+                "received_channel_1": received - online_n,
+                "processed": processed,
+                "processed_on_time": processed - late,
+                "processed_late": late,
+                "electronic_result": processed,
+                "digitised": round(received * rng.uniform(0.7, 1.0)),
+                "reused": round(received * rng.uniform(0.1, 0.4)),
+                "synced": received,
+                "fee_dossiers": received if fee else 0,
+                "paid_online": round(online_n * rng.uniform(0.3, 0.8)) if fee else 0,
+                "rated": round(processed * rng.uniform(0.2, 0.5)),
+                "rated_dissatisfied": rng.randint(0, 2),
+                "with_feedback": rng.randint(0, 1),
+                "feedback_handled": rng.randint(0, 3),
+            }
+            counts["feedback_handled_on_time"] = max(
+                0, counts["feedback_handled"] - rng.randint(0, 1)
+            )
+            names = {f"#m{i}": k for i, k in enumerate(counts)}
+            values = {f":v{i}": {"N": str(v)} for i, v in enumerate(counts.values())}
+            store.client.update_item(
+                TableName=store.table,
+                Key={
+                    "PK": {"S": f"CNT#{proc['lead_agency']}#{month}"},
+                    "SK": {"S": f"PROC#{proc['code']}"},
+                },
+                UpdateExpression="SET "
+                + ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True)),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+            written += 1
+    return written

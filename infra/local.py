@@ -724,6 +724,10 @@ def _load_demo(data_dir: Path | None, outputs: r.Outputs) -> list[dict[str, Any]
     from infra.demo import seed_dossiers
 
     seed_dossiers(accounts, Path(data_dir))
+    from chalicelib.services.deps import get_deps
+    from infra.demo import seed_statistics
+
+    seed_statistics(get_deps().store, Path(data_dir))
     return accounts
 
 

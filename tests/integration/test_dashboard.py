@@ -102,3 +102,27 @@ def test_alerts_are_listed_for_the_agency_only(api: ApiClient) -> None:
     assert len(first["items"]) + len(rest["items"]) == 3
     assert api.as_user("sokhdt").get("/api/agency/alerts?agency=H33.05").status_code == 403
     assert api.as_user("congdan").get("/api/agency/alerts").status_code == 403
+
+
+def test_demo_statistics_give_the_dashboard_non_trivial_numbers(aws: Any) -> None:
+    """`make run` seeds six past months of synthetic counters (data/demo/stats.json)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.dashboard import dashboard
+    from chalicelib.services.deps import get_deps
+    from infra.demo import DEFAULT_DATA, load_catalogue, seed_statistics
+
+    deps = get_deps()
+    load_catalogue(deps.store, DEFAULT_DATA)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    procedures = json.loads((DEFAULT_DATA / "procedures.json").read_text("utf-8"))
+    assert seed_statistics(deps.store, DEFAULT_DATA, now=now) == 6 * len(procedures)
+    again = seed_statistics(deps.store, DEFAULT_DATA, now=now)  # idempotent: SET, not ADD
+    assert again == 6 * len(procedures)
+    board = dashboard(deps, "2026-10")
+    overall = board["overall"]
+    assert overall["score"] is not None and 0 < overall["score"] < 100, overall
+    assert sum(a["totals"]["received"] for a in board["agencies"]) >= len(procedures) * 8
+    assert [t["month"] for t in board["trend"]][-1] == "2026-10"
+    assert all(t["score"] is not None for t in board["trend"])  # six months, all seeded
+    assert dashboard(deps, "2026-11")["overall"]["totals"]["received"] == 0  # real month
