@@ -1,0 +1,197 @@
+"""Online payment end to end: a fee owed at receipt (status 6), the citizen pays through VNPay (the
+simulator's signed answers), the IPN confirms once and processing resumes in the real workflow."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib.integrations import vnpay, vnpay_sim
+from tests.helpers_app import ApiClient, deliver_workflow
+from tests.integration.payments_routes import payments_routes
+from tests.integration.test_dossier_path import _submit_online
+
+pytestmark = pytest.mark.integration
+
+BUSINESS = "2.001610"  # one step @H33.03, fee 100 000 đ, desk motcua
+
+
+@pytest.fixture
+def paying(api: ApiClient) -> Iterator[ApiClient]:
+    from chalicelib.services.deps import any_deps, get_deps, set_deps
+
+    settings = get_deps().settings.model_copy(update={"vnpay_simulator": True})
+    set_deps(any_deps(settings=settings))
+    with payments_routes():
+        yield api
+
+
+def _awaiting_fee(api: ApiClient) -> dict[str, Any]:
+    d = _submit_online(api, BUSINESS)
+    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"]["code"] == 6
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _request_params(pay_url: str) -> dict[str, str]:
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(pay_url).query))
+
+
+def _secret() -> str:
+    from chalicelib.services import payments
+    from chalicelib.services.deps import get_deps
+
+    return payments.provider(get_deps()).hash_secret
+
+
+def _ipn(api: ApiClient, params: dict[str, str]) -> dict[str, str]:
+    r = api.anonymous().get("/api/payments/vnpay/ipn?" + urllib.parse.urlencode(params))
+    assert r.status_code == 200, r.text
+    answer: dict[str, str] = r.json()
+    return answer
+
+
+def _counter(agency: str, metric: str) -> int:
+    from chalicelib.services.deps import get_deps
+
+    d = get_deps()
+    resp = d.store.client.query(
+        TableName=d.store.table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CNT#{agency}#{_month()}"}},
+    )
+    return sum(int(i.get(metric, {}).get("N", "0")) for i in resp.get("Items", []))
+
+
+def _month() -> str:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+
+
+def test_citizen_pays_online_and_processing_resumes(paying: ApiClient, cloud: Any) -> None:
+    api = paying
+    d = _awaiting_fee(api)
+    citizen = api.as_user("congdan")
+    before = _counter(d["lead_agency"], "paid_online")
+
+    created = citizen.post(f"/api/my/dossiers/{d['id']}/payments")
+    assert created.status_code == 201, created.text
+    pay = created.json()
+    assert pay["amount_vnd"] == 100_000
+    req = _request_params(pay["pay_url"])
+    assert pay["pay_url"].split("?")[0].endswith("/sim/vnpay/pay")
+    assert req["vnp_Amount"] == "10000000" and req["vnp_TxnRef"] == pay["payment_id"]
+    assert vnpay.verify(req, _secret())
+    again = citizen.post(f"/api/my/dossiers/{d['id']}/payments")
+    assert again.status_code == 201 and again.json()["payment_id"] == pay["payment_id"]
+
+    # Someone else's dossier is not found, and cannot be paid.
+    other = api.as_user("congdan2").post(f"/api/my/dossiers/{d['id']}/payments")
+    assert other.status_code == 404, other.text
+
+    secret = _secret()
+    result = vnpay_sim.result_params(req, secret, paid=True, at=_now())
+
+    # Bad IPNs change nothing: wrong signature, wrong amount (re-signed), unknown order.
+    assert _ipn(api, {**result, "vnp_TransactionNo": "1"})["RspCode"] == "97"
+    wrong_amount = {k: v for k, v in result.items() if k != "vnp_SecureHash"}
+    wrong_amount["vnp_Amount"] = "5000000"
+    wrong_amount["vnp_SecureHash"] = vnpay.sign(wrong_amount, secret)
+    assert _ipn(api, wrong_amount) == {"RspCode": "04", "Message": "Invalid amount"}
+    unknown = {k: v for k, v in result.items() if k != "vnp_SecureHash"}
+    unknown["vnp_TxnRef"] = "no-such-payment"
+    unknown["vnp_SecureHash"] = vnpay.sign(unknown, secret)
+    assert _ipn(api, unknown)["RspCode"] == "01"
+    view = citizen.get(f"/api/my/dossiers/{d['id']}").json()
+    assert view["status"]["code"] == 6 and view["fee"]["paid_at"] is None
+
+    # The real IPN confirms; a second one is answered "already confirmed" and changes nothing.
+    assert _ipn(api, result) == {"RspCode": "00", "Message": "Confirm Success"}
+    paid = citizen.get(f"/api/my/dossiers/{d['id']}").json()
+    assert paid["status"]["code"] in (2, 4)
+    assert paid["fee"]["method"] == "online" and paid["fee"]["receipt_no"] == pay["payment_id"]
+    version = paid["version"] if "version" in paid else None
+    assert _ipn(api, result)["RspCode"] == "02"
+    after = citizen.get(f"/api/my/dossiers/{d['id']}").json()
+    assert after["fee"] == paid["fee"]
+    if version is not None:
+        assert after.get("version") == version
+    assert _counter(d["lead_agency"], "paid_online") == before + 1
+    assert citizen.post(f"/api/my/dossiers/{d['id']}/payments").status_code == 409
+
+    # The browser's return lands on the dossier page, marked paid.
+    back = api.anonymous().get(vnpay_sim.return_location(req, result).split("8000", 1)[-1])
+    assert back.status_code == 302, back.text
+    assert back.headers["Location"].endswith(f"#/my/{d['id']}?payment=paid")
+
+    # The workflow goes on: the agency gets its task.
+    tasks: list[dict[str, Any]] = []
+    for _ in range(150):
+        tasks = [
+            t
+            for t in api.as_user("sokhdt").get("/api/agency/tasks").json()["items"]
+            if t["dossier_id"] == d["id"]
+        ]
+        if tasks:
+            break
+        deliver_workflow(api, cloud)
+    assert tasks, "processing did not resume after the online payment"
+    assert citizen.get(f"/api/my/dossiers/{d['id']}").json()["status"]["code"] == 4
+
+    # The fee receipt (biên lai) is a PDF for the owner only.
+    receipt = f"/api/my/dossiers/{d['id']}/payments/{pay['payment_id']}/receipt.pdf"
+    pdf = citizen.get(receipt, {"Accept": "application/pdf"})
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.body.startswith(b"%PDF") and pdf.headers["Content-Type"] == "application/pdf"
+    theirs = api.as_user("congdan2").get(receipt, {"Accept": "application/pdf"})
+    assert theirs.status_code == 404
+    listed = citizen.get(f"/api/my/dossiers/{d['id']}/payments").json()["items"]
+    assert [p["state"] for p in listed] == ["paid"]
+
+
+def test_simulator_page_pay_button_confirms(paying: ApiClient) -> None:
+    api = paying
+    d = _awaiting_fee(api)
+    pay = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/payments").json()
+    path = "/sim/vnpay/pay?" + pay["pay_url"].split("?", 1)[1]
+    page = api.anonymous().get(path)
+    assert page.status_code == 200 and "Cổng thanh toán mô phỏng" in page.text
+    tampered = api.anonymous().get(path.replace("vnp_Amount=10000000", "vnp_Amount=100"))
+    assert tampered.status_code == 400
+    done = api.anonymous().get(path + "&sim_action=pay")
+    assert done.status_code == 302, done.text
+    assert "/api/payments/vnpay/return?" in done.headers["Location"]
+    view = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
+    assert view["status"]["code"] in (2, 4) and view["fee"]["method"] == "online"
+
+
+def test_cancelled_payment_keeps_the_fee_due(paying: ApiClient) -> None:
+    api = paying
+    d = _awaiting_fee(api)
+    pay = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/payments").json()
+    req = _request_params(pay["pay_url"])
+    result = vnpay_sim.result_params(req, _secret(), paid=False, at=_now())
+    assert _ipn(api, result)["RspCode"] == "00"  # received and recorded as cancelled
+    view = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
+    assert view["status"]["code"] == 6 and view["fee"]["paid_at"] is None
+    retry = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/payments").json()
+    assert retry["payment_id"] != pay["payment_id"]
+
+
+def test_simulator_is_off_unless_configured(api: ApiClient) -> None:
+    with payments_routes():
+        r = api.anonymous().get("/sim/vnpay/pay?vnp_TxnRef=x")
+        assert r.status_code == 404
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
