@@ -235,6 +235,12 @@ class Dossier(BaseModel):
     lookup_token: str | None = None
     received_by: str | None = None
     register_line: int | None = None
+    # Personal data (issue 10): end of the retention duty, set when the dossier becomes final
+    # (chalicelib.domain.retention); restricted after the owner's erasure request; tombstoned when
+    # the retention job removed its personal data and files.
+    retention_until: AwareDatetime | None = None
+    restricted: bool = False
+    tombstoned_at: AwareDatetime | None = None
     version: int = 0  # optimistic lock
 
     @property

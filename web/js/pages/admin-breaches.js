@@ -1,0 +1,82 @@
+// Admin: suspected personal-data breaches (NĐ 13/2023 Đ23): record one with the query that finds
+// the affected citizens, see the 72-hour deadline state, download the notification list and the
+// report to the authority, mark it reported.
+import { h, replace } from '../dom.js';
+import { getLang } from '../i18n.js';
+import { get, post } from '../api.js';
+import { pageTitle, loadInto, card, busy, empty } from '../ui.js';
+
+const S = {
+  title: ['Sự cố dữ liệu cá nhân', 'Personal data breaches'],
+  record: ['Ghi nhận sự cố', 'Record a breach'],
+  scope: ['Phạm vi', 'Scope'],
+  detected: ['Phát hiện lúc', 'Detected at'],
+  categories: ['Loại dữ liệu (cách nhau dấu phẩy)', 'Data categories (comma-separated)'],
+  procedure: ['Mã thủ tục', 'Procedure code'],
+  from: ['Từ ngày', 'From'],
+  to: ['Đến ngày', 'To'],
+  save: ['Ghi nhận', 'Record'],
+  none: ['Chưa có sự cố.', 'No breaches.'],
+  affected: ['Người bị ảnh hưởng', 'Affected people'],
+  deadline: ['Hạn báo cáo', 'Report deadline'],
+  list: ['Danh sách thông báo', 'Notification list'],
+  report: ['Báo cáo cơ quan chức năng', 'Report to the authority'],
+  reported: ['Đã báo cáo (số văn bản)', 'Reported (reference)'],
+  'state.open': ['Còn hạn', 'Open'],
+  'state.due_soon': ['Sắp đến hạn', 'Due soon'],
+  'state.overdue': ['Quá hạn', 'Overdue'],
+  'state.reported': ['Đã báo cáo', 'Reported'],
+};
+const s = (key) => (S[key] ? S[key][getLang() === 'en' ? 1 : 0] : key);
+
+function field(label, input) {
+  return h('p', {}, h('label', {}, label, h('br'), input));
+}
+
+function breachCard(b, reload) {
+  const ref = h('input', { type: 'text', placeholder: s('reported') });
+  const btn = h('button', { type: 'button', class: 'btn btn-secondary' }, s('reported'));
+  btn.addEventListener('click', () => busy(btn, async () => {
+    await post(`/api/admin/breaches/${encodeURIComponent(b.id)}/reported`, { reference: ref.value });
+    await reload();
+  }));
+  return card(
+    h('h3', {}, b.scope, ' ', h('span', { class: `badge ${b.deadline_state === 'overdue' ? 'badge-late' : ''}` },
+      s(`state.${b.deadline_state}`))),
+    h('p', {}, `${s('affected')}: ${b.affected} · ${s('deadline')}: ${new Date(b.deadline_at).toLocaleString('vi-VN')}`),
+    h('p', {}, h('a', { href: b.notification_list_url }, s('list')), ' · ',
+      h('a', { href: b.report_url }, s('report'))),
+    b.state === 'reported' ? '' : h('p', {}, ref, ' ', btn));
+}
+
+export async function render(view) {
+  const list = h('div');
+  const scope = h('input', { type: 'text', required: true });
+  const detected = h('input', { type: 'datetime-local' });
+  const cats = h('input', { type: 'text', value: 'identity,contact' });
+  const proc = h('input', { type: 'text' });
+  const from = h('input', { type: 'date' });
+  const to = h('input', { type: 'date' });
+  const save = h('button', { type: 'submit', class: 'btn' }, s('save'));
+  const form = h('form', {}, field(s('scope'), scope), field(s('detected'), detected),
+    field(s('categories'), cats), field(s('procedure'), proc), field(s('from'), from),
+    field(s('to'), to), save);
+  const reload = () => loadInto(list, () => get('/api/admin/breaches'), (body) =>
+    (body.items.length ? replace(list, ...body.items.map((b) => breachCard(b, reload))) : replace(list, empty(s('none')))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(save, async () => {
+      await post('/api/admin/breaches', {
+        scope: scope.value,
+        detected_at: detected.value ? new Date(detected.value).toISOString() : undefined,
+        categories: cats.value.split(',').map((x) => x.trim()).filter(Boolean),
+        procedure_code: proc.value || undefined,
+        date_from: from.value || undefined,
+        date_to: to.value || undefined,
+      });
+      await reload();
+    }, { form });
+  });
+  view.append(pageTitle(s('title')), h('h2', {}, s('record')), form, list);
+  await reload();
+}
