@@ -397,6 +397,13 @@ def _groups(claims: Mapping[str, Any]) -> tuple[str, ...] | None:
 def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | None) -> Caller:
     """Role and unit from the profile (authoritative); groups may only refuse (see module doc)."""
     groups = _groups(claims)
+    if profile is not None and profile.get("locked_at"):
+        # Reported compromised: tokens issued before the lock stop working at once.
+        raise Unauthorized(
+            "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên để mở lại.",
+            "The account is locked.",
+            code="account_locked",
+        )
     if profile is None:
         role: str = "citizen"
         unit = None
@@ -531,6 +538,12 @@ class CognitoAccounts:
             )
         except Exception as exc:
             code = _error_code(exc)
+            if code == "NotAuthorizedException" and "disabled" in str(exc).lower():
+                raise Unauthorized(
+                    "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên để mở lại.",
+                    "The account is locked.",
+                    code="account_locked",
+                ) from None
             if code in {
                 "NotAuthorizedException",
                 "UserNotFoundException",
