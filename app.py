@@ -13,7 +13,8 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib.api import context, http, routes_agency_api, routes_reports
+from chalicelib.api import context, http, routes_agency_api, routes_payments, routes_reports
+from chalicelib.api.routes_account import bp as account_routes
 from chalicelib.api.routes_audit import bp as audit_routes
 from chalicelib.api.routes_care import bp as care_routes
 from chalicelib.api.routes_feedback import bp as feedback_routes
@@ -38,8 +39,10 @@ app.register_blueprint(audit_routes)
 app.register_blueprint(feedback_routes)
 app.register_blueprint(care_routes)
 app.register_blueprint(privacy_routes)
+app.register_blueprint(account_routes)
 routes_agency_api.install(app)
 routes_reports.install(app)
+routes_payments.install(app)
 
 _STACK = os.environ.get("STACK_NAME", "tthc")
 
@@ -100,3 +103,32 @@ def on_feedback_deadlines(event: CloudWatchEvent) -> None:
     from chalicelib.services.feedback import check_feedback_deadlines
 
     check_feedback_deadlines(get_deps())
+
+
+@app.schedule("rate(1 minute)")
+def on_notifications(event: CloudWatchEvent) -> None:
+    """Drain the notification outbox (e-mail, SMS with consent); idempotent per item."""
+    from datetime import UTC, datetime
+
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.notifications import run_scheduled
+
+    run_scheduled(get_deps(), datetime.now(UTC))
+
+
+@app.schedule("cron(0 19 * * ? *)")
+def on_retention(event: CloudWatchEvent) -> None:
+    """Retention job, 02:00 Asia/Ho_Chi_Minh nightly; bounded batch, resumes from its watermark."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.privacy_retention import run_retention
+
+    run_retention(get_deps())
+
+
+@app.schedule("cron(5 * * * ? *)")
+def on_breach_deadlines(event: CloudWatchEvent) -> None:
+    """Breach report reminders (72 h legal deadline): hourly, every day."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.privacy_breach import check_breach_deadlines
+
+    check_breach_deadlines(get_deps())

@@ -46,6 +46,13 @@ class Settings(BaseModel):
     face_match_threshold: float = Field(default=95.0, ge=50, le=100)
     face_keep_registration_image: bool = False  # keep the registration selfie (policy; default no)
     face_lookups_per_minute: int = Field(default=10, ge=1)  # per client IP
+    # Personal data rights and retention (issue 10; chalicelib.domain.retention documents defaults).
+    export_link_expiry_seconds: int = Field(default=900, ge=60)  # the export zip's GET link
+    retention_years_json: str = ""  # {"<procedure field>": years | null, "*": 10, "~ended": 5}
+    retention_lookback_months: int = Field(default=24, ge=1)  # first run: months searched back
+    retention_batch: int = Field(default=200, ge=1)  # dossiers deleted per run at most
+    breach_report_hours: int = Field(default=72, ge=1)  # NĐ 13/2023 Đ23: notify within 72 h
+    breach_remind_before_hours: int = Field(default=24, ge=1)  # the due-soon reminder
     # Notifications (chalicelib.services.notifications): "ses" sends e-mail through SES (moto
     # records it locally); "log" only records each send in the table (NOTIFYLOG items).
     notify_channel: str = "ses"
@@ -97,6 +104,12 @@ class Settings(BaseModel):
             "face_match_threshold": "FACE_MATCH_THRESHOLD",
             "face_keep_registration_image": "FACE_KEEP_REGISTRATION_IMAGE",
             "face_lookups_per_minute": "FACE_LOOKUPS_PER_MINUTE",
+            "export_link_expiry_seconds": "EXPORT_LINK_EXPIRY_SECONDS",
+            "retention_years_json": "RETENTION_YEARS_JSON",
+            "retention_lookback_months": "RETENTION_LOOKBACK_MONTHS",
+            "retention_batch": "RETENTION_BATCH",
+            "breach_report_hours": "BREACH_REPORT_HOURS",
+            "breach_remind_before_hours": "BREACH_REMIND_BEFORE_HOURS",
             "notify_channel": "NOTIFY_CHANNEL",
             "notify_sender": "NOTIFY_SENDER",
             "notify_max_attempts": "NOTIFY_MAX_ATTEMPTS",

@@ -796,6 +796,10 @@ def running_stack(
             web_origin=[url, f"http://127.0.0.1:{http_port}"],
         )
         env = r.environment(outputs, public_base_url=url)
+        # The local stack pays through the VNPay simulator and auto-confirms sign-ups (demo only).
+        env.setdefault("VNPAY_SIMULATOR", "true")
+        env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
+        env.setdefault("API_BASE_URL", url)
         os.environ.update(env)
         reset_app_caches()
         log.info("moto endpoint %s; JWKS %s", endpoint, outputs.jwks_url)

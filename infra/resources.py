@@ -410,6 +410,28 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 description="Feedback (PAKN) due-soon and overdue alerts during working hours",
                 local_time="hourly 07:15-17:15 Asia/Ho_Chi_Minh (UTC+7), Monday to Saturday",
             ),
+            Schedule(
+                "notifications",
+                "rate(1 minute)",
+                handler="on_notifications",
+                description="Drain the notification outbox (e-mail; SMS with consent)",
+                local_time="every minute",
+            ),
+            Schedule(
+                "retention",
+                # 02:00 Asia/Ho_Chi_Minh (UTC+7) = 19:00 UTC the day before.
+                "cron(0 19 * * ? *)",
+                handler="on_retention",
+                description="Delete dossiers past retention (tombstones, audited)",
+                local_time="02:00 Asia/Ho_Chi_Minh (UTC+7) nightly",
+            ),
+            Schedule(
+                "breach-deadlines",
+                "cron(5 * * * ? *)",
+                handler="on_breach_deadlines",
+                description="Personal-data breach report reminders (due soon, overdue)",
+                local_time="hourly at :05, every day (the 72 h deadline runs on weekends too)",
+            ),
         ),
         alarms=(
             MetricAlarm(

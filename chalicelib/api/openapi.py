@@ -136,10 +136,17 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
-    from chalicelib.api.routes_privacy import IdNumberSearchIn
+    from chalicelib.api.routes_privacy import (
+        BreachIn,
+        BreachReportedIn,
+        ConsentIn,
+        ErasureIn,
+        IdNumberSearchIn,
+    )
     from chalicelib.api.routes_procedures_admin import ProposeChangeIn, RejectChangeIn
     from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
+    from chalicelib.services.account_security import CompromisedIn, ProfileIn
     from chalicelib.services.feedback import (
         AnswerIn,
         FeedbackIn,
@@ -307,7 +314,53 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/verify/{result_id}"): Op(
             "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)"
         ),
+        # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
+        ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
+            "Tạo giao dịch thanh toán trực tuyến phí, lệ phí (trả về đường dẫn cổng thanh toán)",
+            status=201,
+        ),
+        ("GET", "/api/my/dossiers/{dossier_id}/payments"): Op("Các lần thanh toán của hồ sơ"),
+        ("GET", "/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf"): Op(
+            "Biên lai thu phí, lệ phí (PDF)", media=(PDF,)
+        ),
+        ("GET", "/api/payments/vnpay/return"): Op(
+            "Trình duyệt trở về từ cổng thanh toán (kiểm tra chữ ký, chuyển về hồ sơ)",
+            media=(HTML,),
+        ),
+        ("GET", "/api/payments/vnpay/ipn"): Op(
+            "Thông báo kết quả thanh toán từ cổng (IPN, máy chủ gọi máy chủ; chữ ký HMAC-SHA512)"
+        ),
+        ("GET", "/sim/vnpay/pay"): Op(
+            "Cổng thanh toán mô phỏng (chỉ bật ở môi trường chạy thử)", media=(HTML,)
+        ),
+        # ---- the account
+        ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
+        ("POST", "/api/me/compromised"): Op(
+            "Báo tài khoản bị xâm phạm: khóa tài khoản, báo quản trị viên",
+            body=CompromisedIn,
+            body_required=False,
+        ),
+        ("GET", "/api/admin/accounts/{username}"): Op("Trạng thái tài khoản (bị khóa hay không)"),
+        ("POST", "/api/admin/accounts/{username}/enable"): Op("Mở khóa tài khoản"),
         # ---- personal data
+        ("GET", "/api/my/consents"): Op("Sự đồng ý của tôi (trạng thái hiện tại và lịch sử)"),
+        ("POST", "/api/my/consents"): Op(
+            "Đồng ý hoặc rút lại sự đồng ý (có hiệu lực ngay)", body=ConsentIn
+        ),
+        ("POST", "/api/my/export"): Op("Xuất toàn bộ dữ liệu của tôi (ZIP, liên kết có thời hạn)"),
+        ("POST", "/api/my/erasure"): Op(
+            "Yêu cầu xóa dữ liệu cá nhân (giữ hồ sơ phải lưu trữ)", body=ErasureIn
+        ),
+        ("POST", "/api/admin/breaches"): Op(
+            "Ghi nhận sự cố lộ dữ liệu cá nhân", body=BreachIn, status=201
+        ),
+        ("GET", "/api/admin/breaches"): Op("Danh sách sự cố dữ liệu cá nhân"),
+        ("GET", "/api/admin/breaches/{breach_id}"): Op(
+            "Chi tiết sự cố, danh sách thông báo và báo cáo"
+        ),
+        ("POST", "/api/admin/breaches/{breach_id}/reported"): Op(
+            "Đánh dấu đã báo cáo cơ quan chức năng", body=BreachReportedIn
+        ),
         ("GET", "/api/my/access-log"): Op(
             "Ai đã xem dữ liệu của tôi (nhật ký truy cập)",
             query=(

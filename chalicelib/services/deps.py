@@ -59,13 +59,22 @@ def get_deps() -> Deps:
                 from chalicelib.store.table import DynamoStore
                 from chalicelib.workflow.executions import Workflow
 
+                store = DynamoStore()
+                # Committed status changes become notifications (outbox items) in one place.
+                store.__dict__["on_applied"] = _notify_applied
                 _deps = Deps(
-                    store=DynamoStore(),
+                    store=store,
                     files=AttachmentFiles(),
                     workflow=Workflow(),
                     settings=get_settings(),
                 )
     return _deps
+
+
+def _notify_applied(dossier: Any, events: list[Any]) -> None:
+    from chalicelib.services.notifications import on_history_events
+
+    on_history_events(get_deps(), dossier, events)
 
 
 def set_deps(deps: Deps | None) -> None:

@@ -330,6 +330,7 @@ class DynamoStore(TableAdapter):
     def _dossier_item(self, d: Dossier) -> dict[str, Any]:
         from chalicelib.domain.pii_fields import DOSSIER_SUBTREES
 
+        d = self._with_retention(d)
         item: dict[str, Any] = {
             "PK": _s(f"DOSSIER#{d.id}"),
             "SK": _s("DOSSIER"),
@@ -354,7 +355,30 @@ class DynamoStore(TableAdapter):
         if d.status is not None and d.status.is_open:
             item["GSI4PK"] = _s(f"OPEN#{d.lead_agency}")
             item["GSI4SK"] = _s(_iso(d.appointment_at) + "#" + d.id)
+        if d.retention_until is not None and d.tombstoned_at is None:
+            # Retention (issue 10): GSI3 is free once a dossier is final (its DESK# key only
+            # exists in status 1). `EXPIRES#<VN month>`/`<retention_until>#<id>`, sparse.
+            from chalicelib.domain.retention import EXPIRES_PREFIX, expiry_month
+
+            item["GSI3PK"] = _s(EXPIRES_PREFIX + expiry_month(d.retention_until))
+            item["GSI3SK"] = _s(_iso(d.retention_until) + "#" + d.id)
         return item
+
+    def _with_retention(self, d: Dossier) -> Dossier:
+        """A dossier that just became final gets its retention end (once; by procedure class)."""
+        from chalicelib.domain.statuses import FINAL_STATUSES
+
+        if d.retention_until is not None or d.status not in FINAL_STATUSES or d.tombstoned_at:
+            return d
+        from chalicelib.domain.retention import periods, retention_until
+        from chalicelib.settings import get_settings
+
+        try:
+            field_name: str | None = self.get_procedure(d.procedure_code).field
+        except NotFound:
+            field_name = None
+        until = retention_until(d, field_name, periods(get_settings().retention_years_json))
+        return d.model_copy(update={"retention_until": until}) if until else d
 
     def create_dossier(self, d: Dossier) -> None:
         self.client.put_item(
@@ -498,9 +522,14 @@ class DynamoStore(TableAdapter):
 
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self._apply_once(change)
+                saved = self._apply_once(change)
             except _AuditHeadMoved:
                 backoff(attempt)
+                continue
+            hook = self.__dict__.get("on_applied")
+            if hook is not None and change.events:
+                hook(saved, list(change.events))  # e.g. notifications; must never raise
+            return saved
         raise _conflict()
 
     def _apply_once(self, change: Change) -> Dossier:

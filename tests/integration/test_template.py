@@ -56,7 +56,7 @@ def test_checkov_finds_no_failed_checks(tmp_path: Path) -> None:
         text=True,
         env=env,
         cwd=ROOT,
-        timeout=120,
+        timeout=600,
     )
     report = json.loads(proc.stdout)
     failed = [

@@ -15,6 +15,8 @@ const ROUTES = [
   ['/rate', () => import('./pages/rate.js'), null],
   ['/support', () => import('./pages/support.js'), ['desk', 'agency', 'leader', 'admin']],
   ['/signin', () => import('./pages/signin.js'), null],
+  ['/signup', () => import('./pages/signup.js'), null],
+  ['/profile', () => import('./pages/profile.js'), ['citizen', 'desk', 'agency', 'leader', 'province', 'admin']],
   ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
   ['/my', () => import('./pages/my-list.js'), 'citizen'],
   ['/my/documents', () => import('./pages/my-documents.js'), 'citizen'],
@@ -25,6 +27,8 @@ const ROUTES = [
   ['/staff/feedback', () => import('./pages/staff-feedback.js'), ['desk', 'agency', 'leader', 'province', 'admin']],
   ['/my/access-log', () => import('./pages/my-access-log.js'), 'citizen'],
   ['/my/face', () => import('./pages/my-face.js'), 'citizen'],
+  ['/my/privacy', () => import('./pages/my-privacy.js'), 'citizen'],
+  ['/admin/breaches', () => import('./pages/admin-breaches.js'), 'admin'],
   ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
   ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
   ['/desk/:id', () => import('./pages/desk-detail.js'), 'desk'],
@@ -52,6 +56,9 @@ const NAV = [
   ['#/my/feedback', 'nav.myFeedback', 'citizen'],
   ['#/staff/feedback', 'nav.staffFeedback', ['desk', 'agency', 'leader', 'province', 'admin']],
   ['#/my/access-log', 'nav.myAccessLog', 'citizen'],
+  ['#/my/privacy', 'nav.myPrivacy', 'citizen'],
+  ['#/admin/breaches', 'nav.breaches', 'admin'],
+  ['#/profile', 'nav.profile', ['citizen', 'desk', 'agency', 'leader', 'province', 'admin']],
   ['#/desk', 'nav.desk', 'desk'],
   ['#/agency', 'nav.agency', ['agency', 'leader']],
   ['#/leader', 'nav.leader', 'leader'],
@@ -157,7 +164,9 @@ function renderNav() {
     ? h('div', { class: 'nav-user' },
       h('span', { class: 'nav-name' }, session.me?.name || session.me?.username || ''),
       h('button', { type: 'button', class: 'btn btn-small btn-ghost', onclick: signOut }, t('nav.signout')))
-    : h('a', { href: '#/signin', class: 'nav-link nav-signin', 'aria-current': here === '#/signin' ? 'page' : null }, t('nav.signin'));
+    : h('div', { class: 'nav-user' },
+      h('a', { href: '#/signin', class: 'nav-link nav-signin', 'aria-current': here === '#/signin' ? 'page' : null }, t('nav.signin')),
+      h('a', { href: '#/signup', class: 'nav-link nav-signup', 'aria-current': here === '#/signup' ? 'page' : null }, t('nav.signup')));
   replace(document.getElementById('nav-inner'), h('div', { class: 'nav-links' }, links), who);
 }
 

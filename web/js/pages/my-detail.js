@@ -10,6 +10,7 @@ import { timeline } from '../timeline.js';
 import { applicantRows } from '../applicant.js';
 import { uploadControl } from '../upload.js';
 import { dossierLink } from './my-list.js';
+import { paymentCard, paymentNotice } from './my-payment.js';
 import {
   act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard,
 } from '../lifecycle.js';
@@ -29,7 +30,7 @@ function latestByDoc(atts = []) {
   return out;
 }
 
-export async function render(view, { params }) {
+export async function render(view, { params, query }) {
   const body = h('div');
   view.append(body);
   const id = encodeURIComponent(params.id);
@@ -102,10 +103,12 @@ export async function render(view, { params }) {
     replace(body,
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/my' }, t('my.title')), ' / ', d.code || t('status.draft')),
       pageTitle(d.procedure_name || d.procedure_code || t('dossier.title'), h('p', { class: 'result-meta' }, statusBadge(d.status))),
+      paymentNotice(query),
       next && h('p', { class: 'notice-box' }, next, !d.status && [' ', h('a', { href: dossierLink(d) }, t('my.continue'))]),
       d.supplement_reason && code === 5 && !afterReceipt && h('p', { class: 'notice-box warn' }, `${t('dossier.supplementReason')}: ${d.supplement_reason}`),
       d.refusal_reason && h('p', { class: 'notice-box warn' }, `${t('dossier.refusalReason')}: ${d.refusal_reason}`),
       afterReceipt ? supplementCard(d) : null,
+      paymentCard(d, base),
       resultPart,
       card(h('h2', {}, t('dossier.summary')), facts([
         [t('dossier.code'), d.code ? h('strong', { class: 'code' }, d.code) : t('dossier.noCode')],

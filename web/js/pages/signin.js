@@ -5,6 +5,7 @@ import { post, get } from '../api.js';
 import { startSession, setMe, clearSession, homeFor, me } from '../session.js';
 import { pageTitle, card, busy, setFlash } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
+import { ta } from '../account-strings.js';
 
 /** Only same-site hash routes are followed after sign-in. */
 function safeNext(next) {
@@ -42,5 +43,6 @@ export async function render(view, { query, navigate }) {
     });
     return undefined;
   });
-  view.append(pageTitle(t('signin.title')), card(h('p', { class: 'muted' }, t('signin.lead')), form));
+  view.append(pageTitle(t('signin.title')), card(h('p', { class: 'muted' }, t('signin.lead')), form,
+    h('p', {}, ta('signup.noAccount'), ' ', h('a', { href: '#/signup', id: 'signup-link' }, ta('signup.signupLink')))));
 }

@@ -8,6 +8,7 @@ import { schemaForm, labelled, setFieldError } from '../forms.js';
 import { uploadControl } from '../upload.js';
 import { applicantSchema, prefillFrom, applicantPayload, applicantRows, formDataRows } from '../applicant.js';
 import { levelBadge, units, nearestDesk } from '../levels.js';
+import { latestEarlierDossier, prefillValues, markPrefilled, prefillNote } from '../prefill.js';
 
 const STEPS = ['submit.step1', 'submit.step2', 'submit.step3'];
 
@@ -41,11 +42,13 @@ export async function render(view, { params, query, navigate }) {
       /* the stored profile will do for prefilling */
     }
     const desks = (await units().catch(() => [])).filter((u) => u.kind === 'desk');
-    return { procedure, dossier, profile, desks };
-  }, ({ procedure, dossier, profile, desks }) => wizard(body, { procedure, dossier, profile, desks, navigate }));
+    // A new draft is prefilled from my latest earlier dossier too (a failure just means no prefill).
+    const earlier = dossier ? null : await latestEarlierDossier().catch(() => null);
+    return { procedure, dossier, profile, desks, earlier };
+  }, ({ procedure, dossier, profile, desks, earlier }) => wizard(body, { procedure, dossier, profile, desks, earlier, navigate }));
 }
 
-function wizard(body, { procedure, dossier: existing, profile, desks, navigate }) {
+function wizard(body, { procedure, dossier: existing, profile, desks, earlier, navigate }) {
   const state = { dossier: existing, step: existing ? 1 : 0 };
   const head = h('div');
   const stage = h('div', { class: 'wizard-stage' });
@@ -66,14 +69,20 @@ function wizard(body, { procedure, dossier: existing, profile, desks, navigate }
   }
 
   // Step 1: applicant and e-form.
-  const applicant = schemaForm(applicantSchema(), { values: prefillFrom(profile), idPrefix: 'applicant' });
-  const eform = schemaForm(procedure.form_schema || { type: 'object' }, { idPrefix: 'form' });
+  const who = { ...prefillFrom(profile), ...(profile?.profile || {}) };
+  const pre1 = prefillValues(applicantSchema(), { profile: who, earlierData: earlier?.applicant });
+  const pre2 = prefillValues(procedure.form_schema || { type: 'object' }, { profile: who, earlierData: earlier?.form_data });
+  const applicant = schemaForm(applicantSchema(), { values: pre1.values, idPrefix: 'applicant' });
+  const eform = schemaForm(procedure.form_schema || { type: 'object' }, { values: pre2.values, idPrefix: 'form' });
+  const prefilled = markPrefilled(applicant.element, 'applicant', pre1.sources, earlier?.code)
+    + markPrefilled(eform.element, 'form', pre2.sources, earlier?.code);
   // Where to file it: any desk of the province (NĐ 118/2025); the one nearest the agency by default.
   const deskSelect = h('select', { name: 'receiving_unit' }, desks.map((u) => h('option', { value: u.code }, u.name)));
   deskSelect.value = nearestDesk(desks, procedure.lead_agency)?.code || '';
   const deskField = labelled(t('submit.desk'), deskSelect, { required: true, hint: t('submit.deskHint') });
   const next1 = h('button', { type: 'submit', class: 'btn btn-primary' }, t('submit.saveAndContinue'));
   const form1 = h('form', { class: 'form', novalidate: true },
+    prefilled > 0 && prefillNote(),
     desks.length > 0 && h('fieldset', {}, h('legend', {}, t('submit.where')), deskField.wrap),
     h('fieldset', {}, h('legend', {}, t('submit.applicant')), applicant.element),
     !eform.isEmpty && h('fieldset', {}, h('legend', {}, procedure.form_schema?.title || t('submit.eform')), eform.element),
