@@ -760,8 +760,10 @@ def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
     if handler is None:
         raise ValueError(f"unknown workflow message type {kind!r}")
     try:
-        deps.store.get_dossier(str(msg.get("dossierId")))
+        handler(deps, msg)
     except NotFound:
+        if _dossier_exists(deps, str(msg.get("dossierId"))):
+            raise
         # A dossier id never becomes known later (it exists before its execution starts), so a
         # retry cannot help: drop it loudly instead of cycling it to the dead-letter queue.
         import logging
@@ -769,5 +771,12 @@ def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
         logging.getLogger("tthc.workflow").warning(
             "workflow message for an unknown dossier dropped", extra={"type": kind}
         )
-        return
-    handler(deps, msg)
+
+
+def _dossier_exists(deps: Deps, dossier_id: str) -> bool:
+    """Checked only after a handler's NotFound, so the common path reads the dossier once."""
+    try:
+        deps.store.get_dossier(dossier_id)
+    except NotFound:
+        return False
+    return True
