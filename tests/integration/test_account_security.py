@@ -4,35 +4,11 @@ administrator's unlock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from tests.helpers_app import ApiClient
-from tests.integration.account_routes import account_routes
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def api(aws: Any, demo_accounts: dict[str, dict[str, Any]]) -> Iterator[ApiClient]:
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib.api import context
-    from chalicelib.api.auth import StaticJwks, TokenVerifier
-    from chalicelib.services.deps import get_deps, set_deps
-    from tests.integration.conftest import moto_jwks
-
-    with account_routes(app):
-        set_deps(None)
-        verifier = TokenVerifier.from_settings(get_deps().settings, jwks=StaticJwks(moto_jwks()))
-        context.set_verifier(verifier)
-        with Client(app) as client:
-            yield ApiClient(client, demo_accounts)
-        context.set_verifier(None)
-        set_deps(None)
 
 
 def _sub(api: ApiClient, username: str) -> str:

@@ -4,22 +4,15 @@ transparency page without personal data. Scenario as tests/integration/test_repo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.helpers_app import ApiClient
 from tests.integration.test_report import _scenario
-from tests.integration.test_reports_api import api as _api  # noqa: F401
 
 pytestmark = pytest.mark.integration
 AGENCY = "H33.03"
-
-
-@pytest.fixture
-def api(_api: ApiClient) -> Iterator[ApiClient]:  # noqa: F811
-    yield _api
 
 
 def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:

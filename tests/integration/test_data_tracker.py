@@ -9,17 +9,10 @@ import pytest
 
 from tests.helpers_app import ApiClient, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
-from tests.privacy_routes import privacy_routes
 
 pytestmark = pytest.mark.integration
 
 READS = {"read", "receipt", "result_download", "refused", "search"}
-
-
-@pytest.fixture(autouse=True)
-def _routes(api: ApiClient) -> Iterator[None]:
-    with privacy_routes():
-        yield
 
 
 @pytest.fixture

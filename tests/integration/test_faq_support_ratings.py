@@ -7,13 +7,10 @@ register it yet (and removed again afterwards), before the test client is built.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from infra.resources import Outputs
 from tests.helpers_app import (
     ApiClient,
     deliver_workflow,
@@ -22,64 +19,11 @@ from tests.helpers_app import (
     return_when_ready,
     upload_file,
 )
-from tests.integration.conftest import moto_jwks
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
 
 PROC = "2.001610"  # one step at the Department of Planning and Investment (H33.03)
-
-
-@contextmanager
-def care_routes() -> Iterator[None]:
-    """Register the blueprint on app.py's app if it is not there yet; undo it afterwards."""
-    import importlib
-
-    from app import app
-    from chalicelib.api import http, routes_care
-
-    before = {path: dict(methods) for path, methods in app.routes.items()}
-    added_binary = [t for t in ("image/jpeg", "image/png") if t not in app.api.binary_types]
-    if "/api/faq" not in app.routes:
-        # A Chalice blueprint's deferred routes can be registered once only (registration
-        # consumes their options), so each registration uses a freshly loaded module's blueprint.
-        app.register_blueprint(importlib.reload(routes_care).bp)
-        for methods in app.routes.values():
-            for entry in methods.values():
-                entry.view_function = http.escalate_errors(entry.view_function)
-    app.api.binary_types.extend(added_binary)
-    try:
-        yield
-    finally:
-        for t in added_binary:
-            app.api.binary_types.remove(t)
-        for path in list(app.routes):
-            if path not in before:
-                del app.routes[path]
-            else:
-                for method in list(app.routes[path]):
-                    if method not in before[path]:
-                        del app.routes[path][method]
-
-
-@pytest.fixture
-def api(aws: Outputs, demo_accounts: dict[str, dict[str, Any]]) -> Iterator[ApiClient]:
-    """As tests/integration/conftest.py's `api`, with the care routes registered first."""
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib.api import context
-    from chalicelib.api.auth import StaticJwks, TokenVerifier
-    from chalicelib.services.deps import get_deps, set_deps
-
-    with care_routes():
-        set_deps(None)
-        verifier = TokenVerifier.from_settings(get_deps().settings, jwks=StaticJwks(moto_jwks()))
-        context.set_verifier(verifier)
-        with Client(app) as client:
-            yield ApiClient(client, demo_accounts)
-        context.set_verifier(None)
-        set_deps(None)
 
 
 def _received(api: ApiClient) -> dict[str, Any]:

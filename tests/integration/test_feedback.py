@@ -16,49 +16,7 @@ from tests.helpers_app import ApiClient, minimal_pdf, upload_file
 
 pytestmark = pytest.mark.integration
 
-OUR_PATHS = (
-    "/api/feedback",
-    "/api/feedback/{code}",
-    "/api/feedback/{code}/info",
-    "/api/qa",
-    "/api/my/feedback",
-    "/api/my/feedback/{feedback_id}/rating",
-    "/api/my/feedback/{feedback_id}/reopen",
-    "/api/staff/feedback",
-    "/api/staff/feedback/{feedback_id}",
-    "/api/staff/feedback/{feedback_id}/accept",
-    "/api/staff/feedback/{feedback_id}/refuse",
-    "/api/staff/feedback/{feedback_id}/request-info",
-    "/api/staff/feedback/{feedback_id}/answer",
-    "/api/staff/feedback/{feedback_id}/publish",
-    "/api/staff/feedback/{feedback_id}/route",
-)
 KHDT, TUPHAP = "H33.03", "H33.02"
-
-
-@pytest.fixture
-def fapi(api: ApiClient) -> Iterator[ApiClient]:
-    """The app with the feedback blueprint (registered here until app.py does it)."""
-    from app import app
-    from chalicelib.api.http import escalate_errors
-
-    wired = OUR_PATHS[0] in app.routes
-    if not wired:
-        import importlib
-
-        import chalicelib.api.routes_feedback as routes
-
-        # A Chalice blueprint registers only once (it consumes its route options): a fresh copy.
-        app.register_blueprint(importlib.reload(routes).bp)
-        for path in OUR_PATHS:
-            for entry in app.routes[path].values():
-                entry.view_function = escalate_errors(entry.view_function)
-    try:
-        yield api
-    finally:
-        if not wired:  # leave the shared app as app.py built it (the OpenAPI test reads it)
-            for path in OUR_PATHS:
-                app.routes.pop(path, None)
 
 
 @contextmanager
@@ -143,17 +101,17 @@ def _staff(client: ApiClient, fid: str, action: str, body: Any = None, status: i
 
 
 # ---- intake --------------------------------------------------------------------------------------
-def test_every_intake_channel_and_routing(fapi: ApiClient) -> None:
+def test_every_intake_channel_and_routing(api: ApiClient) -> None:
     """One moto account for the intake checks (each fresh account costs seconds)."""
-    _online_by_a_citizen_routes_by_dossier_code_with_an_attachment(fapi)
-    _anonymous_with_and_without_contact(fapi)
-    _staff_enter_each_other_channel(fapi)
-    _province_routes_and_refusal(fapi)
+    _online_by_a_citizen_routes_by_dossier_code_with_an_attachment(api)
+    _anonymous_with_and_without_contact(api)
+    _staff_enter_each_other_channel(api)
+    _province_routes_and_refusal(api)
 
 
-def _online_by_a_citizen_routes_by_dossier_code_with_an_attachment(fapi: ApiClient) -> None:
+def _online_by_a_citizen_routes_by_dossier_code_with_an_attachment(api: ApiClient) -> None:
     code = _dossier_with_code(KHDT)
-    citizen = fapi.as_user("congdan")
+    citizen = api.as_user("congdan")
     fb = _send(
         citizen,
         dossier_code=code,
@@ -168,14 +126,14 @@ def _online_by_a_citizen_routes_by_dossier_code_with_an_attachment(fapi: ApiClie
 
     mine = citizen.get("/api/my/feedback").json()["items"]
     assert [m["code"] for m in mine] == [fb["code"]]
-    assert fapi.as_user("congdan2").get("/api/my/feedback").json()["items"] == []
-    anon = fapi.anonymous()
+    assert api.as_user("congdan2").get("/api/my/feedback").json()["items"] == []
+    anon = api.anonymous()
     assert anon.get(f"/api/feedback/{fb['code']}?token={fb['token']}").status_code == 200
     assert anon.get(f"/api/feedback/{fb['code']}?token=wrong").status_code == 404
-    assert _outbox(citizen_sub(fapi, "congdan"))[0]["kind"] == "feedback_received"
+    assert _outbox(citizen_sub(api, "congdan"))[0]["kind"] == "feedback_received"
     assert _counters(KHDT, datetime.now(UTC)).get("feedback_about_dossier") == 1
     assert "feedback_received" in _audit_actions(fb["id"])
-    queue = fapi.as_user("sokhdt").get("/api/staff/feedback").json()["items"]
+    queue = api.as_user("sokhdt").get("/api/staff/feedback").json()["items"]
     assert fb["code"] in [q["code"] for q in queue]
 
     bad = citizen.post(
@@ -194,25 +152,25 @@ def citizen_sub(api: ApiClient, username: str) -> str:
     return sub
 
 
-def _anonymous_with_and_without_contact(fapi: ApiClient) -> None:
-    anon = fapi.anonymous()
+def _anonymous_with_and_without_contact(api: ApiClient) -> None:
+    anon = api.anonymous()
     silent = _send(anon, agency=KHDT, anonymous=True, category="procedure")
     assert silent["anonymous"] is True and silent["agency"] == KHDT
-    mine = fapi.as_user("congdan").get("/api/my/feedback").json()["items"]
+    mine = api.as_user("congdan").get("/api/my/feedback").json()["items"]
     assert silent["code"] not in [m["code"] for m in mine]
     reachable = _send(anon, agency=KHDT, contact="nguoigui@example.vn")
     assert _outbox("nguoigui@example.vn")[0]["feedback_code"] == reachable["code"]
     # a signed-in citizen choosing anonymity is not linked to the feedback
-    _send(fapi.as_user("congdan2"), agency=KHDT, anonymous=True)
-    assert fapi.as_user("congdan2").get("/api/my/feedback").json()["items"] == []
+    _send(api.as_user("congdan2"), agency=KHDT, anonymous=True)
+    assert api.as_user("congdan2").get("/api/my/feedback").json()["items"] == []
     no_agency = anon.post(
         "/api/feedback", {"subject": "Thiếu", "content": "Không chọn cơ quan nào."}
     )
     assert no_agency.status_code == 400 and no_agency.json()["code"] == "agency_required"
 
 
-def _staff_enter_each_other_channel(fapi: ApiClient) -> None:
-    desk = fapi.as_user("motcua")
+def _staff_enter_each_other_channel(api: ApiClient) -> None:
+    desk = api.as_user("motcua")
     for channel in ("phone", "zalo", "mobile_app", "letter"):
         r = desk.post(
             "/api/staff/feedback",
@@ -228,7 +186,7 @@ def _staff_enter_each_other_channel(fapi: ApiClient) -> None:
         )
         assert r.status_code == 201, r.text
         assert r.json()["channel"] == channel
-        detail = fapi.as_user("sokhdt").get(f"/api/staff/feedback/{r.json()['id']}").json()
+        detail = api.as_user("sokhdt").get(f"/api/staff/feedback/{r.json()['id']}").json()
         assert detail["entered_by"] == "motcua" and detail["sender_name"] == "Trần Thị Bình"
     wrong = desk.post(
         "/api/staff/feedback",
@@ -240,7 +198,7 @@ def _staff_enter_each_other_channel(fapi: ApiClient) -> None:
         },
     )
     assert wrong.status_code == 400
-    citizen = fapi.as_user("congdan").post(
+    citizen = api.as_user("congdan").post(
         "/api/staff/feedback",
         {
             "channel": "phone",
@@ -253,8 +211,8 @@ def _staff_enter_each_other_channel(fapi: ApiClient) -> None:
 
 
 # ---- handling, Q&A, rating, reopening ------------------------------------------------------------
-def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
-    citizen = fapi.as_user("congdan")
+def test_handle_publish_rate_and_reopen(api: ApiClient) -> None:
+    citizen = api.as_user("congdan")
     fb = _send(
         citizen,
         agency=KHDT,
@@ -264,8 +222,8 @@ def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
         name="Nguyễn Văn An",
     )
     fid = fb["id"]
-    agency = fapi.as_user("sokhdt")
-    other = fapi.as_user("sotuphap")
+    agency = api.as_user("sokhdt")
+    other = api.as_user("sotuphap")
     assert other.post(f"/api/staff/feedback/{fid}/accept").status_code == 404
     assert other.get(f"/api/staff/feedback/{fid}").status_code == 404
     assert citizen.post(f"/api/my/feedback/{fid}/rating", {"satisfied": True}).status_code == 409
@@ -273,36 +231,36 @@ def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
     _staff(agency, fid, "accept", {"note": "Thụ lý"})
     _staff(agency, fid, "request-info", {"question": "Xin cho biết loại hình doanh nghiệp."})
     assert citizen.get(f"/api/feedback/{fb['code']}").json()["info_request"]
-    wrong = fapi.anonymous().post(
+    wrong = api.anonymous().post(
         f"/api/feedback/{fb['code']}/info", {"content": "Tư nhân", "token": "sai"}
     )
     assert wrong.status_code == 404
-    r = fapi.anonymous().post(
+    r = api.anonymous().post(
         f"/api/feedback/{fb['code']}/info",
         {"content": "Doanh nghiệp tư nhân", "token": fb["token"]},
     )
     assert r.status_code == 200 and r.json()["state"] == "info_provided"
     # the leader of the same agency may act too
     _staff(
-        fapi.as_user("lanhdaosokhdt"),
+        api.as_user("lanhdaosokhdt"),
         fid,
         "answer",
         {"answer": "Chào ông Nguyễn Văn An: doanh nghiệp tư nhân không yêu cầu vốn tối thiểu."},
     )
-    assert fapi.anonymous().get("/api/qa?q=vốn").json()["items"] == []
+    assert api.anonymous().get("/api/qa?q=vốn").json()["items"] == []
     _staff(agency, fid, "publish")
     assert _staff(agency, fid, "publish", status=409)["code"] == "illegal_transition"
 
-    items = fapi.anonymous().get("/api/qa?q=von dieu le").json()["items"]
+    items = api.anonymous().get("/api/qa?q=von dieu le").json()["items"]
     entry = next(i for i in items if i["code"] == fb["code"])
     assert "0912 345 678" not in entry["question"] and "Văn An" not in entry["question"]
     assert "Văn An" not in entry["answer"] and "Nguyễn V** A*" in entry["answer"]
     assert "contact" not in entry and "sender_name" not in entry
     assert fb["code"] not in [
-        i["code"] for i in fapi.anonymous().get("/api/qa?q=hộ tịch").json()["items"]
+        i["code"] for i in api.anonymous().get("/api/qa?q=hộ tịch").json()["items"]
     ]
 
-    kinds = [n["kind"] for n in _outbox(citizen_sub(fapi, "congdan"))]  # newest first
+    kinds = [n["kind"] for n in _outbox(citizen_sub(api, "congdan"))]  # newest first
     assert kinds[:5] == [
         "feedback_published",
         "feedback_answered",
@@ -315,7 +273,7 @@ def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
     again = citizen.post(f"/api/my/feedback/{fid}/rating", {"satisfied": True})
     assert again.status_code == 409 and again.json()["code"] == "already_rated"
     assert (
-        fapi.as_user("congdan2")
+        api.as_user("congdan2")
         .post(f"/api/my/feedback/{fid}/rating", {"satisfied": True})
         .status_code
         == 404
@@ -323,7 +281,7 @@ def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
 
     reopened = citizen.post(f"/api/my/feedback/{fid}/reopen", {"reason": "Chưa trả lời về thuế."})
     assert reopened.status_code == 200 and reopened.json()["state"] == "accepted"
-    assert fb["code"] not in [i["code"] for i in fapi.anonymous().get("/api/qa").json()["items"]]
+    assert fb["code"] not in [i["code"] for i in api.anonymous().get("/api/qa").json()["items"]]
     _staff(agency, fid, "answer", {"answer": "Về thuế: doanh nghiệp kê khai theo quý tại Chi cục."})
     second = citizen.post(f"/api/my/feedback/{fid}/reopen", {"reason": "Vẫn chưa rõ ràng."})
     assert second.status_code == 409 and second.json()["code"] == "reopen_once"
@@ -345,11 +303,11 @@ def test_handle_publish_rate_and_reopen(fapi: ApiClient) -> None:
         assert action in actions
 
 
-def _province_routes_and_refusal(fapi: ApiClient) -> None:
-    fb = _send(fapi.anonymous(), agency=KHDT, category="system")
+def _province_routes_and_refusal(api: ApiClient) -> None:
+    fb = _send(api.anonymous(), agency=KHDT, category="system")
     fid = fb["id"]
-    assert _staff(fapi.as_user("sokhdt"), fid, "route", {"agency": TUPHAP}, status=403)
-    province = fapi.as_user("vanphong")
+    assert _staff(api.as_user("sokhdt"), fid, "route", {"agency": TUPHAP}, status=403)
+    province = api.as_user("vanphong")
     assert fb["code"] in [i["code"] for i in province.get("/api/staff/feedback").json()["items"]]
     assert _staff(province, fid, "accept", status=403)["code"] == "forbidden_role"
     assert (
@@ -357,23 +315,23 @@ def _province_routes_and_refusal(fapi: ApiClient) -> None:
     )
     moved = _staff(province, fid, "route", {"agency": TUPHAP, "category": "procedure"})
     assert moved["agency"] == TUPHAP and moved["category"] == "procedure"
-    assert fapi.as_user("sokhdt").post(f"/api/staff/feedback/{fid}/accept").status_code == 404
-    refused = _staff(fapi.as_user("sotuphap"), fid, "refuse", {"reason": "Nội dung không rõ ràng."})
+    assert api.as_user("sokhdt").post(f"/api/staff/feedback/{fid}/accept").status_code == 404
+    refused = _staff(api.as_user("sotuphap"), fid, "refuse", {"reason": "Nội dung không rõ ràng."})
     assert refused["state"] == "refused"
     assert fb["code"] not in [
-        i["code"] for i in fapi.as_user("sotuphap").get("/api/staff/feedback").json()["items"]
+        i["code"] for i in api.as_user("sotuphap").get("/api/staff/feedback").json()["items"]
     ]
     assert _counters(TUPHAP, datetime.now(UTC)).get("feedback_handled_on_time") == 1
 
 
 # ---- deadlines and late alerts (a past legal clock) ----------------------------------------------
-def test_each_deadline_raises_late_alerts_once(fapi: ApiClient) -> None:
+def test_each_deadline_raises_late_alerts_once(api: ApiClient) -> None:
     from chalicelib.services.feedback import check_feedback_deadlines
 
     cal = _deps().calendar
     received = cal.next_working_instant(datetime.now(UTC) - timedelta(days=90))
     with legal_time(received):
-        fb = _send(fapi.anonymous(), agency=KHDT, publish_consent=True, contact="0987654321")
+        fb = _send(api.anonymous(), agency=KHDT, publish_consent=True, contact="0987654321")
     fid, code = fb["id"], fb["code"]
 
     def alerts(now: datetime) -> list[tuple[str, str | None]]:
@@ -389,7 +347,7 @@ def test_each_deadline_raises_late_alerts_once(fapi: ApiClient) -> None:
     assert alerts(cal.add_working_seconds(accept_due, 60)) == [("overdue", "accept")]
     assert alerts(cal.add_working_seconds(accept_due, 120)) == []  # once per step
 
-    agency = fapi.as_user("sokhdt")
+    agency = api.as_user("sokhdt")
     t_accept = cal.add_working_days(received, 3)
     with legal_time(t_accept):
         _staff(agency, fid, "accept")
@@ -398,7 +356,7 @@ def test_each_deadline_raises_late_alerts_once(fapi: ApiClient) -> None:
         _staff(agency, fid, "request-info", {"question": "Cho biết thêm thời gian xảy ra."})
     assert alerts(cal.add_working_days(t_ask, 30)) == []  # paused: waiting for the sender
     with legal_time(t_ask):
-        fapi.anonymous().post(
+        api.anonymous().post(
             f"/api/feedback/{code}/info", {"content": "Tháng trước", "token": fb["token"]}
         )
     answer_due = cal.add_working_days(t_accept, 15)

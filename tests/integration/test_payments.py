@@ -11,7 +11,6 @@ import pytest
 
 from chalicelib.integrations import vnpay, vnpay_sim
 from tests.helpers_app import ApiClient, deliver_workflow
-from tests.integration.payments_routes import payments_routes
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -25,8 +24,7 @@ def paying(api: ApiClient) -> Iterator[ApiClient]:
 
     settings = get_deps().settings.model_copy(update={"vnpay_simulator": True})
     set_deps(any_deps(settings=settings))
-    with payments_routes():
-        yield api
+    yield api
 
 
 def _awaiting_fee(api: ApiClient) -> dict[str, Any]:
@@ -186,9 +184,8 @@ def test_cancelled_payment_keeps_the_fee_due(paying: ApiClient) -> None:
 
 
 def test_simulator_is_off_unless_configured(api: ApiClient) -> None:
-    with payments_routes():
-        r = api.anonymous().get("/sim/vnpay/pay?vnp_TxnRef=x")
-        assert r.status_code == 404
+    r = api.anonymous().get("/sim/vnpay/pay?vnp_TxnRef=x")
+    assert r.status_code == 404
 
 
 def _now() -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,18 +10,11 @@ import pytest
 from infra.resources import Outputs
 from tests.helpers_app import ApiClient
 from tests.integration.test_dossier_path import _submit_online
-from tests.privacy_routes import privacy_routes
 
 pytestmark = pytest.mark.integration
 
 ID_NUMBER = "093090001234"
 PLAINTEXTS = (ID_NUMBER, "0901234567", "0912345678", "912345678", "1990-05-14")
-
-
-@pytest.fixture(autouse=True)
-def _routes(api: ApiClient) -> Iterator[None]:
-    with privacy_routes():
-        yield
 
 
 def _raw(aws: Outputs, pk: str, sk: str) -> dict[str, Any]:

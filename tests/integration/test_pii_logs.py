@@ -18,7 +18,6 @@ from tests.helpers_app import (
     deliver_workflow,
     return_when_ready,
 )
-from tests.privacy_routes import privacy_routes
 
 pytestmark = pytest.mark.integration
 
@@ -150,8 +149,7 @@ def test_a_full_lifecycle_logs_no_id_number_or_phone(
     everything_logged: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with privacy_routes():
-        _lifecycle(api, cloud)
+    _lifecycle(api, cloud)
     printed = capsys.readouterr()
     stdout = printed.out + printed.err
     # Our JSON logger printed the requests (so the capture really saw the logs)...

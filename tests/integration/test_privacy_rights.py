@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +13,6 @@ import pytest
 import requests
 
 from tests.helpers_app import FORM_EXAMPLES, ApiClient, attach_required_documents
-from tests.privacy_routes import privacy_routes
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +33,6 @@ APPLICANTS = {
         "email": "bich@example.com",
     },
 }
-
-
-@pytest.fixture(autouse=True)
-def _routes(api: ApiClient) -> Iterator[None]:
-    with privacy_routes():
-        yield
 
 
 def _submit(api: ApiClient, user: str) -> dict[str, Any]:

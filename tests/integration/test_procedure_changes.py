@@ -18,13 +18,6 @@ pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANGES = "/api/agency/procedure-changes"
 PENDING = "/api/province/procedure-changes"
-OUR_PATHS = (
-    "/api/agency/procedure-changes",
-    "/api/province/procedure-changes",
-    "/api/province/procedure-changes/{change_id}/publish",
-    "/api/province/procedure-changes/{change_id}/reject",
-    "/api/procedures/{code}/versions",
-)
 # Roles the demo data has no account for: created here the way the demo loader does.
 EXTRA_ACCOUNTS = (
     {"username": "vpubnd", "role": "province", "unit": "H33.01", "name": "Văn phòng UBND tỉnh"},
@@ -36,26 +29,12 @@ DETAIL_EXTRAS = ("lead_agency_name", "fee_total_vnd", "is_online", "repealed")
 
 @pytest.fixture
 def papi(api: ApiClient) -> Iterator[ApiClient]:
-    """The app with this feature's blueprint (registered here until app.py does it) and the
-    province-office and leader accounts."""
-    from app import app
+    """The app with the province-office and leader accounts this feature needs."""
     from chalicelib import aws
-    from chalicelib.api.http import escalate_errors
     from chalicelib.settings import get_settings
     from chalicelib.store.table import DynamoStore
     from infra.demo import ensure_account
 
-    wired = OUR_PATHS[0] in app.routes
-    if not wired:
-        import importlib
-
-        import chalicelib.api.routes_procedures_admin as routes
-
-        # A Chalice blueprint registers only once (it consumes its route options): a fresh copy.
-        app.register_blueprint(importlib.reload(routes).bp)
-        for path in OUR_PATHS:
-            for entry in app.routes[path].values():
-                entry.view_function = escalate_errors(entry.view_function)
     cognito = aws.client("cognito-idp")
     store = DynamoStore()
     for acc in EXTRA_ACCOUNTS:
@@ -63,12 +42,7 @@ def papi(api: ApiClient) -> Iterator[ApiClient]:
         sub = ensure_account(cognito, get_settings().user_pool_id, full)
         store.put_profile(sub, {k: full[k] for k in ("username", "role", "unit", "name")})
         api.accounts[acc["username"]] = {**full, "sub": sub}
-    try:
-        yield api
-    finally:
-        if not wired:  # leave the shared app as app.py built it (the OpenAPI test reads it)
-            for path in OUR_PATHS:
-                app.routes.pop(path, None)
+    yield api
 
 
 def _today_vn() -> date:

@@ -7,40 +7,18 @@ Scenario (as tests/integration/test_report.py): at H33.03 two online dossiers pr
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from tests.helpers_app import ApiClient
-from tests.integration.reports_routes import reports_routes
 from tests.integration.test_report import _current_half, _scenario
 
 pytestmark = pytest.mark.integration
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = {"Accept": "application/pdf"}
-
-
-@pytest.fixture
-def api(aws: Any, demo_accounts: dict[str, dict[str, Any]]) -> Iterator[ApiClient]:
-    from chalice.test import Client
-
-    from app import app
-    from chalicelib.api import context
-    from chalicelib.api.auth import StaticJwks, TokenVerifier
-    from chalicelib.services.deps import get_deps, set_deps
-    from tests.integration.conftest import moto_jwks
-
-    with reports_routes():
-        set_deps(None)
-        verifier = TokenVerifier.from_settings(get_deps().settings, jwks=StaticJwks(moto_jwks()))
-        context.set_verifier(verifier)
-        with Client(app) as client:
-            yield ApiClient(client, demo_accounts)
-        context.set_verifier(None)
-        set_deps(None)
 
 
 def _row(ws: Any, name: str) -> list[Any]:

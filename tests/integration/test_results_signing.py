@@ -9,7 +9,6 @@ import io
 import json
 import unicodedata
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -296,72 +295,39 @@ def test_oversized_upload_is_refused_after_arrival(
 
 
 # ---- routes -------------------------------------------------------------------------------
-_TEST_APP: list[Any] = []
 PDF = {"Accept": "application/pdf"}
 
 
-@pytest.fixture
-def rapi(api: ApiClient) -> Iterator[ApiClient]:
-    """The app with the results routes: the real one once app.py registers them, else a small
-    app with the same middleware (tokens are obtained from the real app first)."""
-    from app import app
-
-    if "/api/verify/{result_id}" in app.routes:
-        yield api
-        return
-    from chalice import Chalice
-    from chalice.test import Client
-
-    from chalicelib.api import context, http
-    from chalicelib.api.routes_results import bp
-
-    for user in ("congdan", "congdan2", "sotuphap", "sokhdt", "motcua"):
-        api.as_user(user)
-    if not _TEST_APP:  # a Blueprint registers once per process (Chalice consumes its options)
-        test_app = Chalice(app_name="tthc-results-test", configure_logs=False)
-        test_app.api.binary_types.extend(["application/pdf", "image/png"])
-        http.install(test_app)
-        test_app.register_blueprint(bp)
-        _TEST_APP.append(test_app)
-    test_app = _TEST_APP[0]
-    context.bind(test_app)
-    try:
-        with Client(test_app) as client:
-            yield ApiClient(client, api.accounts, None, api._tokens)
-    finally:
-        context.bind(app)
-
-
-def test_public_verify_route_answers_json(aws: Outputs, demo: Any, rapi: ApiClient) -> None:
+def test_public_verify_route_answers_json(aws: Outputs, demo: Any, api: ApiClient) -> None:
     d = _dossier()
     res = _produce(d)
-    r = rapi.anonymous().get(f"/api/verify/{res.id}")
+    r = api.anonymous().get(f"/api/verify/{res.id}")
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("application/json")
     assert r.json()["valid"] is True
     assert r.json()["dossier_code"] == d.code
 
-    r = rapi.anonymous().get(f"/api/verify/{uuid.uuid4().hex}")
+    r = api.anonymous().get(f"/api/verify/{uuid.uuid4().hex}")
     assert r.status_code == 200
     assert r.json()["valid"] is False
     assert r.json()["reason_vi"] == "Không tìm thấy kết quả"
 
     same = _s3_bytes(aws, res.key)
     headers = {"Content-Type": "application/pdf", "Idempotency-Key": uuid.uuid4().hex}
-    raw = rapi.client.http.post(f"/api/verify/{res.id}", headers=headers, body=same)
+    raw = api.client.http.post(f"/api/verify/{res.id}", headers=headers, body=same)
     assert raw.status_code == 200, raw.body
     body = json.loads(raw.body)
     assert body["valid"] is True and body["checks"]["copy_matches"] is True
     headers["Idempotency-Key"] = uuid.uuid4().hex
-    raw = rapi.client.http.post(f"/api/verify/{res.id}", headers=headers, body=minimal_pdf())
+    raw = api.client.http.post(f"/api/verify/{res.id}", headers=headers, body=minimal_pdf())
     body = json.loads(raw.body)
     assert body["valid"] is False and body["checks"]["copy_matches"] is False
 
 
-def test_result_pdf_routes_respect_who_may_see(aws: Outputs, demo: Any, rapi: ApiClient) -> None:
+def test_result_pdf_routes_respect_who_may_see(aws: Outputs, demo: Any, api: ApiClient) -> None:
     owner = demo["congdan"]["sub"]
     d = _dossier(owner=owner)
-    citizen = rapi.as_user("congdan")
+    citizen = api.as_user("congdan")
     assert (
         citizen.get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 404
     )  # no result yet
@@ -377,25 +343,23 @@ def test_result_pdf_routes_respect_who_may_see(aws: Outputs, demo: Any, rapi: Ap
     assert r.headers["Content-Type"] == "application/pdf"
     assert r.body == stored
     assert (
-        rapi.as_user("congdan2").get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 404
+        api.as_user("congdan2").get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 404
     )
     assert (
-        rapi.as_user("sotuphap").get(f"/api/agency/dossiers/{d.id}/result.pdf", PDF).body == stored
+        api.as_user("sotuphap").get(f"/api/agency/dossiers/{d.id}/result.pdf", PDF).body == stored
     )
     assert (
-        rapi.as_user("sokhdt").get(f"/api/agency/dossiers/{d.id}/result.pdf", PDF).status_code
-        == 404
+        api.as_user("sokhdt").get(f"/api/agency/dossiers/{d.id}/result.pdf", PDF).status_code == 404
     )
-    assert rapi.as_user("motcua").get(f"/api/desk/dossiers/{d.id}/result.pdf", PDF).body == stored
-    assert rapi.anonymous().get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 401
+    assert api.as_user("motcua").get(f"/api/desk/dossiers/{d.id}/result.pdf", PDF).body == stored
+    assert api.anonymous().get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 401
 
 
-def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, rapi: ApiClient) -> None:
+def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, api: ApiClient) -> None:
     d = _dossier()
-    agency = rapi.as_user("sotuphap")
+    agency = api.as_user("sotuphap")
     assert (
-        rapi.as_user("congdan").post(f"/api/agency/dossiers/{d.id}/result/upload").status_code
-        == 403
+        api.as_user("congdan").post(f"/api/agency/dossiers/{d.id}/result/upload").status_code == 403
     )
     slot = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert slot.status_code == 201, slot.text
@@ -407,7 +371,7 @@ def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, rapi: ApiCli
     assert result["sha256"] == hashlib.sha256(pdf).hexdigest()
     assert fin.json()["dossier"]["result"]["id"] == result["id"]
     assert _deps().store.get_dossier(d.id).result is not None
-    check = rapi.anonymous().get(f"/api/verify/{result['id']}")
+    check = api.anonymous().get(f"/api/verify/{result['id']}")
     assert check.json()["valid"] is True
     again = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert again.status_code == 409

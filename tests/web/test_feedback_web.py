@@ -5,7 +5,6 @@ finds it by search; the citizen rates an answer from their list."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,50 +12,6 @@ import requests
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
-
-OUR_PATHS = (
-    "/api/feedback",
-    "/api/feedback/{code}",
-    "/api/feedback/{code}/info",
-    "/api/qa",
-    "/api/my/feedback",
-    "/api/my/feedback/{feedback_id}/rating",
-    "/api/my/feedback/{feedback_id}/reopen",
-    "/api/staff/feedback",
-    "/api/staff/feedback/{feedback_id}",
-    "/api/staff/feedback/{feedback_id}/accept",
-    "/api/staff/feedback/{feedback_id}/refuse",
-    "/api/staff/feedback/{feedback_id}/request-info",
-    "/api/staff/feedback/{feedback_id}/answer",
-    "/api/staff/feedback/{feedback_id}/publish",
-    "/api/staff/feedback/{feedback_id}/route",
-)
-
-
-@pytest.fixture(scope="module")
-def wired(stack: Any) -> Iterator[None]:
-    """The feedback routes on the running app (registered here until app.py does it; the local
-    server builds its route table per request, so this takes effect at once)."""
-    app = stack.app
-    if app is None:
-        pytest.skip("the local stack runs without app.py")
-    added = OUR_PATHS[0] not in app.routes
-    if added:
-        import importlib
-
-        import chalicelib.api.routes_feedback as routes
-        from chalicelib.api.http import escalate_errors
-
-        app.register_blueprint(importlib.reload(routes).bp)
-        for path in OUR_PATHS:
-            for entry in app.routes[path].values():
-                entry.view_function = escalate_errors(entry.view_function)
-    try:
-        yield
-    finally:
-        if added:
-            for path in OUR_PATHS:
-                app.routes.pop(path, None)
 
 
 def _api(stack: Any, method: str, path: str, token: str | None = None, body: Any = None) -> Any:
@@ -77,7 +32,7 @@ def _token(stack: Any, accounts: dict[str, Any], username: str) -> str:
 
 
 def test_online_feedback_then_the_published_answer_on_the_qa_page(
-    wired: None, stack: Any, accounts: dict[str, Any], new_page: Any, shot: Any
+    stack: Any, accounts: dict[str, Any], new_page: Any, shot: Any
 ) -> None:
     marker = uuid.uuid4().hex[:6]
     page = new_page()
@@ -130,7 +85,7 @@ def test_online_feedback_then_the_published_answer_on_the_qa_page(
 
 
 def test_citizen_rates_the_answer_from_their_list(
-    wired: None, stack: Any, accounts: dict[str, Any], new_page: Any
+    stack: Any, accounts: dict[str, Any], new_page: Any
 ) -> None:
     citizen = _token(stack, accounts, "congdan")
     agency = _token(stack, accounts, "sokhdt")

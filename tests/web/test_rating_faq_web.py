@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,17 +17,10 @@ import requests
 from playwright.sync_api import expect
 
 from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
-from tests.integration.test_faq_support_ratings import care_routes
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 PROC = "2.001610"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _care_routes(stack: Any) -> Iterator[None]:
-    with care_routes():
-        yield
 
 
 def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:

@@ -26,10 +26,8 @@ PASSWORD = "Matkhau@2026"
 
 @pytest.fixture(scope="module")
 def wired(stack: Any) -> Iterator[None]:
-    """The account routes on the running app (until app.py registers them), and sign-ups
-    confirmed at once as `make run` does (AUTO_CONFIRM_SIGNUP)."""
+    """Sign-ups confirmed at once, as `make run` does (AUTO_CONFIRM_SIGNUP)."""
     from infra.local import reset_app_caches
-    from tests.integration.account_routes import account_routes
 
     if stack.app is None:
         pytest.skip("the local stack runs without app.py")
@@ -37,8 +35,7 @@ def wired(stack: Any) -> Iterator[None]:
     os.environ["AUTO_CONFIRM_SIGNUP"] = "true"
     reset_app_caches()
     try:
-        with account_routes(stack.app):
-            yield
+        yield
     finally:
         if saved is None:
             os.environ.pop("AUTO_CONFIRM_SIGNUP", None)
