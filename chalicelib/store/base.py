@@ -19,3 +19,15 @@ class TableAdapter:
             table_name = get_settings().table_name
         self.client = client
         self.table = table_name
+
+
+def locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    """Optimistic lock on a Put: create only if absent (None), else only if the version is
+    unchanged. Every adapter's items carry a numeric `version`."""
+    if expected_version is None:
+        op["ConditionExpression"] = "attribute_not_exists(PK)"
+    else:
+        op["ConditionExpression"] = "#v = :v"
+        op["ExpressionAttributeNames"] = {"#v": "version"}
+        op["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
+    return op

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.faq import FaqEntry
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 
 def _s(v: str) -> dict[str, str]:
@@ -42,12 +42,7 @@ class FaqStore(TableAdapter):
         """Create (expected None) or replace the version read before."""
         new = e.model_copy(update={"version": (expected_version or 0) + 1})
         kwargs: dict[str, Any] = {"TableName": self.table, "Item": _item(new)}
-        if expected_version is None:
-            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            kwargs["ConditionExpression"] = "#v = :v"
-            kwargs["ExpressionAttributeNames"] = {"#v": "version"}
-            kwargs["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
+        locked(kwargs, expected_version)
         try:
             self.client.put_item(**kwargs)
         except self.client.exceptions.ConditionalCheckFailedException as exc:

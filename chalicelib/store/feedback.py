@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.feedback import Feedback
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 PREFIX = "FEEDBACK#"
 SK = "FEEDBACK"
@@ -191,13 +191,7 @@ class FeedbackStore(TableAdapter):
     # ---- writes --------------------------------------------------------------------------------
     def _put(self, fb: Feedback, expected_version: int | None) -> dict[str, Any]:
         op: dict[str, Any] = {"TableName": self.table, "Item": feedback_item(fb)}
-        if expected_version is None:
-            op["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            op["ConditionExpression"] = "#v = :v"
-            op["ExpressionAttributeNames"] = {"#v": "version"}
-            op["ExpressionAttributeValues"] = {":v": _n(expected_version)}
-        return {"Put": op}
+        return {"Put": locked(op, expected_version)}
 
     def counter_update(self, agency: str, month: str, metrics: Mapping[str, int]) -> dict[str, Any]:
         names = {f"#m{i}": m for i, m in enumerate(metrics)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 KEY_PREFIX = "AGENCYKEY#"
 KEY_SK = "KEY"
@@ -111,14 +111,8 @@ class AgencyKeyStore(TableAdapter):
     def put(self, rec: AgencyKeyRecord, expected_version: int | None) -> None:
         """Create (expected_version None) or replace the record if its version is unchanged."""
         kwargs: dict[str, Any] = {"TableName": self.table, "Item": _item(rec)}
-        if expected_version is None:
-            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            kwargs["ConditionExpression"] = "#v = :v"
-            kwargs["ExpressionAttributeNames"] = {"#v": "version"}
-            kwargs["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
         try:
-            self.client.put_item(**kwargs)
+            self.client.put_item(**locked(kwargs, expected_version))
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise KeyConflict(rec.access_key_id) from exc
 
@@ -127,22 +121,8 @@ class AgencyKeyStore(TableAdapter):
         try:
             self.client.transact_write_items(
                 TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": _item(new),
-                            "ConditionExpression": "attribute_not_exists(PK)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": _item(old),
-                            "ConditionExpression": "#v = :v",
-                            "ExpressionAttributeNames": {"#v": "version"},
-                            "ExpressionAttributeValues": {":v": {"N": str(old_version)}},
-                        }
-                    },
+                    {"Put": locked({"TableName": self.table, "Item": _item(new)}, None)},
+                    {"Put": locked({"TableName": self.table, "Item": _item(old)}, old_version)},
                 ]
             )
         except self.client.exceptions.TransactionCanceledException as exc:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel
 
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 
 class Payment(BaseModel):
@@ -132,11 +132,7 @@ class PaymentStore(TableAdapter):
         saved = p.model_copy(update={"version": expected_version + 1})
         try:
             self.client.put_item(
-                TableName=self.table,
-                Item=_item(saved),
-                ConditionExpression="#v = :v",
-                ExpressionAttributeNames={"#v": "version"},
-                ExpressionAttributeValues={":v": {"N": str(expected_version)}},
+                **locked({"TableName": self.table, "Item": _item(saved)}, expected_version)
             )
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise Conflict(

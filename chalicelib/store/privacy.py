@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 
 def _s(v: str) -> dict[str, str]:
@@ -82,12 +82,7 @@ class PrivacyStore(TableAdapter):
             item["GSI4PK"] = _s("BREACHOPEN")
             item["GSI4SK"] = _s(f"{b['deadline_at']}#{b['id']}")
         kwargs: dict[str, Any] = {"TableName": self.table, "Item": item}
-        if expected_version is None:
-            kwargs["ConditionExpression"] = "attribute_not_exists(PK)"
-        else:
-            kwargs["ConditionExpression"] = "#v = :v"
-            kwargs["ExpressionAttributeNames"] = {"#v": "version"}
-            kwargs["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
+        locked(kwargs, expected_version)
         try:
             self.client.put_item(**kwargs)
         except self.client.exceptions.ConditionalCheckFailedException as exc:

@@ -15,7 +15,7 @@ from chalicelib.domain.dossier import Dossier, HistoryEvent
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, locked
 
 if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
@@ -29,17 +29,6 @@ def _s(value: str) -> dict[str, str]:
 
 def _n(value: int) -> dict[str, str]:
     return {"N": str(value)}
-
-
-def _locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
-    """Optimistic lock: create only if absent (None), else only if the version is unchanged."""
-    if expected_version is None:
-        op["ConditionExpression"] = "attribute_not_exists(PK)"
-    else:
-        op["ConditionExpression"] = "#v = :v"
-        op["ExpressionAttributeNames"] = {"#v": "version"}
-        op["ExpressionAttributeValues"] = {":v": _n(expected_version)}
-    return op
 
 
 def _iso(dt: Any) -> str:
@@ -417,7 +406,7 @@ class DynamoStore(TableAdapter):
         d = d.model_copy(update={"version": expected_version + 1})
         op = {"TableName": self.table, "Item": self._dossier_item(d)}
         try:
-            self.client.put_item(**_locked(op, expected_version))
+            self.client.put_item(**locked(op, expected_version))
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise _conflict() from exc
         return d
@@ -463,7 +452,7 @@ class DynamoStore(TableAdapter):
         new = AgencyTask(**{**t.__dict__, "version": (expected_version or 0) + 1})
         op = {"TableName": self.table, "Item": self._task_item(new)}
         try:
-            self.client.put_item(**_locked(op, expected_version))
+            self.client.put_item(**locked(op, expected_version))
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise _conflict() from exc
         return new
@@ -536,7 +525,7 @@ class DynamoStore(TableAdapter):
         d = change.dossier.model_copy(update={"version": change.expected_version + 1})
         ops: list[dict[str, Any]] = []
         dossier_put = {"TableName": self.table, "Item": self._dossier_item(d)}
-        ops.append({"Put": _locked(dossier_put, change.expected_version)})
+        ops.append({"Put": locked(dossier_put, change.expected_version)})
         for i, e in enumerate(change.events):
             ops.append(
                 {
@@ -576,7 +565,7 @@ class DynamoStore(TableAdapter):
         for t in change.tasks:
             new_t = AgencyTask(**{**t.__dict__, "version": t.version + 1})
             put = {"TableName": self.table, "Item": self._task_item(new_t)}
-            ops.append({"Put": _locked(put, t.version or None)})
+            ops.append({"Put": locked(put, t.version or None)})
         if change.sequence is not None and d.code and d.received_at is not None:
             # The register (sổ theo dõi, form 07): one line per received dossier, by unit and month.
             month = d.received_at.astimezone(_VN).strftime("%Y-%m")
