@@ -40,8 +40,8 @@ typecheck: install
 # Browser tests run in their own process: their stack talks to a moto server over HTTP, which an
 # in-process moto mock (used by the other tests) would intercept if they shared an interpreter.
 pytest: install
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not web"
-	$(VENV)/bin/pytest -q -m web tests/web
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile -m "not web and not live"
+	$(VENV)/bin/pytest -q -m "web or live" tests/web tests/stress tests/fuzz
 
 test-unit: install
 	$(VENV)/bin/pytest -m "not integration and not web" tests/unit
@@ -50,7 +50,7 @@ test-integration: install
 	$(VENV)/bin/pytest tests/integration
 
 test-web: install
-	$(VENV)/bin/pytest -m web tests/web
+	$(VENV)/bin/pytest -m "web or live" tests/web tests/stress tests/fuzz
 
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py

@@ -7,7 +7,10 @@ machine alarms of a second or two.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +62,28 @@ def _stop_executions(outputs: Outputs) -> None:
                 sfn.stop_execution(executionArn=ex["executionArn"], cause="test teardown")
         except Exception:  # best effort: the mock is going away anyway
             pass
+
+
+# --- the live local stack (moto server over HTTP + the API + the event pump) ----------------------
+# Session-scoped and only started when a test asks for it: tests under tests/web, tests/stress and
+# tests/fuzz (markers `web`/`live`, run in their own process by `make test`).
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Any]:
+    """The local stack serving web/ at / and the API at /api, with the demo data loaded."""
+    from infra.local import running_stack
+
+    with running_stack(port=0, data_dir=DEMO) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def accounts(stack: Any) -> dict[str, dict[str, Any]]:
+    """Demo accounts by username (from the stack; the demo file fills in what it leaves out)."""
+    by_name = {a["username"]: dict(a) for a in json.loads((DEMO / "accounts.json").read_text())}
+    for a in stack.accounts or []:
+        by_name.setdefault(a["username"], {}).update(a)
+    return by_name

@@ -5,7 +5,6 @@ so each test starts signed out with empty storage.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -15,7 +14,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "data" / "demo"
 SHOTS = Path(os.environ.get("WEB_SHOTS_DIR", "/tmp/web-shots"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,15 +25,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Any]:
-    """The local stack serving web/ at / and the API at /api, with the demo data loaded."""
-    from infra.local import running_stack
-
-    with running_stack(port=0, data_dir=DEMO) as s:
-        yield s
 
 
 @pytest.fixture(scope="session")
@@ -78,15 +67,6 @@ def new_page(browser: Any, stack: Any) -> Iterator[Callable[..., Any]]:
     for ctx in contexts:
         ctx.close()
     assert not errors, f"uncaught errors in the page: {errors}"
-
-
-@pytest.fixture(scope="session")
-def accounts(stack: Any) -> dict[str, dict[str, Any]]:
-    """Demo accounts by username (from the stack; the demo file fills in what it leaves out)."""
-    by_name = {a["username"]: dict(a) for a in json.loads((DEMO / "accounts.json").read_text())}
-    for a in stack.accounts or []:
-        by_name.setdefault(a["username"], {}).update(a)
-    return by_name
 
 
 @pytest.fixture(scope="session")
