@@ -37,12 +37,15 @@ svc = LazyModule("chalicelib.services.dossiers")
 processing = LazyModule("chalicelib.services.processing")
 views = LazyModule("chalicelib.services.views")
 models = LazyModule("chalicelib.services.models")
+results = LazyModule("chalicelib.services.results")
 
 PREFIX = "/api/agency-api"
 ADMIN_PREFIX = "/api/admin/agency-keys"
 NO_STORE_ROUTES = frozenset(
     {
         f"{PREFIX}/dossiers/{{dossier_id}}/steps/{{step_id}}/complete",
+        f"{PREFIX}/dossiers/{{dossier_id}}/result/upload",
+        f"{PREFIX}/dossiers/{{dossier_id}}/result/finalize",
         ADMIN_PREFIX,
         f"{ADMIN_PREFIX}/{{key_id}}/rotate",
         f"{ADMIN_PREFIX}/{{key_id}}/revoke",
@@ -164,6 +167,28 @@ def agency_api_complete(dossier_id: str, step_id: str) -> Response:
     actor = signed_actor()  # before the body is even parsed
     d = processing.complete_step(deps(), actor, dossier_id, step_id, body(models.CompleteStepIn))
     return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/result/upload", methods=["POST"])
+def agency_api_result_upload(dossier_id: str) -> Response:
+    """A presigned POST for the agency's own result PDF (the lead agency's key only)."""
+    from chalicelib.api.routes_results import ResultUploadIn
+
+    actor = signed_actor()
+    req = body(ResultUploadIn) if request().raw_body else ResultUploadIn()
+    return json_response(results.open_upload(deps(), actor, dossier_id, req.filename), status=201)
+
+
+@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/result/finalize", methods=["POST"])
+def agency_api_result_finalize(dossier_id: str) -> Response:
+    """The uploaded PDF is checked, signed with the province's key and recorded on the dossier."""
+    from chalicelib.api.routes_results import ResultFinalizeIn
+
+    actor = signed_actor()
+    doc, saved = results.attach_result(deps(), actor, dossier_id, body(ResultFinalizeIn).key)
+    return json_response(
+        {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}
+    )
 
 
 # ---- administrators: key management -------------------------------------------------------------

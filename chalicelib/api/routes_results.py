@@ -115,21 +115,14 @@ def agency_result(dossier_id: str) -> Response:
 @bp.route("/api/agency/dossiers/{dossier_id}/result/upload", methods=["POST"])
 def agency_result_upload(dossier_id: str) -> Response:
     who = _role("agency", "admin")
-    raw = request().raw_body
-    req = body(ResultUploadIn) if raw else ResultUploadIn()
-    d = svc.load_for(deps(), dossier_id, who)
-    return json_response(
-        results.request_result_upload(deps(), who, d, filename=req.filename), status=201
-    )
+    req = body(ResultUploadIn) if request().raw_body else ResultUploadIn()
+    return json_response(results.open_upload(deps(), who, dossier_id, req.filename), status=201)
 
 
 @bp.route("/api/agency/dossiers/{dossier_id}/result/finalize", methods=["POST"])
 def agency_result_finalize(dossier_id: str) -> Response:
     who = _role("agency", "admin")
-    req = body(ResultFinalizeIn)
-    d = svc.load_for(deps(), dossier_id, who)
-    doc = results.attach_uploaded_result(deps(), who, d, req.key)
-    saved = results.store_on_dossier(deps(), who, d, doc)
+    doc, saved = results.attach_result(deps(), who, dossier_id, body(ResultFinalizeIn).key)
     return json_response(
         {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}
     )

@@ -411,6 +411,24 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
     )
 
 
+def open_upload(deps: Deps, actor: Actor, dossier_id: str, filename: str) -> dict[str, Any]:
+    """The staff console and the agencies' signed API open a result upload the same way."""
+    from chalicelib.services.dossiers import load_for
+
+    return request_result_upload(deps, actor, load_for(deps, dossier_id, actor), filename=filename)
+
+
+def attach_result(
+    deps: Deps, actor: Actor, dossier_id: str, key: str
+) -> tuple[ResultDocument, Dossier]:
+    """Check, sign and record an uploaded result: what both result-finalize routes do."""
+    from chalicelib.services.dossiers import load_for
+
+    d = load_for(deps, dossier_id, actor)
+    doc = attach_uploaded_result(deps, actor, d, key)
+    return doc, store_on_dossier(deps, actor, d, doc)
+
+
 # ---- reading and verifying ----------------------------------------------------------------------
 def download(deps: Deps, dossier: Dossier) -> tuple[bytes, str]:
     """The signed result's bytes and file name; a file that no longer matches is not served."""

@@ -24,6 +24,7 @@ from tests.helpers_app import (
     ApiClient,
     Reply,
     deliver_workflow,
+    minimal_pdf,
     sample_file,
     upload_file,
 )
@@ -357,3 +358,50 @@ def test_rotation_keeps_the_old_key_valid_for_the_grace_period(agency_api: ApiCl
         400,
         "invalid_input",
     )
+
+
+def test_the_lead_agency_key_attaches_a_signed_result(agency_api: ApiClient, cloud: Any) -> None:
+    import hashlib
+
+    admin = agency_api.as_user("quantri")
+    mine, other = new_key(admin, "H33.03"), new_key(admin, "H33.02")
+    dossier = waiting_dossier(agency_api, cloud)
+    base = f"/api/agency-api/dossiers/{dossier['id']}/result"
+
+    # another agency's key: the dossier does not exist for it
+    peek, _ = signed_call(agency_api, other, "POST", f"{base}/upload", {"filename": "kq.pdf"})
+    assert_refused(peek, 404, "not_found")
+
+    slot, _ = signed_call(agency_api, mine, "POST", f"{base}/upload", {"filename": "kq.pdf"})
+    assert slot.status_code == 201, slot.text
+    pdf = minimal_pdf()
+    upload_file(slot.json(), pdf, "application/pdf")
+    stolen, _ = signed_call(
+        agency_api, other, "POST", f"{base}/finalize", {"key": slot.json()["key"]}
+    )
+    assert stolen.status_code == 404
+    fin, _ = signed_call(agency_api, mine, "POST", f"{base}/finalize", {"key": slot.json()["key"]})
+    assert fin.status_code == 200, fin.text
+    result = fin.json()["result"]
+    assert result["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert agency_api.anonymous().get(f"/api/verify/{result['id']}").json()["valid"] is True
+    again, _ = signed_call(agency_api, mine, "POST", f"{base}/upload", {"filename": "kq.pdf"})
+    assert again.status_code == 409
+
+
+def test_a_key_asks_the_applicant_for_a_supplement(agency_api: ApiClient, cloud: Any) -> None:
+    mine = new_key(agency_api.as_user("quantri"), "H33.03")
+    dossier = waiting_dossier(agency_api, cloud)
+    tasks, _ = signed_call(agency_api, mine, "GET", "/api/agency-api/tasks")
+    step = tasks.json()["items"][0]["step_id"]
+    path = f"/api/agency-api/dossiers/{dossier['id']}/steps/{step}/complete"
+    bare, _ = signed_call(agency_api, mine, "POST", path, {"outcome": "supplement"})
+    assert bare.status_code == 400, bare.text  # the reasons are required
+    asked, _ = signed_call(
+        agency_api, mine, "POST", path, {"outcome": "supplement", "note": "Thiếu bản vẽ mặt bằng"}
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["status"]["code"] == 5
+    mine_view = agency_api.as_user("congdan").get(f"/api/my/dossiers/{dossier['id']}").json()
+    assert mine_view["status"]["code"] == 5
+    assert "Thiếu bản vẽ mặt bằng" in json.dumps(mine_view, ensure_ascii=False)
