@@ -2,7 +2,9 @@
 
 - `POST /api/my/dossiers/{id}/payments` (citizen, owner; status 6) → 201 {payment_id, pay_url, ...};
 - `GET /api/my/dossiers/{id}/payments` → the dossier's payment attempts;
-- `GET /api/my/dossiers/{id}/payments/{payment_id}/receipt.pdf` → the fee receipt (biên lai);
+- `GET /api/my/dossiers/{id}/payments/{payment_id}/receipt.pdf` → an online payment's biên lai;
+- `GET /api/my/dossiers/{id}/fee-receipt.pdf`, `GET /api/desk/dossiers/{id}/fee-receipt.pdf` → the
+  biên lai of the fee paid on the dossier (cash or transfer at the desk, or online);
 - `GET /api/payments/vnpay/return` (the browser back from the gateway) → 302 to the dossier page
   `#/my/<id>?payment=paid|failed|invalid`;
 - `GET /api/payments/vnpay/ipn` (gateway to server) → VNPay's JSON {RspCode, Message};
@@ -59,14 +61,31 @@ def list_payments(dossier_id: str) -> Response:
 
 @bp.route("/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf", methods=["GET"])
 def payment_receipt(dossier_id: str, payment_id: str) -> Response:
-    data = payments.receipt_pdf(deps(), _citizen(), dossier_id, payment_id)
+    return _pdf(payment_id, payments.receipt_pdf(deps(), _citizen(), dossier_id, payment_id))
+
+
+def _pdf(name: str, data: bytes) -> Response:
     return Response(
         body=data,
         status_code=200,
         headers={
             "Content-Type": "application/pdf",
-            "Content-Disposition": f'inline; filename="bien-lai-{payment_id}.pdf"',
+            "Content-Disposition": f'inline; filename="bien-lai-{name}.pdf"',
         },
+    )
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/fee-receipt.pdf", methods=["GET"])
+def my_fee_receipt(dossier_id: str) -> Response:
+    return _pdf(*payments.fee_receipt_pdf(deps(), _citizen(), dossier_id))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}/fee-receipt.pdf", methods=["GET"])
+def desk_fee_receipt(dossier_id: str) -> Response:
+    from chalicelib.api.auth import require_role
+
+    return _pdf(
+        *payments.fee_receipt_pdf(deps(), require_role(caller(), "desk", "admin"), dossier_id)
     )
 
 

@@ -331,6 +331,57 @@ def receipt_pdf(deps: Deps, actor: Actor, dossier_id: str, payment_id: str) -> b
     )
 
 
+_METHODS = {
+    "cash": "Tiền mặt tại Bộ phận Một cửa",
+    "transfer": "Chuyển khoản",
+    "online": "Thanh toán trực tuyến (VNPay)",
+}
+
+
+def fee_receipt_pdf(deps: Deps, actor: Actor, dossier_id: str) -> tuple[str, bytes]:
+    """The biên lai of the fee recorded on the dossier, however it was paid.
+
+    Cash or transfer at the desk (at acceptance or later, status 6) and online payments all end as
+    `Dossier.fee.paid_at`; one receipt reads that, so the desk and the citizen print the same paper.
+    """
+    d = load_for(deps, dossier_id, actor)
+    fee = d.fee
+    if fee is None or fee.paid_at is None:
+        raise Conflict(
+            "Hồ sơ chưa có khoản phí, lệ phí đã nộp.",
+            "No fee has been paid for this dossier.",
+            code="not_paid",
+        )
+    from chalicelib.services import audit
+
+    audit.record_staff_read(deps, actor, d, "fee_receipt")
+    transaction_no = bank_code = ""
+    if fee.method == "online" and fee.receipt_no:
+        try:
+            p = _store(deps).get(fee.receipt_no)
+        except NotFound:
+            p = None
+        if p is not None:
+            transaction_no, bank_code = p.transaction_no or "", p.bank_code or ""
+    from chalicelib.documents.fee_receipt import FeeReceipt, render_fee_receipt
+
+    receipt_no = fee.receipt_no or f"{d.code}-LP"
+    return receipt_no, render_fee_receipt(
+        FeeReceipt(
+            receipt_no=receipt_no,
+            province=deps.settings.province_name,
+            dossier_code=d.code or d.id,
+            payer_name=d.applicant.name,
+            amount_vnd=fee.amount_vnd,
+            reason=fee.reason,
+            paid_at=fee.paid_at,
+            method=_METHODS.get(fee.method or "cash", fee.method or ""),
+            transaction_no=transaction_no,
+            bank_code=bank_code,
+        )
+    )
+
+
 def list_payments(deps: Deps, actor: Actor, dossier_id: str) -> list[dict[str, Any]]:
     d = load_for(deps, dossier_id, actor)
     return [

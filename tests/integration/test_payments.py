@@ -150,6 +150,8 @@ def test_citizen_pays_online_and_processing_resumes(paying: ApiClient, cloud: An
     assert pdf.body.startswith(b"%PDF") and pdf.headers["Content-Type"] == "application/pdf"
     theirs = api.as_user("congdan2").get(receipt, {"Accept": "application/pdf"})
     assert theirs.status_code == 404
+    same = citizen.get(f"/api/my/dossiers/{d['id']}/fee-receipt.pdf", {"Accept": "application/pdf"})
+    assert same.status_code == 200 and "VNPay" in _pdf_text(same.body)
     listed = citizen.get(f"/api/my/dossiers/{d['id']}/payments").json()["items"]
     assert [p["state"] for p in listed] == ["paid"]
 
@@ -192,3 +194,51 @@ def _now() -> Any:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def _pdf_text(body: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def test_desk_cash_payment_prints_the_same_fee_receipt_for_desk_and_citizen(api: ApiClient) -> None:
+    d = _awaiting_fee(api)
+    desk, citizen = api.as_user("motcua"), api.as_user("congdan")
+    mine = f"/api/my/dossiers/{d['id']}/fee-receipt.pdf"
+    desks = f"/api/desk/dossiers/{d['id']}/fee-receipt.pdf"
+    pdf = {"Accept": "application/pdf"}
+    unpaid = citizen.get(mine, pdf)
+    assert unpaid.status_code == 409 and unpaid.json()["code"] == "not_paid"
+
+    r = desk.post(
+        f"/api/desk/dossiers/{d['id']}/payments",
+        {"amount_vnd": 100_000, "receipt_no": "BL-0042", "method": "cash"},
+    )
+    assert r.status_code == 200, r.text
+
+    for who, path in ((desk, desks), (citizen, mine)):
+        got = who.get(path, pdf)
+        assert got.status_code == 200, got.text
+        assert got.headers["Content-Type"] == "application/pdf"
+        text = _pdf_text(got.body)
+        assert "BL-0042" in text and "100.000" in text and "Tiền mặt" in text, text
+        assert d["code"] in text
+    assert api.as_user("congdan2").get(mine, pdf).status_code == 404
+    assert citizen.get(desks, pdf).status_code == 403
+
+
+def test_fee_collected_at_acceptance_has_a_receipt(api: ApiClient) -> None:
+    d = _submit_online(api, BUSINESS)
+    r = api.as_user("motcua").post(
+        f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": True, "receipt_no": "BL-7"}
+    )
+    assert r.status_code == 200, r.text
+    got = api.as_user("motcua").get(
+        f"/api/desk/dossiers/{d['id']}/fee-receipt.pdf", {"Accept": "application/pdf"}
+    )
+    assert got.status_code == 200, got.text
+    text = _pdf_text(got.body)
+    assert "BL-7" in text and "100.000" in text, text

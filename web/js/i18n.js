@@ -417,6 +417,7 @@ const STRINGS = {
   'desk.supplemented': ['Đã gửi yêu cầu bổ sung.', 'Supplement requested.'],
   'desk.reason': ['Lý do', 'Reason'],
   'desk.printReceipt': ['In giấy tiếp nhận và hẹn trả kết quả', 'Print the receipt'],
+  'desk.printFeeReceipt': ['In biên lai thu phí, lệ phí', 'Print the fee receipt'],
   'desk.return': ['Trả kết quả', 'Return the result'],
   'desk.returned': ['Đã trả kết quả cho công dân.', 'The result was handed over.'],
   'desk.feeCollected': ['Đã thu phí, lệ phí', 'Fees collected'],

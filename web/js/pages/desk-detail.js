@@ -117,6 +117,15 @@ export async function render(view, { params }) {
     return btn;
   }
 
+  /** The biên lai of a fee paid (cash or transfer here, or online). */
+  function feeReceiptButton(d, where) {
+    const btn = h('button', { type: 'button', class: 'btn btn-secondary', id: 'print-fee-receipt' }, t('desk.printFeeReceipt'));
+    btn.addEventListener('click', () => busy(btn, async () => {
+      openBlob(await blob(`${base}/fee-receipt.pdf`), `bien-lai-${d.code || d.id}.pdf`, where);
+    }));
+    return btn;
+  }
+
   function show(d, procedure, justAccepted = false) {
     const code = d.status?.code;
     const actions = h('div', { class: 'actions' });
@@ -200,7 +209,11 @@ export async function render(view, { params }) {
       });
       actions.append(h('div', { class: 'btn-row' }, ex.open), ex.form);
     }
-    if (d.code) actions.append(h('div', { class: 'btn-row' }, receiptButton(d, slot), slot));
+    if (d.code) {
+      const row = h('div', { class: 'btn-row' }, receiptButton(d, slot));
+      if (d.fee && d.fee.paid_at) row.append(feeReceiptButton(d, slot));
+      actions.append(row, slot);
+    }
     replace(body,
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/desk' }, t('desk.title')), ' / ', d.code || d.id),
       pageTitle(d.procedure_name || procedure?.name || t('dossier.title')),

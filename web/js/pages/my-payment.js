@@ -1,6 +1,6 @@
 // Online payment of a dossier's fee (status 6): the "Thanh toán trực tuyến" button opens a gateway
 // attempt (POST .../payments) and goes to its page; back from the gateway (?payment=paid|failed)
-// the dossier page says so; a paid online payment offers its fee receipt (biên lai) PDF.
+// the dossier page says so; a paid fee (online, or cash/transfer at the desk) offers its biên lai PDF.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob } from '../api.js';
@@ -16,11 +16,11 @@ export function paymentNotice(query) {
   return h('p', { class: `notice-box${kind}`, id: 'payment-outcome', role: 'status' }, t(`pay.outcome.${outcome}`, {}, t('pay.outcome.failed')));
 }
 
-/** The payment card: the pay button while the fee is due, receipts of paid online payments. */
+/** The payment card: the pay button while the fee is due, the fee receipt once it is paid. */
 export function paymentCard(d, base) {
   const due = d.status?.code === 6 && d.fee && !d.fee.paid_at;
-  const online = d.fee && d.fee.method === 'online' && d.fee.receipt_no;
-  if (!due && !online) return null;
+  const paid = d.fee && d.fee.paid_at;
+  if (!due && !paid) return null;
   const parts = [h('h2', {}, t('pay.title'))];
   if (d.fee) parts.push(h('p', {}, `${t('pay.amount')}: `, h('strong', {}, formatMoney(d.fee.amount_vnd)), d.fee.reason ? ` — ${d.fee.reason}` : ''));
   if (due) {
@@ -33,12 +33,11 @@ export function paymentCard(d, base) {
     }));
     parts.push(h('p', { class: 'muted small' }, t('pay.hint')), slot, h('div', { class: 'form-actions' }, btn));
   }
-  if (online) {
+  if (paid) {
     const receiptSlot = h('div', { class: 'receipt-slot' });
     const rbtn = h('button', { type: 'button', class: 'btn btn-secondary', id: 'fee-receipt' }, t('pay.receipt'));
     rbtn.addEventListener('click', () => busy(rbtn, async () => {
-      const path = `${base}/payments/${encodeURIComponent(d.fee.receipt_no)}/receipt.pdf`;
-      openBlob(await blob(path), `bien-lai-${d.fee.receipt_no}.pdf`, receiptSlot);
+      openBlob(await blob(`${base}/fee-receipt.pdf`), `bien-lai-${d.code || d.id}.pdf`, receiptSlot);
     }));
     parts.push(h('p', {}, `${t('pay.paidAt')}: `, timeEl(d.fee.paid_at)), h('div', { class: 'form-actions' }, rbtn, receiptSlot));
   }
