@@ -43,7 +43,8 @@ class SesEmail:
         try:
             resp = ses.send_email(
                 Source=self.sender,
-                Destination={"ToAddresses": [message.to]},
+                # An agency's staff share one message: `to` is an RFC 5322 address list.
+                Destination={"ToAddresses": [a.strip() for a in message.to.split(",") if a]},
                 Message={
                     "Subject": {"Data": message.subject, "Charset": "UTF-8"},
                     "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},

@@ -2,7 +2,8 @@
 
 `ALERTS#<agency>` / `<at>#<dossier_id>#<step_id>#<kind>`, TTL `expiration` 90 days. The key is
 deterministic, so a retried alarm delivery overwrites its own alert instead of adding another.
-The agency's staff and leader list them newest first with one Query (paged by a cursor).
+The agency's staff and leader list them newest first with one Query (paged by a cursor), and get
+each by e-mail through the notification outbox (`AGENCY#<agency>`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def record_alert(
         "at": _iso(at),
     }
     expiration = int((at + timedelta(days=TTL_DAYS)).timestamp())
+    _email_staff(deps, data, at)
     deps.store.client.put_item(
         TableName=deps.store.table,
         Item={
@@ -60,6 +62,32 @@ def record_alert(
         },
     )
     return data
+
+
+def _email_staff(deps: Deps, alert: dict[str, Any], at: datetime) -> None:
+    """The agency's staff and leader get the alert by e-mail too (the outbox sends it; the
+    deterministic ref keeps a redelivered alarm from mailing twice)."""
+    from chalicelib.documents.vn_format import format_vn_datetime
+    from chalicelib.services.notifications import enqueue
+
+    base = deps.settings.public_base_url.rstrip("/")
+    step = f"?step={alert['step_id']}" if alert["step_id"] else ""
+    enqueue(
+        deps,
+        f"AGENCY#{alert['agency']}",
+        "staff_alert",
+        {
+            "agency": alert["agency"],
+            "alert": alert["text"],
+            "code": alert["dossier_code"],
+            "dossier_id": alert["dossier_id"],
+            "step": alert["step_id"] or "—",
+            "at": format_vn_datetime(at),
+            "link": f"{base}/#/agency/{alert['dossier_id']}{step}",
+        },
+        ref=f"{alert['dossier_id']}#{alert['step_id'] or '-'}#{alert['kind']}",
+        at=at,
+    )
 
 
 def _encode(key: dict[str, Any] | None) -> str | None:

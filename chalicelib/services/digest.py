@@ -16,7 +16,8 @@ Buckets, in the calendar's zone (one item is in one bucket):
 * due soon: due on one of the next `warn_before_working_days` working days (default 1: tomorrow's
   working day), the same setting that places the execution's due-soon alarm.
 
-Delivery (e-mail, SNS) is a later step; this logs one summary line per agency and returns models.
+Delivery: one e-mail per agency with something to report, to its staff and leader, through the
+notification outbox (`AGENCY#<agency>`, template `agency_digest`); one summary log line per agency.
 """
 
 from __future__ import annotations
@@ -248,8 +249,53 @@ def run_daily_digest(
         if digest.is_empty and not include_empty:
             continue
         logger.info(digest.summary())
+        if not digest.is_empty:
+            mail_digest(deps, digest)
         out.append(digest)
     return out
+
+
+_BUCKET_TITLES = (
+    ("overdue", "QUÁ HẠN"),
+    ("due_today", "ĐẾN HẠN HÔM NAY"),
+    ("due_soon", "SẮP ĐẾN HẠN"),
+)
+
+
+def mail_digest(deps: Deps, digest: AgencyDigest) -> None:
+    """One e-mail per agency and day to its staff and leader (outbox; idempotent per day)."""
+    from chalicelib.documents.vn_format import format_vn_datetime
+    from chalicelib.services.notifications import enqueue
+
+    lines: list[str] = []
+    for bucket, title in _BUCKET_TITLES:
+        items: list[DigestItem] = getattr(digest, bucket)
+        if not items:
+            continue
+        lines.append(f"{title} ({len(items)}):")
+        for it in items:
+            what = f"bước {it.step_name or it.step_id}" if it.kind == "step" else "hồ sơ"
+            late = f", chậm {it.late_days} ngày làm việc" if bucket == "overdue" else ""
+            lines.append(f"- {it.dossier_code} ({what}): hạn {format_vn_datetime(it.due_at)}{late}")
+        lines.append("")
+    base = deps.settings.public_base_url.rstrip("/")
+    enqueue(
+        deps,
+        f"AGENCY#{digest.agency}",
+        "agency_digest",
+        {
+            "agency": digest.agency,
+            "agency_name": digest.agency_name or digest.agency,
+            "day": digest.day.strftime("%d/%m/%Y"),
+            "overdue": len(digest.overdue),
+            "due_today": len(digest.due_today),
+            "due_soon": len(digest.due_soon),
+            "lines": "\n".join(lines).strip(),
+            "link": f"{base}/#/agency",
+        },
+        ref=f"digest#{digest.agency}#{digest.day.isoformat()}",
+        at=digest.generated_at,  # the schedule's time: a retried run writes the same item
+    )
 
 
 def run_scheduled_digest(deps: Deps, event_time: str | None = None) -> list[AgencyDigest]:

@@ -12,6 +12,10 @@ two workers never send the same item; a failure puts it back with a later sort k
 after `notify_max_attempts` it moves to `OUTBOX#FAILED`. A worker that dies after its claim lets
 the claim lapse (5 minutes), then the item is retried.
 
+Agencies: an item for `AGENCY#<unit>` (alerts, the digest, feedback notices) goes to the e-mails of
+the unit's staff and leaders (their profiles, GSI2 `STAFF#<unit>`), as one message; a unit without
+any is `skipped`.
+
 Personal data: messages name the applicant masked (`mask_name`) and never carry ID numbers or
 addresses; logs show masked addresses only.
 
@@ -92,6 +96,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Kính gửi {name},\nĐã nhận {amount} cho hồ sơ {code}. Hồ sơ tiếp tục được giải quyết.\n"
         "Biên lai: {link}",
     ),
+    "staff_alert": (
+        "[{agency}] {alert}: hồ sơ {code}",
+        "{alert}.\nHồ sơ: {code}\nBước xử lý: {step}\nThời điểm: {at}\nXử lý tại: {link}",
+    ),
+    "agency_digest": (
+        "[{agency}] Hồ sơ cần xử lý ngày {day}: {overdue} quá hạn, {due_today} đến hạn hôm nay, "
+        "{due_soon} sắp đến hạn",
+        "Tổng hợp hồ sơ, bước xử lý của {agency_name} ngày {day}.\n\n{lines}\n\n"
+        "Xem và xử lý tại: {link}",
+    ),
     "feedback_answered": (
         "Phản ánh, kiến nghị {code} đã được trả lời",
         "Kính gửi ông/bà,\nPhản ánh, kiến nghị {code} đã có văn bản trả lời. Xem tại: {link}",
@@ -156,12 +170,13 @@ def enqueue(
     data: Mapping[str, Any],
     ref: str | None = None,
     channel: str = "email",
+    at: datetime | None = None,
 ) -> None:
     """Write one outbox item (idempotent per `ref`: a repeated call with the same ref and time
-    does not add a second)."""
+    does not add a second; pass the event's own `at` to make a retried job idempotent)."""
     if template not in TEMPLATES:
         raise ValueError(f"unknown template {template}")
-    at = deps.clock()
+    at = at or deps.clock()
     n = 1 if channel == "sms" else 0
     item = outbox_item(recipient, template, data, at, ref or uuid.uuid4().hex[:12], n, channel)
     try:
@@ -307,7 +322,8 @@ def _address(
     if (data or {}).get("channel") == "sms":
         return _sms_address(deps, recipient, data or {})
     if recipient.startswith("AGENCY#"):
-        return "agency_console_only"  # agencies read their outbox in the console
+        emails = _staff_emails(deps, recipient.removeprefix("AGENCY#"))
+        return ("email", ", ".join(emails)) if emails else "no_staff_address"
     if "@" in recipient:
         return ("email", recipient)
     digits = "".join(ch for ch in recipient if ch.isdigit())
@@ -320,7 +336,19 @@ def _address(
     return "no_address"
 
 
+def _staff_emails(deps: Deps, unit: str) -> list[str]:
+    """The unit's staff and leaders with an e-mail and an unlocked account."""
+    found = {
+        str(p["email"])
+        for p in deps.store.staff_profiles(unit)
+        if p.get("email") and not p.get("locked_at")
+    }
+    return sorted(found)
+
+
 def _masked(address: str) -> str:
+    if "," in address:
+        return ", ".join(_masked(a.strip()) for a in address.split(","))
     return mask_email(address) if "@" in address else mask_phone(address)
 
 

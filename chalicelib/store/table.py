@@ -298,7 +298,15 @@ class DynamoStore(TableAdapter):
             # Staff names for the citizen's data tracker (audit events name the username).
             item["GSI1PK"] = _s(f"USERNAME#{profile['username']}")
             item["GSI1SK"] = _s("PROFILE")
+        if profile.get("role") in ("agency", "leader") and profile.get("unit"):
+            # The unit's staff directory: who gets the unit's alerts and digest by e-mail.
+            item["GSI2PK"] = _s(f"STAFF#{profile['unit']}")
+            item["GSI2SK"] = _s(f"{profile['role']}#{profile.get('username') or sub}")
         self.client.put_item(TableName=self.table, Item=item)
+
+    def staff_profiles(self, unit: str) -> list[dict[str, Any]]:
+        """The profiles of a unit's agency staff and leaders (GSI2 `STAFF#<unit>`)."""
+        return [self._opened(i) for i in self._query(pk_value=f"STAFF#{unit}", index="GSI2")]
 
     def get_profile(self, sub: str) -> dict[str, Any] | None:
         item = self._get(f"USER#{sub}", "PROFILE", consistent=False)

@@ -57,6 +57,21 @@ def test_overdue_step_is_flagged_late_and_still_completes(api: ApiClient, cloud:
     status = cloud.sfn.describe_execution(executionArn=cloud.execution_arn(code))["status"]
     assert status == "RUNNING"  # lateness never fails the dossier
 
+    # AND the agency's staff and leader got each alarm by e-mail (through the outbox)
+    from chalicelib.integrations.notify import MemoryNotifier
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.notifications import send_pending
+
+    sink = MemoryNotifier()
+    send_pending(get_deps(), datetime.now(UTC) + timedelta(seconds=1), sink, limit=500)
+    staff = [m for m in sink.sent if m.subject.startswith("[H33.03]") and code in m.subject]
+    subjects = sorted(m.subject.split("]", 1)[1].split(":")[0].strip() for m in staff)
+    assert "Bước xử lý sắp đến hạn" in subjects and "Bước xử lý quá hạn" in subjects, subjects
+    assert all(
+        m.to == "lanhdaosokhdt@haugiang.example.com, sokhdt@haugiang.example.com" for m in staff
+    )
+    assert f"#/agency/{dossier['id']}?step={task['step_id']}" in staff[0].text
+
     # WHEN the agency finally approves (its token was re-issued after each alarm)
     done = agency.post(
         f"/api/agency/dossiers/{dossier['id']}/steps/{task['step_id']}/complete",

@@ -143,7 +143,8 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
     # AND it read through two Queries per agency on the sparse indexes, never a Scan
     ops = [name for name, _ in calls]
     assert "Scan" not in ops
-    assert set(ops) <= {"Query", "GetItem"}
+    assert set(ops) <= {"Query", "GetItem", "PutItem"}
+    assert ops.count("PutItem") == 1  # the one e-mail of the one agency with work
     units = [u for u in deps.store.list_units() if u.kind != "desk"]
     index_queries = [p for name, p in calls if name == "Query" and p.get("IndexName")]
     assert len(index_queries) == 2 * len(units)
@@ -153,6 +154,21 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
         if p["ExpressionAttributeValues"][":pk"]["S"] in (f"OPEN#{AGENCY}", f"AGENCY#{AGENCY}")
     ]
     assert sorted(agency_queries) == ["GSI3", "GSI4"]
+
+    # AND the agency's staff and leader get it by e-mail, once, with each item and its lateness
+    from chalicelib.integrations.notify import MemoryNotifier
+    from chalicelib.services.notifications import send_pending
+
+    run_daily_digest(deps, DIGEST_AT)  # a retried schedule does not mail twice
+    sink = MemoryNotifier()
+    stats = send_pending(deps, datetime.now(UTC) + timedelta(seconds=1), sink)
+    mails = [m for m in sink.sent if "12/11/2026" in m.subject]
+    assert len(mails) == 1, (stats, [m.subject for m in sink.sent])
+    (mail,) = mails
+    assert mail.to == "lanhdaosokhdt@haugiang.example.com, sokhdt@haugiang.example.com"
+    assert mail.subject.startswith("[H33.03]") and "2 quá hạn" in mail.subject
+    assert f"- {a['code']} (hồ sơ): hạn 17 giờ 00 phút, ngày 26/10/2026, chậm 13" in mail.text
+    assert c["code"] in mail.text and d["code"] in mail.text and b["code"] not in mail.text
 
 
 def test_digest_sends_nothing_on_a_weekday_holiday_or_a_weekend(
