@@ -9,7 +9,7 @@ STAGE ?= dev
 CHECKOV := $(VENV)/tools/checkov/bin/checkov
 
 .PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean \
-	template deploy destroy
+	template deploy destroy localstack
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: install ## speed and cost measurements (never part of the tests)
 
 template: install ## render STAGE's CloudFormation template to dist/
 	mkdir -p dist && $(PY) -m infra.template --stage $(STAGE) > dist/template-$(STAGE).json
+
+# LocalStack (needs Docker: `docker run --rm -p 4566:4566 localstack/localstack`). The same
+# provisioning and stack as `make run`, through localstack-client's endpoints (LOCALSTACK_HOST).
+localstack: install ## provision and run the stack against LocalStack at LOCALSTACK_HOST
+	LOCALSTACK=1 LOCALSTACK_HOST=$${LOCALSTACK_HOST:-localhost:4566} $(PY) -m infra.local --port $(PORT)
 
 deploy: install ## package and deploy STAGE (dev|staging|prod) with the current AWS credentials
 	$(PY) -m infra.deploy deploy --stage $(STAGE) $(if $(ALERT_EMAIL),--alert-email $(ALERT_EMAIL))

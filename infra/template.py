@@ -49,7 +49,10 @@ MOTO_UNSUPPORTED: dict[str, str] = {
     "AWS::ApiGateway::Account": f"the account's API Gateway logging role: {_LINT_ONLY}",
     "AWS::ApiGateway::Stage": f"API stage throttling, access logs and tracing: {_LINT_ONLY}",
     "AWS::ApiGateway::UsagePlan": f"agency usage plans: {_LINT_ONLY}",
+    "AWS::CloudFront::Distribution": f"the web's CDN: {_LINT_ONLY}",
+    "AWS::CloudFront::OriginAccessControl": f"CloudFront's signed reads of the web: {_LINT_ONLY}",
     "AWS::CloudWatch::Alarm": f"alarms: {_LINT_ONLY}",
+    "AWS::Rekognition::Collection": f"the face collection (moto has no face search): {_LINT_ONLY}",
     "AWS::Cognito::UserPool": "the pool: infra/provision.py creates it in the other tests",
     "AWS::Cognito::UserPoolClient": "the client: infra/provision.py creates it in the other tests",
     "AWS::Cognito::UserPoolGroup": "the groups: infra/provision.py creates them in the other tests",
@@ -134,6 +137,14 @@ DDB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # (chalicelib.store.pii: envelope data keys, decrypted once and cached per process).
 PII_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 
+# Deleting every version of an object (retention, erasure): store/s3_erase.py.
+ERASE_OBJECTS = (
+    "s3:ListBucketVersions",
+    "s3:GetObjectRetention",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+)
+
 # What each handler does with data, by the app's handler name. A handler not listed gets only
 # read/write on the table and its own queue; adding a capability is one line here.
 GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -154,6 +165,24 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "sign": ("kms:Sign", "kms:Verify", "kms:GetPublicKey"),
         "kms_keys": ("kms:Encrypt", "kms:Decrypt"),  # agencies' API secrets (agency_keys)
+        "ses": ("ses:SendRawEmail",),  # an on-demand report e-mailed from the console
+        # Erasure on request (privacy_rights): every version of the person's objects.
+        "erase": ERASE_OBJECTS,
+        # Face lookup and registration (integrations/faces.py), on the stack's collection.
+        "rekognition": (
+            "rekognition:SearchFacesByImage",
+            "rekognition:IndexFaces",
+            "rekognition:DeleteFaces",
+        ),
+    },
+    "on_notifications": {
+        "table": DDB_READ + DDB_WRITE,
+        "ses": ("ses:SendEmail",),
+        "sms": ("sns:Publish",),
+    },
+    "on_retention": {
+        "table": DDB_READ + DDB_WRITE,
+        "erase": ERASE_OBJECTS,
     },
     "on_workflow_message": {
         "table": DDB_READ + DDB_WRITE,
@@ -236,6 +265,9 @@ class _Builder:
     @staticmethod
     def dlq_id(logical: str) -> str:
         return cfn_id(logical, "dlq")
+
+    def _queue(self, logical: str) -> r.Queue:
+        return next(q for q in self.stack.queues if q.logical == logical)
 
     @staticmethod
     def kms_id(logical: str) -> str:
@@ -417,7 +449,8 @@ class _Builder:
                     ]
                 },
                 "VersioningConfiguration": {"Status": "Enabled"},
-                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                # CloudFront's standard logs are delivered with an ACL grant (awslogsdelivery).
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]},
                 "LifecycleConfiguration": {
                     "Rules": [
                         {
@@ -512,7 +545,8 @@ class _Builder:
                     {f"{self.queue_id(n.queue)}Policy" for n in self.stack.notifications}
                 )
             self.add(bid, "AWS::S3::Bucket", props, **extra, **self.retain())
-            self.tls_only(bid, self.bucket_arn(b.logical), [])
+            reads = [self.cloudfront_reads(b.logical)] if b.logical == "web" else []
+            self.tls_only(bid, self.bucket_arn(b.logical), reads)
             self.outputs[cfn_id(b.logical, "bucket_name")] = {"Value": ref(bid)}
 
     def queues(self) -> None:
@@ -752,6 +786,7 @@ class _Builder:
             "PROVINCE_NAME": ref("ProvinceName"),
             self.stack.signing_key.env: arn(SIGNING_KEY_ID),
             "POWERTOOLS_SERVICE_NAME": "tthc",
+            "FACE_COLLECTION_ID": ref("FaceCollection"),
         }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
             env["AGENCY_KEYS_KMS_KEY"] = arn(self.kms_id("agency-keys"))
@@ -799,7 +834,36 @@ class _Builder:
             out.append(statement(g["cognito"], [arn("UserPool")], "UserPool"))
         if "ses" in g:
             identity = sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")
-            out.append(statement(g["ses"], [identity], "SendReports"))
+            out.append(statement(g["ses"], [identity], "SendEmail"))
+        if "sms" in g:
+            # SMS to a phone number has no ARN to name; topics are denied below.
+            out.append(statement(g["sms"], ["*"], "SendSms"))
+            deny = statement(g["sms"], [sub("arn:${AWS::Partition}:sns:*:*:*")], "NoTopics")
+            deny["Effect"] = "Deny"
+            out.append(deny)
+        if "erase" in g:
+            for bucket in ("attachments", "results"):
+                actions = [a for a in g["erase"] if a != "s3:ListBucketVersions"]
+                out.append(
+                    statement(
+                        actions,
+                        [{"Fn::Join": ["", [self.bucket_arn(bucket), "/*"]]}],
+                        cfn_id("erase", bucket),
+                    )
+                )
+                out.append(
+                    statement(
+                        ["s3:ListBucketVersions"],
+                        [self.bucket_arn(bucket)],
+                        cfn_id("list", bucket, "versions"),
+                    )
+                )
+        if "rekognition" in g:
+            collection = sub(
+                "arn:${AWS::Partition}:rekognition:${AWS::Region}:${AWS::AccountId}:"
+                f"collection/{self.stack.name}-faces"
+            )
+            out.append(statement(g["rekognition"], [collection], "FaceCollection"))
         if "sign" in g:
             out.append(statement(g["sign"], [arn(SIGNING_KEY_ID)], "SignResults"))
         if "kms_keys" in g and self.stack.kms_keys:
@@ -855,6 +919,15 @@ class _Builder:
                         },
                     ],
                 },
+                **(
+                    {
+                        "Metadata": skip(
+                            ("CKV_AWS_111", "SMS to a phone number has no ARN; topics are denied")
+                        )
+                    }
+                    if "sms" in GRANTS.get(fn.name, {})
+                    else {}
+                ),
             )
             props: Json = {
                 "FunctionName": name,
@@ -1045,6 +1118,125 @@ class _Builder:
             )
         }
 
+    def faces(self) -> None:
+        """The Rekognition collection behind lookup by face (only consenting citizens' faces)."""
+        self.add(
+            "FaceCollection",
+            "AWS::Rekognition::Collection",
+            {"CollectionId": f"{self.stack.name}-faces"},
+            **self.retain(),
+        )
+
+    # --- the web, through CloudFront ---------------------------------------------------------
+
+    def cloudfront_reads(self, logical: str) -> Json:
+        """Only this stack's distribution may read the web bucket (origin access control)."""
+        return {
+            "Sid": "CloudFrontReadsTheWeb",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Join": ["", [self.bucket_arn(logical), "/*"]]},
+            "Condition": {
+                "StringEquals": {
+                    "AWS:SourceArn": sub(
+                        "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:"
+                        "distribution/${WebDistribution}"
+                    )
+                }
+            },
+        }
+
+    def web(self) -> None:
+        """The static web from its private bucket (OAC, SigV4-signed reads) and `/api/*` from API
+        Gateway under the same origin, so the web calls a relative `/api` as it does locally."""
+        self.add(
+            "WebOriginAccessControl",
+            "AWS::CloudFront::OriginAccessControl",
+            {
+                "OriginAccessControlConfig": {
+                    "Name": f"{self.stack.name}-web",
+                    "Description": "CloudFront signs its reads of the web bucket",
+                    "OriginAccessControlOriginType": "s3",
+                    "SigningBehavior": "always",
+                    "SigningProtocol": "sigv4",
+                }
+            },
+        )
+        api_domain = sub("${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}")
+        no_cache = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # managed CachingDisabled
+        optimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # managed CachingOptimized
+        all_but_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AllViewerExceptHostHeader
+        security_headers = "67f7725c-6f97-4210-82d7-5512b31e9d03"  # managed SecurityHeadersPolicy
+
+        def to_api(pattern: str) -> Json:
+            return {
+                "PathPattern": pattern,
+                "TargetOriginId": "api",
+                "ViewerProtocolPolicy": "https-only",
+                "AllowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+                "CachePolicyId": no_cache,  # answers are per user and personal
+                "OriginRequestPolicyId": all_but_host,
+                "ResponseHeadersPolicyId": security_headers,
+                "Compress": True,
+            }
+
+        self.add(
+            "WebDistribution",
+            "AWS::CloudFront::Distribution",
+            {
+                "DistributionConfig": {
+                    "Enabled": True,
+                    "Comment": f"{self.stack.name} web and API",
+                    "DefaultRootObject": "index.html",
+                    "HttpVersion": "http2and3",
+                    "IPV6Enabled": True,
+                    "PriceClass": "PriceClass_200",  # includes Asia (Việt Nam)
+                    "Origins": [
+                        {
+                            "Id": "web",
+                            "DomainName": {
+                                "Fn::GetAtt": [self.bucket_id("web"), "RegionalDomainName"]
+                            },
+                            "S3OriginConfig": {"OriginAccessIdentity": ""},
+                            "OriginAccessControlId": {
+                                "Fn::GetAtt": ["WebOriginAccessControl", "Id"]
+                            },
+                        },
+                        {
+                            "Id": "api",
+                            "DomainName": api_domain,
+                            "OriginPath": f"/{API_STAGE}",
+                            "CustomOriginConfig": {
+                                "OriginProtocolPolicy": "https-only",
+                                "OriginSSLProtocols": ["TLSv1.2"],
+                            },
+                        },
+                    ],
+                    "DefaultCacheBehavior": {
+                        "TargetOriginId": "web",
+                        "ViewerProtocolPolicy": "redirect-to-https",
+                        "AllowedMethods": ["GET", "HEAD"],
+                        "CachePolicyId": optimized,
+                        "ResponseHeadersPolicyId": security_headers,
+                        "Compress": True,
+                    },
+                    "CacheBehaviors": [to_api("/api/*"), to_api("/openapi.json")],
+                    "Logging": {
+                        "Bucket": {"Fn::GetAtt": ["AccessLogBucket", "DomainName"]},
+                        "Prefix": "cloudfront/",
+                        "IncludeCookies": False,
+                    },
+                    "ViewerCertificate": {"CloudFrontDefaultCertificate": True},
+                }
+            },
+            Metadata=skip(
+                ("CKV_AWS_68", "WAF is an account-level choice (cost); API throttling applies"),
+                ("CKV_AWS_174", "the default *.cloudfront.net certificate until a domain is set"),
+            ),
+        )
+        self.outputs["WebUrl"] = {"Value": sub("https://${WebDistribution.DomainName}/")}
+
     def alarms(self, fns: list[Function]) -> None:
         self.add(
             "OpsTopic",
@@ -1166,7 +1358,9 @@ class _Builder:
         self.state_machines()
         self.user_pool()
         self.lambdas(fns)
+        self.faces()
         self.api()
+        self.web()
         self.alarms(fns)
         return {
             "AWSTemplateFormatVersion": "2010-09-09",

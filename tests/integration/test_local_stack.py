@@ -223,3 +223,45 @@ def test_s3_test_events_are_recognised() -> None:
     assert is_s3_test_event('{"Service": "Amazon S3", "Event": "s3:TestEvent"}')
     assert not is_s3_test_event('{"Records": []}')
     assert not is_s3_test_event("not json")
+
+
+@pytest.mark.slow
+def test_make_localstack_runs_the_same_stack_against_a_stand_in_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make localstack` (LOCALSTACK=1, localstack-client's endpoints from LOCALSTACK_HOST): the
+    same code path as against LocalStack, with a moto server standing in at that address."""
+    from pathlib import Path
+
+    from moto.server import ThreadedMotoServer
+
+    from infra.local import _enable_sfn_execution
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    try:
+        _enable_sfn_execution(endpoint, required=True)  # LocalStack runs its own Step Functions
+        monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+        monkeypatch.setenv("LOCALSTACK", "1")
+        monkeypatch.setenv("LOCALSTACK_HOST", endpoint.removeprefix("http://"))
+        demo = Path(__file__).resolve().parents[2] / "data" / "demo"
+        with running_stack(port=0, data_dir=demo) as stack:
+            assert stack.endpoint_url == endpoint
+            region = stack.outputs.region
+            ddb = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint)
+            assert stack.outputs.table_name in ddb.list_tables()["TableNames"]
+            sqs = boto3.client("sqs", region_name=region, endpoint_url=endpoint)
+            urls = sqs.list_queues().get("QueueUrls", [])
+            assert any(u.endswith(stack.outputs.queues["workflow"].name) for u in urls)
+            procs = requests.get(f"{stack.url}/api/procedures", timeout=30).json()["items"]
+            assert procs, "the demo catalogue was loaded through the LocalStack session"
+            signed = requests.post(
+                f"{stack.url}/api/auth/signin",
+                json={"username": "congdan", "password": "Demo@2026"},
+                headers={"Idempotency-Key": "ls-1"},
+                timeout=30,
+            )
+            assert signed.status_code == 200, signed.text
+    finally:
+        server.stop()

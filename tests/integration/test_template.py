@@ -159,7 +159,8 @@ def test_template_deploys_into_moto_cloudformation(moto_account: None) -> None:
         assert attrs["KmsMasterKeyId"]
     lam = boto3.client("lambda", region_name=REGION)
     mappings = lam.list_event_source_mappings()["EventSourceMappings"]
-    assert len(mappings) == 2
+    consumers = [q for q in d.queues if q.handler in t.app_handlers()]  # notifications: none yet
+    assert len(mappings) == len(consumers)
     assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
     api = lam.get_function_configuration(FunctionName="tthc-dev-api")
     assert (api["Handler"], api["Timeout"]) == ("app.app", d.api_function.timeout_seconds)
@@ -302,3 +303,64 @@ def test_operations_guide_restore_steps_work_in_moto(moto_account: None) -> None
         CopySource={"Bucket": bucket, "Key": "r.pdf", "VersionId": first},
     )
     assert s3.get_object(Bucket=bucket, Key="r.pdf")["Body"].read() == b"v1"
+
+
+def _statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    policies = template["Resources"][role]["Properties"]["Policies"]
+    data = next(p for p in policies if p["PolicyName"] == "data")
+    statements: list[dict[str, Any]] = data["PolicyDocument"]["Statement"]
+    return statements
+
+
+def _actions(statements: list[dict[str, Any]], effect: str = "Allow") -> set[str]:
+    return {a for s in statements if s.get("Effect", "Allow") == effect for a in s["Action"]}
+
+
+def test_web_is_served_by_cloudfront_reading_a_private_bucket_through_oac() -> None:
+    tpl = t.render("prod")
+    res = tpl["Resources"]
+    cfg = res["WebDistribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in cfg["Origins"]}
+    assert origins["web"]["OriginAccessControlId"] == {
+        "Fn::GetAtt": ["WebOriginAccessControl", "Id"]
+    }
+    assert origins["web"]["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # OAC, not OAI
+    assert origins["api"]["OriginPath"] == f"/{t.API_STAGE}"
+    assert cfg["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    api_paths = {b["PathPattern"]: b for b in cfg["CacheBehaviors"]}
+    assert api_paths["/api/*"]["TargetOriginId"] == "api"
+    assert "POST" in api_paths["/api/*"]["AllowedMethods"]
+    oac = res["WebOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["SigningBehavior"], oac["SigningProtocol"]) == ("always", "sigv4")
+    # The bucket stays private: only this distribution may read it, and only over TLS.
+    web = res["WebBucket"]["Properties"]
+    assert all(web["PublicAccessBlockConfiguration"].values())
+    policy = res["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    reads = next(s for s in policy if s.get("Sid") == "CloudFrontReadsTheWeb")
+    assert reads["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert reads["Action"] == "s3:GetObject"
+    assert "${WebDistribution}" in json.dumps(reads["Condition"])
+    assert any(s.get("Sid") == "DenyInsecureTransport" for s in policy)
+    assert "WebUrl" in tpl["Outputs"]
+
+
+def test_each_function_gets_only_the_services_it_uses() -> None:
+    tpl = t.render("prod")
+    notify = _statements(tpl, "OnNotificationsRole")
+    assert {"ses:SendEmail", "sns:Publish"} <= _actions(notify)
+    assert "sns:Publish" in _actions(notify, "Deny")  # SMS only, never a topic
+    assert not any(a.startswith(("s3:", "rekognition:", "states:")) for a in _actions(notify))
+    retention = _actions(_statements(tpl, "OnRetentionRole"))
+    assert {"s3:DeleteObjectVersion", "s3:ListBucketVersions"} <= retention
+    assert not any(a.startswith(("ses:", "sns:", "rekognition:")) for a in retention)
+    api = _statements(tpl, "APIHandlerRole")
+    faces = next(s for s in api if s.get("Sid") == "FaceCollection")
+    assert "rekognition:SearchFacesByImage" in faces["Action"]
+    assert "collection/" in json.dumps(faces["Resource"])
+    assert "sns:Publish" not in _actions(api)
+    digest = _actions(_statements(tpl, "OnDailyDigestRole"))
+    assert not any(a.startswith(("s3:", "ses:", "sns:")) for a in digest)  # e-mail goes via outbox
+    for role in ("OnNotificationsRole", "OnRetentionRole", "APIHandlerRole"):
+        for s in _statements(tpl, role):
+            if s.get("Effect", "Allow") == "Allow" and s["Resource"] == ["*"]:
+                assert s["Action"] == ["sns:Publish"], (role, s)
