@@ -166,6 +166,24 @@ def test_report_created_and_downloadable(new_page, accounts, received: str, shot
     shot(page, "dash-04-reports")
 
 
+def test_province_office_reports_on_one_agency_over_a_custom_range(new_page, accounts) -> None:
+    page = new_page()
+    sign_in_to(page, "/reports", "vanphong", accounts["vanphong"]["password"], "Báo cáo định kỳ")
+    page.get_by_label("Phạm vi").select_option(VI_THANH)
+    page.get_by_label("Kỳ báo cáo").select_option("custom")
+    page.get_by_label("Từ tháng").fill("2026-11")
+    page.get_by_label("Đến tháng").fill("2026-07")
+    page.get_by_role("button", name="Tạo báo cáo").click()
+    expect(page.locator("#report-range-error")).to_contain_text("trước hoặc trùng")
+    page.get_by_label("Đến tháng").fill("2026-11")
+    page.get_by_label("Từ tháng").fill("2026-07")
+    page.get_by_role("button", name="Tạo báo cáo").click()
+    expect(page.locator("#notices")).to_contain_text("Đã tạo báo cáo kỳ")
+    row = page.locator("#reports-list tbody tr").first
+    expect(row).to_contain_text("2026-07")
+    expect(row).not_to_contain_text("Toàn tỉnh")  # the agency's own report
+
+
 def test_agency_alerts_page(new_page, accounts) -> None:
     page = new_page()
     sign_in_to(

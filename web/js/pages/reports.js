@@ -7,7 +7,7 @@ import { get, post, blob } from '../api.js';
 import { pageTitle, loadInto, empty, card, busy, showNotice } from '../ui.js';
 import { timeEl } from '../format.js';
 import { role, me } from '../session.js';
-import { unitLabel } from '../levels.js';
+import { unitLabel, units } from '../levels.js';
 import { thisMonth, num, pct } from './dash-common.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -37,14 +37,56 @@ async function download(button, path, accept, filename, slot) {
   });
 }
 
+/** Agencies a province-level user may report on (the province itself is the empty value). */
+async function scopeSelect() {
+  const select = h('select', { id: 'report-scope', name: 'agency' }, h('option', { value: '' }, t('rep.province')));
+  try {
+    const all = await units();
+    all.filter((u) => u.kind !== 'desk' && u.kind !== 'province')
+      .sort((a, b) => String(a.code).localeCompare(String(b.code)))
+      .forEach((u) => select.append(h('option', { value: u.code }, `${u.code} — ${u.name}`)));
+  } catch { /* the province alone */ }
+  return select;
+}
+
 export async function render(view) {
   const { current, list: options } = periods();
-  const select = h('select', { id: 'report-period', name: 'period' }, options.map((p) => h('option', { value: p }, periodLabel(p, current))));
+  const select = h('select', { id: 'report-period', name: 'period' },
+    options.map((p) => h('option', { value: p }, periodLabel(p, current))),
+    h('option', { value: 'custom' }, t('rep.custom')));
   select.value = current;
+  const fromInput = h('input', { type: 'month', id: 'report-from', name: 'from' });
+  const toInput = h('input', { type: 'month', id: 'report-to', name: 'to' });
+  const range = h('div', { class: 'field-row', id: 'report-range', hidden: true },
+    h('div', { class: 'field' }, h('label', { for: 'report-from' }, t('rep.from')), fromInput),
+    h('div', { class: 'field' }, h('label', { for: 'report-to' }, t('rep.to')), toInput));
+  const rangeError = h('p', { class: 'field-error', id: 'report-range-error', role: 'alert', hidden: true });
+  select.addEventListener('change', () => { range.hidden = select.value !== 'custom'; });
+  const provinceWide = ['province', 'admin'].includes(role());
+  const scope = provinceWide ? await scopeSelect() : null;
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'report-create' }, t('rep.create'));
   const form = h('form', { class: 'form narrow', id: 'report-form', novalidate: true },
+    scope ? h('div', { class: 'field' }, h('label', { for: 'report-scope' }, t('rep.scope')), scope) : null,
     h('div', { class: 'field' }, h('label', { for: 'report-period' }, t('rep.period')), select),
+    range, rangeError,
     h('div', { class: 'form-actions' }, submit));
+
+  /** The POST body, or null (with the reason shown) when the custom range is incomplete. */
+  const request = () => {
+    const out = {};
+    if (scope && scope.value) out.agency = scope.value;
+    if (select.value !== 'custom') return { ...out, period: select.value };
+    const from = fromInput.value;
+    const to = toInput.value;
+    const problem = !from || !to ? t('rep.rangeMissing') : from > to ? t('rep.rangeOrder') : '';
+    rangeError.textContent = problem;
+    rangeError.hidden = !problem;
+    if (problem) {
+      (from ? toInput : fromInput).focus();
+      return null;
+    }
+    return { ...out, from, to };
+  };
   const list = h('div', { id: 'reports' });
 
   const rowFor = (r) => {
@@ -80,7 +122,9 @@ export async function render(view) {
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const made = await busy(submit, () => post('/api/reports', { period: select.value }));
+    const req = request();
+    if (!req) return;
+    const made = await busy(submit, () => post('/api/reports', req));
     if (made) {
       await load();
       showNotice(t('rep.created', { period: made.period }));
