@@ -110,6 +110,11 @@ def load(size: int, open_count: int, seed: int = 7) -> tuple[Any, list[str]]:
     client = aws.client("dynamodb")
     store = DynamoStore(client, out.table_name)
     load_catalogue(store)
+    # `_dossier_item` reads the procedure (its retention class) per dossier; the catalogue does
+    # not change while loading, so one read per procedure is enough (moto's GetItem is slow).
+    import functools
+
+    store.get_procedure = functools.cache(store.get_procedure)  # type: ignore[method-assign]
     procs = list(store.list_procedures())
     desks = sorted(u.code for u in store.list_units() if u.kind == "desk")
     rng = random.Random(seed)
@@ -243,10 +248,40 @@ def measure(deps: Any, agency: str) -> dict[str, dict[str, float]]:
     return out
 
 
+def partitioned_moto_queries() -> None:
+    """Make moto's base-table Query read one partition, as DynamoDB does.
+
+    moto 5.2.5 answers a Query on the table's own key by walking every item of the table, so its
+    wall time grows with the table although the items read (what this bench measures and DynamoDB
+    charges) do not. The items it returns are unchanged: only the candidates are the partition's.
+    GSI Queries are left as moto does them (a walk), so their wall time still grows with N.
+    """
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table.query, "_partitioned", False):
+        return
+    original = Table.query
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
+        if index_name is None and self.range_key_attr and hash_key is not None:
+            partition = self.items.get(hash_key, {})
+            self.all_items = lambda: list(partition.values())
+            try:
+                return original(self, hash_key, *args, **kwargs)
+            finally:
+                del self.all_items
+        return original(self, hash_key, *args, **kwargs)
+
+    query._partitioned = True  # type: ignore[attr-defined]
+    Table.query = query  # type: ignore[method-assign]
+
+
 def run(sizes: list[int], open_count: int) -> dict[int, dict[str, dict[str, float]]]:
     from moto import mock_aws
 
     _env()
+    partitioned_moto_queries()
     results: dict[int, dict[str, dict[str, float]]] = {}
     for size in sizes:
         with mock_aws():
@@ -268,7 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     results = run(sizes, args.open)
     small, large = results[sizes[0]], results[sizes[-1]]
     worst = 0.0
-    print(f"\n{'path':<24}" + "".join(f"{f'items@{s:,}':>14}{'ms':>9}" for s in sizes) + "  ratio")
+    print(
+        f"\n{'path':<24}"
+        + "".join(f"{f'items@{s:,}':>14}{'ms':>9}" for s in sizes)
+        + "  items ratio  ms ratio"
+    )
     for name in small:
         a, b = small[name]["scanned"], large[name]["scanned"]
         ratio = (b / a) if a else (1.0 if not b else float("inf"))
@@ -276,9 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         cells = "".join(
             f"{results[s][name]['scanned']:>14,.0f}{results[s][name]['ms']:>9}" for s in sizes
         )
-        print(f"{name:<24}{cells}  {ratio:.2f}")
+        ms_ratio = large[name]["ms"] / small[name]["ms"] if small[name]["ms"] else 0.0
+        print(f"{name:<24}{cells}  {ratio:11.2f}  {ms_ratio:8.2f}")
     ok = worst <= 1.1
     print(f"\nworst items-read ratio {worst:.2f} (target <= 1.1): {'PASS' if ok else 'FAIL'}")
+    print(
+        "wall time is moto's: a GSI Query there walks every item of the table (DynamoDB reads "
+        "one partition), so only the items read carry over to AWS"
+    )
     if args.json:
         print(json.dumps({str(k): v for k, v in results.items()}, indent=2))
     return 0 if ok else 1
