@@ -66,6 +66,17 @@ class Settings(BaseModel):
     vnpay_simulator: bool = False  # make run: our own /sim/vnpay/pay page plays the gateway
     payment_expire_minutes: int = Field(default=15, ge=1)
     api_base_url: str = ""  # where /api is reachable from the gateway; "" = public_base_url
+    # National portal (Cổng DVCQG) sync (chalicelib.services.portal_sync). The URL and token come
+    # from the environment; "" URL = not configured (packets fail with a clear message).
+    national_portal_url: str = ""
+    national_portal_token: str = Field(default="", repr=False)
+    national_portal_timeout_seconds: float = Field(default=10.0, gt=0)
+    national_portal_attempts: int = Field(default=3, ge=1, le=10)  # per delivery, with backoff
+    # The queue: its URL, else found by name (PORTAL_SYNC_QUEUE_NAME, or <STACK_NAME>-portal-sync).
+    portal_sync_queue_url: str = ""
+    portal_sync_queue_name: str = ""
+    portal_sync_max_receives: int = Field(default=5, ge=1)  # = the queue's maxReceiveCount
+    portal_sync_sweep_after_seconds: int = Field(default=900, ge=60)  # pending this long: resend
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -120,6 +131,14 @@ class Settings(BaseModel):
             "vnpay_simulator": "VNPAY_SIMULATOR",
             "payment_expire_minutes": "PAYMENT_EXPIRE_MINUTES",
             "api_base_url": "API_BASE_URL",
+            "national_portal_url": "NATIONAL_PORTAL_URL",
+            "national_portal_token": "NATIONAL_PORTAL_TOKEN",
+            "national_portal_timeout_seconds": "NATIONAL_PORTAL_TIMEOUT_SECONDS",
+            "national_portal_attempts": "NATIONAL_PORTAL_ATTEMPTS",
+            "portal_sync_queue_url": "PORTAL_SYNC_QUEUE_URL",
+            "portal_sync_queue_name": "PORTAL_SYNC_QUEUE_NAME",
+            "portal_sync_max_receives": "PORTAL_SYNC_MAX_RECEIVES",
+            "portal_sync_sweep_after_seconds": "PORTAL_SYNC_SWEEP_AFTER_SECONDS",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

@@ -114,6 +114,9 @@ class Queue:
     dlq_retention_seconds: int = 14 * 24 * 3600
     max_receive_count: int = 5
     function: FunctionSettings = FunctionSettings(reserved_concurrency=20)
+    # Records per Lambda invocation; the handler reports partial failures (batchItemFailures),
+    # so only failed messages return. Standard queues promise no order, so batching loses none.
+    batch_size: int = 10
 
 
 @dataclass(frozen=True)
@@ -372,6 +375,17 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 handler="on_upload_event",
             ),
             Queue("notifications", "outgoing e-mail/SMS notifications", handler="on_notification"),
+            Queue(
+                "portal-sync",
+                "national portal (Cổng DVCQG) sync packets, one per committed dossier change",
+                handler="on_portal_sync",
+                # A delivery retries inside the call (3 attempts, 10 s timeout each), so a batch
+                # may take minutes; visibility is six times the function's timeout. Five receives
+                # (about an hour of portal outage) before the DLQ; 5 senders at most.
+                visibility_timeout_seconds=6 * 150,
+                max_receive_count=5,
+                function=FunctionSettings(timeout_seconds=150, reserved_concurrency=5),
+            ),
         ),
         notifications=(BucketNotification(bucket="attachments", queue="uploads"),),
         state_machines=(
@@ -416,6 +430,13 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 handler="on_notifications",
                 description="Drain the notification outbox (e-mail; SMS with consent)",
                 local_time="every minute",
+            ),
+            Schedule(
+                "portal-sync-sweep",
+                "rate(5 minutes)",
+                handler="on_portal_sync_sweep",
+                description="Re-send national portal sync packets still pending (SQS was down)",
+                local_time="every 5 minutes",
             ),
             Schedule(
                 "retention",
@@ -571,6 +592,8 @@ def environment(outputs: Outputs, *, public_base_url: str | None = None) -> dict
         "USER_POOL_CLIENT_ID": outputs.user_pool_client_id,
         "AWS_REGION": outputs.region,
     }
+    if "portal-sync" in outputs.queues:
+        env["PORTAL_SYNC_QUEUE_URL"] = outputs.queues["portal-sync"].url
     if "agency-keys" in outputs.kms_keys:
         env["AGENCY_KEYS_KMS_KEY"] = outputs.kms_keys["agency-keys"]
     if "pii" in outputs.kms_keys:

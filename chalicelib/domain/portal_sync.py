@@ -1,0 +1,273 @@
+"""The national portal (Cổng DVCQG) sync packet, built from a dossier and its history. Pure.
+
+One packet per committed change: `packet_id` = the dossier id, `version` = the dossier's version
+after the change, so the receiver keeps one record per (packet_id, version) and a retried delivery
+changes nothing. Field names follow REGULATION.md's list as provincial systems use it.
+
+Decisions (docs/design.md "National portal sync"):
+- Dates are `yyyyMMddHHmmss` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7, no DST), the format the
+  provincial systems send; a missing date is null.
+- `TrangThaiHoSo` is the status's national code (`DossierStatus` values are those codes) and
+  `KenhThucHien` the channel code (1 desk, 2 online, 3 post).
+- Personal data is only what the list requires: the applicant's name (ChuHoSo) and ID number
+  (SoGiayToChuHoSo). No address, phone, e-mail or birth date; uploaded file names are replaced by
+  the procedure's document names; a citizen's own actions are attributed to "Chủ hồ sơ".
+- Before receipt a dossier has no code yet: `MaHoSo` is then the dossier id (the packet id is the
+  same either way, so the portal's record keeps its key when the code appears).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from chalicelib.domain.statuses import DossierStatus
+
+if TYPE_CHECKING:
+    from chalicelib.domain.dossier import Dossier, Handover, HistoryEvent
+    from chalicelib.domain.procedure import Procedure
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnam time
+
+# LoaiDoiTuong: the applicant's kind as the portal codes it.
+CITIZEN = 1  # công dân
+ORGANISATION = 2  # tổ chức, doanh nghiệp
+
+# Who did it, as the packet names them (a citizen's username is personal data).
+_ROLE_NAMES = {"citizen": "Chủ hồ sơ", "system": "Hệ thống"}
+
+# NoiDung of a history line without a note: the action in Vietnamese.
+ACTIONS_VI: dict[str, str] = {
+    "submitted": "Nộp hồ sơ trực tuyến",
+    "entered_at_desk": "Nhập hồ sơ tại bộ phận một cửa",
+    "received": "Tiếp nhận hồ sơ",
+    "refused": "Từ chối tiếp nhận",
+    "supplement_requested": "Yêu cầu bổ sung hồ sơ",
+    "supplemented": "Bổ sung hồ sơ",
+    "processing": "Bắt đầu xử lý",
+    "transferred": "Chuyển xử lý",
+    "step_completed": "Hoàn thành bước xử lý",
+    "step_returned": "Trả lại bước trước",
+    "fee_requested": "Yêu cầu thực hiện nghĩa vụ tài chính",
+    "fee_paid": "Đã thực hiện nghĩa vụ tài chính",
+    "extension_proposed": "Đề nghị gia hạn",
+    "extension_approved": "Gia hạn, hẹn lại ngày trả kết quả",
+    "stop_proposed": "Đề nghị dừng xử lý",
+    "stop_refused": "Không đồng ý dừng xử lý",
+    "stopped": "Dừng xử lý",
+    "withdrawn": "Rút hồ sơ",
+    "processed": "Đã xử lý xong",
+    "result_signed": "Ký số kết quả",
+    "result_returned": "Trả kết quả",
+}
+
+
+def portal_datetime(dt: datetime | None) -> str | None:
+    """An instant as the portal writes it: yyyyMMddHHmmss in Vietnam time (None stays None)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime")
+    return dt.astimezone(VN).strftime(DATE_FORMAT)
+
+
+def national_status(status: DossierStatus) -> int:
+    """The national portal's status code (1-10)."""
+    return int(status)
+
+
+def applicant_kind(dossier: Dossier) -> int:
+    """1 a person, 2 an organisation: what the form says, else the ID number's shape (a tax code
+    has 10 digits, or 10-3 for a branch; CCCD has 12, CMND 9)."""
+    declared = str(dossier.form_data.get("applicant_type", "")).lower()
+    if declared in ("organisation", "organization", "to_chuc", "doanh_nghiep"):
+        return ORGANISATION
+    if declared in ("citizen", "cong_dan"):
+        return CITIZEN
+    number = dossier.applicant.id_number.replace(" ", "")
+    digits = number.replace("-", "")
+    if digits.isdigit() and (len(number) == 10 or (len(digits) == 13 and "-" in number)):
+        return ORGANISATION
+    return CITIZEN
+
+
+def _handover_at(handovers: Iterable[Handover], agency: str | None, at: datetime) -> Any:
+    """The step handover an event belongs to: the latest one to `agency` sent by `at`."""
+    found = None
+    for h in handovers:
+        later = found is None or h.sent_at >= found.sent_at
+        if agency and h.to_agency == agency and h.sent_at <= at and later:
+            found = h
+    return found
+
+
+def history_lines(dossier: Dossier, history: Iterable[HistoryEvent]) -> list[dict[str, Any]]:
+    """QuaTrinhXuLy: handler, time, content, status, step start and step due, oldest first."""
+    lines = []
+    status: DossierStatus | None = None
+    for e in sorted(history, key=lambda e: e.at):
+        status = e.to_status if e.to_status is not None else (e.from_status or status)
+        step = _handover_at(dossier.handovers, e.agency, e.at)
+        lines.append(
+            {
+                "NguoiXuLy": _ROLE_NAMES.get(e.actor_role, e.actor),
+                "DonViXuLy": e.agency,
+                "ThoiDiemXuLy": portal_datetime(e.at),
+                "NoiDung": e.note or ACTIONS_VI.get(e.action, e.action),
+                "TrangThai": national_status(status) if status is not None else None,
+                "NgayBatDau": portal_datetime(step.sent_at) if step else None,
+                "NgayHetHan": portal_datetime(step.due_at) if step else None,
+            }
+        )
+    return lines
+
+
+def _refused_at(history: Iterable[HistoryEvent]) -> datetime | None:
+    times = [e.at for e in history if e.to_status is DossierStatus.REFUSED]
+    return max(times) if times else None
+
+
+def _supplements(history: list[HistoryEvent]) -> list[dict[str, Any]]:
+    """Each request for more documents, with when the applicant answered (null while waiting)."""
+    out: list[dict[str, Any]] = []
+    ordered = sorted(history, key=lambda e: e.at)
+    for i, e in enumerate(ordered):
+        if e.to_status is not DossierStatus.SUPPLEMENT_REQUESTED:
+            continue
+        answer = next(
+            (
+                later
+                for later in ordered[i + 1 :]
+                if later.from_status is DossierStatus.SUPPLEMENT_REQUESTED
+            ),
+            None,
+        )
+        out.append(
+            {
+                "NgayYeuCau": portal_datetime(e.at),
+                "NoiDungYeuCau": e.note or ACTIONS_VI["supplement_requested"],
+                "NgayBoSung": portal_datetime(answer.at) if answer else None,
+            }
+        )
+    return out
+
+
+def _fees(dossier: Dossier, procedure: Procedure | None) -> list[dict[str, Any]]:
+    fees: list[dict[str, Any]] = [
+        {"TenPhiLePhi": f.name, "MucPhi": f.amount_vnd, "DaThanhToan": None}
+        for f in (procedure.fees if procedure else ())
+    ]
+    if dossier.fee is not None:
+        fees.append(
+            {
+                "TenPhiLePhi": dossier.fee.reason,
+                "MucPhi": dossier.fee.amount_vnd,
+                "DaThanhToan": dossier.fee.paid_at is not None,
+            }
+        )
+    return fees
+
+
+def _documents(dossier: Dossier, procedure: Procedure | None) -> list[dict[str, Any]]:
+    names = {d.id: d.name for d in (procedure.documents if procedure else ())}
+    return [
+        {
+            "TepDinhKemId": a.id,
+            "MaThanhPhanHoSo": a.document_id,
+            "TenThanhPhanHoSo": names.get(a.document_id, a.document_id),
+        }
+        for a in dossier.attachments
+        if a.state.value == "accepted"
+    ]
+
+
+def _results(dossier: Dossier) -> list[dict[str, Any]]:
+    r = dossier.result
+    if r is None:
+        return []
+    return [
+        {
+            "MaKetQua": r.id,
+            "TenGiayTo": r.filename,
+            "MaBamSHA256": r.sha256,
+            "NgayKy": portal_datetime(r.signed_at),
+        }
+    ]
+
+
+def build_packet(
+    dossier: Dossier,
+    history: Iterable[HistoryEvent],
+    procedure: Procedure | None = None,
+) -> dict[str, Any]:
+    """The packet for the dossier as it is now (its `version`), with its whole history.
+
+    `procedure` gives TenTTHC, MaLinhVuc, document and fee names; without it those fall back to
+    the codes the dossier holds. A draft (no status) has nothing to sync: ValueError.
+    """
+    if dossier.status is None:
+        raise ValueError("a draft dossier is not synced")
+    events = list(history)
+    paid_online = (
+        dossier.fee is not None
+        and dossier.fee.paid_at is not None
+        and dossier.fee.method == "online"
+    )
+    return {
+        "packet_id": dossier.id,
+        "version": dossier.version,
+        "MaHoSo": dossier.code or dossier.id,
+        "MaTTHC": dossier.procedure_code,
+        "TenTTHC": procedure.name if procedure else dossier.procedure_code,
+        "MaLinhVuc": procedure.field if procedure else "",
+        "KenhThucHien": int(dossier.channel),
+        "ChuHoSo": dossier.applicant.name,
+        "SoGiayToChuHoSo": dossier.applicant.id_number or None,
+        "LoaiDoiTuong": applicant_kind(dossier),
+        "TrichYeuHoSo": procedure.name if procedure else dossier.procedure_code,
+        "NgayNopHoSo": portal_datetime(dossier.submitted_at or dossier.received_at),
+        "NgayTiepNhan": portal_datetime(dossier.received_at),
+        "NgayHenTra": portal_datetime(dossier.appointment_at),
+        "NgayKetThucXuLy": portal_datetime(dossier.finished_at),
+        "NgayTra": portal_datetime(dossier.returned_at),
+        "NgayTuChoi": portal_datetime(_refused_at(events)),
+        "TrangThaiHoSo": national_status(dossier.status),
+        "DonViXuLy": dossier.lead_agency,
+        "TaiLieuNop": _documents(dossier, procedure),
+        "DanhSachLePhi": _fees(dossier, procedure),
+        "DanhSachHoSoBoSung": _supplements(events),
+        "DanhSachGiayToKetQua": _results(dossier),
+        "HoSoCoThanhPhanSoHoa": any(a.state.value == "accepted" for a in dossier.attachments),
+        "DuocThanhToanTrucTuyen": paid_online,
+        "QuaTrinhXuLy": history_lines(dossier, events),
+    }
+
+
+def merge_history(
+    stored: Iterable[HistoryEvent], new: Iterable[HistoryEvent]
+) -> list[HistoryEvent]:
+    """The stored history plus events just committed that an eventually consistent read missed."""
+    seen: set[tuple[Any, ...]] = set()
+    out: list[HistoryEvent] = []
+    for e in [*stored, *new]:
+        key = (e.at, e.action, e.actor, e.to_status, e.note)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return sorted(out, key=lambda e: e.at)
+
+
+def received_month(packet: Mapping[str, Any]) -> str | None:
+    """The Vietnam month (YYYY-MM) the packet's dossier was received, None before receipt."""
+    at = packet.get("NgayTiepNhan")
+    if not at:
+        return None
+    return f"{str(at)[:4]}-{str(at)[4:6]}"
+
+
+def describe(packet: Mapping[str, Any]) -> str:
+    """What a log line may say about a packet: no personal data."""
+    return f"{packet.get('MaHoSo')} v{packet.get('version')} status {packet.get('TrangThaiHoSo')}"
