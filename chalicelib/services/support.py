@@ -128,6 +128,20 @@ def finalize_screenshot(deps: Deps, actor: Actor, request_id: str) -> SupportReq
     if not facts.exists:
         raise InvalidInput("Chưa nhận được tệp.", "The file has not arrived.", code="not_uploaded")
     problem = rules.screenshot_problem(facts.detected_type, facts.size)
+    cleaned: bytes | None = None
+    if not problem:
+        # The same content policy as dossier attachments: no polyglot, EXIF/GPS stripped.
+        from chalicelib.domain.upload_policy import inspect_content
+
+        verdict = inspect_content(
+            deps.files.read(r.screenshot.key, rules.SCREENSHOT_MAX_BYTES) or b"",
+            size=facts.size,
+            max_bytes=rules.SCREENSHOT_MAX_BYTES,
+            accepted_types=tuple(rules.SCREENSHOT_TYPES),
+            declared_type=None,
+        )
+        problem = None if verdict.accepted else verdict.code
+        cleaned = verdict.cleaned
     if problem:
         deps.files.delete(r.screenshot.key)
         shot = r.screenshot.model_copy(update={"state": "rejected", "reason": problem})
@@ -138,8 +152,12 @@ def finalize_screenshot(deps: Deps, actor: Actor, request_id: str) -> SupportReq
             code=problem,
             field="screenshot",
         )
+    size = facts.size
+    if cleaned is not None and facts.detected_type:
+        deps.files.put(r.screenshot.key, cleaned, facts.detected_type)
+        size = len(cleaned)
     shot = r.screenshot.model_copy(
-        update={"state": "accepted", "size": facts.size, "content_type": facts.detected_type}
+        update={"state": "accepted", "size": size, "content_type": facts.detected_type}
     )
     return _store(deps).save(r.model_copy(update={"screenshot": shot}), r.version)
 

@@ -103,6 +103,24 @@ class AttachmentFiles:
             first = obj["Body"].read()
         return ObjectFacts(exists=True, size=size, detected_type=detect_type(first))
 
+    def read(self, key: str, max_bytes: int) -> bytes | None:
+        """The object's first `max_bytes` bytes (the content check needs all of a PDF); None if it
+        is gone. Bounded, so an oversize upload is never read whole."""
+        if max_bytes <= 0:
+            return b""
+        try:
+            obj = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}"
+            )
+        except self.client.exceptions.NoSuchKey:
+            return None
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("InvalidRange", "404", "NotFound"):
+                return b"" if exc.response["Error"]["Code"] == "InvalidRange" else None
+            raise
+        data: bytes = obj["Body"].read(max_bytes)
+        return data
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 

@@ -114,7 +114,8 @@ export function uploadControl({ base, doc, current = null, onChange = () => {} }
     wrap.classList.toggle('is-rejected', att?.state === 'rejected');
     if (!att) return replace(message);
     if (att.state === 'accepted') {
-      replace(message, h('p', { class: 'verdict verdict-ok' }, `✓ ${t('upload.accepted', { name: att.filename || '' })}`));
+      // An accepted image may carry a note: its EXIF/GPS metadata was removed.
+      replace(message, h('p', { class: 'verdict verdict-ok' }, `✓ ${t('upload.accepted', { name: att.filename || '' })}`, att.reason ? ` ${att.reason}` : ''));
     } else if (att.state === 'rejected') {
       replace(message, h('p', { class: 'verdict verdict-bad' }, `✗ ${t('upload.rejected', { name: att.filename || '' })}`, att.reason ? ` ${att.reason}` : ''));
     } else {
