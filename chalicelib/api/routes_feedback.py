@@ -100,7 +100,10 @@ def staff_entry() -> Response:
 
 @bp.route("/api/staff/feedback", methods=["GET"])
 def staff_queue() -> Response:
-    return json_response({"items": svc.list_queue(deps(), _role(*STAFF_READ))})
+    """Open feedback, soonest due first, one page (`limit`, `cursor`; `q`: code or subject)."""
+    from chalicelib.services.paging import feedback_queue_page
+
+    return json_response(feedback_queue_page(deps(), _role(*STAFF_READ), query()))
 
 
 @bp.route("/api/staff/feedback/{feedback_id}", methods=["GET"])

@@ -76,15 +76,14 @@ def decide_stop(dossier_id: str) -> Response:
 @bp.route("/api/leader/pending", methods=["GET"])
 def leader_pending() -> Response:
     """Open dossiers of the leader's agency with an extension or stop awaiting a decision."""
+    from chalicelib.services.paging import awaits_leader, work_page
+
     actor = _role("leader", "admin")
-    unit = actor.unit or ""
-    items = [
-        views.dossier_view(deps(), d)
-        for d in deps().store.list_open_dossiers(unit)
-        if (d.extension is not None and d.extension.state == "proposed")
-        or (d.stop is not None and d.stop.state == "proposed")
-    ]
-    return json_response({"items": items})
+    raw, nxt = work_page(  # one page of the open dossiers (?limit&cursor&q), filtered on the server
+        deps(), pk=f"OPEN#{actor.unit or ''}", index="GSI4", params=query(), where=awaits_leader
+    )
+    items = [views.dossier_view(deps(), deps().store._dossier_from(i)) for i in raw]
+    return json_response({"items": items, "next": nxt})
 
 
 # ---- late because of a system error (Đ15.7) ----------------------------------------------------

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.context import body, caller, deps
+from chalicelib.api.context import body, caller, deps, query
 from chalicelib.api.http import json_response
 from chalicelib.lazy import LazyModule
 
@@ -22,6 +22,7 @@ processing = LazyModule("chalicelib.services.processing")
 audit = LazyModule("chalicelib.services.audit")
 views = LazyModule("chalicelib.services.views")
 models = LazyModule("chalicelib.services.models")
+paging = LazyModule("chalicelib.services.paging")
 
 bp = Blueprint(__name__)
 
@@ -86,9 +87,13 @@ def create_my_dossier() -> Response:
 @bp.route("/api/my/dossiers", methods=["GET"])
 def list_my_dossiers() -> Response:
     who = _role("citizen")
-    items = deps().store.list_owner_dossiers(who.sub)
     names = views.procedure_names(deps())
-    return json_response({"items": [views.summary_view(deps(), d, names) for d in items]})
+    raw, nxt = paging.work_page(
+        deps(), pk=f"OWNER#{who.sub}", index="GSI2", params=query(), names=names, forward=False
+    )
+    items = [deps().store._dossier_from(i) for i in raw]  # newest first, one page (?limit&cursor&q)
+    summaries = [views.summary_view(deps(), d, names) for d in items]
+    return json_response({"items": summaries, "next": nxt})
 
 
 @bp.route("/api/my/dossiers/{dossier_id}", methods=["GET"])
@@ -144,8 +149,12 @@ def desk_inbox() -> Response:
     who = _role("desk")
     assert who.unit
     names = views.procedure_names(deps())
-    items = deps().store.list_desk_inbox(who.unit)
-    return json_response({"items": [views.summary_view(deps(), d, names) for d in items]})
+    raw, nxt = paging.work_page(
+        deps(), pk=f"DESK#{who.unit}", index="GSI3", params=query(), names=names
+    )
+    items = [deps().store._dossier_from(i) for i in raw]  # oldest first, one page (?limit&cursor&q)
+    summaries = [views.summary_view(deps(), d, names) for d in items]
+    return json_response({"items": summaries, "next": nxt})
 
 
 @bp.route("/api/desk/dossiers", methods=["POST"])
@@ -208,8 +217,12 @@ def desk_receipt(dossier_id: str) -> Response:
 # ---- agencies -------------------------------------------------------------------------------
 @bp.route("/api/agency/tasks", methods=["GET"])
 def agency_tasks() -> Response:
-    tasks = processing.list_tasks(deps(), _role("agency", "leader", "admin"))
-    return json_response({"items": [t.to_public() for t in tasks]})
+    who = _role("agency", "leader", "admin")
+    if not who.unit:
+        processing.list_tasks(deps(), who)  # raises the use case's Forbidden (no unit)
+    raw, nxt = paging.work_page(deps(), pk=f"AGENCY#{who.unit}", index="GSI3", params=query())
+    tasks = [deps().store._task_from(i) for i in raw]  # by due time, one page (?limit&cursor&q)
+    return json_response({"items": [t.to_public() for t in tasks], "next": nxt})
 
 
 @bp.route("/api/agency/dossiers/{dossier_id}", methods=["GET"])

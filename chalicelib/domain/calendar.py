@@ -63,6 +63,17 @@ def _national(year: int) -> tuple[frozenset[date], frozenset[date]]:
     return off, workdays
 
 
+def national_days(year: int) -> dict[date, tuple[str, str]]:
+    """The `holidays` package's Vietnamese public days off of `year` with their (vi, en) names,
+    and its make-up Saturdays: what the administrator's month grid marks."""
+    vi = holidays.country_holidays("VN", years=year, language="vi")
+    en = holidays.country_holidays("VN", years=year, language="en_US")
+    out = {d: (str(name), str(en.get(d) or name)) for d, name in vi.items() if d.year == year}
+    for d in _national(year)[1]:
+        out.setdefault(d, ("Ngày làm việc bù", "Make-up working day"))
+    return out
+
+
 def _aware(t: datetime) -> datetime:
     if t.tzinfo is None or t.tzinfo.utcoffset(t) is None:
         raise ValueError("naive datetime: working time needs a timezone-aware instant")

@@ -116,18 +116,21 @@ def propose(
     draft: dict[str, Any] | None = None,
     free: bool = False,
 ) -> ProcedureChange:
-    """An agency (staff or leader) proposes a change to a procedure its unit leads.
+    """An agency (staff or leader) proposes a change to a procedure its unit leads; an
+    administrator may propose for any agency (the province office still decides).
 
     Completeness is checked now too, so the agency learns what is missing before the province
     looks; it is checked again at publication (units may have changed since).
     """
-    if actor.role not in PROPOSER_ROLES or not actor.unit:
+    # The administrator files on any agency's behalf (the process editor); still only proposed.
+    on_behalf = actor.role == "admin"
+    if not on_behalf and (actor.role not in PROPOSER_ROLES or not actor.unit):
         raise Forbidden(
             "Chỉ cơ quan chủ trì thủ tục được đề nghị thay đổi.",
             "Only the procedure's lead agency may propose a change.",
             code="forbidden_role",
         )
-    unit: str = actor.unit
+    unit: str | None = actor.unit
     if kind == "repealed" and draft is not None:
         raise InvalidInput(
             "Đề nghị bãi bỏ không kèm dự thảo thủ tục.",
@@ -151,7 +154,7 @@ def propose(
     if kind == "new":
         assert draft is not None
         lead = draft.get("lead_agency")
-        if lead != unit:
+        if not on_behalf and lead != unit:
             raise Forbidden(
                 "Cơ quan chủ trì trong dự thảo phải là đơn vị của bạn.",
                 "The draft's lead agency must be your unit.",
@@ -160,7 +163,7 @@ def propose(
             )
     else:
         assert current is not None
-        if current.lead_agency != unit:
+        if not on_behalf and current.lead_agency != unit:
             raise _forbidden_unit()
         lead = current.lead_agency
     now = deps.clock()

@@ -1,8 +1,9 @@
-// My dossiers: list with status, submitted and appointment times.
+// My dossiers: list with status, submitted and appointment times; newest first, paged with the
+// server's cursor and filtered on the server (code or procedure).
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, listOf } from '../api.js';
-import { pageTitle, loadInto, statusBadge, empty } from '../ui.js';
+import { pageTitle, loadInto, statusBadge, empty, busy } from '../ui.js';
 import { timeEl } from '../format.js';
 
 export function dossierLink(d) {
@@ -12,10 +13,28 @@ export function dossierLink(d) {
 
 export async function render(view) {
   const list = h('div');
-  view.append(pageTitle(t('my.title'), h('p', {}, h('a', { href: '#/', class: 'btn btn-secondary btn-small' }, t('my.new')))), list);
-  await loadInto(list, () => get('/api/my/dossiers'), (body) => {
-    const { items } = listOf(body);
+  const PAGE = 50;
+  const search = h('input', { type: 'search', id: 'my-q', 'aria-label': t('list.filter'), placeholder: t('list.filter') });
+  const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } }, search, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
+  const row = (d) => h('tr', {},
+    h('td', { 'data-label': t('dossier.code') }, h('a', { href: dossierLink(d) }, d.code || t('my.draftLink'))),
+    h('td', { 'data-label': t('dossier.procedure') }, d.procedure_name || d.procedure_code || ''),
+    h('td', { 'data-label': t('dossier.status') }, statusBadge(d.status)),
+    h('td', { 'data-label': t('dossier.submittedAt') }, timeEl(d.submitted_at)),
+    h('td', { 'data-label': t('dossier.appointmentAt') }, timeEl(d.appointment_at)));
+  view.append(pageTitle(t('my.title'), h('p', {}, h('a', { href: '#/', class: 'btn btn-secondary btn-small' }, t('my.new')))), filter, list);
+  const load = () => loadInto(list, () => get('/api/my/dossiers', { q: search.value.trim(), limit: PAGE }), (body) => {
+    const { items, next } = listOf(body);
     if (!items.length) return replace(list, empty(t('my.none')));
+    let cursor = next;
+    const tbody = h('tbody', {}, items.map(row));
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'my-more', hidden: !cursor }, t('dash.more'));
+    more.addEventListener('click', () => busy(more, async () => {
+      const page = listOf(await get('/api/my/dossiers', { q: search.value.trim(), limit: PAGE, cursor }));
+      tbody.append(...page.items.map(row));
+      cursor = page.next;
+      more.hidden = !cursor;
+    }));
     return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'my-dossiers' },
       h('caption', { class: 'sr-only' }, t('my.title')),
       h('thead', {}, h('tr', {},
@@ -24,11 +43,7 @@ export async function render(view) {
         h('th', { scope: 'col' }, t('dossier.status')),
         h('th', { scope: 'col' }, t('dossier.submittedAt')),
         h('th', { scope: 'col' }, t('dossier.appointmentAt')))),
-      h('tbody', {}, items.map((d) => h('tr', {},
-        h('td', { 'data-label': t('dossier.code') }, h('a', { href: dossierLink(d) }, d.code || t('my.draftLink'))),
-        h('td', { 'data-label': t('dossier.procedure') }, d.procedure_name || d.procedure_code || ''),
-        h('td', { 'data-label': t('dossier.status') }, statusBadge(d.status)),
-        h('td', { 'data-label': t('dossier.submittedAt') }, timeEl(d.submitted_at)),
-        h('td', { 'data-label': t('dossier.appointmentAt') }, timeEl(d.appointment_at))))))));
+      tbody)), h('div', { class: 'btn-row' }, more));
   });
+  await load();
 }

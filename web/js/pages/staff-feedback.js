@@ -19,13 +19,26 @@ export async function render(view) {
   }
   const list = h('div', { id: 'staff-feedback' });
   const refresh = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, t('action.refresh'));
-  const load = () => loadInto(list, () => get('/api/staff/feedback'), (body) => {
-    const { items } = listOf(body);
+  // One page at a time (server cursor), filtered on the server by code or subject.
+  const PAGE = 50;
+  const search = h('input', { type: 'search', id: 'fb-q', 'aria-label': t('list.filter'), placeholder: t('list.filter') });
+  const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } }, search, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
+  const load = () => loadInto(list, () => get('/api/staff/feedback', { q: search.value.trim(), limit: PAGE }), (body) => {
+    const { items, next } = listOf(body);
     if (!items.length) return replace(list, empty(t('fb.queueEmpty')));
-    return replace(list, items.map((fb) => item(fb, unitList, load)));
+    let cursor = next;
+    const rows = h('div', {}, items.map((fb) => item(fb, unitList, load)));
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'fb-more', hidden: !cursor }, t('dash.more'));
+    more.addEventListener('click', () => busy(more, async () => {
+      const page = listOf(await get('/api/staff/feedback', { q: search.value.trim(), limit: PAGE, cursor }));
+      rows.append(...page.items.map((fb) => item(fb, unitList, load)));
+      cursor = page.next;
+      more.hidden = !cursor;
+    }));
+    return replace(list, rows, h('div', { class: 'btn-row' }, more));
   });
   refresh.addEventListener('click', load);
-  view.append(pageTitle(t('fb.queueTitle'), h('p', {}, refresh)), entryCard(unitList, load), list);
+  view.append(pageTitle(t('fb.queueTitle'), h('p', {}, refresh)), entryCard(unitList, load), filter, list);
   await load();
 }
 

@@ -1,0 +1,203 @@
+"""Cursor paging over one partition of the single table, with a filter applied here.
+
+The cursor is the key of the last item a page *looked at* (base64 JSON, bound to the partition it
+came from), so a page cut short by `limit` resumes exactly after it and a filter never skips or
+repeats an item across pages. Used by the administrator's lists and the console's work lists.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from chalicelib.services.deps import Deps
+
+PAGE_DEFAULT = 20
+PAGE_MAX = 100
+_MAX_READS = 10  # raw Query pages one request may read while filtering
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput(
+        "Con trỏ trang không hợp lệ; hãy tải lại danh sách từ đầu.",
+        "The page cursor is not valid; reload the list from the start.",
+        code="invalid_cursor",
+        field="cursor",
+    )
+
+
+def page_limit(raw: str | None) -> int:
+    """`limit` from the query string: 1..100, default 20; anything else is 400."""
+    if raw in (None, ""):
+        return PAGE_DEFAULT
+    try:
+        value = int(str(raw))
+    except ValueError:
+        value = 0
+    if not 1 <= value <= PAGE_MAX:
+        raise InvalidInput(
+            f"Số dòng mỗi trang phải từ 1 đến {PAGE_MAX}.",
+            f"limit must be 1-{PAGE_MAX}.",
+            field="limit",
+        )
+    return value
+
+
+def _encode(key: dict[str, Any], scope: str) -> str:
+    raw = json.dumps({"k": key, "s": scope}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _bad_cursor() from None
+    if not isinstance(doc, dict) or doc.get("s") != scope or not isinstance(doc.get("k"), dict):
+        raise _bad_cursor()
+    key: dict[str, Any] = doc["k"]
+    return key
+
+
+def query_page(
+    deps: Deps,
+    *,
+    pk: str,
+    index: str | None = None,
+    sk_prefix: str | None = None,
+    keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
+    limit: int = PAGE_DEFAULT,
+    cursor: str | None = None,
+    forward: bool = True,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of items of a partition that `keep` accepts, and the cursor of the next page.
+
+    The cursor is the key of the last item *looked at*, so a page cut short by `limit` resumes
+    exactly after it. At most `_MAX_READS` raw pages are read per call; a page may then be short
+    with a cursor (the client asks for more).
+    """
+    pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
+    key_names = ["PK", "SK"] + ([pk_name, sk_name] if index else [])
+    scope = f"{index or ''}|{pk}|{sk_prefix or ''}"
+    expr = "#pk = :pk"
+    names = {"#pk": pk_name}
+    values: dict[str, Any] = {":pk": {"S": pk}}
+    if sk_prefix:
+        expr += " AND begins_with(#sk, :sk)"
+        names["#sk"] = sk_name
+        values[":sk"] = {"S": sk_prefix}
+    kwargs: dict[str, Any] = {
+        "TableName": deps.store.table,
+        "KeyConditionExpression": expr,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": forward,
+        "Limit": max(limit, 100),  # raw items per read; `keep` may drop some
+    }
+    if index:
+        kwargs["IndexName"] = index
+    start = _decode(cursor, scope)
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    out: list[dict[str, Any]] = []
+    for _ in range(_MAX_READS):
+        resp = deps.store.client.query(**kwargs)
+        items = resp.get("Items", [])
+        for i, item in enumerate(items):
+            if keep(item):
+                out.append(item)
+                if len(out) == limit:
+                    more = i < len(items) - 1 or bool(resp.get("LastEvaluatedKey"))
+                    if not more:
+                        return out, None
+                    return out, _encode({k: item[k] for k in key_names if k in item}, scope)
+        last = resp.get("LastEvaluatedKey")
+        if not last:
+            return out, None
+        kwargs["ExclusiveStartKey"] = last
+    return out, _encode(kwargs["ExclusiveStartKey"], scope)
+
+
+# ---- the console's work lists (desk inbox, agency tasks, my dossiers) ---------------------------
+WORK_LIST_DEFAULT = 50  # without `limit`: what the lists showed before, bounded
+
+
+def _fold(text: str) -> str:
+    from chalicelib.services.catalogue import fold
+
+    return fold(text)
+
+
+def work_page(
+    deps: Deps,
+    *,
+    pk: str,
+    index: str,
+    params: dict[str, str],
+    names: dict[str, str] | None = None,
+    forward: bool = True,
+    where: Callable[[dict[str, Any]], bool] | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a dossier, task or feedback index; `q` matches the code, the procedure's code
+    or name, a feedback's subject (the item's readable JSON: nothing is decrypted to filter).
+    `where` narrows on that JSON too. Raw items: callers turn them into dossiers or tasks,
+    decrypting only the page."""
+    raw = params.get("limit")
+    limit = WORK_LIST_DEFAULT if raw in (None, "") else page_limit(raw)
+    words = _fold(params.get("q") or "").split()
+
+    def keep(item: dict[str, Any]) -> bool:
+        if not words and where is None:
+            return True
+        data = json.loads(item["data"]["S"])
+        if where is not None and not where(data):
+            return False
+        code = data.get("code") or data.get("dossier_code") or ""
+        proc = data.get("procedure_code") or ""
+        name = (names or {}).get(proc) or data.get("procedure_name") or ""
+        hay = _fold(f"{code} {proc} {name} {data.get('subject') or ''}")
+        return all(w in hay for w in words)
+
+    return query_page(
+        deps,
+        pk=pk,
+        index=index,
+        keep=keep,
+        limit=limit,
+        cursor=params.get("cursor") or None,
+        forward=forward,
+    )
+
+
+def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, Any]:
+    """The staff feedback queue (soonest due first, paused last), one page: the caller's unit
+    (GSI3 `FBOPEN#<unit>`), or every unit for the province office and administrators (GSI4)."""
+    from chalicelib.services import feedback as svc
+    from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, _feedback
+
+    if actor.role in svc.ALL_UNITS_ROLES:
+        pk, index = OPEN_ALL, "GSI4"
+    else:
+        pk, index = OPEN_PREFIX + (actor.unit or "-"), "GSI3"
+    raw, nxt = work_page(deps, pk=pk, index=index, params=params)
+    now = deps.clock()
+    out = []
+    for item in raw:
+        fb = _feedback(item)
+        view = svc.staff_view(fb)
+        view["late"] = fb.due_at is not None and not fb.is_paused and now > fb.due_at
+        out.append(view)
+    return {"items": out, "next": nxt}
+
+
+def awaits_leader(data: dict[str, Any]) -> bool:
+    """An open dossier with an extension or a stop proposed (the leader's list)."""
+    return any((data.get(k) or {}).get("state") == "proposed" for k in ("extension", "stop"))
