@@ -44,3 +44,25 @@ def reset() -> None:
     from chalicelib.settings import get_settings
 
     get_settings.cache_clear()
+
+
+def process_sqs_batch(event: Any, record_handler: Any) -> dict[str, Any]:
+    """Run `record_handler(record)` on each SQS record of a Chalice `SQSEvent` (or raw event) with
+    Powertools' BatchProcessor; `{"batchItemFailures": [...]}` names only the records that raised,
+    so Lambda (ReportBatchItemFailures) and the local pump return only those to the queue.
+
+    If every record fails Powertools raises, which fails the whole invocation: the same outcome.
+    """
+    from aws_lambda_powertools.utilities.batch import (
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    raw = event.to_dict() if hasattr(event, "to_dict") else event
+    context = getattr(event, "context", None)
+    processor = BatchProcessor(event_type=EventType.SQS)
+    result = process_partial_response(
+        event=raw, record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(result)

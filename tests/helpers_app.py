@@ -207,9 +207,12 @@ def return_when_ready(
 ) -> Any:
     """Pump the workflow until the signed result exists (made after status 9), then return it
     through `body`'s channel (default: online, to the applicant's account)."""
+    import time
+
     from chalicelib.services.deps import get_deps
 
-    for _ in range(100):
+    deadline = time.monotonic() + 90  # bounded by time, not rounds: a loaded machine is slower
+    while time.monotonic() < deadline:
         if get_deps().store.get_dossier(dossier_id).result is not None:
             break
         deliver_workflow(api, cloud)

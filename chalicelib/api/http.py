@@ -57,7 +57,9 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 IDEMPOTENCY_PREFIX = "IDEMP"  # record PK = "IDEMP#<sha256>", SK = "IDEMP"
 _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
 # Answers holding credentials are never written to the table (the header is still required).
-DEFAULT_NO_STORE_ROUTES = frozenset({"/api/auth/signin", "/api/auth/refresh"})
+# Answers that carry a secret (tokens, a new account's one-time password) are never stored; a
+# retried account creation answers 409 instead of replaying the password.
+DEFAULT_NO_STORE_ROUTES = frozenset({"/api/auth/signin", "/api/auth/refresh", "/api/admin/users"})
 
 _log = logging.getLogger(f"{SERVICE}.http")
 
@@ -328,9 +330,81 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
         if known is not None:
             status, code, vi = known
             return status, _body(code, vi, str(exc) or code)
+    unavailable = _aws_unavailable(exc)
+    if unavailable is not None:
+        get_logger()
+        _log.warning("AWS unavailable after retries: %s", unavailable, exc_info=exc)
+        return 503, _body("service_unavailable", UNAVAILABLE_VI, UNAVAILABLE_EN)
     get_logger()  # so the record goes through the masking handler
     _log.error("unhandled %s", type(exc).__name__, exc_info=exc)
     return 500, _body("internal_error", INTERNAL_ERROR_VI, INTERNAL_ERROR_EN)
+
+
+UNAVAILABLE_VI = "Hệ thống đang quá tải hoặc tạm gián đoạn. Vui lòng thử lại sau ít giây."
+UNAVAILABLE_EN = "The service is temporarily unavailable (AWS throttling or error); retry shortly."
+RETRY_AFTER_SECONDS = 2
+# botocore's standard retry mode retries these; still failing after every attempt means "later".
+_AWS_RETRYABLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+        "PriorRequestNotComplete",
+        "InternalError",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+
+
+def _aws_unavailable(exc: BaseException) -> str | None:
+    """The AWS error code when `exc` (or what it wraps, e.g. Powertools' persistence error) is a
+    throttling / 5xx / connection failure that outlived botocore's retries; else None."""
+    try:
+        from botocore.exceptions import (
+            ClientError,
+            ConnectionClosedError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
+    except ImportError:  # pragma: no cover - botocore is always there with boto3
+        return None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ClientError):
+            err = current.response.get("Error") or {}
+            code = str(err.get("Code") or "")
+            status = int(
+                (current.response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+            )
+            if code in _AWS_RETRYABLE_CODES or status >= 500:
+                return code or str(status)
+            return None
+        if isinstance(
+            current,
+            EndpointConnectionError
+            | ConnectTimeoutError
+            | ReadTimeoutError
+            | ConnectionClosedError,
+        ):
+            return type(current).__name__
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def error_response(exc: BaseException) -> Response:
@@ -343,6 +417,8 @@ def error_response_from(status: int, body: Mapping[str, Any]) -> Response:
     headers: dict[str, str | list[str]] = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return json_response(dict(body), status=status, headers=headers)
 
 

@@ -1,0 +1,5 @@
+"""The integration fixtures (`api`, `cloud`, `demo_accounts`) for the in-process fault tests."""
+
+from tests.integration.conftest import api, cloud, demo_accounts
+
+__all__ = ["api", "cloud", "demo_accounts"]
