@@ -3,7 +3,10 @@
 `build_spec(app)` walks `app.routes` (path -> method -> RouteEntry) and describes every route from
 the explicit `OPERATIONS` table below: a route without an entry is an error (the contract must be
 written down, not guessed), and tests check the table against the app both ways. Request bodies are
-the pydantic input models' JSON Schemas (their `$defs` moved into `components/schemas`).
+the pydantic input models' JSON Schemas (their `$defs` moved into `components/schemas`); JSON
+answers are the models of `answers()` (chalicelib/services/models_out.py, or the domain model a
+handler dumps), and every error status an operation can answer references the one `Error` schema,
+so schemathesis can check every answer against the document (tests/fuzz).
 
 Security: people send `Authorization: Bearer <id token>` (`bearerAuth`); agencies' systems sign
 `/api/agency-api/...` with AWS Signature Version 4 (`sigv4`); public routes need neither.
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -36,6 +39,7 @@ PDF = "application/pdf"
 PNG = "image/png"
 SVG = "image/svg+xml"
 HTML = "text/html"
+IMAGES = ("image/jpeg", "image/png")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Audiences (tags), in the order the document lists them.
@@ -104,10 +108,26 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     400: ("BadRequest", "Invalid input, invalid JSON or a missing `Idempotency-Key` header."),
     401: ("Unauthorized", "Missing, invalid or expired credentials (token or signature)."),
     403: ("Forbidden", "The caller's role or key may not do this."),
-    404: ("NotFound", "Not found, or not the caller's to see (existence is not disclosed)."),
-    409: ("Conflict", "The dossier or step is not in a state that allows this action."),
+    404: (
+        "NotFound",
+        "Not found (the path's resource, or one the body names), or not the caller's to see "
+        "(existence is not disclosed).",
+    ),
+    409: (
+        "Conflict",
+        "The dossier or step is not in a state that allows this (an action, or a document not "
+        "issued yet: a receipt before receipt, a fee receipt before payment).",
+    ),
     422: ("UnprocessableEntity", "The `Idempotency-Key` was already used with another body."),
+    429: ("TooManyRequests", "Too many attempts; try again later."),
+    503: (
+        "ServiceUnavailable",
+        "A backing service is failing or throttling; nothing was half-written. Retry after "
+        "`Retry-After` seconds (with the same `Idempotency-Key` for a POST).",
+    ),
 }
+# Sign-in answers 401 for wrong credentials and 429 when Cognito throttles the attempts.
+SIGN_IN_ERRORS = frozenset({401, 429})
 
 
 @dataclass(frozen=True)
@@ -120,7 +140,11 @@ class Query:
 
 @dataclass(frozen=True)
 class Op:
-    """What the route table cannot tell: summary, input model, answer status and media types."""
+    """What the route table cannot tell: summary, input model, answer model, status, media types.
+
+    `answer` is the pydantic model of the JSON success body (None: an untyped object, which
+    tests/unit/test_openapi.py refuses for new entries). `upload` lists the media types of a raw
+    (non-JSON) request body: a photo, a PDF. A 302 answer has no media (`media=()`)."""
 
     summary: str
     body: type[BaseModel] | None = None  # POST: the input model; None = no body
@@ -128,6 +152,8 @@ class Op:
     status: int = 200
     media: tuple[str, ...] = (JSON,)
     query: tuple[Query, ...] = ()
+    answer: type[BaseModel] | None = None
+    upload: tuple[str, ...] = ()
 
 
 _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, more is shown.")
@@ -135,6 +161,7 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
+    from chalicelib.api import routes_admin as admin_out
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
     from chalicelib.api.routes_privacy import (
         BreachIn,
@@ -146,7 +173,16 @@ def operations() -> dict[tuple[str, str], Op]:
     from chalicelib.api.routes_procedures_admin import ProposeChangeIn, RejectChangeIn
     from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
+    from chalicelib.domain.procedure_publication import ProcedureChange
     from chalicelib.services.account_security import CompromisedIn, ProfileIn
+    from chalicelib.services.admin import (
+        CalendarChangeIn,
+        StaffIn,
+        StaffUpdateIn,
+        UnitDeleteIn,
+        UnitIn,
+        UnitUpdateIn,
+    )
     from chalicelib.services.feedback import (
         AnswerIn,
         FeedbackIn,
@@ -181,7 +217,92 @@ def operations() -> dict[tuple[str, str], Op]:
 
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
     finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
+    work_q = (
+        Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
+        Query("cursor", "Opaque cursor from the previous page's `next`."),
+        Query("limit", "Page size 1-100 (default 50)."),
+    )
     return {
+        # ---- administrator's console (routes_admin.py)
+        ("GET", "/api/admin/units"): Op(
+            "Danh sách đơn vị (phân trang, lọc theo loại, cấp trên, từ khóa)",
+            query=(
+                Query("kind", "province | department | district | commune | desk | other."),
+                Query("parent", "Children of this unit code (`-`: the roots)."),
+                Query("q", "Free text (code or name)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+            answer=admin_out.AdminUnitPage,
+        ),
+        ("POST", "/api/admin/units"): Op(
+            "Thêm đơn vị", body=UnitIn, status=201, answer=admin_out.AdminUnitOut
+        ),
+        ("POST", "/api/admin/units/{code}"): Op(
+            "Đổi tên, loại hoặc chuyển cấp trên của đơn vị (khóa lạc quan `version`)",
+            body=UnitUpdateIn,
+            answer=admin_out.AdminUnitOut,
+        ),
+        ("POST", "/api/admin/units/{code}/delete"): Op(
+            "Xóa đơn vị không còn thủ tục, cán bộ, hồ sơ, đơn vị cấp dưới",
+            body=UnitDeleteIn,
+            answer=admin_out.AdminUnitDeleted,
+        ),
+        ("GET", "/api/admin/users"): Op(
+            "Danh sách tài khoản cán bộ (phân trang, lọc theo vai trò, đơn vị, từ khóa)",
+            query=(
+                Query("role", "desk | agency | leader | province | admin."),
+                Query("unit", "Unit code."),
+                Query("q", "Free text (name, username, e-mail)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+            answer=admin_out.AdminStaffPage,
+        ),
+        ("POST", "/api/admin/users"): Op(
+            "Tạo tài khoản cán bộ (trả mật khẩu tạm thời một lần)",
+            body=StaffIn,
+            status=201,
+            answer=admin_out.AdminStaffCreated,
+        ),
+        ("POST", "/api/admin/users/{username}"): Op(
+            "Đổi vai trò, đơn vị, họ tên, e-mail của cán bộ",
+            body=StaffUpdateIn,
+            answer=admin_out.AdminStaffOut,
+        ),
+        ("POST", "/api/admin/users/{username}/disable"): Op(
+            "Khóa tài khoản cán bộ", answer=admin_out.AdminStaffOut
+        ),
+        ("GET", "/api/admin/calendar"): Op(
+            "Lịch làm việc của một năm (ngày nghỉ, đóng cửa, ngày làm bù)",
+            query=(Query("year", "YYYY (default: this year)."),),
+            answer=admin_out.AdminCalendarOut,
+        ),
+        ("POST", "/api/admin/calendar"): Op(
+            "Thêm hoặc xóa ngày nghỉ, ngày đóng cửa, ngày làm việc bù, ngày nghỉ bù",
+            body=CalendarChangeIn,
+            answer=admin_out.AdminCalendarOut,
+        ),
+        ("GET", "/api/admin/procedures"): Op(
+            "Danh sách thủ tục cho quản trị (phân trang, lọc)",
+            query=(
+                Query("field", "Field (lĩnh vực)."),
+                Query("agency", "Lead agency (unit code)."),
+                Query("q", "Free text (code or name)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+            answer=admin_out.AdminProcedurePage,
+        ),
+        ("GET", "/api/admin/procedures/{code}/changes"): Op(
+            "Các đề nghị thay đổi của một thủ tục", answer=admin_out.AdminProcedureChanges
+        ),
+        ("POST", "/api/admin/procedure-changes"): Op(
+            "Quản trị lập đề nghị thay đổi thủ tục thay cơ quan chủ trì",
+            body=ProposeChangeIn,
+            status=201,
+            answer=ProcedureChange,
+        ),
         **_care_operations(),
         # ---- public
         ("GET", "/openapi.json"): Op("Tài liệu OpenAPI 3.1 của API này"),
@@ -210,7 +331,7 @@ def operations() -> dict[tuple[str, str], Op]:
         ("GET", "/api/me"): Op("Người dùng hiện tại và hồ sơ cá nhân"),
         # ---- citizen
         ("POST", "/api/my/dossiers"): Op("Tạo hồ sơ nháp", body=CreateDossierIn, status=201),
-        ("GET", "/api/my/dossiers"): Op("Hồ sơ của tôi"),
+        ("GET", "/api/my/dossiers"): Op("Hồ sơ của tôi", query=work_q),
         ("GET", "/api/my/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ của tôi"),
         ("POST", "/api/my/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
         ("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
@@ -230,7 +351,7 @@ def operations() -> dict[tuple[str, str], Op]:
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
         # ---- desk
-        ("GET", "/api/desk/inbox"): Op("Hồ sơ chờ tiếp nhận tại bộ phận một cửa"),
+        ("GET", "/api/desk/inbox"): Op("Hồ sơ chờ tiếp nhận tại bộ phận một cửa", query=work_q),
         ("POST", "/api/desk/dossiers"): Op(
             "Nhập hồ sơ giấy thay người nộp", body=CreateDossierIn, status=201
         ),
@@ -262,7 +383,7 @@ def operations() -> dict[tuple[str, str], Op]:
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
         # ---- agency staff
-        ("GET", "/api/agency/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
+        ("GET", "/api/agency/tasks"): Op("Nhiệm vụ đang mở của cơ quan", query=work_q),
         ("GET", "/api/agency/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
         ("POST", "/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
             "Kết quả một bước: duyệt, trả lại, yêu cầu bổ sung, nghĩa vụ tài chính, đề nghị dừng",
@@ -286,7 +407,9 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         ("GET", "/api/agency/procedure-changes"): Op("Đề nghị của cơ quan", query=(state_q,)),
         # ---- leaders, staff in general, the province office
-        ("GET", "/api/leader/pending"): Op("Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt"),
+        ("GET", "/api/leader/pending"): Op(
+            "Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt", query=work_q
+        ),
         ("POST", "/api/leader/dossiers/{dossier_id}/extension/decision"): Op(
             "Duyệt hoặc không duyệt gia hạn", body=DecisionIn
         ),
@@ -312,7 +435,8 @@ def operations() -> dict[tuple[str, str], Op]:
         ("GET", "/api/procedures/{code}/versions"): Op("Các phiên bản đã công bố"),
         ("GET", "/api/verify/{result_id}"): Op("Kiểm tra kết quả điện tử đã ký số"),
         ("POST", "/api/verify/{result_id}"): Op(
-            "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)"
+            "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)",
+            upload=(PDF,),
         ),
         # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
         ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
@@ -323,9 +447,16 @@ def operations() -> dict[tuple[str, str], Op]:
         ("GET", "/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf"): Op(
             "Biên lai thu phí, lệ phí (PDF)", media=(PDF,)
         ),
+        ("GET", "/api/my/dossiers/{dossier_id}/fee-receipt.pdf"): Op(
+            "Biên lai phí, lệ phí đã nộp cho hồ sơ (tại một cửa hoặc trực tuyến)", media=(PDF,)
+        ),
+        ("GET", "/api/desk/dossiers/{dossier_id}/fee-receipt.pdf"): Op(
+            "Biên lai phí, lệ phí đã nộp cho hồ sơ (một cửa)", media=(PDF,)
+        ),
         ("GET", "/api/payments/vnpay/return"): Op(
-            "Trình duyệt trở về từ cổng thanh toán (kiểm tra chữ ký, chuyển về hồ sơ)",
-            media=(HTML,),
+            "Trình duyệt trở về từ cổng thanh toán (kiểm tra chữ ký, chuyển về trang hồ sơ)",
+            status=302,
+            media=(),
         ),
         ("GET", "/api/payments/vnpay/ipn"): Op(
             "Thông báo kết quả thanh toán từ cổng (IPN, máy chủ gọi máy chủ; chữ ký HMAC-SHA512)"
@@ -380,8 +511,8 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         ("GET", "/api/reports/{report_id}"): Op("Chi tiết một báo cáo"),
         ("GET", "/api/reports/{report_id}/{name}"): Op(
-            "Tải báo cáo: `{name}` = report.xlsx | report.pdf",
-            media=(XLSX, PDF),
+            "Tải báo cáo: `{name}` = report.xlsx | report.pdf (`link=1`: JSON với URL có hạn)",
+            media=(XLSX, PDF, JSON),
             query=(Query("link", "1: answer a presigned GET URL instead."),),
         ),
         ("GET", "/api/dashboard"): Op(
@@ -437,7 +568,7 @@ def operations() -> dict[tuple[str, str], Op]:
             body=StaffFeedbackIn,
             status=201,
         ),
-        ("GET", "/api/staff/feedback"): Op("Phản ánh đang xử lý của đơn vị"),
+        ("GET", "/api/staff/feedback"): Op("Phản ánh đang xử lý của đơn vị", query=work_q),
         ("GET", "/api/staff/feedback/{feedback_id}"): Op("Chi tiết phản ánh"),
         ("POST", "/api/staff/feedback/{feedback_id}/accept"): Op(
             "Thụ lý phản ánh", body=NoteIn, body_required=False
@@ -462,6 +593,15 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/agency-api/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
             "Hoàn thành một bước xử lý (duyệt hoặc trả lại)", body=CompleteStepIn
         ),
+        ("POST", "/api/agency-api/dossiers/{dossier_id}/result/upload"): Op(
+            "Xin URL tải lên kết quả do cơ quan lập (cơ quan chủ trì)",
+            body=ResultUploadIn,
+            body_required=False,
+            status=201,
+        ),
+        ("POST", "/api/agency-api/dossiers/{dossier_id}/result/finalize"): Op(
+            "Xác nhận và ký số kết quả đã tải lên", body=ResultFinalizeIn
+        ),
         # ---- administrators
         ("POST", "/api/admin/agency-keys"): Op(
             "Cấp khóa API cho cơ quan (secret chỉ hiện một lần)", body=CreateKeyIn, status=201
@@ -478,6 +618,17 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         ("POST", "/api/admin/agency-keys/{key_id}/revoke"): Op("Thu hồi khóa API"),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
+        # ---- national portal (Cổng DVCQG) sync: the ops view
+        ("GET", "/api/ops/portal-sync"): Op(
+            "Đồng bộ Cổng DVCQG: số gói theo trạng thái, danh sách hồ sơ lỗi (phân trang)",
+            query=(
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+        ),
+        ("POST", "/api/ops/portal-sync/redrive"): Op(
+            "Gửi lại các gói đồng bộ lỗi (hàng đợi thư chết và hồ sơ lỗi)"
+        ),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
             "Kiểm tra chuỗi băm nhật ký của hồ sơ"
         ),
@@ -491,6 +642,167 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"): Op(
             "Quyết định không tính trễ hạn do lỗi hệ thống", body=DecisionIn
         ),
+    }
+
+
+def answers() -> dict[tuple[str, str], type[BaseModel]]:
+    """(method, path) -> the model of the JSON success body, for entries that do not name one."""
+    from chalicelib.domain.dossier import Attachment
+    from chalicelib.domain.faq import FaqEntry
+    from chalicelib.domain.procedure_publication import ProcedureChange
+    from chalicelib.services import models_out as out
+
+    my = "/api/my/dossiers/{dossier_id}"
+    desk = "/api/desk/dossiers/{dossier_id}"
+    agency = "/api/agency/dossiers/{dossier_id}"
+    api = "/api/agency-api/dossiers/{dossier_id}"
+    keys = "/api/admin/agency-keys"
+    dossier_views = [
+        ("POST", "/api/my/dossiers"),
+        ("GET", my),
+        ("POST", f"{my}/submit"),
+        ("POST", f"{my}/withdraw"),
+        ("POST", "/api/desk/dossiers"),
+        ("GET", desk),
+        *[
+            ("POST", f"{desk}/{action}")
+            for action in ("accept", "refuse", "supplement", "return", "withdraw", "payments")
+        ],
+        ("GET", agency),
+        ("POST", f"{agency}/steps/{{step_id}}/complete"),
+        ("POST", f"{agency}/extension"),
+        ("POST", "/api/leader/dossiers/{dossier_id}/extension/decision"),
+        ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"),
+        ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"),
+        ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"),
+        ("GET", api),
+        ("POST", f"{api}/steps/{{step_id}}/complete"),
+    ]
+    return {
+        **{key: out.DossierView for key in dossier_views},
+        # ---- public, sign-in
+        ("GET", "/openapi.json"): out.OpenApiDocument,
+        ("GET", "/api/config"): out.ClientConfig,
+        ("GET", "/api/procedures"): out.Catalogue,
+        ("GET", "/api/procedures/{code}"): out.ProcedureDetail,
+        ("GET", "/api/units"): out.Units,
+        ("GET", "/api/lookup/{code}"): out.PublicLookup,
+        ("GET", "/api/verify/{result_id}"): out.VerifyAnswer,
+        ("POST", "/api/verify/{result_id}"): out.VerifyAnswer,
+        ("POST", "/api/auth/signin"): out.Tokens,
+        ("POST", "/api/auth/signup"): out.SignedUp,
+        ("GET", "/api/me"): out.Me,
+        # ---- lists of dossiers and tasks
+        ("GET", "/api/my/dossiers"): out.DossierSummaries,
+        ("GET", "/api/desk/inbox"): out.DossierSummaries,
+        ("GET", "/api/leader/pending"): out.DossierViews,
+        ("GET", "/api/agency/tasks"): out.Tasks,
+        ("GET", "/api/agency-api/tasks"): out.Tasks,
+        # ---- attachments and results
+        ("POST", f"{my}/uploads"): out.UploadTicket,
+        ("POST", f"{desk}/uploads"): out.UploadTicket,
+        ("POST", f"{my}/attachments/{{attachment_id}}/finalize"): Attachment,
+        ("POST", f"{desk}/attachments/{{attachment_id}}/finalize"): Attachment,
+        ("POST", f"{my}/reuse"): out.ReusedAttachment,
+        ("GET", "/api/my/documents"): out.Items,
+        ("POST", f"{agency}/result/upload"): out.ResultUploadTicket,
+        ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
+        ("POST", f"{agency}/result/finalize"): out.ResultAttached,
+        ("POST", f"{api}/result/finalize"): out.ResultAttached,
+        # ---- payments
+        ("POST", f"{my}/payments"): out.PaymentCreated,
+        ("GET", f"{my}/payments"): out.Payments,
+        ("GET", "/api/payments/vnpay/ipn"): out.VnpayAck,
+        # ---- agencies' keys
+        ("GET", "/api/agency-api/whoami"): out.WhoAmI,
+        ("POST", keys): out.IssuedAgencyKey,
+        ("GET", keys): out.AgencyKeys,
+        ("GET", f"{keys}/{{key_id}}"): out.AgencyKey,
+        ("POST", f"{keys}/{{key_id}}/rotate"): out.IssuedAgencyKey,
+        ("POST", f"{keys}/{{key_id}}/revoke"): out.AgencyKey,
+        ("GET", "/api/admin/accounts/{username}"): out.AccountStatus,
+        ("POST", "/api/admin/accounts/{username}/enable"): out.AccountStatus,
+        ("GET", "/api/admin/audit/dossiers/{dossier_id}"): out.Items,
+        ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): out.AuditChainCheck,
+        ("GET", "/api/admin/audit/verify"): out.AuditChainCheck,
+        # ---- the account, personal data
+        ("POST", "/api/me/profile"): out.Profile,
+        ("POST", "/api/me/compromised"): out.Compromised,
+        ("GET", "/api/my/consents"): out.Consents,
+        ("POST", "/api/my/consents"): out.Consents,
+        ("POST", "/api/my/export"): out.Export,
+        ("POST", "/api/my/erasure"): out.Erasure,
+        ("GET", "/api/my/access-log"): out.Page,
+        ("POST", "/api/staff/search/id-number"): out.Items,
+        ("POST", "/api/admin/breaches"): out.Breach,
+        ("GET", "/api/admin/breaches"): out.Breaches,
+        ("GET", "/api/admin/breaches/{breach_id}"): out.Breach,
+        ("POST", "/api/admin/breaches/{breach_id}/reported"): out.Breach,
+        # ---- procedures: proposals, publication, versions
+        ("POST", "/api/agency/procedure-changes"): ProcedureChange,
+        ("GET", "/api/agency/procedure-changes"): out.ProcedureChanges,
+        ("GET", "/api/province/procedure-changes"): out.ProcedureChanges,
+        ("POST", "/api/province/procedure-changes/{change_id}/publish"): ProcedureChange,
+        ("POST", "/api/province/procedure-changes/{change_id}/reject"): ProcedureChange,
+        ("GET", "/api/procedures/{code}/versions"): out.ProcedureVersions,
+        # ---- reports, dashboard, transparency, alerts, the portal sync
+        ("POST", "/api/reports"): out.ReportView,
+        ("GET", "/api/reports"): out.Reports,
+        ("GET", "/api/reports/{report_id}"): out.ReportView,
+        ("GET", "/api/reports/{report_id}/{name}"): out.Url,
+        ("GET", "/api/dashboard"): out.Dashboard,
+        ("GET", "/api/dashboard/drill"): out.Page,
+        ("GET", "/api/transparency"): out.Transparency,
+        ("GET", "/api/agency/alerts"): out.Page,
+        ("GET", "/api/ops/portal-sync"): out.PortalSync,
+        ("POST", "/api/ops/portal-sync/redrive"): out.Redriven,
+        # ---- feedback and Q&A
+        ("POST", "/api/feedback"): out.FeedbackSent,
+        ("GET", "/api/feedback/{code}"): out.FeedbackView,
+        ("POST", "/api/feedback/{code}/info"): out.FeedbackView,
+        ("GET", "/api/qa"): out.Items,
+        ("GET", "/api/my/feedback"): out.FeedbackList,
+        ("POST", "/api/my/feedback/{feedback_id}/rating"): out.FeedbackView,
+        ("POST", "/api/my/feedback/{feedback_id}/reopen"): out.FeedbackView,
+        ("POST", "/api/staff/feedback"): out.FeedbackSent,
+        ("GET", "/api/staff/feedback"): out.FeedbackQueue,
+        ("GET", "/api/staff/feedback/{feedback_id}"): out.FeedbackStaffView,
+        **{
+            ("POST", f"/api/staff/feedback/{{feedback_id}}/{action}"): out.FeedbackStaffView
+            for action in ("accept", "refuse", "request-info", "answer", "publish", "route")
+        },
+        # ---- FAQ, support requests, ratings, faces
+        ("GET", "/api/faq"): out.FaqSearch,
+        ("GET", "/api/faq/{faq_id}"): out.FaqPublic,
+        ("GET", "/api/province/faq"): out.Faqs,
+        ("POST", "/api/province/faq"): FaqEntry,
+        **{
+            ("POST", f"/api/province/faq/{{faq_id}}{action}"): FaqEntry
+            for action in ("", "/publish", "/retire", "/draft")
+        },
+        ("POST", "/api/staff/support"): out.SupportView,
+        ("GET", "/api/staff/support"): out.SupportViews,
+        ("GET", "/api/staff/support/{request_id}"): out.SupportView,
+        ("POST", "/api/staff/support/{request_id}/screenshot"): out.UploadSlot,
+        ("POST", "/api/staff/support/{request_id}/screenshot/finalize"): out.SupportView,
+        ("GET", "/api/staff/support/{request_id}/screenshot"): out.Url,
+        ("GET", "/api/staff/dossiers/{dossier_id}/support-requests"): out.Items,
+        ("GET", "/api/admin/support"): out.SupportViews,
+        **{
+            ("POST", f"/api/admin/support/{{request_id}}/{action}"): out.SupportView
+            for action in ("triage", "answer", "close")
+        },
+        ("GET", "/api/my/dossiers/{dossier_id}/rating"): out.RatingStatus,
+        ("POST", "/api/my/dossiers/{dossier_id}/rating"): out.RatingView,
+        ("GET", "/api/ratings/{code}"): out.RatingStatus,
+        ("POST", "/api/ratings/{code}"): out.RatingView,
+        ("GET", "/api/leader/notifications"): out.Items,
+        ("GET", "/api/lookup/face"): out.FaceInfo,
+        ("POST", "/api/lookup/face"): out.FaceMatches,
+        ("GET", "/api/my/face"): out.MyFace,
+        ("POST", "/api/my/face"): out.FaceRegistered,
+        ("POST", "/api/my/face/withdraw"): out.FaceWithdrawn,
+        ("DELETE", "/api/my/face"): out.FaceWithdrawn,
     }
 
 
@@ -533,7 +845,8 @@ def _care_operations() -> dict[tuple[str, str], Op]:
             "Tra cứu bằng khuôn mặt có khả dụng không; nội dung chấp thuận"
         ),
         ("POST", "/api/lookup/face"): Op(
-            "Tra cứu hồ sơ đang giải quyết bằng ảnh khuôn mặt (thân yêu cầu: ảnh JPEG/PNG)"
+            "Tra cứu hồ sơ đang giải quyết bằng ảnh khuôn mặt (thân yêu cầu: ảnh JPEG/PNG)",
+            upload=IMAGES,
         ),
         # ---- citizen
         ("GET", "/api/my/dossiers/{dossier_id}/rating"): Op("Trạng thái đánh giá hồ sơ của tôi"),
@@ -546,6 +859,7 @@ def _care_operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/my/face"): Op(
             "Đăng ký khuôn mặt (thân yêu cầu: ảnh JPEG/PNG; cần chấp thuận)",
             status=201,
+            upload=IMAGES,
             query=(
                 Query("consent", "`accepted`: the citizen accepted the consent text."),
                 Query("consent_version", "The version of the consent text shown."),
@@ -598,6 +912,9 @@ def audience(path: str) -> str:
     for prefix, tag in (
         ("/api/agency-api/", "agency-api"),
         ("/api/admin/", "admin"),
+        ("/api/ops/", "admin"),
+        ("/api/reports", "staff"),
+        ("/api/dashboard", "staff"),
         ("/api/auth/", "auth"),
         ("/api/me", "auth"),
         ("/api/my/", "citizen"),
@@ -642,15 +959,37 @@ def _add_model(schemas: dict[str, Any], model: type[BaseModel]) -> dict[str, str
     return {"$ref": SCHEMA_REF.format(model=model.__name__)}
 
 
-def _success(op: Op) -> dict[str, Any]:
+def _success(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
+    if op.status in (301, 302, 303, 307):
+        return {
+            "description": "Redirect.",
+            "headers": {"Location": {"required": True, "schema": {"type": "string"}}},
+        }
     content: dict[str, Any] = {}
     for media in op.media:
         if media == JSON:
-            content[media] = {"schema": {"type": "object"}}
+            schema = _add_model(schemas, op.answer) if op.answer else {"type": "object"}
+            content[media] = {"schema": schema}
         else:
             content[media] = {"schema": {"type": "string", "contentMediaType": media}}
     description = "Created." if op.status == 201 else "OK."
     return {"description": description, "content": content}
+
+
+def error_statuses(method: str, path: str, op: Op) -> set[int]:
+    """The error answers an operation documents, by what it takes and who may call it."""
+    errors = {400, 503}
+    if security_of(path):
+        errors |= {401, 403}
+    if path in UNAUTHENTICATED_PATHS and path.endswith("/signin"):
+        errors |= SIGN_IN_ERRORS
+    if "{" in path or op.body is not None or op.upload:
+        errors.add(404)  # the path's resource, or one the body names (a procedure, a unit)
+    if method == "POST":
+        errors |= {409, 422}
+    if "{dossier_id}" in path:
+        errors.add(409)  # e.g. a receipt before the dossier is received, a result before signing
+    return errors
 
 
 def _error_ref(status: int) -> dict[str, str]:
@@ -661,16 +1000,20 @@ def _path_parameter(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def build_spec(app: Chalice) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for every route of `app` (LookupError if one has no entry)."""
+def build_spec(app: Chalice, *, strict: bool = True) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every route of `app` (LookupError if one has no entry;
+    with `strict=False` such routes are left out: the fuzzer's view while routes are added)."""
     table = operations()
+    for key, model in answers().items():
+        if key in table and table[key].answer is None:
+            table[key] = replace(table[key], answer=model)
     missing = sorted(
         f"{method} {path}"
         for path, methods in app.routes.items()
         for method in methods
         if (method, path) not in table
     )
-    if missing:
+    if missing and strict:
         raise LookupError(f"routes without an OpenAPI entry: {', '.join(missing)}")
 
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
@@ -678,6 +1021,8 @@ def build_spec(app: Chalice) -> dict[str, Any]:
     for path in sorted(app.routes):
         item: dict[str, Any] = {}
         for method, entry in sorted(app.routes[path].items()):
+            if (method, path) not in table:
+                continue
             op = table[(method, path)]
             params = re.findall(r"{(\w+)}", path)
             security = security_of(path)
@@ -707,18 +1052,21 @@ def build_spec(app: Chalice) -> dict[str, Any]:
                     "required": op.body_required,
                     "content": {JSON: {"schema": _add_model(schemas, op.body)}},
                 }
-            errors = {400}
-            if security:
-                errors |= {401, 403}
-            if params:
-                errors.add(404)
-            if method == "POST":
-                errors |= {409, 422}
-            responses: dict[str, Any] = {str(op.status): _success(op)}
+            elif op.upload:
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        media: {"schema": {"type": "string", "contentMediaType": media}}
+                        for media in op.upload
+                    },
+                }
+            errors = error_statuses(method, path, op)
+            responses: dict[str, Any] = {str(op.status): _success(op, schemas)}
             responses.update({str(status): _error_ref(status) for status in sorted(errors)})
             operation["responses"] = responses
             item[method.lower()] = operation
-        paths[path] = item
+        if item:
+            paths[path] = item
 
     return {
         "openapi": OPENAPI_VERSION,
@@ -750,14 +1098,26 @@ def build_spec(app: Chalice) -> dict[str, Any]:
                 }
             },
             "responses": {
-                name: {
-                    "description": text,
-                    "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
-                for name, text in ERROR_RESPONSES.values()
+                name: _error_response(status, text)
+                for status, (name, text) in ERROR_RESPONSES.items()
             },
         },
     }
+
+
+def _error_response(status: int, text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "description": text,
+        "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if status in (429, 503):
+        out["headers"] = {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        }
+    return out
 
 
 def render(spec: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from chalice import Blueprint, Response
@@ -68,8 +69,9 @@ class BreachIn(BaseModel):
     detected_at: AwareDatetime | None = None
     categories: list[BreachCategory] = Field(min_length=1, max_length=7)
     procedure_code: str | None = Field(default=None, max_length=40)
-    date_from: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    date_to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    # real dates (a pattern let 2026-02-31 through to a 500): YYYY-MM-DD
+    date_from: date | None = None
+    date_to: date | None = None
     units: list[str] = Field(default_factory=list, max_length=200)
     dossier_codes: list[str] = Field(default_factory=list, max_length=1000)
 

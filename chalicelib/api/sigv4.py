@@ -254,7 +254,8 @@ class SigV4Verifier:
             raise sigv4_error("request_expired")
         body_sha256 = hashlib.sha256(received.body).hexdigest()
         claimed = received.headers.get("x-amz-content-sha256")
-        if claimed is not None and not hmac.compare_digest(claimed.strip().lower(), body_sha256):
+        claimed_hash = (claimed or "").strip().lower().encode()  # bytes: any header text
+        if claimed is not None and not hmac.compare_digest(claimed_hash, body_sha256.encode()):
             raise sigv4_error("body_hash_mismatch")
         record = self.keys.find(auth.access_key_id)
         if record is None:

@@ -61,7 +61,8 @@ def verify(params: Mapping[str, str], secret: str) -> bool:
     given = str(params.get("vnp_SecureHash") or "")
     if not given or not secret:
         return False
-    return hmac.compare_digest(given.lower(), sign(params, secret))
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
+    return hmac.compare_digest(given.lower().encode(), sign(params, secret).encode())
 
 
 def vnp_time(at: datetime) -> str:

@@ -395,7 +395,8 @@ def staff_view(fb: Feedback) -> dict[str, Any]:
 
 
 def _token_ok(fb: Feedback, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(fb.lookup_token, str(token))
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, then a 500)
+    return bool(token) and hmac.compare_digest(fb.lookup_token.encode(), str(token).encode())
 
 
 def get_for_sender(

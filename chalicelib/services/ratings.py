@@ -49,7 +49,7 @@ def by_token(deps: Deps, code: str, token: str | None) -> Dossier:
     d = deps.store.find_dossier_by_code(code.strip())
     if d is None or not token or not d.lookup_token:
         raise _link_not_found()
-    if not hmac.compare_digest(token, d.lookup_token):
+    if not hmac.compare_digest(token.encode(), d.lookup_token.encode()):  # bytes: any token
         raise _link_not_found()
     return d
 

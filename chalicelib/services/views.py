@@ -114,7 +114,8 @@ def public_lookup(deps: Deps, code: str, token: str | None) -> dict[str, Any]:
         ],
         "verified": False,
     }
-    if token and d.lookup_token and hmac.compare_digest(token, d.lookup_token):
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, then a 500)
+    if token and d.lookup_token and hmac.compare_digest(token.encode(), d.lookup_token.encode()):
         out["verified"] = True
         out["history"] = [
             {k: v for k, v in h.items() if k in ("at", "action", "to_status", "agency")}
