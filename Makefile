@@ -9,7 +9,7 @@ STAGE ?= dev
 CHECKOV := $(VENV)/tools/checkov/bin/checkov
 
 .PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean \
-	template deploy destroy localstack
+	template deploy destroy localstack bench-load bench-scale fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ test-web: install
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py
 	$(PY) bench/cost.py
+
+bench-load: install ## 1,000 concurrent submissions and 500 racing staff actions on the local stack
+	$(PY) bench/load.py --submissions 1000 --races 500
+
+fuzz: install ## schemathesis with N random examples per operation and caller (make test runs 3)
+	bench/fuzz.sh $(or $(N),40)
+
+bench-scale: install ## items read at 10,000 and 100,000 stored dossiers (ratio must stay <= 1.1)
+	$(PY) -m bench.scale --sizes 10000 100000
 
 template: install ## render STAGE's CloudFormation template to dist/
 	mkdir -p dist && $(PY) -m infra.template --stage $(STAGE) > dist/template-$(STAGE).json

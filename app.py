@@ -15,11 +15,13 @@ from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib.api import context, http, routes_agency_api, routes_payments, routes_reports
 from chalicelib.api.routes_account import bp as account_routes
+from chalicelib.api.routes_admin import bp as admin_routes
 from chalicelib.api.routes_audit import bp as audit_routes
 from chalicelib.api.routes_care import bp as care_routes
 from chalicelib.api.routes_feedback import bp as feedback_routes
 from chalicelib.api.routes_lifecycle import bp as lifecycle_routes
 from chalicelib.api.routes_people import bp as people_routes
+from chalicelib.api.routes_portal_sync import bp as portal_sync_routes
 from chalicelib.api.routes_privacy import bp as privacy_routes
 from chalicelib.api.routes_procedures_admin import bp as procedure_admin_routes
 from chalicelib.api.routes_public import bp as public_routes
@@ -40,6 +42,8 @@ app.register_blueprint(feedback_routes)
 app.register_blueprint(care_routes)
 app.register_blueprint(privacy_routes)
 app.register_blueprint(account_routes)
+app.register_blueprint(portal_sync_routes)
+app.register_blueprint(admin_routes)
 routes_agency_api.install(app)
 routes_reports.install(app)
 routes_payments.install(app)
@@ -47,35 +51,48 @@ routes_payments.install(app)
 _STACK = os.environ.get("STACK_NAME", "tthc")
 
 
-@app.on_sqs_message(queue=os.environ.get("WORKFLOW_QUEUE_NAME", f"{_STACK}-workflow"), batch_size=1)
-def on_workflow_message(event: SQSEvent) -> None:
-    """Messages from the dossier state machine: task tokens, alarms, completion."""
+# batch_size: infra/resources.py's Queue.batch_size is the deployed value (the template's event
+# source mapping); it is repeated here for `chalice local` and checked equal by a test.
+@app.on_sqs_message(
+    queue=os.environ.get("WORKFLOW_QUEUE_NAME", f"{_STACK}-workflow"), batch_size=10
+)
+def on_workflow_message(event: SQSEvent) -> dict[str, Any]:
+    """Messages from the dossier state machine: task tokens, alarms, completion. Only the
+    messages that failed return to the queue (partial batch response)."""
     from chalicelib.api.http import get_logger
+    from chalicelib.aws import process_sqs_batch
     from chalicelib.services.deps import get_deps
     from chalicelib.services.processing import on_workflow_message as handle
 
     logger = get_logger()
-    for record in event:
+
+    def one(record: Any) -> None:
         message = json.loads(record.body)
         logger.thread_safe_append_keys(correlation_id=message.get("dossierCode"))
         logger.info("workflow message", extra={"type": message.get("type")})
         handle(get_deps(), message)
 
+    return process_sqs_batch(event, one)
 
-@app.on_sqs_message(queue=os.environ.get("UPLOAD_QUEUE_NAME", f"{_STACK}-uploads"), batch_size=1)
-def on_upload_event(event: SQSEvent) -> None:
-    """S3 ObjectCreated notifications: re-check each upload as soon as it lands."""
+
+@app.on_sqs_message(queue=os.environ.get("UPLOAD_QUEUE_NAME", f"{_STACK}-uploads"), batch_size=10)
+def on_upload_event(event: SQSEvent) -> dict[str, Any]:
+    """S3 ObjectCreated notifications: re-check each upload as soon as it lands. Only the
+    notifications that failed return to the queue (partial batch response)."""
     from urllib.parse import unquote_plus
 
+    from chalicelib.aws import process_sqs_batch
     from chalicelib.services.deps import get_deps
     from chalicelib.services.dossiers import finalize_by_key
 
-    for record in event:
+    def one(record: Any) -> None:
         payload: dict[str, Any] = json.loads(record.body)
         for rec in payload.get("Records", []):  # an s3:TestEvent has none
             key = unquote_plus(rec.get("s3", {}).get("object", {}).get("key", ""))
             if key:
                 finalize_by_key(get_deps(), key)
+
+    return process_sqs_batch(event, one)
 
 
 @app.schedule("cron(0 0 ? * MON-FRI *)")
@@ -132,3 +149,24 @@ def on_breach_deadlines(event: CloudWatchEvent) -> None:
     from chalicelib.services.privacy_breach import check_breach_deadlines
 
     check_breach_deadlines(get_deps())
+
+
+@app.on_sqs_message(
+    queue=os.environ.get("PORTAL_SYNC_QUEUE_NAME", f"{_STACK}-portal-sync"), batch_size=10
+)
+def on_portal_sync(event: SQSEvent) -> dict[str, Any]:
+    """National portal (Cổng DVCQG) sync packets: POST each (retries inside), report only the
+    failed records back to SQS (partial batch response); after maxReceiveCount, the DLQ."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.portal_sync import handle_batch
+
+    return dict(handle_batch(get_deps(), event))
+
+
+@app.schedule("rate(5 minutes)")
+def on_portal_sync_sweep(event: CloudWatchEvent) -> None:
+    """Re-send portal sync packets left pending (the queue was unreachable at commit time)."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.portal_sync import sweep
+
+    sweep(get_deps())

@@ -197,6 +197,50 @@ def patch_moto_stale_tokens() -> None:
     task_cls._tthc_stale_tokens = True
 
 
+_DYNAMODB_SERIAL = threading.RLock()
+_DYNAMODB_OPERATIONS = (
+    "put_item",
+    "get_item",
+    "update_item",
+    "delete_item",
+    "query",
+    "scan",
+    "transact_write_items",
+    "transact_get_items",
+    "batch_get_item",
+    "batch_write_item",
+)
+
+
+def patch_moto_dynamodb_serial() -> None:
+    """Make moto's DynamoDB apply each request atomically, as DynamoDB does.
+
+    moto 5.2 checks a condition and then writes without any lock, so two threaded requests of the
+    moto server can both pass `version = :v` (or the daily sequence's `n = :old`), and two `ADD`s
+    can lose one: found by the concurrency test (duplicate dossier codes, a lost counter), which
+    then proved moto wrong, not the app. DynamoDB serialises conflicting writes and transactions,
+    and the app relies on it, so the local cloud runs one DynamoDB operation at a time.
+    Idempotent; applies to moto in this process (the local stack's ThreadedMotoServer).
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    backend: Any = DynamoDBBackend
+    if getattr(backend, "_tthc_serial", False):
+        return
+
+    def serial(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _DYNAMODB_SERIAL:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    for name in _DYNAMODB_OPERATIONS:
+        setattr(backend, name, serial(getattr(backend, name)))
+    backend._tthc_serial = True
+
+
 # --- schedule expressions ------------------------------------------------------------------------
 
 _MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -277,6 +321,7 @@ class _Consumer:
     handler_name: str
     handler: Callable[..., Any]
     max_receive_count: int
+    batch_size: int = 10
 
 
 @dataclass
@@ -306,7 +351,8 @@ def _find_sqs_handler(app: Any, handler_name: str, queue: r.QueueOutputs) -> Any
 class EventPump:
     """Delivers queue messages and schedules to the app's handlers, as Lambda's triggers would.
 
-    One message per invocation; a message is deleted only after its handler returns. A failing
+    Up to the queue's batch size per invocation; a message is deleted only after its handler
+    returns without naming it in `batchItemFailures` (an exception fails the whole batch). A failed
     message becomes visible again after a short back-off and, after the queue's maxReceiveCount
     receives, SQS moves it to the dead-letter queue (it is logged each time).
     """
@@ -338,7 +384,9 @@ class EventPump:
             if h is None:
                 log.info("queue %s: no handler %s in the app yet; not pumped", qo.name, q.handler)
                 continue
-            self.consumers.append(_Consumer(q.logical, qo, q.handler or "", h, q.max_receive_count))
+            self.consumers.append(
+                _Consumer(q.logical, qo, q.handler or "", h, q.max_receive_count, q.batch_size)
+            )
         for s in definition.schedules:
             h = handler_map.get(s.handler)
             if h is None:
@@ -360,7 +408,7 @@ class EventPump:
     def _receive(self, c: _Consumer, wait_seconds: int) -> list[dict[str, Any]]:
         resp = self.sqs.receive_message(
             QueueUrl=c.queue.url,
-            MaxNumberOfMessages=10,
+            MaxNumberOfMessages=max(1, min(10, c.batch_size)),
             WaitTimeSeconds=wait_seconds,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
@@ -369,48 +417,73 @@ class EventPump:
 
     def _deliver(self, c: _Consumer, m: Mapping[str, Any]) -> bool:
         """Run the handler on one message; True when it succeeded (and was deleted)."""
-        if is_s3_test_event(m["Body"]):
-            self.sqs.delete_message(QueueUrl=c.queue.url, ReceiptHandle=m["ReceiptHandle"])
-            return False
-        event = sqs_event([m], c.queue.arn, self.outputs.region)
+        return self._deliver_batch(c, [m]) == 1
+
+    def _deliver_batch(self, c: _Consumer, messages: Sequence[Mapping[str, Any]]) -> int:
+        """One invocation for the batch; returns how many messages succeeded (and were deleted).
+
+        As Lambda's SQS event source with ReportBatchItemFailures: the ids in the answer's
+        `batchItemFailures` return to the queue, the rest are deleted; an exception (or a failure
+        id that is not in the batch) returns the whole batch.
+        """
+        batch: list[Mapping[str, Any]] = []
+        for m in messages:
+            if is_s3_test_event(m["Body"]):
+                self.sqs.delete_message(QueueUrl=c.queue.url, ReceiptHandle=m["ReceiptHandle"])
+            else:
+                batch.append(m)
+        if not batch:
+            return 0
+        ids = [str(m.get("MessageId")) for m in batch]
+        event = sqs_event(batch, c.queue.arn, self.outputs.region)
+        error: BaseException | None = None
         try:
             result = c.handler(event, lambda_context(c.handler_name))
-            failed = isinstance(result, Mapping) and any(
-                f.get("itemIdentifier") == m.get("MessageId")
-                for f in result.get("batchItemFailures", [])
+            failures = result.get("batchItemFailures", []) if isinstance(result, Mapping) else []
+            failed = {str(f.get("itemIdentifier")) for f in failures}
+            if not failed <= set(ids):
+                raise RuntimeError(f"batchItemFailures names messages not in the batch: {failed}")
+        except Exception as exc:
+            error = exc
+            failed = set(ids)
+        done = 0
+        for m, mid in zip(batch, ids, strict=True):
+            if mid in failed:
+                self._retry_later(c, m, error)
+            else:
+                self.sqs.delete_message(QueueUrl=c.queue.url, ReceiptHandle=m["ReceiptHandle"])
+                done += 1
+        return done
+
+    def _retry_later(self, c: _Consumer, m: Mapping[str, Any], error: BaseException | None) -> None:
+        """Log the failure and make the message visible again after a back-off."""
+        self.failures += 1
+        count = int((m.get("Attributes") or {}).get("ApproximateReceiveCount", "1"))
+        last = count >= c.max_receive_count
+        log.error(
+            "%s failed on message %s from %s (attempt %d of %d)%s",
+            c.handler_name,
+            m.get("MessageId"),
+            c.queue.name,
+            count,
+            c.max_receive_count,
+            f"; it goes to the dead-letter queue {c.queue.dlq_name}" if last else "; retrying",
+            exc_info=error if error is not None else False,
+        )
+        with contextlib.suppress(Exception):  # the message may have expired meanwhile
+            self.sqs.change_message_visibility(
+                QueueUrl=c.queue.url,
+                ReceiptHandle=m["ReceiptHandle"],
+                VisibilityTimeout=int(self.retry_delay_seconds * count),
             )
-            if failed:
-                raise RuntimeError("the handler reported the message as a batch item failure")
-        except Exception:
-            self.failures += 1
-            count = int((m.get("Attributes") or {}).get("ApproximateReceiveCount", "1"))
-            last = count >= c.max_receive_count
-            log.error(
-                "%s failed on message %s from %s (attempt %d of %d)%s",
-                c.handler_name,
-                m.get("MessageId"),
-                c.queue.name,
-                count,
-                c.max_receive_count,
-                f"; it goes to the dead-letter queue {c.queue.dlq_name}" if last else "; retrying",
-                exc_info=True,
-            )
-            with contextlib.suppress(Exception):  # the message may have expired meanwhile
-                self.sqs.change_message_visibility(
-                    QueueUrl=c.queue.url,
-                    ReceiptHandle=m["ReceiptHandle"],
-                    VisibilityTimeout=int(self.retry_delay_seconds * count),
-                )
-            return False
-        self.sqs.delete_message(QueueUrl=c.queue.url, ReceiptHandle=m["ReceiptHandle"])
-        return True
 
     def pump_once(self, wait_seconds: int = 0) -> int:
         """Deliver what waits in every pumped queue now; returns how many messages succeeded."""
         done = 0
         for c in self.consumers:
-            for m in self._receive(c, wait_seconds):
-                done += self._deliver(c, m)
+            messages = self._receive(c, wait_seconds)
+            for i in range(0, len(messages), c.batch_size):
+                done += self._deliver_batch(c, messages[i : i + c.batch_size])
         return done
 
     def pump_until_idle(self, idle_seconds: float = 0.5, timeout: float = 30.0) -> int:
@@ -439,10 +512,10 @@ class EventPump:
                 log.warning("receiving from %s failed: %s", c.queue.name, exc)
                 self._stop.wait(1.0)
                 continue
-            for m in messages:
+            for i in range(0, len(messages), c.batch_size):
                 if self._stop.is_set():
-                    return  # not deleted: it becomes visible again for the next run
-                self._deliver(c, m)
+                    return  # not deleted: they become visible again for the next run
+                self._deliver_batch(c, messages[i : i + c.batch_size])
 
     # -- schedules
 
@@ -533,7 +606,8 @@ def _make_handler_class() -> type:
 
         def _dispatch(self) -> None:
             path = urlsplit(self.path).path
-            if path == "/api" or path.startswith("/api/"):
+            # The contract is served beside the API, as CloudFront does (/openapi.json → API).
+            if path == "/api" or path.startswith("/api/") or path == "/openapi.json":
                 self._api()
             else:
                 self._static(path)
@@ -731,6 +805,19 @@ def _load_demo(data_dir: Path | None, outputs: r.Outputs) -> list[dict[str, Any]
     return accounts
 
 
+def _start_fake_national_portal(host: str) -> Any:
+    """The national portal (Cổng DVCQG) stand-in for the sync packets: it validates each packet
+    against the schema and keeps one record per (packet, version). None if tests/ is absent."""
+    try:
+        from tests.fakes.national_portal import FakeNationalPortal
+    except ImportError:
+        log.warning("no fake national portal: portal sync fails until NATIONAL_PORTAL_URL is set")
+        return None
+    portal = FakeNationalPortal(host=host).start()
+    log.info("fake national portal at %s", portal.url)
+    return portal
+
+
 @contextlib.contextmanager
 def running_stack(
     port: int = 0,
@@ -757,6 +844,7 @@ def running_stack(
     server: Any = None
     server_thread: threading.Thread | None = None
     pump: EventPump | None = None
+    portal: Any = None  # the fake national portal (tests/fakes) when none is configured
     try:
         _ensure_base_env()
         os.environ["STACK_NAME"] = stack  # app.py names its queues from it at import
@@ -780,6 +868,7 @@ def running_stack(
             from moto.server import ThreadedMotoServer
 
             patch_moto_stale_tokens()
+            patch_moto_dynamodb_serial()
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
             moto_server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
             moto_server.start()
@@ -800,6 +889,10 @@ def running_stack(
         env.setdefault("VNPAY_SIMULATOR", "true")
         env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
         env.setdefault("API_BASE_URL", url)
+        if not os.environ.get("NATIONAL_PORTAL_URL"):
+            portal = _start_fake_national_portal("127.0.0.1")  # the pump is in-process
+            if portal is not None:
+                env["NATIONAL_PORTAL_URL"] = portal.url
         os.environ.update(env)
         reset_app_caches()
         log.info("moto endpoint %s; JWKS %s", endpoint, outputs.jwks_url)
@@ -829,6 +922,8 @@ def running_stack(
     finally:
         if pump is not None:
             pump.stop()
+        if portal is not None:
+            portal.stop()
         if server is not None:
             if server_thread is not None:
                 server.server.shutdown()

@@ -779,6 +779,8 @@ class _Builder:
             "UPLOAD_QUEUE_URL": ref(self.queue_id("uploads")),
             "WORKFLOW_QUEUE_NAME": self.stack.queue_name("workflow"),
             "UPLOAD_QUEUE_NAME": self.stack.queue_name("uploads"),
+            "PORTAL_SYNC_QUEUE_URL": ref(self.queue_id("portal-sync")),
+            "PORTAL_SYNC_QUEUE_NAME": self.stack.queue_name("portal-sync"),
             "STATE_MACHINE_ARN": ref(self.sm_id("dossier")),
             "USER_POOL_ID": ref("UserPool"),
             "USER_POOL_CLIENT_ID": ref("UserPoolClient"),
@@ -885,6 +887,23 @@ class _Builder:
                     "ConsumeOwnQueue",
                 )
             )
+        # Every committed dossier change sends its national-portal packet (services/portal_sync);
+        # the API's redrive moves dead letters back.
+        out.append(
+            statement(
+                ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+                [arn(self.queue_id("portal-sync"))],
+                "PortalSyncSend",
+            )
+        )
+        if fn.name == "api":
+            out.append(
+                statement(
+                    ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueUrl"],
+                    [arn(self.dlq_id("portal-sync"))],
+                    "PortalSyncRedrive",
+                )
+            )
         return out
 
     def lambdas(self, fns: list[Function]) -> None:
@@ -975,9 +994,8 @@ class _Builder:
                     {
                         "EventSourceArn": arn(self.queue_id(fn.queue)),
                         "FunctionName": ref(fn.logical),
-                        # app.py's consumers declare batch_size=1 until Powertools batch
-                        # processing lands; partial failures are reported either way.
-                        "BatchSize": 1,
+                        # The consumers report partial failures (Powertools BatchProcessor).
+                        "BatchSize": self._queue(fn.queue).batch_size,
                         "FunctionResponseTypes": ["ReportBatchItemFailures"],
                     },
                 )

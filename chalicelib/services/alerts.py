@@ -22,6 +22,10 @@ KIND_TEXT = {
     "dossier_due_soon": ("Hồ sơ sắp đến hạn trả kết quả", "Dossier due soon"),
     "dossier_overdue": ("Hồ sơ quá hạn trả kết quả", "Dossier overdue"),
     "repeat": ("Nhắc lại: bước xử lý vẫn quá hạn", "Reminder: step still overdue"),
+    "workflow_failed": (
+        "Quy trình xử lý hồ sơ bị lỗi hệ thống, cần quản trị viên xử lý",
+        "The dossier's workflow failed; an administrator must act",
+    ),
 }
 
 

@@ -6,6 +6,7 @@ Handlers get the process-wide instance from `get_deps()`; tests build their own 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
     from chalicelib.workflow.executions import Workflow
+
+
+CALENDAR_TTL_SECONDS = 300.0
 
 
 def utcnow() -> datetime:
@@ -33,15 +37,19 @@ class Deps:
     # Step Functions waits in wall time; the alarm chain turns legal instants into wall delays.
     wall_clock: Callable[[], datetime] = utcnow
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
+    _calendar_at: float = field(default=0.0, repr=False)
 
     @property
     def calendar(self) -> WorkingCalendar:
-        """The province's calendar: holidays from the package plus what the admin entered."""
-        if self._calendar is None:
+        """The province's calendar: holidays from the package plus what the admin entered;
+        re-read every CALENDAR_TTL_SECONDS so an admin's change reaches every Lambda instance."""
+        stale = time.monotonic() - self._calendar_at > CALENDAR_TTL_SECONDS
+        if self._calendar is None or stale:
             from chalicelib.domain.calendar import WorkingCalendar, default_calendar
 
             data = self.store.get_calendar()
             self._calendar = WorkingCalendar.from_dict(data) if data else default_calendar()
+            self._calendar_at = time.monotonic()
         return self._calendar
 
 
@@ -72,9 +80,11 @@ def get_deps() -> Deps:
 
 
 def _notify_applied(dossier: Any, events: list[Any]) -> None:
+    from chalicelib.services import portal_sync
     from chalicelib.services.notifications import on_history_events
 
     on_history_events(get_deps(), dossier, events)
+    portal_sync.on_history_events(get_deps(), dossier, events)  # Cổng DVCQG; never raises
 
 
 def set_deps(deps: Deps | None) -> None:

@@ -13,8 +13,8 @@ after `notify_max_attempts` it moves to `OUTBOX#FAILED`. A worker that dies afte
 the claim lapse (5 minutes), then the item is retried.
 
 Agencies: an item for `AGENCY#<unit>` (alerts, the digest, feedback notices) goes to the e-mails of
-the unit's staff and leaders (their profiles, GSI2 `STAFF#<unit>`), as one message; a unit without
-any is `skipped`.
+the unit's staff and leaders (their profiles, GSI3 `STAFFUNIT#<unit>`), as one message; a unit
+without any is `skipped`.
 
 Personal data: messages name the applicant masked (`mask_name`) and never carry ID numbers or
 addresses; logs show masked addresses only.

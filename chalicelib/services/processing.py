@@ -394,8 +394,46 @@ def complete_step(
     }
     change, outcome = handlers[req.outcome](deps, actor, d, step, task, req)
     saved = deps.store.apply(change)
-    _send(deps, task.token, outcome)
+    _send_or_defer(deps, task, outcome)
     return saved
+
+
+def _send_or_defer(deps: Deps, task: AgencyTask, outcome: dict[str, Any]) -> None:
+    """After the commit, answer the workflow; if Step Functions stays unavailable after the
+    client's retries, queue the answer instead of failing a request whose work is done (a retry
+    of it would only meet `step_not_open`). Only when the queue fails too does the error reach
+    the caller (503)."""
+    from chalicelib.api.http import _aws_unavailable
+
+    try:
+        _send(deps, task.token, outcome)
+    except Exception as exc:
+        if _aws_unavailable(exc) is None or not deps.settings.task_queue_url:
+            raise
+        import json
+
+        from chalicelib import aws
+
+        aws.client("sqs").send_message(
+            QueueUrl=deps.settings.task_queue_url,
+            MessageBody=json.dumps(
+                {
+                    "type": "resend_outcome",
+                    "dossierId": task.dossier_id,
+                    "dossierCode": task.dossier_code,
+                    "stepId": task.step_id,
+                }
+            ),
+        )
+
+
+def on_resend_outcome(deps: Deps, msg: dict[str, Any]) -> None:
+    """Send a step's recorded outcome to the token it was recorded for (queued by
+    `_send_or_defer`); a failure raises, so SQS retries it with back-off, then dead-letters."""
+    task = deps.store.get_task(msg["dossierId"], msg["stepId"])
+    if task is None or task.state != "done" or not task.outcome:
+        return
+    _send(deps, task.token, task.outcome)
 
 
 Outcome = tuple[Change, dict[str, Any]]
@@ -634,7 +672,14 @@ def rearm_open_tasks(deps: Deps, d: Dossier) -> None:
 
 
 def close_pause_updates(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any]:
-    """Close the clock pause; every running deadline moves by exactly the paused working time."""
+    """Close the clock pause; every running deadline moves by exactly the paused working time.
+
+    A dossier received after office hours is received, legally, at the next working instant, and
+    a fee owed at receipt pauses the clock from then: paid before that instant (the same evening),
+    the pause is empty rather than ending before it began."""
+    current = deadlines.open_pause(d.pauses)
+    if current is not None and now < current.start:
+        now = current.start
     pauses = deadlines.close_pause(d.pauses, now)
     closed = pauses[-1]
     shift = deps.calendar
@@ -747,9 +792,36 @@ def on_processed(deps: Deps, msg: dict[str, Any]) -> None:
     _retry(attempt)
 
 
+def on_workflow_failed(deps: Deps, msg: dict[str, Any]) -> None:
+    """The state machine's catch path: a task failed for good and the execution is failing (its
+    ExecutionsFailed alarm pages operations). The dossier must not sit silently: the agencies on it
+    get a console alert and its history says why nothing moves, so staff and the administrator
+    see it and act (withdraw, stop, or restart it). Idempotent for a redelivered message."""
+    from chalicelib.services.alerts import record_alert
+
+    failure = msg.get("failure") or {}
+    note = f"{failure.get('Error') or 'States.TaskFailed'}: {str(failure.get('Cause') or '')[:300]}"
+
+    def attempt() -> Dossier:
+        d = deps.store.get_dossier(msg["dossierId"])
+        if any(e.action == "workflow_failed" for e in deps.store.history(d.id)):
+            return d
+        event = _event(deps, SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency)
+        return deps.store.apply(Change(dossier=d, expected_version=d.version, events=[event]))
+
+    d = _retry(attempt)
+    now = deps.clock()
+    active = [s for s in d.steps if s.state is StepState.ACTIVE]
+    for agency in {d.lead_agency, *(s.agency for s in active)}:
+        step_id = next((s.step_id for s in active if s.agency == agency), None)
+        record_alert(deps, agency, "workflow_failed", d.id, d.code or "", step_id, now)
+
+
 def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
     kind = msg.get("type")
     handlers: dict[str, Callable[[Deps, dict[str, Any]], None]] = {
+        "workflow_failed": on_workflow_failed,
+        "resend_outcome": on_resend_outcome,
         "timer": on_timer,
         "agency_task": on_agency_task,
         "applicant_wait": on_applicant_wait,

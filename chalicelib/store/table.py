@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
 
 
 def _s(value: str) -> dict[str, str]:
@@ -200,41 +201,112 @@ class DynamoStore(TableAdapter):
             return out
         return [self._data(it) for it in self._query(pk_value="CATALOG", limit=5000)]
 
-    def put_unit(self, unit: Unit) -> None:
+    def _unit_items(self, unit: Unit, version: int) -> list[dict[str, Any]]:
+        """The unit's own item and its row in the `UNITS` list (GSI1 `UNITPARENT#<parent>`: the
+        children of a node in one Query, for the administrator's tree)."""
         data = _s(unit.model_dump_json())
+        row = {"PK": _s("UNITS"), "SK": _s(f"UNIT#{unit.code}"), "data": data}
+        row["GSI1PK"] = _s(f"UNITPARENT#{unit.parent or '-'}")
+        row["GSI1SK"] = _s(unit.code)
+        own = {"PK": _s(f"UNIT#{unit.code}"), "SK": _s("UNIT"), "data": data}
+        return [{**it, "version": _n(version)} for it in (own, row)]
+
+    def put_unit(self, unit: Unit) -> None:
+        """Unconditional write (demo loader); the console uses `save_unit` with its lock."""
         self.client.transact_write_items(
             TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {"PK": _s(f"UNIT#{unit.code}"), "SK": _s("UNIT"), "data": data},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {"PK": _s("UNITS"), "SK": _s(f"UNIT#{unit.code}"), "data": data},
-                    }
-                },
+                {"Put": {"TableName": self.table, "Item": it}} for it in self._unit_items(unit, 1)
             ]
         )
 
+    def save_unit(self, unit: Unit, expected_version: int | None) -> int:
+        """Create (None: only if absent) or update only if still at `expected_version`; both
+        items in one transaction. Returns the new version; 409 `version_conflict` otherwise."""
+        version = (expected_version or 0) + 1
+        ops = [
+            {"Put": _lock({"TableName": self.table, "Item": it}, expected_version)}
+            for it in self._unit_items(unit, version)
+        ]
+        try:
+            self.client.transact_write_items(TransactItems=ops)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            raise _conflict() from exc
+        return version
+
+    def delete_unit(self, code: str, expected_version: int) -> None:
+        cond = {
+            "ConditionExpression": "#v = :v",
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ExpressionAttributeValues": {":v": _n(expected_version)},
+        }
+        keys = (
+            {"PK": _s(f"UNIT#{code}"), "SK": _s("UNIT")},
+            {"PK": _s("UNITS"), "SK": _s(f"UNIT#{code}")},
+        )
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Delete": {"TableName": self.table, "Key": k, **cond}} for k in keys
+                ]
+            )
+        except self.client.exceptions.TransactionCanceledException as exc:
+            raise _conflict() from exc
+
+    def unit_version(self, code: str) -> tuple[Unit, int] | None:
+        """The unit and its lock version (strongly consistent), or None."""
+        item = self._get(f"UNIT#{code}", "UNIT")
+        if item is None:
+            return None
+        return Unit.model_validate_json(item["data"]["S"]), int(
+            item.get("version", {"N": "0"})["N"]
+        )
+
     def list_units(self) -> list[Unit]:
-        return [Unit.model_validate(self._data(it)) for it in self._query(pk_value="UNITS")]
+        """Every unit (one partition; the administrator's console pages it instead)."""
+        items = self._query(pk_value="UNITS", limit=5000)
+        return [Unit.model_validate(self._data(it)) for it in items]
 
     def get_unit(self, code: str) -> Unit | None:
         item = self._get(f"UNIT#{code}", "UNIT", consistent=False)
         return Unit.model_validate_json(item["data"]["S"]) if item else None
 
-    def put_calendar(self, data: dict[str, Any]) -> None:
-        self.client.put_item(
-            TableName=self.table,
-            Item={"PK": _s("CONFIG"), "SK": _s("CALENDAR"), "data": _s(json.dumps(data))},
-        )
+    def put_calendar(
+        self,
+        data: dict[str, Any],
+        entries: list[dict[str, Any]] | None = None,
+        expected_version: int | None = None,
+    ) -> int:
+        """`data` is `WorkingCalendar.to_dict()`; `entries` the administrator's notes (kind,
+        reason, who) kept beside it. With `expected_version` the write is locked (409)."""
+        version = (expected_version or 0) + 1
+        item = {
+            "PK": _s("CONFIG"),
+            "SK": _s("CALENDAR"),
+            "data": _s(json.dumps(data)),
+            "version": _n(version),
+        }
+        if entries is not None:
+            item["entries"] = _s(json.dumps(entries, ensure_ascii=False))
+        op: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if expected_version is not None:
+            op = _lock(op, expected_version)
+        try:
+            self.client.put_item(**op)
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise _conflict() from exc
+        return version
 
     def get_calendar(self) -> dict[str, Any] | None:
         item = self._get("CONFIG", "CALENDAR", consistent=False)
         return self._data(item) if item else None
+
+    def get_calendar_record(self) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+        """(calendar dict, entries, version) read consistently; ({}, [], 0) when none yet."""
+        item = self._get("CONFIG", "CALENDAR")
+        if item is None:
+            return {}, [], 0
+        entries = json.loads(item["entries"]["S"]) if "entries" in item else []
+        return self._data(item), entries, int(item.get("version", {"N": "0"})["N"])
 
     # ---- personal data (chalicelib.store.pii) -------------------------------------------
     def pii_cipher(self) -> Any:
@@ -298,15 +370,25 @@ class DynamoStore(TableAdapter):
             # Staff names for the citizen's data tracker (audit events name the username).
             item["GSI1PK"] = _s(f"USERNAME#{profile['username']}")
             item["GSI1SK"] = _s("PROFILE")
-        if profile.get("role") in ("agency", "leader") and profile.get("unit"):
-            # The unit's staff directory: who gets the unit's alerts and digest by e-mail.
-            item["GSI2PK"] = _s(f"STAFF#{profile['unit']}")
-            item["GSI2SK"] = _s(f"{profile['role']}#{profile.get('username') or sub}")
+        if profile.get("role") in _STAFF_ROLES:
+            # The administrator's staff list: every staff account (GSI4), and by unit (GSI3,
+            # also the directory the unit's alert and digest e-mails go to).
+            sort = f"{profile['role']}#{profile.get('username') or sub}"
+            item["GSI4PK"], item["GSI4SK"] = _s("STAFFALL"), _s(sort)
+            if profile.get("unit"):
+                item["GSI3PK"], item["GSI3SK"] = _s(f"STAFFUNIT#{profile['unit']}"), _s(sort)
         self.client.put_item(TableName=self.table, Item=item)
 
-    def staff_profiles(self, unit: str) -> list[dict[str, Any]]:
-        """The profiles of a unit's agency staff and leaders (GSI2 `STAFF#<unit>`)."""
-        return [self._opened(i) for i in self._query(pk_value=f"STAFF#{unit}", index="GSI2")]
+    def staff_profiles(
+        self, unit: str, roles: tuple[str, ...] = ("agency", "leader")
+    ) -> list[dict[str, Any]]:
+        """The profiles of a unit's staff in `roles` (GSI3 `STAFFUNIT#<unit>`, a few dozen)."""
+        items = self._query(pk_value=f"STAFFUNIT#{unit}", index="GSI3")
+        return [
+            self._opened(i)
+            for i in items
+            if i.get("GSI3SK", {}).get("S", "").split("#")[0] in roles
+        ]
 
     def get_profile(self, sub: str) -> dict[str, Any] | None:
         item = self._get(f"USER#{sub}", "PROFILE", consistent=False)
@@ -681,6 +763,15 @@ class SequenceTaken(Conflict):
             "Số thứ tự hồ sơ vừa được cấp cho hồ sơ khác, vui lòng thử lại.",
             "The dossier number was just taken; retry.",
         )
+
+
+def _lock(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
+    """`locked`, plus version 0 for an item written before it carried a version (demo data)."""
+    if expected_version != 0:
+        return locked(op, expected_version)
+    op["ConditionExpression"] = "attribute_exists(PK) AND attribute_not_exists(#v)"
+    op["ExpressionAttributeNames"] = {"#v": "version"}
+    return op
 
 
 def _conflict() -> Conflict:

@@ -9,18 +9,17 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import ApiClient
-from tests.integration.test_report import _scenario
+from tests.integration.test_report import SCENARIO_MONTH, _scenario
 
 pytestmark = pytest.mark.integration
 AGENCY = "H33.03"
 
 
 def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
-    from chalicelib.services.dashboard import current_month
     from chalicelib.services.deps import get_deps
 
     _scenario(api, cloud)
-    month = current_month(get_deps())
+    month = SCENARIO_MONTH
     province = api.as_user("vanphong")
 
     r = province.get(f"/api/dashboard?month={month}")

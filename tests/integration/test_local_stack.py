@@ -256,6 +256,8 @@ def test_make_localstack_runs_the_same_stack_against_a_stand_in_endpoint(
             assert any(u.endswith(stack.outputs.queues["workflow"].name) for u in urls)
             procs = requests.get(f"{stack.url}/api/procedures", timeout=30).json()["items"]
             assert procs, "the demo catalogue was loaded through the LocalStack session"
+            contract = requests.get(f"{stack.url}/openapi.json", timeout=30)
+            assert contract.status_code == 200 and contract.json()["openapi"].startswith("3.1")
             signed = requests.post(
                 f"{stack.url}/api/auth/signin",
                 json={"username": "congdan", "password": "Demo@2026"},

@@ -242,3 +242,32 @@ def test_fee_collected_at_acceptance_has_a_receipt(api: ApiClient) -> None:
     assert got.status_code == 200, got.text
     text = _pdf_text(got.body)
     assert "BL-7" in text and "100.000" in text, text
+
+
+def test_fee_paid_the_evening_it_was_owed_leaves_an_empty_pause(api: ApiClient) -> None:
+    """Received after 17:00 counts from the next working morning; paid at 18:05 that evening, the
+    fee pause ends where it starts (a regression: it answered 400 'pause ends before it starts')."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.services.deps import any_deps, set_deps
+
+    evening = datetime(2026, 11, 26, 18, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Thursday
+    d = _submit_online(api, BUSINESS)
+    set_deps(any_deps(clock=lambda: evening.astimezone(UTC)))
+    owed = api.as_user("motcua").post(
+        f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": False}
+    )
+    assert owed.status_code == 200, owed.text
+    assert owed.json()["received_at"].startswith("2026-11-27T00:30")  # Friday 07:30 Vietnam
+    later = evening.replace(minute=5).astimezone(UTC)
+    set_deps(any_deps(clock=lambda: later))
+    paid = api.as_user("motcua").post(
+        f"/api/desk/dossiers/{d['id']}/payments",
+        {"amount_vnd": 100_000, "receipt_no": "BL-18H", "method": "cash"},
+    )
+    assert paid.status_code == 200, paid.text
+    pause = [p for p in paid.json().get("pauses", []) if p.get("kind") == "fee"]
+    if pause:  # the view shows pauses: the fee pause is empty
+        assert pause[-1]["start"] == pause[-1]["end"]
+    assert paid.json()["appointment_at"] == owed.json()["appointment_at"]

@@ -30,15 +30,35 @@ pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+# The scenario happens at one legal instant, a working morning, so its counters land in a known
+# month whatever time the tests run (a receipt after 17:00 counts on the next working day, which
+# can be next month).
+SCENARIO_AT = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # Thursday 10:00 in Vietnam
+SCENARIO_MONTH = SCENARIO_AT.astimezone(VN).strftime("%Y-%m")
+
+
 def _current_half() -> str:
-    now = datetime.now(UTC).astimezone(VN)
-    return f"{now.year}-H{1 if now.month <= 6 else 2}"
+    at = SCENARIO_AT.astimezone(VN)
+    return f"{at.year}-H{1 if at.month <= 6 else 2}"
+
+
+def _pin_clock(at: datetime | None) -> None:
+    from chalicelib.services.deps import any_deps, set_deps
+
+    set_deps(any_deps(clock=(lambda: at) if at else (lambda: datetime.now(UTC))))
 
 
 def _scenario(api: ApiClient, cloud: Any) -> None:
-    now = datetime.now(UTC)
-    a = _accept_at(api, cloud, now)
-    b = _accept_at(api, cloud, now)
+    try:
+        _scenario_at(api, cloud)
+    finally:
+        _pin_clock(None)
+
+
+def _scenario_at(api: ApiClient, cloud: Any) -> None:
+    a = _accept_at(api, cloud, SCENARIO_AT)
+    b = _accept_at(api, cloud, SCENARIO_AT)
+    _pin_clock(SCENARIO_AT)  # accept_and_start restores the real clock
     tasks = {t.dossier_id: t for t in _wait_for_tasks(api, cloud, 2)}
     agency = api.as_user("sokhdt")
     for dossier in (a, b):

@@ -71,7 +71,8 @@ def test_provisioning_twice_reuses_everything(aws: r.Outputs) -> None:
     clients = idp.list_user_pool_clients(UserPoolId=aws.user_pool_id)["UserPoolClients"]
     assert len(clients) == 1
     sqs = boto3.client("sqs", region_name=aws.region)
-    assert len(sqs.list_queues(QueueNamePrefix="tthc-")["QueueUrls"]) == 6
+    queues = sqs.list_queues(QueueNamePrefix="tthc-")["QueueUrls"]
+    assert len(queues) == 2 * len(r.definition().queues)  # each with its DLQ
 
 
 def test_another_stack_shares_the_endpoint(aws: r.Outputs) -> None:
@@ -106,7 +107,7 @@ def test_table_has_the_five_indexes_ttl_and_pitr(aws: r.Outputs) -> None:
 
 def test_queues_have_dead_letter_queues(aws: r.Outputs) -> None:
     sqs = boto3.client("sqs", region_name=aws.region)
-    assert set(aws.queues) == {"workflow", "uploads", "notifications"}
+    assert set(aws.queues) == {"workflow", "uploads", "notifications", "portal-sync"}
     for q in aws.queues.values():
         attrs = sqs.get_queue_attributes(QueueUrl=q.url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attrs["RedrivePolicy"])
