@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import ApiClient
-from tests.integration.test_report import SCENARIO_MONTH, _scenario
+from tests.integration.test_report import SCENARIO_AT, SCENARIO_MONTH, _pin_clock, _scenario
 
 pytestmark = pytest.mark.integration
 AGENCY = "H33.03"
@@ -61,8 +61,13 @@ def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
     ).json()
     assert len(online["items"]) == 2  # the refused one was never received
 
-    # public transparency: numbers only, no personal data
-    pub = api.anonymous().get(f"/api/transparency?month={month}")
+    # public transparency: numbers only, no personal data (asked at the scenario's legal time, so
+    # its month is the current one and has the open-dossier figure)
+    _pin_clock(SCENARIO_AT)
+    try:
+        pub = api.anonymous().get(f"/api/transparency?month={month}")
+    finally:
+        _pin_clock(None)
     assert pub.status_code == 200, pub.text
     data = pub.json()
     row = next(a for a in data["agencies"] if a["agency"] == AGENCY)

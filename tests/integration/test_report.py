@@ -30,10 +30,19 @@ pytestmark = pytest.mark.integration
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-# The scenario happens at one legal instant, a working morning, so its counters land in a known
-# month whatever time the tests run (a receipt after 17:00 counts on the next working day, which
-# can be next month).
-SCENARIO_AT = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)  # Thursday 10:00 in Vietnam
+def _working_instant() -> datetime:
+    """Half an hour into the working time at or after now: never in the wall clock's past (alarms
+    would fire at once and race the scenario), and inside office hours, so a receipt, a completion
+    and their counters share one month whatever time the tests run (after 17:00 a receipt counts on
+    the next working day, which can be next month)."""
+    from chalicelib.domain.calendar import default_calendar
+
+    cal = default_calendar()
+    return cal.add_working_seconds(cal.next_working_instant(datetime.now(UTC)), 1800)
+
+
+# The scenario happens at one legal instant.
+SCENARIO_AT = _working_instant()
 SCENARIO_MONTH = SCENARIO_AT.astimezone(VN).strftime("%Y-%m")
 
 
