@@ -425,7 +425,15 @@ def operations() -> dict[tuple[str, str], Op]:
             media=(PDF, HTML),
             query=(Query("month", "YYYY-MM."),),
         ),
-        ("GET", "/api/province/procedure-changes"): Op("Đề nghị chờ công bố", query=(state_q,)),
+        ("GET", "/api/province/procedure-changes"): Op(
+            "Đề nghị chờ công bố (phân trang, lọc theo trạng thái, từ khóa)",
+            query=(
+                state_q,
+                Query("q", "Free text (id, procedure code or name, unit, proposer, legal basis)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+        ),
         ("POST", "/api/province/procedure-changes/{change_id}/publish"): Op(
             "Phê duyệt và công bố phiên bản mới"
         ),
@@ -485,7 +493,15 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/admin/breaches"): Op(
             "Ghi nhận sự cố lộ dữ liệu cá nhân", body=BreachIn, status=201
         ),
-        ("GET", "/api/admin/breaches"): Op("Danh sách sự cố dữ liệu cá nhân"),
+        ("GET", "/api/admin/breaches"): Op(
+            "Danh sách sự cố dữ liệu cá nhân (phân trang, lọc theo trạng thái, từ khóa)",
+            query=(
+                Query("state", "open | reported."),
+                Query("q", "Free text (id, scope, description, categories, reference)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+        ),
         ("GET", "/api/admin/breaches/{breach_id}"): Op(
             "Chi tiết sự cố, danh sách thông báo và báo cáo"
         ),
@@ -507,7 +523,13 @@ def operations() -> dict[tuple[str, str], Op]:
             "Lập báo cáo định kỳ (Đ17) theo kỳ; lưu XLSX + PDF", body=ReportIn, status=201
         ),
         ("GET", "/api/reports"): Op(
-            "Danh sách báo cáo", query=(Query("agency", "Only this agency's reports."),)
+            "Danh sách báo cáo (phân trang, lọc theo kỳ)",
+            query=(
+                Query("agency", "Only this agency's reports."),
+                Query("period", "Only periods containing this text (e.g. 2026, 2026-H2)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 50)."),
+            ),
         ),
         ("GET", "/api/reports/{report_id}"): Op("Chi tiết một báo cáo"),
         ("GET", "/api/reports/{report_id}/{name}"): Op(
@@ -894,7 +916,15 @@ def _care_operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/province/faq/{faq_id}/draft"): Op("Chuyển câu hỏi về bản nháp"),
         # ---- leaders, IT
         ("GET", "/api/leader/notifications"): Op("Thông báo cho lãnh đạo: đánh giá không hài lòng"),
-        ("GET", "/api/admin/support"): Op("Hàng chờ yêu cầu hỗ trợ (CNTT)", query=(support_state,)),
+        ("GET", "/api/admin/support"): Op(
+            "Hàng chờ yêu cầu hỗ trợ (CNTT; phân trang, lọc theo trạng thái, từ khóa)",
+            query=(
+                support_state,
+                Query("q", "Free text (id, dossier code, unit, raised by, error text)."),
+                Query("cursor", "Opaque cursor from the previous page's `next`."),
+                Query("limit", "Page size 1-100 (default 20)."),
+            ),
+        ),
         ("POST", "/api/admin/support/{request_id}/triage"): Op(
             "Phân loại, đặt mức ưu tiên", body=TriageIn
         ),

@@ -15,7 +15,8 @@ lookup by face (Đ8.1c).
   `POST /api/staff/support/{id}/screenshot` (presigned POST), `.../screenshot/finalize`,
   `GET .../screenshot` (a short-lived download URL),
   `GET /api/staff/dossiers/{id}/support-requests` (evidence for the lateness exemption);
-- IT (admin): `GET /api/admin/support?state=`, `POST /api/admin/support/{id}/triage|answer|close`;
+- IT (admin): `GET /api/admin/support?state=&q=&limit=&cursor=`,
+  `POST /api/admin/support/{id}/triage|answer|close`;
 - leader: `GET /api/leader/notifications` (dissatisfied ratings of the leader's agency).
 """
 
@@ -161,9 +162,8 @@ def support_for_dossier(dossier_id: str) -> Response:
 
 @bp.route("/api/admin/support", methods=["GET"])
 def support_queue() -> Response:
-    actor = _role("admin")
-    items = support.list_for(deps(), actor, query().get("state"))
-    return json_response({"items": [support.view(r) for r in items]})
+    actor = _role("admin")  # one page: ?state=&q=&limit=&cursor=
+    return json_response(support.queue_page(deps(), actor, query()))
 
 
 @bp.route("/api/admin/support/{request_id}/triage", methods=["POST"])

@@ -143,7 +143,7 @@ def admin_breach_record() -> Response:
 
 @bp.route("/api/admin/breaches", methods=["GET"])
 def admin_breaches() -> Response:
-    return _no_store(breach.list_breaches(deps(), _role("admin")))
+    return _no_store(breach.list_breaches(deps(), _role("admin"), query()))
 
 
 @bp.route("/api/admin/breaches/{breach_id}", methods=["GET"])

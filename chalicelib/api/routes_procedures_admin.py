@@ -88,9 +88,8 @@ def list_agency_changes() -> Response:
 # ---- province office ----------------------------------------------------------------------------
 @bp.route("/api/province/procedure-changes", methods=["GET"])
 def list_province_changes() -> Response:
-    who = _role("province", "admin")
-    items = svc.list_changes(deps(), who, query().get("state"))
-    return json_response({"items": [svc.change_view(c) for c in items]})
+    who = _role("province", "admin")  # one page: ?state=&q=&limit=&cursor=
+    return json_response(svc.changes_page(deps(), who, query()))
 
 
 @bp.route("/api/province/procedure-changes/{change_id}/publish", methods=["POST"])

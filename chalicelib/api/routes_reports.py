@@ -3,7 +3,8 @@ and the agency's alerts.
 
 - `POST /api/reports` {period | from+to, agency?}: province office / admin for any scope, an agency
   leader for their own agency → builds XLSX + PDF, stores both in the reports bucket, 201;
-  `GET /api/reports`, `GET /api/reports/{report_id}`, `GET /api/reports/{report_id}/{name}`
+  `GET /api/reports?agency=&period=&limit=&cursor=`, `GET /api/reports/{report_id}`,
+  `GET /api/reports/{report_id}/{name}`
   (`report.xlsx` | `report.pdf`, streamed from S3; `?link=1` answers a presigned GET instead);
 - `GET /api/dashboard?month=&agency=`, `GET /api/dashboard/drill?indicator=&agency=&month=&part=
   &cursor=&limit=` (province/admin: everything; agency/leader: their own unit);
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api.context import body, caller, deps, query
 from chalicelib.api.http import json_response
 from chalicelib.lazy import LazyModule
+from chalicelib.services.paging import page_limit
 
 if TYPE_CHECKING:
     from chalice import Chalice
@@ -137,9 +139,13 @@ def create_report() -> Response:
 @bp.route("/api/reports", methods=["GET"])
 def list_reports() -> Response:
     who = caller()
-    agency = _scope(who, query().get("agency"), ("leader",))
-    items = reports.list_reports(deps(), agency)
-    return json_response({"items": [r.public() for r in items]})
+    q = query()  # one page: ?agency=&period=&limit=&cursor= (50 rows without a limit, as before)
+    agency = _scope(who, q.get("agency"), ("leader",))
+    limit = 50 if q.get("limit") in (None, "") else page_limit(q.get("limit"))
+    items, nxt = reports.list_reports(
+        deps(), agency, period=q.get("period"), limit=limit, cursor=q.get("cursor") or None
+    )
+    return json_response({"items": [r.public() for r in items], "next": nxt})
 
 
 def _own_report(report_id: str) -> Any:

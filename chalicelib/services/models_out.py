@@ -420,6 +420,7 @@ class SupportView(SupportRequest):
 
 class SupportViews(_Out):
     items: list[SupportView]
+    next: str | None = None
 
 
 class Faqs(_Out):
@@ -573,6 +574,7 @@ class Breach(_Out):
 
 class Breaches(_Out):
     items: list[Breach]
+    next: str | None = None
 
 
 class AuditChainCheck(_Out):
@@ -583,6 +585,7 @@ class AuditChainCheck(_Out):
 # ---- procedures: changes and versions ------------------------------------------------------------
 class ProcedureChanges(_Out):
     items: list[ProcedureChange]
+    next: str | None = None
 
 
 class ProcedureVersions(_Out):
@@ -602,6 +605,7 @@ class ReportView(StoredReport):
 
 class Reports(_Out):
     items: list[ReportView]
+    next: str | None = None
 
 
 class Dashboard(_Out):

@@ -126,6 +126,44 @@ def query_page(
     return out, _encode(kwargs["ExclusiveStartKey"], scope)
 
 
+def chained_page(
+    deps: Deps,
+    parts: list[tuple[str, str | None]],
+    *,
+    keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
+    limit: int = PAGE_DEFAULT,
+    cursor: str | None = None,
+    forward: bool = True,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """`query_page` over several partitions (`(pk, index)`) one after the other, e.g. a queue's
+    states. The cursor is `<part>~<cursor within it>` so it stays bound to its partition."""
+    part, inner = 0, None
+    if cursor:
+        head, sep, rest = cursor.partition("~")
+        if not sep or not head.isdigit() or not 0 <= int(head) < len(parts):
+            raise _bad_cursor()
+        part, inner = int(head), rest or None
+    out: list[dict[str, Any]] = []
+    while part < len(parts):
+        pk, index = parts[part]
+        items, nxt = query_page(
+            deps,
+            pk=pk,
+            index=index,
+            keep=keep,
+            limit=limit - len(out),
+            cursor=inner,
+            forward=forward,
+        )
+        out.extend(items)
+        if nxt:
+            return out, f"{part}~{nxt}"
+        part, inner = part + 1, None
+        if len(out) == limit:
+            return out, (f"{part}~" if part < len(parts) else None)
+    return out, None
+
+
 # ---- the console's work lists (desk inbox, agency tasks, my dossiers) ---------------------------
 WORK_LIST_DEFAULT = 50  # without `limit`: what the lists showed before, bounded
 

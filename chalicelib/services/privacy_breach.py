@@ -252,9 +252,40 @@ def view(
     return out
 
 
-def list_breaches(deps: Deps, actor: Actor) -> dict[str, Any]:
+BREACH_STATES = ("open", "reported")
+
+
+def list_breaches(deps: Deps, actor: Actor, params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Newest first, one page (`?state=open|reported&q=&limit=&cursor=`); `q` matches the id,
+    scope, description, categories and the authority's reference."""
+    from chalicelib.services.catalogue import fold
+    from chalicelib.services.paging import page_limit, query_page
+
     _admin(actor)
-    return {"items": [view(deps, b) for b in _store(deps).list_breaches()]}
+    params = params or {}
+    state = params.get("state") or None
+    if state is not None and state not in BREACH_STATES:
+        raise InvalidInput("Trạng thái không hợp lệ.", "Unknown state.", field="state")
+    words = fold(params.get("q") or "").split()
+
+    def keep(item: dict[str, Any]) -> bool:
+        b = json.loads(item["data"]["S"])
+        if state is not None and b.get("state") != state:
+            return False
+        parts = (b.get("id"), b.get("scope"), b.get("description"), b.get("reference"))
+        hay = fold(" ".join(str(p or "") for p in parts) + " " + " ".join(b.get("categories", [])))
+        return all(w in hay for w in words)
+
+    raw, nxt = query_page(
+        deps,
+        pk="BREACHES",
+        index="GSI1",
+        keep=keep,
+        limit=page_limit(params.get("limit")),
+        cursor=params.get("cursor") or None,
+        forward=False,
+    )
+    return {"items": [view(deps, json.loads(i["data"]["S"])) for i in raw], "next": nxt}
 
 
 def get_breach(deps: Deps, actor: Actor, breach_id: str) -> dict[str, Any]:

@@ -222,6 +222,46 @@ def list_changes(deps: Deps, actor: Any, state: str | None = None) -> list[Proce
     return sorted(items, key=lambda c: (c.proposed_at, c.id), reverse=True)
 
 
+def changes_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, Any]:
+    """The province's list, one page (`?state=&q=&limit=&cursor=`): a state's requests newest
+    first, or (no state) the proposed, then published, then rejected ones. `q` matches the id,
+    procedure code and name, lead agency, proposer and legal basis."""
+    from chalicelib.services.catalogue import fold
+    from chalicelib.services.paging import chained_page, page_limit
+    from chalicelib.store.procedure_changes import STATE_LIST_PREFIX
+
+    if actor.role not in PROVINCE_ROLES:
+        raise Forbidden(
+            "Tài khoản không có quyền thực hiện chức năng này.",
+            "This account may not use this function.",
+            code="forbidden_role",
+        )
+    state = params.get("state") or None
+    _check_state(state)
+    words = fold(params.get("q") or "").split()
+
+    def keep(item: dict[str, Any]) -> bool:
+        if not words:
+            return True
+        c = ProcedureChange.model_validate_json(item["data"]["S"])
+        name = (c.draft or {}).get("name") or ""
+        hay = fold(
+            f"{c.id} {c.procedure_code} {name} {c.lead_agency} {c.proposed_by} {c.legal_basis}"
+        )
+        return all(w in hay for w in words)
+
+    raw, nxt = chained_page(
+        deps,
+        [(STATE_LIST_PREFIX + s, "GSI1") for s in ((state,) if state else STATES)],
+        keep=keep,
+        limit=page_limit(params.get("limit")),
+        cursor=params.get("cursor") or None,
+        forward=False,
+    )
+    items = [change_view(ProcedureChange.model_validate_json(i["data"]["S"])) for i in raw]
+    return {"items": items, "next": nxt}
+
+
 def get_change(deps: Deps, actor: Any, change_id: str) -> ProcedureChange:
     """Another unit's request answers 404: its existence is not disclosed."""
     change = changes_store(deps).get(change_id)

@@ -9,6 +9,7 @@ dossier, like `services.indicators`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -352,19 +353,28 @@ def get_report(deps: Deps, report_id: str) -> StoredReport | None:
     return StoredReport.model_validate_json(item["data"]["S"]) if item else None
 
 
-def list_reports(deps: Deps, agency: str | None = None, limit: int = 50) -> list[StoredReport]:
-    """Newest first: every report (GSI1), or one agency's (GSI2). One Query, bounded."""
+def list_reports(
+    deps: Deps,
+    agency: str | None = None,
+    *,
+    period: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[StoredReport], str | None]:
+    """Newest first, one page: every report (GSI1), or one agency's (GSI2); `period` keeps the
+    reports whose period contains it (`2026` matches `2026-H2` and `2026-01..2026-03`)."""
+    from chalicelib.services.paging import query_page
+
     index, pk = ("GSI2", f"REPORTS#{agency}") if agency else ("GSI1", "REPORTS")
-    resp = deps.store.client.query(
-        TableName=deps.store.table,
-        IndexName=index,
-        KeyConditionExpression="#pk = :pk",
-        ExpressionAttributeNames={"#pk": f"{index}PK"},
-        ExpressionAttributeValues={":pk": _s(pk)},
-        ScanIndexForward=False,
-        Limit=limit,
+    want = (period or "").strip().upper()
+
+    def keep(item: dict[str, Any]) -> bool:
+        return not want or want in str(json.loads(item["data"]["S"]).get("period", "")).upper()
+
+    raw, nxt = query_page(
+        deps, pk=pk, index=index, keep=keep, limit=limit, cursor=cursor, forward=False
     )
-    return [StoredReport.model_validate_json(it["data"]["S"]) for it in resp.get("Items", [])]
+    return [StoredReport.model_validate_json(it["data"]["S"]) for it in raw], nxt
 
 
 def report_file(deps: Deps, r: StoredReport, name: str) -> bytes:

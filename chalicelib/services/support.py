@@ -218,6 +218,41 @@ def list_for(deps: Deps, actor: Actor, state: str | None = None) -> list[Support
     return [r for r in store.list_agency(actor.unit) if state is None or r.state == state]
 
 
+def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, Any]:
+    """IT's queue, one page (`?state=&q=&limit=&cursor=`): a state's requests newest first, or
+    (no state) the open, then triaged, then answered ones. `q` matches the id, the dossier code,
+    the agency, who raised it and the error text."""
+    from chalicelib.services.catalogue import fold
+    from chalicelib.services.paging import chained_page, page_limit
+
+    if actor.role not in IT_ROLES:
+        raise Forbidden("Chỉ quản trị hệ thống.", "Administrators only.")
+    state = params.get("state") or None
+    if state is not None and state not in rules.TRANSITIONS:
+        raise InvalidInput("Trạng thái không hợp lệ.", "Unknown state.", field="state")
+    limit = page_limit(params.get("limit"))
+    words = fold(params.get("q") or "").split()
+
+    def keep(item: dict[str, Any]) -> bool:
+        if not words:
+            return True
+        r = SupportRequest.model_validate_json(item["data"]["S"])
+        hay = fold(f"{r.id} {r.dossier_code or ''} {r.agency} {r.raised_by} {r.error_seen}")
+        return all(w in hay for w in words)
+
+    states = [state] if state else ["open", "triaged", "answered"]
+    raw, nxt = chained_page(
+        deps,
+        [(f"SUPPORTS#{s}", "GSI1") for s in states],
+        keep=keep,
+        limit=limit,
+        cursor=params.get("cursor") or None,
+        forward=False,
+    )
+    items = [view(SupportRequest.model_validate_json(i["data"]["S"])) for i in raw]
+    return {"items": items, "next": nxt}
+
+
 # ---- evidence for the lateness exemption (Đ15.7) -----------------------------------------------
 def requests_for_dossier(deps: Deps, dossier_id: str) -> list[SupportRequest]:
     """Support requests linked to this dossier, newest first (one Query on GSI2)."""

@@ -26,6 +26,11 @@ const S = {
   'state.due_soon': ['Sắp đến hạn', 'Due soon'],
   'state.overdue': ['Quá hạn', 'Overdue'],
   'state.reported': ['Đã báo cáo', 'Reported'],
+  all: ['Mọi trạng thái', 'Any state'],
+  'filter.open': ['Chưa báo cáo', 'Not reported'],
+  search: ['Tìm (mã, phạm vi, mô tả, số văn bản)', 'Search (id, scope, description, reference)'],
+  find: ['Lọc', 'Filter'],
+  more: ['Xem thêm', 'Show more'],
 };
 const s = (key) => (S[key] ? S[key][getLang() === 'en' ? 1 : 0] : key);
 
@@ -61,8 +66,27 @@ export async function render(view) {
   const form = h('form', {}, field(s('scope'), scope), field(s('detected'), detected),
     field(s('categories'), cats), field(s('procedure'), proc), field(s('from'), from),
     field(s('to'), to), save);
-  const reload = () => loadInto(list, () => get('/api/admin/breaches'), (body) =>
-    (body.items.length ? replace(list, ...body.items.map((b) => breachCard(b, reload))) : replace(list, empty(s('none')))));
+  // one page at a time (server cursor `next`), filtered on the server by state and free text
+  const state = h('select', { id: 'breach-state', 'aria-label': s('all') },
+    h('option', { value: '' }, s('all')), h('option', { value: 'open' }, s('filter.open')),
+    h('option', { value: 'reported' }, s('state.reported')));
+  const q = h('input', { type: 'search', id: 'breach-q', 'aria-label': s('search'), placeholder: s('search') });
+  const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); reload(); } },
+    state, q, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, s('find')));
+  const params = (cursor) => ({ state: state.value, q: q.value.trim(), limit: 20, cursor });
+  const reload = () => loadInto(list, () => get('/api/admin/breaches', params()), (body) => {
+    if (!body.items.length) return replace(list, empty(s('none')));
+    let cursor = body.next;
+    const rows = h('div', {}, body.items.map((b) => breachCard(b, reload)));
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'breach-more', hidden: !cursor }, s('more'));
+    more.addEventListener('click', () => busy(more, async () => {
+      const page = await get('/api/admin/breaches', params(cursor));
+      rows.append(...page.items.map((b) => breachCard(b, reload)));
+      cursor = page.next;
+      more.hidden = !cursor;
+    }));
+    return replace(list, rows, h('div', { class: 'btn-row' }, more));
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     busy(save, async () => {
@@ -77,6 +101,6 @@ export async function render(view) {
       await reload();
     }, { form });
   });
-  view.append(pageTitle(s('title')), h('h2', {}, s('record')), form, list);
+  view.append(pageTitle(s('title')), h('h2', {}, s('record')), form, filter, list);
   await reload();
 }

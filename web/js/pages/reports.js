@@ -106,9 +106,23 @@ export async function render(view) {
       h('td', { 'data-label': t('rep.download') }, h('div', { class: 'btn-row' }, dl('report.xlsx', XLSX, t('rep.xlsx')), dl('report.pdf', 'application/pdf', t('rep.pdf'))), slot));
   };
 
-  const load = () => loadInto(list, () => get('/api/reports'), (body) => {
-    const items = [...(body?.items || [])].sort((a, b) => String(b.created_at || '').localeCompare(String(a.created_at || '')));
+  // newest first, one page at a time (server cursor `next`), filtered on the server by period
+  const periodQ = h('input', { type: 'search', id: 'reports-period', 'aria-label': t('rep.period'), placeholder: `${t('rep.period')} (2026, 2026-H1…)` });
+  const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } },
+    periodQ, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
+  const params = (cursor) => ({ period: periodQ.value.trim(), limit: 20, cursor });
+  const load = () => loadInto(list, () => get('/api/reports', params()), (body) => {
+    const items = body?.items || [];
     if (!items.length) return replace(list, empty(t('rep.none')));
+    let cursor = body.next;
+    const tbody = h('tbody', {}, items.map(rowFor));
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'reports-more', hidden: !cursor }, t('dash.more'));
+    more.addEventListener('click', () => busy(more, async () => {
+      const page = await get('/api/reports', params(cursor));
+      tbody.append(...page.items.map(rowFor));
+      cursor = page.next;
+      more.hidden = !cursor;
+    }));
     return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'reports-list' },
       h('caption', { class: 'sr-only' }, t('rep.list')),
       h('thead', {}, h('tr', {},
@@ -117,7 +131,7 @@ export async function render(view) {
         h('th', { scope: 'col' }, t('dash.received')),
         h('th', { scope: 'col' }, t('rep.createdAt')),
         h('th', { scope: 'col' }, t('rep.download')))),
-      h('tbody', {}, items.map(rowFor)))));
+      tbody)), h('div', { class: 'btn-row' }, more));
   });
 
   form.addEventListener('submit', async (e) => {
@@ -134,6 +148,6 @@ export async function render(view) {
   view.append(
     pageTitle(t('rep.title'), h('p', { class: 'muted' }, t('rep.lead'))),
     card(h('h2', {}, t('rep.create')), role() === 'leader' ? h('p', { class: 'muted small' }, `${t('rep.scope')}: `, unitLabel(me()?.unit, me()?.unit_name)) : null, form),
-    card(h('h2', {}, t('rep.list')), list));
+    card(h('h2', {}, t('rep.list')), filter, list));
   await load();
 }

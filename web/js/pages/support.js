@@ -6,6 +6,7 @@ import { role } from '../session.js';
 import { pageTitle, loadInto, card, busy, showNotice, empty } from '../ui.js';
 import { timeEl } from '../format.js';
 import { tc } from '../care-strings.js';
+import { t, getLang } from '../i18n.js';
 
 async function uploadScreenshot(id, file) {
   const slot = await post(`/api/staff/support/${id}/screenshot`, { filename: file.name, content_type: file.type, size: file.size });
@@ -32,17 +33,37 @@ function itControls(r, reload) {
 export async function render(view) {
   const isIt = role() === 'admin';
   const list = h('div', { id: 'support-list' });
-  const reload = () => loadInto(list, () => get(isIt ? '/api/admin/support' : '/api/staff/support'), ({ items }) => {
+  const row = (r) => card(
+    h('h2', {}, r.id, ' ', h('span', { class: 'badge' }, tc(`support.state.${r.state}`)), r.priority && h('span', { class: 'badge' }, r.priority)),
+    h('p', { class: 'small muted' }, r.raised_by, ' · ', r.agency, ' · ', timeEl(r.raised_at), r.dossier_code && [' · ', r.dossier_code]),
+    h('p', {}, r.error_seen),
+    r.answer && h('p', { class: 'notice-box' }, r.answer),
+    isIt && itControls(r, reload));
+  // IT's queue: one page at a time (server cursor `next`), filtered on the server (state, text)
+  const en = getLang() === 'en';
+  const state = h('select', { id: 'support-state', 'aria-label': en ? 'State' : 'Trạng thái' },
+    h('option', { value: '' }, en ? 'Not closed' : 'Chưa đóng'),
+    ['open', 'triaged', 'answered', 'closed'].map((st) => h('option', { value: st }, tc(`support.state.${st}`))));
+  const q = h('input', { type: 'search', id: 'support-q', 'aria-label': t('action.search'), placeholder: t('action.search') });
+  const filter = isIt && h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); reload(); } },
+    state, q, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
+  const params = (cursor) => (isIt ? { state: state.value, q: q.value.trim(), limit: 20, cursor } : {});
+  const path = isIt ? '/api/admin/support' : '/api/staff/support';
+  const reload = () => loadInto(list, () => get(path, params()), ({ items, next }) => {
     if (!items.length) {
       replace(list, empty(tc('support.none')));
       return;
     }
-    replace(list, items.map((r) => card(
-      h('h2', {}, r.id, ' ', h('span', { class: 'badge' }, tc(`support.state.${r.state}`)), r.priority && h('span', { class: 'badge' }, r.priority)),
-      h('p', { class: 'small muted' }, r.raised_by, ' · ', r.agency, ' · ', timeEl(r.raised_at), r.dossier_code && [' · ', r.dossier_code]),
-      h('p', {}, r.error_seen),
-      r.answer && h('p', { class: 'notice-box' }, r.answer),
-      isIt && itControls(r, reload))));
+    let cursor = next;
+    const rows = h('div', {}, items.map(row));
+    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'support-more', hidden: !cursor }, t('dash.more'));
+    more.addEventListener('click', () => busy(more, async () => {
+      const page = await get(path, params(cursor));
+      rows.append(...page.items.map(row));
+      cursor = page.next;
+      more.hidden = !cursor;
+    }));
+    replace(list, rows, h('div', { class: 'btn-row' }, more));
   });
   const parts = [pageTitle(tc('support.title'), h('p', { class: 'muted' }, tc('support.lead')))];
   if (!isIt) {
@@ -68,6 +89,7 @@ export async function render(view) {
     });
     parts.push(card(form));
   }
+  if (filter) parts.push(filter);
   view.append(...parts, list);
   await reload();
 }
