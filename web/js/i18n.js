@@ -629,6 +629,7 @@ const STRINGS = {
   'rep.createdAt': ['Thời gian tạo', 'Created'],
   'rep.scope': ['Phạm vi', 'Scope'],
   'rep.province': ['Toàn tỉnh', 'Whole province'],
+  'rep.filterPeriod': ['Lọc danh sách theo kỳ', 'Filter the list by period'],
   'rep.custom': ['Khoảng thời gian khác (từ tháng … đến tháng …)', 'Another range (from month … to month …)'],
   'rep.from': ['Từ tháng', 'From month'],
   'rep.to': ['Đến tháng', 'To month'],

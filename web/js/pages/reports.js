@@ -107,7 +107,7 @@ export async function render(view) {
   };
 
   // newest first, one page at a time (server cursor `next`), filtered on the server by period
-  const periodQ = h('input', { type: 'search', id: 'reports-period', 'aria-label': t('rep.period'), placeholder: `${t('rep.period')} (2026, 2026-H1…)` });
+  const periodQ = h('input', { type: 'search', id: 'reports-period', 'aria-label': t('rep.filterPeriod'), placeholder: `${t('rep.filterPeriod')} (2026, 2026-H1…)` });
   const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } },
     periodQ, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
   const params = (cursor) => ({ period: periodQ.value.trim(), limit: 20, cursor });
