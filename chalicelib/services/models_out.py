@@ -501,16 +501,8 @@ class RatingView(Rating):
 
 
 # ---- the account, personal data ------------------------------------------------------------------
-class Profile(_Out):
-    sub: str
-    username: str
-    role: str
-    unit: str | None
-    name: str
-    email: str
-    phone: str | None
-    id_number: str | None
-    address: str | None
+class Profile(Me):  # the account after a profile change: the same fields as `/api/me`
+    pass
 
 
 class Compromised(_Out):
