@@ -26,7 +26,8 @@ from tests.helpers_app import (
 pytestmark = pytest.mark.integration
 
 
-def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
+def _draft_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
+    """A complete draft (documents attached), not submitted."""
     citizen = api.as_user("congdan")
     proc = api.get(f"/api/procedures/{procedure_code}").json()
     draft = citizen.post(
@@ -44,9 +45,14 @@ def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
         },
     )
     assert draft.status_code == 201, draft.text
-    dossier = draft.json()
+    dossier: dict[str, Any] = draft.json()
     attach_required_documents(citizen, f"/api/my/dossiers/{dossier['id']}", proc)
-    sub = citizen.post(f"/api/my/dossiers/{dossier['id']}/submit")
+    return dossier
+
+
+def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
+    dossier = _draft_online(api, procedure_code)
+    sub = api.as_user("congdan").post(f"/api/my/dossiers/{dossier['id']}/submit")
     assert sub.status_code == 200, sub.text
     assert sub.json()["status"]["code"] == 1
     return sub.json()

@@ -215,28 +215,9 @@ def _month_counters(agency: str) -> dict[str, int]:
 
 def _draft(api: ApiClient) -> dict[str, Any]:
     """A complete draft of the one-step business procedure (documents attached), not submitted."""
-    from tests.helpers_app import FORM_EXAMPLES, attach_required_documents
+    from tests.integration.test_dossier_path import _draft_online
 
-    citizen = api.as_user("congdan")
-    proc = api.get(f"/api/procedures/{BUSINESS}").json()
-    draft = citizen.post(
-        "/api/my/dossiers",
-        {
-            "procedure_code": BUSINESS,
-            "applicant": {
-                "name": "Nguyễn Văn An",
-                "id_number": "093090001234",
-                "address": "Phường V, TP Vị Thanh",
-                "phone": "0901234567",
-                "email": "an@example.com",
-            },
-            "form_data": FORM_EXAMPLES[BUSINESS],
-        },
-    )
-    assert draft.status_code == 201, draft.text
-    d: dict[str, Any] = draft.json()
-    attach_required_documents(citizen, f"/api/my/dossiers/{d['id']}", proc)
-    return d
+    return _draft_online(api, BUSINESS)
 
 
 def _wait_open_task(api: ApiClient, cloud: Any, dossier_id: str, step_id: str) -> None:
