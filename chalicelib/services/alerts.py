@@ -8,12 +8,12 @@ each by e-mail through the notification outbox (`AGENCY#<agency>`).
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.services.deps import Deps
+from chalicelib.store.base import decode_key, encode_key
 
 TTL_DAYS = 90
 KIND_TEXT = {
@@ -94,24 +94,6 @@ def _email_staff(deps: Deps, alert: dict[str, Any], at: datetime) -> None:
     )
 
 
-def _encode(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(cursor: str | None, agency: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise ValueError("bad cursor") from None
-    if not isinstance(key, dict) or key.get("PK", {}).get("S") != f"ALERTS#{agency}":
-        raise ValueError("bad cursor")
-    return key
-
-
 def list_alerts(
     deps: Deps, agency: str, limit: int = 50, cursor: str | None = None
 ) -> dict[str, Any]:
@@ -126,9 +108,9 @@ def list_alerts(
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 200)),
     }
-    start = _decode(cursor, agency)
+    start = decode_key(cursor, "PK", f"ALERTS#{agency}")
     if start:
         kwargs["ExclusiveStartKey"] = start
     resp = deps.store.client.query(**kwargs)
     items = [json.loads(it["data"]["S"]) for it in resp.get("Items", [])]
-    return {"items": items, "next": _encode(resp.get("LastEvaluatedKey"))}
+    return {"items": items, "next": encode_key(resp.get("LastEvaluatedKey"))}

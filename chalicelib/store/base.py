@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 
@@ -31,3 +33,24 @@ def locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
         op["ExpressionAttributeNames"] = {"#v": "version"}
         op["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
     return op
+
+
+def encode_key(key: dict[str, Any] | None) -> str | None:
+    """A Query's LastEvaluatedKey as an opaque page cursor (None at the end)."""
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def decode_key(cursor: str | None, attribute: str, partition: str) -> dict[str, Any] | None:
+    """The page start of `cursor`, or ValueError unless it is a key of `partition` (its
+    `attribute`), so a cursor made for one list cannot start another."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise ValueError("bad cursor") from None
+    if not isinstance(key, dict) or key.get(attribute, {}).get("S") != partition:
+        raise ValueError("bad cursor")
+    return key

@@ -15,14 +15,12 @@ deliveries of one packet count once.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, decode_key, encode_key
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PENDING = "SYNC#PENDING"
@@ -321,12 +319,12 @@ class PortalSyncStore(TableAdapter):
             "ScanIndexForward": False,
             "Limit": max(1, min(limit, 100)),
         }
-        start = decode_cursor(cursor)
+        start = decode_key(cursor, "GSI1PK", FAILED)
         if start:
             kwargs["ExclusiveStartKey"] = start
         resp = self.client.query(**kwargs)
         items = [_state_from(it) for it in resp.get("Items", [])]
-        return items, encode_cursor(resp.get("LastEvaluatedKey"))
+        return items, encode_key(resp.get("LastEvaluatedKey"))
 
     def pending_before(self, before: datetime, limit: int = 100) -> list[SyncState]:
         """Pending dossiers not touched since `before` (the sweep's work), oldest first."""
@@ -348,22 +346,3 @@ class PortalSyncStore(TableAdapter):
             Limit=limit,
         )
         return [_state_from(it) for it in resp.get("Items", [])]
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """The page start, or ValueError for a cursor this view did not make."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise ValueError("bad cursor") from None
-    if not isinstance(key, dict) or key.get("GSI1PK", {}).get("S") != FAILED:
-        raise ValueError("bad cursor")
-    return key
