@@ -669,7 +669,7 @@ def change_calendar(deps: Deps, actor: Actor, req: CalendarChangeIn) -> dict[str
         sorted(stored, key=lambda e: e["date"]),
         expected_version=version if data else None,
     )
-    deps._calendar = new_cal  # this process at once (no stale read); others: see docs
+    deps.use_calendar(new_cal)  # this process at once; other instances within the TTL
     audit.record(
         deps,
         actor,

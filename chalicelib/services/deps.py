@@ -52,6 +52,10 @@ class Deps:
             self._calendar_at = time.monotonic()
         return self._calendar
 
+    def use_calendar(self, calendar: WorkingCalendar) -> None:
+        """The calendar this process just saved: used at once, re-read after the TTL."""
+        self._calendar, self._calendar_at = calendar, time.monotonic()
+
 
 _lock = threading.Lock()
 _deps: Deps | None = None
