@@ -224,6 +224,9 @@ def patch_moto_dynamodb_serial() -> None:
     """
     from moto.dynamodb.models import DynamoDBBackend
 
+    from infra.moto_speed import patch_moto_speed
+
+    patch_moto_speed()  # first: the lock must wrap the item-level transaction
     backend: Any = DynamoDBBackend
     if getattr(backend, "_tthc_serial", False):
         return

@@ -26,6 +26,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     from moto import mock_aws
 
     from infra.local import patch_moto_stale_tokens, reset_app_caches
+    from infra.moto_speed import patch_moto_speed
     from infra.provision import provision
     from infra.resources import environment
 
@@ -38,6 +39,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
         monkeypatch.delenv(name, raising=False)
     patch_moto_stale_tokens()  # moto accepts timed-out tokens silently; AWS rejects them
+    patch_moto_speed()  # a transaction copies the items it names, not the table
     with mock_aws(config=SFN_EXECUTION):  # type: ignore[arg-type]
         outputs = provision()
         for key, value in environment(outputs).items():

@@ -1,0 +1,119 @@
+"""The local cloud's item-level transaction rollback answers exactly as moto's whole-table copy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
+
+from infra import moto_speed
+
+REGION = "ap-southeast-1"
+# moto's own, even when an earlier test in this process has patched the class
+ORIGINAL: Callable[..., Any] = getattr(
+    DynamoDBBackend, "_tthc_original_transact", DynamoDBBackend.transact_write_items
+)
+
+
+@pytest.fixture(params=["moto", "item_rollback"])
+def ddb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    impl = ORIGINAL if request.param == "moto" else moto_speed.transact_write_items
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", impl)
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(k, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name=REGION)
+        client.create_table(
+            TableName="t",
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.put_item(TableName="t", Item=_item("A", 1))
+        client.put_item(TableName="t", Item=_item("C", 7))
+        yield client
+
+
+def _item(pk: str, v: int) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": "x"}, "v": {"N": str(v)}}
+
+
+def _key(pk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": "x"}}
+
+
+def _table(client: Any) -> dict[str, int]:
+    items = client.scan(TableName="t")["Items"]
+    return {i["pk"]["S"]: int(i["v"]["N"]) for i in items}
+
+
+def _update(pk: str, expect: int, to: int) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": "t",
+            "Key": _key(pk),
+            "UpdateExpression": "SET v = :to",
+            "ConditionExpression": "v = :expect",
+            "ExpressionAttributeValues": {":to": {"N": str(to)}, ":expect": {"N": str(expect)}},
+        }
+    }
+
+
+def test_a_failed_condition_rolls_back_every_write_of_the_transaction(ddb: Any) -> None:
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(
+            TransactItems=[
+                _update("A", 1, 2),
+                {"Put": {"TableName": "t", "Item": _item("B", 5)}},
+                {"Delete": {"TableName": "t", "Key": _key("C")}},
+                _update("D", 0, 1),  # D does not exist: its condition fails
+            ]
+        )
+    assert e.value.response["Error"]["Code"] == "TransactionCanceledException"
+    reasons = [r["Code"] for r in e.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "None", "ConditionalCheckFailed"]
+    assert _table(ddb) == {"A": 1, "C": 7}
+
+
+def test_a_transaction_whose_conditions_hold_applies_every_write(ddb: Any) -> None:
+    ddb.transact_write_items(
+        TransactItems=[
+            _update("A", 1, 2),
+            {"Put": {"TableName": "t", "Item": _item("B", 5)}},
+            {"Delete": {"TableName": "t", "Key": _key("C")}},
+        ]
+    )
+    assert _table(ddb) == {"A": 2, "B": 5}
+
+
+def test_two_operations_on_one_item_are_refused_and_nothing_is_written(ddb: Any) -> None:
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": _item("B", 5)}},
+                _update("B", 5, 6),
+            ]
+        )
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+    assert _table(ddb) == {"A": 1, "C": 7}
+
+
+def test_the_module_list_is_read_once_and_equals_moto_s() -> None:
+    from moto import backends
+
+    before = set(backends.list_of_moto_modules())
+    moto_speed.patch_moto_module_list()
+    assert set(backends.list_of_moto_modules()) == before
+    assert "dynamodb" in before and "stepfunctions" in before
