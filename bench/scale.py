@@ -248,40 +248,13 @@ def measure(deps: Any, agency: str) -> dict[str, dict[str, float]]:
     return out
 
 
-def partitioned_moto_queries() -> None:
-    """Make moto's base-table Query read one partition, as DynamoDB does.
-
-    moto 5.2.5 answers a Query on the table's own key by walking every item of the table, so its
-    wall time grows with the table although the items read (what this bench measures and DynamoDB
-    charges) do not. The items it returns are unchanged: only the candidates are the partition's.
-    GSI Queries are left as moto does them (a walk), so their wall time still grows with N.
-    """
-    from moto.dynamodb.models.table import Table
-
-    if getattr(Table.query, "_partitioned", False):
-        return
-    original = Table.query
-
-    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        index_name = kwargs.get("index_name", args[6] if len(args) > 6 else None)
-        if index_name is None and self.range_key_attr and hash_key is not None:
-            partition = self.items.get(hash_key, {})
-            self.all_items = lambda: list(partition.values())
-            try:
-                return original(self, hash_key, *args, **kwargs)
-            finally:
-                del self.all_items
-        return original(self, hash_key, *args, **kwargs)
-
-    query._partitioned = True  # type: ignore[attr-defined]
-    Table.query = query  # type: ignore[method-assign]
-
-
 def run(sizes: list[int], open_count: int) -> dict[int, dict[str, dict[str, float]]]:
     from moto import mock_aws
 
+    from infra.moto_speed import patch_moto_speed
+
     _env()
-    partitioned_moto_queries()
+    patch_moto_speed()  # base-table Queries read one partition, as DynamoDB does
     results: dict[int, dict[str, dict[str, float]]] = {}
     for size in sizes:
         with mock_aws():

@@ -117,3 +117,34 @@ def test_the_module_list_is_read_once_and_equals_moto_s() -> None:
     moto_speed.patch_moto_module_list()
     assert set(backends.list_of_moto_modules()) == before
     assert "dynamodb" in before and "stepfunctions" in before
+
+
+def test_a_base_table_query_reads_its_partition_and_answers_as_moto(ddb: Any) -> None:
+    from moto.dynamodb.models.table import Table
+
+    moto_speed.patch_moto_partition_queries()
+    for pk in ("P", "Q"):
+        for i in range(5):
+            ddb.put_item(TableName="t", Item={"pk": {"S": pk}, "sk": {"S": f"s{i}"}})
+    walked: list[int] = []
+    original = Table.all_items
+
+    def counting(self: Any) -> Any:
+        items = original(self)
+        walked.append(len(items))
+        return items
+
+    query = {
+        "TableName": "t",
+        "KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":p": {"S": "P"}, ":a": {"S": "s1"}, ":b": {"S": "s3"}},
+        "ScanIndexForward": False,
+        "Limit": 2,
+    }
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(Table, "all_items", counting)
+        first = ddb.query(**query)
+    assert [i["sk"]["S"] for i in first["Items"]] == ["s3", "s2"]
+    assert walked and max(walked) == 5  # the partition, not the 12 items of the table
+    rest = ddb.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert [i["sk"]["S"] for i in rest["Items"]] == ["s1"]
