@@ -770,6 +770,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--time-limit", type=float, default=1800.0, help="seconds; then stop starting")
     p.add_argument("--url", help="a running stack (its environment must be in this process)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument(
+        "--one-process",
+        action="store_true",
+        help="run the moto server inside the stack's process (default: a process of its own)",
+    )
     a = p.parse_args(argv)
     import logging
 
@@ -781,7 +786,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from infra.local import running_stack
 
-        with running_stack(port=0, data_dir=DEMO) as stack:
+        with running_stack(port=0, data_dir=DEMO, moto_process=not a.one_process) as stack:
             verdict = run_against(
                 stack.url,
                 demo_accounts(stack.accounts),

@@ -833,12 +833,15 @@ def running_stack(
     background_pump: bool = True,
     web_dir: Path = WEB_DIR,
     retry_delay_seconds: float = 1.0,
+    moto_process: bool = False,
 ) -> Iterator[RunningStack]:
     """Start the local stack; stop it (and restore os.environ) on exit.
 
     `port=0` picks a free port. Without `endpoint_url` (or AWS_ENDPOINT_URL, or LOCALSTACK=1) an
     in-process moto server is started on a free port. `data_dir=None` loads no demo data. `app`
     defaults to app.py's Chalice app. With `background_pump=False` only `pump_once()` delivers.
+    `moto_process=True` runs that moto server in a process of its own (`infra.moto_process`), so
+    it and the API each get a core (the load bench).
     """
     from infra.provision import provision
 
@@ -848,6 +851,7 @@ def running_stack(
     server_thread: threading.Thread | None = None
     pump: EventPump | None = None
     portal: Any = None  # the fake national portal (tests/fakes) when none is configured
+    moto_child = contextlib.ExitStack()
     try:
         _ensure_base_env()
         os.environ["STACK_NAME"] = stack  # app.py names its queues from it at import
@@ -867,6 +871,11 @@ def running_stack(
             endpoint = endpoint.rstrip("/")
             if os.environ.get("LOCALSTACK") != "1":
                 _enable_sfn_execution(endpoint, required=False)
+        elif moto_process:
+            from infra.moto_process import moto_subprocess
+
+            endpoint = moto_child.enter_context(moto_subprocess(host))
+            _enable_sfn_execution(endpoint, required=True)
         else:
             from moto.server import ThreadedMotoServer
 
@@ -933,6 +942,7 @@ def running_stack(
             server.server.server_close()
         if moto_server is not None:
             moto_server.stop()
+        moto_child.close()
         os.environ.clear()
         os.environ.update(saved_env)
         reset_app_caches()
