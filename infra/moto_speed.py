@@ -1,4 +1,4 @@
-"""Make the local cloud's cost per request independent of how much data it holds.
+"""Make the local cloud answer as DynamoDB does, at a cost independent of how much it holds.
 
 moto is written to be correct on small data; two of its paths cost time proportional to everything
 stored, which made the full-size load bench (issue 9: 1,000 submissions, 500 races) take hours:
@@ -15,17 +15,29 @@ stored, which made the full-size load bench (issue 9: 1,000 submissions, 500 rac
 - The moto server's dispatcher lists moto's package directory (≈150 `isdir` calls) on every request
   to recognise a service host. The list never changes while the process runs, so it is read once.
 
-Both patches are idempotent and apply to moto in this process (the local stack's ThreadedMotoServer,
+One patch is about behaviour, not speed: DynamoDB makes `TransactWriteItems` idempotent by its
+`ClientRequestToken` (10 minutes), which botocore fills in and keeps across its retries, so a retry
+after a lost reply is answered as a success and changes nothing. moto ignores the token; its retry
+then fails the optimistic lock and the caller got a 409 for work that was done. The patch keeps
+DynamoDB's contract: the same token and request within 10 minutes answers success without a write;
+the same token with another request is `IdempotentParameterMismatchException`.
+
+The patches are idempotent and apply to moto in this process (the local stack's ThreadedMotoServer,
 and the in-process mocks of the tests, which get the same answers faster).
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
+TOKEN_WINDOW_SECONDS = 600  # DynamoDB keeps a ClientRequestToken for 10 minutes
+_TOKENS_LOCK = threading.Lock()
 _PARTITION = threading.local()  # (table, partition) while that table's Query runs in this thread
 
 
@@ -147,6 +159,46 @@ def patch_moto_transactions() -> None:
     backend._tthc_item_rollback = True
 
 
+def patch_moto_client_request_token() -> None:
+    from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    handler: Any = DynamoHandler
+    if getattr(handler, "_tthc_request_token", False):
+        return
+    original = handler.transact_write_items
+
+    def transact_write_items(self: Any) -> Any:
+        token = self.body.get("ClientRequestToken")
+        if not token:
+            return original(self)
+        request = json.dumps(self.body.get("TransactItems"), sort_keys=True, default=str)
+        digest = hashlib.sha256(request.encode()).hexdigest()
+        now = time.monotonic()
+        with _TOKENS_LOCK:  # kept on the backend: a reset account forgets its tokens
+            tokens: dict[str, tuple[float, str, Any]] = self.dynamodb_backend.__dict__.setdefault(
+                "_tthc_request_tokens", {}
+            )
+            for old in [k for k, v in tokens.items() if now - v[0] > TOKEN_WINDOW_SECONDS]:
+                del tokens[old]
+            seen = tokens.get(str(token))
+        if seen is not None:
+            if seen[1] != digest:
+                raise DynamodbException(
+                    ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+                    "The request uses the same client token as a previous, but non-identical "
+                    "request.",
+                )
+            return seen[2]
+        result = original(self)
+        with _TOKENS_LOCK:
+            tokens[str(token)] = (now, digest, result)
+        return result
+
+    handler.transact_write_items = transact_write_items
+    handler._tthc_request_token = True
+
+
 def patch_moto_partition_queries() -> None:
     from moto.dynamodb.models.table import Table
 
@@ -192,7 +244,8 @@ def patch_moto_module_list() -> None:
 
 
 def patch_moto_speed() -> None:
-    """All three; call before the moto server (or mock) serves its first request."""
+    """All of them; call before the moto server (or mock) serves its first request."""
     patch_moto_transactions()
+    patch_moto_client_request_token()
     patch_moto_partition_queries()
     patch_moto_module_list()

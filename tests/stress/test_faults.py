@@ -74,7 +74,9 @@ class Faults:
     """Seeded fault injection on the app's boto3 clients.
 
     `rate` applies to every call of the given services; `always` names (service, operation) pairs
-    that fail on every attempt (a dependency that is down), until `heal()`.
+    that fail on every attempt (a dependency that is down), until `heal()`; `lose_reply` names
+    pairs whose every call is carried out but the reply to its first attempt is lost (a 5xx after
+    the work was done), so botocore's retry resends the same request.
     """
 
     def __init__(self, seed: int, rate: float = 0.0, services: tuple[str, ...] = SERVICES) -> None:
@@ -82,6 +84,9 @@ class Faults:
         self.rate = rate
         self.services = services
         self.always: set[tuple[str, str]] = set()
+        self.lose_reply: set[tuple[str, str]] = set()
+        self.lost: Counter[str] = Counter()
+        self._answered: set[bytes] = set()  # bodies of the calls whose reply was lost once
         self.calls: Counter[str] = Counter()
         self.attempts: Counter[str] = Counter()
         self.injected: Counter[str] = Counter()
@@ -165,6 +170,12 @@ class Faults:
             self.attempts[service] += 1
             fail = (service, op) in self.always or self.rng.random() < self.rate
             self.log.append((threading.current_thread().name, service, op, fail))
+            body = bytes(request.body or b"")
+            if (service, op) in self.lose_reply and body not in self._answered:
+                # a retry resends the same body (ClientRequestToken included): lose the first reply
+                self._answered.add(body)
+                self.lost[f"{service}.{op}"] += 1
+                return _fault_response(service, request.url, random.Random(500))  # stub runs
             if not fail:
                 return None
             self.injected[service] += 1
@@ -382,6 +393,32 @@ def test_accept_whose_execution_cannot_start_answers_503_and_the_retry_starts_it
     assert after.get("received", 0) == before.get("received", 0) + 1  # counted once
     # and the execution really runs: the agency's task opens
     _wait_open_task(api, cloud, d["id"], STEP)
+
+
+def test_a_lost_reply_to_a_status_change_is_answered_as_done_not_as_a_conflict(
+    api: ApiClient, cloud: Any, inject: Any
+) -> None:
+    """DynamoDB answers a transaction retried with the same ClientRequestToken (botocore keeps it
+    across its retries) as a success without writing twice; the caller must not get a 409."""
+    d = _draft(api)
+    before = _month_counters("H33.03")
+    faults = inject(3)
+    faults.lose_reply.add(("dynamodb", "TransactWriteItems"))
+
+    submitted = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/submit")
+    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
+
+    assert submitted.status_code == 200, submitted.text
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"]["code"] == 2
+    assert faults.lost["dynamodb.TransactWriteItems"] >= 2  # both status changes lost a reply
+    assert faults.retries("dynamodb") >= faults.lost["dynamodb.TransactWriteItems"]
+    actions = [e.action for e in _store().history(d["id"])]
+    assert actions.count("submitted") == 1 and actions.count("received") == 1, actions
+    after = _month_counters("H33.03")
+    for metric in ("submitted", "received"):
+        assert after.get(metric, 0) == before.get(metric, 0) + 1, metric  # counted once
+    assert len(_executions(cloud.sfn, cloud.outputs)) == 1
 
 
 # ---- 3. queue consumers report partial batch failures ------------------------------------------

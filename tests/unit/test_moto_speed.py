@@ -148,3 +148,21 @@ def test_a_base_table_query_reads_its_partition_and_answers_as_moto(ddb: Any) ->
     assert walked and max(walked) == 5  # the partition, not the 12 items of the table
     rest = ddb.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
     assert [i["sk"]["S"] for i in rest["Items"]] == ["s1"]
+
+
+def test_a_retry_with_the_same_client_token_succeeds_without_writing_again(ddb: Any) -> None:
+    moto_speed.patch_moto_client_request_token()
+    token = "retry-after-a-lost-reply"
+    ddb.transact_write_items(TransactItems=[_update("A", 1, 2)], ClientRequestToken=token)
+    # botocore resends the same request (same token) when the reply is lost: success, no write
+    ddb.transact_write_items(TransactItems=[_update("A", 1, 2)], ClientRequestToken=token)
+    assert _table(ddb) == {"A": 2, "C": 7}
+    # a new token is a new request: the optimistic lock now fails, as it should
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[_update("A", 1, 2)], ClientRequestToken="new")
+    assert e.value.response["Error"]["Code"] == "TransactionCanceledException"
+    # the same token with another request is refused
+    with pytest.raises(ClientError) as e:
+        ddb.transact_write_items(TransactItems=[_update("A", 2, 3)], ClientRequestToken=token)
+    assert e.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    assert _table(ddb) == {"A": 2, "C": 7}
