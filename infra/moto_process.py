@@ -35,6 +35,7 @@ def serve(host: str, port: int) -> None:
     bound = server.get_host_and_port()[1]
     os.environ["MOTO_PORT"] = str(bound)  # moto's ASL interpreter calls the other services here
     print(f"port {bound}", flush=True)
+    sys.stdout = sys.stderr  # nobody reads the pipe after the port: later prints must not fill it
     closed = threading.Event()
 
     def watch_stdin() -> None:

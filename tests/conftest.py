@@ -78,7 +78,8 @@ def stack() -> Iterator[Any]:
     """The local stack serving web/ at / and the API at /api, with the demo data loaded."""
     from infra.local import running_stack
 
-    with running_stack(port=0, data_dir=DEMO) as s:
+    # moto in a process of its own: the API and moto each get one of the machine's two cores
+    with running_stack(port=0, data_dir=DEMO, moto_process=True) as s:
         yield s
 
 
