@@ -20,6 +20,7 @@ from chalicelib.api.routes_audit import bp as audit_routes
 from chalicelib.api.routes_care import bp as care_routes
 from chalicelib.api.routes_feedback import bp as feedback_routes
 from chalicelib.api.routes_lifecycle import bp as lifecycle_routes
+from chalicelib.api.routes_ops import bp as ops_routes
 from chalicelib.api.routes_people import bp as people_routes
 from chalicelib.api.routes_portal_sync import bp as portal_sync_routes
 from chalicelib.api.routes_privacy import bp as privacy_routes
@@ -43,6 +44,7 @@ app.register_blueprint(care_routes)
 app.register_blueprint(privacy_routes)
 app.register_blueprint(account_routes)
 app.register_blueprint(portal_sync_routes)
+app.register_blueprint(ops_routes)
 app.register_blueprint(admin_routes)
 routes_agency_api.install(app)
 routes_reports.install(app)

@@ -163,6 +163,7 @@ def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api import routes_admin as admin_out
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
+    from chalicelib.api.routes_ops import RestartWorkflowIn
     from chalicelib.api.routes_privacy import (
         BreachIn,
         BreachReportedIn,
@@ -651,6 +652,11 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/ops/portal-sync/redrive"): Op(
             "Gửi lại các gói đồng bộ lỗi (hàng đợi thư chết và hồ sơ lỗi)"
         ),
+        # ---- a dossier's workflow: the administrator's restart after a failure
+        ("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart"): Op(
+            "Khởi động lại quy trình xử lý bị lỗi của hồ sơ (chỉ các bước còn lại)",
+            body=RestartWorkflowIn,
+        ),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
             "Kiểm tra chuỗi băm nhật ký của hồ sơ"
         ),
@@ -697,6 +703,7 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"),
         ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"),
         ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"),
+        ("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart"),
         ("GET", api),
         ("POST", f"{api}/steps/{{step_id}}/complete"),
     ]

@@ -229,6 +229,9 @@ class Dossier(BaseModel):
     returned: ReturnRecord | None = None
     withdrawal_reason: str | None = None
     alarms_fired: list[str] = Field(default_factory=list)  # dossier-level alarms already raised
+    # The lowest stage a step may send the dossier back to: 0, or after an administrator restarted
+    # a failed workflow, the first stage the new execution holds in full (domain.workflow_restart).
+    return_floor: int = 0
     refusal_reason: str | None = None
     supplement_reason: str | None = None
     result_key: str | None = None

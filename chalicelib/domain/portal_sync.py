@@ -62,6 +62,8 @@ ACTIONS_VI: dict[str, str] = {
     "processed": "Đã xử lý xong",
     "result_signed": "Ký số kết quả",
     "result_returned": "Trả kết quả",
+    "workflow_failed": "Quy trình xử lý bị lỗi hệ thống",
+    "workflow_restarted": "Khởi động lại quy trình xử lý",
 }
 
 

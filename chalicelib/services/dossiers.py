@@ -606,17 +606,26 @@ def _warn_at(deps: Deps, due: datetime, start: datetime) -> datetime:
     return max(start, cal.subtract_working_seconds(due, seconds))
 
 
-def _start_execution(deps: Deps, d: Dossier) -> None:
+def _start_execution(
+    deps: Deps,
+    d: Dossier,
+    groups: list[list[DossierStep]] | None = None,
+    suffix: str = "",
+) -> None:
     """Execution name = dossier code, so a retried start cannot create a second execution.
 
     Input: the stages (each a list of steps; more than one = a parallel group) and whether a fee
     must be paid first. Every deadline is asked of the service when a step starts (Timer).
+    `groups` replaces the dossier's stages (an administrator's restart runs only the remaining
+    ones) and `suffix` names that execution apart (`-r<n>`).
     """
     import math
 
     assert d.code
     stages: list[list[dict[str, str]]] = []
-    for s in sorted(d.steps, key=lambda s: s.stage):
+    if groups is not None:
+        stages = [[{"stepId": s.step_id, "agency": s.agency} for s in g] for g in groups]
+    for s in sorted(d.steps, key=lambda s: s.stage) if groups is None else []:
         while len(stages) <= s.stage:
             stages.append([])
         stages[s.stage].append({"stepId": s.step_id, "agency": s.agency})
@@ -633,6 +642,7 @@ def _start_execution(deps: Deps, d: Dossier) -> None:
             "awaitFee": await_fee,
             "feeWaitSeconds": wait,
         },
+        suffix=suffix,
     )
 
 

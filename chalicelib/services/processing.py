@@ -13,8 +13,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain import deadlines, supplements
-from chalicelib.domain.dossier import Dossier, DossierStep, FeeDue, Handover, StepState
+from chalicelib.domain import deadlines, supplements, workflow_restart
+from chalicelib.domain.dossier import (
+    Dossier,
+    DossierStep,
+    FeeDue,
+    Handover,
+    HistoryEvent,
+    StepState,
+)
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.deps import Deps
@@ -493,7 +500,7 @@ def _approve(
 def _return(
     deps: Deps, actor: Actor, d: Dossier, step: DossierStep, task: AgencyTask, req: CompleteStepIn
 ) -> Outcome:
-    if step.stage == 0 or not step.may_return:
+    if step.stage == 0 or step.stage - 1 < d.return_floor or not step.may_return:
         raise Conflict(
             "Bước này không được trả hồ sơ về bước trước.",
             "This step may not return the dossier to a previous step.",
@@ -804,8 +811,12 @@ def on_workflow_failed(deps: Deps, msg: dict[str, Any]) -> None:
 
     def attempt() -> Dossier:
         d = deps.store.get_dossier(msg["dossierId"])
-        if any(e.action == "workflow_failed" for e in deps.store.history(d.id)):
-            return d
+        history = deps.store.history(d.id)
+        latest = workflow_restart.latest_workflow_event(history)
+        if latest == workflow_restart.FAILED:
+            return d  # a redelivered message: recorded once
+        if latest == workflow_restart.RESTARTED and not _current_execution_failed(deps, d, history):
+            return d  # the old execution's failure, redelivered after the restart
         event = _event(deps, SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency)
         return deps.store.apply(Change(dossier=d, expected_version=d.version, events=[event]))
 
@@ -815,6 +826,88 @@ def on_workflow_failed(deps: Deps, msg: dict[str, Any]) -> None:
     for agency in {d.lead_agency, *(s.agency for s in active)}:
         step_id = next((s.step_id for s in active if s.agency == agency), None)
         record_alert(deps, agency, "workflow_failed", d.id, d.code or "", step_id, now)
+
+
+def _current_execution_arn(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> str:
+    suffix = workflow_restart.restart_suffix(workflow_restart.restart_count(history))
+    return str(deps.workflow.arn(d.code or "", suffix))
+
+
+def _current_execution_status(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> str | None:
+    """The status of the dossier's newest execution (None: Step Functions does not know it)."""
+    try:
+        desc = deps.workflow.describe(_current_execution_arn(deps, d, history))
+    except Exception as exc:
+        from chalicelib.workflow.executions import _error_code
+
+        if _error_code(exc) != "ExecutionDoesNotExist":
+            raise
+        return None
+    return str(desc.get("status") or "")
+
+
+def _current_execution_failed(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> bool:
+    return _current_execution_status(deps, d, history) not in ("RUNNING", "SUCCEEDED")
+
+
+def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Dossier:
+    """An administrator starts a failed dossier's workflow again (docs/design.md, "Workflow
+    contract"): a new execution `<code>-r<n>` that runs only the remaining stages (the stages with
+    a step not done, renumbered from 0; in the current stage only its steps not done).
+
+    Order: the `workflow_restarted` event is committed first (optimistic lock on the dossier, so
+    of two racing restarts one gets 409), then the execution is started. The start is idempotent
+    by name: if it fails after the commit, the request answers an error and its retry with the
+    same Idempotency-Key (or a plain retry: the latest workflow event is then `restarted` and the
+    execution it names does not exist yet) starts the same `-r<n>` execution once.
+    """
+    if actor.role != "admin":
+        raise Forbidden(
+            "Chỉ quản trị viên được khởi động lại quy trình xử lý hồ sơ.",
+            "Only an administrator may restart a dossier's workflow.",
+        )
+    d = load_for(deps, dossier_id, actor)
+    history = deps.store.history(d.id)
+    latest = workflow_restart.latest_workflow_event(history)
+    is_open = d.status is not None and d.status not in ENDED and bool(d.code)
+    if (
+        is_open
+        and latest == workflow_restart.RESTARTED
+        and _current_execution_status(deps, d, history) is None
+    ):
+        # A restart was committed but its start did not happen (Step Functions failed): retry it.
+        return _start_remaining(deps, d, history)
+    if not is_open or latest != workflow_restart.FAILED:
+        raise Conflict(
+            "Quy trình xử lý của hồ sơ không ở trạng thái lỗi nên không thể khởi động lại.",
+            "The dossier's workflow has not failed, so it cannot be restarted.",
+            code="workflow_not_failed",
+        )
+    if _current_execution_status(deps, d, history) == "RUNNING":
+        raise Conflict(
+            "Quy trình xử lý của hồ sơ vẫn đang chạy.",
+            "The dossier's workflow execution is still running.",
+            code="workflow_running",
+        )
+    remaining = workflow_restart.remaining_stages(d.steps)
+    event = _event(deps, actor, workflow_restart.RESTARTED, None, None, note, agency=d.lead_agency)
+    saved = deps.store.apply(
+        Change(
+            dossier=d.model_copy(update={"return_floor": remaining.return_floor}),
+            expected_version=d.version,
+            events=[event],
+        )
+    )
+    return _start_remaining(deps, saved, [*history, event])
+
+
+def _start_remaining(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> Dossier:
+    from chalicelib.services.dossiers import _start_execution
+
+    remaining = workflow_restart.remaining_stages(d.steps)
+    suffix = workflow_restart.restart_suffix(workflow_restart.restart_count(history))
+    _start_execution(deps, d, remaining.stages, suffix=suffix)
+    return deps.store.get_dossier(d.id)
 
 
 def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:

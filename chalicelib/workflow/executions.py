@@ -35,12 +35,16 @@ def _error_code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
-def execution_name(dossier_code: str) -> str:
-    """The execution name of a dossier: its code, limited to characters Step Functions allows."""
-    name = _NAME_UNSAFE.sub("-", dossier_code.strip())[:_NAME_MAX]
+def execution_name(dossier_code: str, suffix: str = "") -> str:
+    """The execution name of a dossier: its code, limited to characters Step Functions allows,
+    then `suffix` (a restart's `-r<n>`), the code shortened so the whole stays within 80."""
+    safe_suffix = _NAME_UNSAFE.sub("-", suffix)
+    if len(safe_suffix) >= _NAME_MAX:
+        raise ValueError(f"execution name suffix {suffix!r} is too long")
+    name = _NAME_UNSAFE.sub("-", dossier_code.strip())[: _NAME_MAX - len(safe_suffix)]
     if not name.strip("-"):
         raise ValueError(f"dossier code {dossier_code!r} gives no usable execution name")
-    return name
+    return name + safe_suffix
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -81,14 +85,19 @@ class Workflow:
             raise RuntimeError("STATE_MACHINE_ARN is not set")
         return arn
 
-    def start(self, dossier_code: str, input: Mapping[str, Any]) -> str:
+    def arn(self, dossier_code: str, suffix: str = "") -> str:
+        """The ARN of the dossier's execution (`suffix`: a restart's, see `start`)."""
+        return execution_arn(self.state_machine_arn, execution_name(dossier_code, suffix))
+
+    def start(self, dossier_code: str, input: Mapping[str, Any], suffix: str = "") -> str:
         """Start the dossier's execution; a retried start returns the first one's ARN.
 
-        The name is the dossier code, so Step Functions itself rejects a duplicate: with the same
-        input while running it returns the same execution, otherwise it raises
-        ExecutionAlreadyExists, which here also means "already started".
+        The name is the dossier code (plus `suffix` for an administrator's restart, `-r<n>`), so
+        Step Functions itself rejects a duplicate: with the same input while running it returns
+        the same execution, otherwise it raises ExecutionAlreadyExists, which here also means
+        "already started".
         """
-        name = execution_name(dossier_code)
+        name = execution_name(dossier_code, suffix)
         try:
             resp = self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,

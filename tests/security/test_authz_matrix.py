@@ -353,6 +353,9 @@ ROWS: list[Row] = [
                  "effective_date": "2099-01-01"}),
     bearer("GET", "/api/ops/portal-sync", "province,admin=ok"),
     bearer("POST", "/api/ops/portal-sync/redrive", "admin=ok"),
+    bearer("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart", "admin=ok",
+           body={"note": "Khởi động lại để kiểm thử phân quyền"},
+           note="the live dossier's workflow has not failed: the admin meets 409"),
     # ---- agencies' systems (SigV4): the key's own agency only
     sigv4("GET", "/api/agency-api/whoami", "ok"),
     sigv4("GET", "/api/agency-api/tasks", "ok"),

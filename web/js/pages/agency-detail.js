@@ -117,6 +117,32 @@ function exemptionForm(d, stepId, after) {
   });
 }
 
+/** The latest of `workflow_failed` / `workflow_restarted` in the history: a failed workflow that
+ * nobody restarted yet, on a dossier still open, may be restarted by an administrator. */
+export function workflowFailed(d) {
+  const last = (d.history || []).filter((e) => e.action === 'workflow_failed' || e.action === 'workflow_restarted').pop();
+  const ended = [3, 7, 8, 9, 10].includes(d.status?.code);
+  return last?.action === 'workflow_failed' && d.status != null && !ended;
+}
+
+function restartForm(d, after) {
+  return revealForm({
+    id: 'restart-form',
+    label: t('ops.restart'),
+    title: t('ops.restartTitle'),
+    confirm: t('ops.restartConfirm'),
+    openClass: 'btn-primary',
+    intro: h('p', { class: 'muted small' }, t('ops.restartHint')),
+    fields: [
+      { key: 'note', label: t('ops.restartNote'), input: h('textarea', { name: 'note', rows: 3, maxlength: 500 }), required: true },
+    ],
+    onSubmit: async ({ note }) => {
+      await post(`/api/ops/dossiers/${encodeURIComponent(d.id)}/workflow/restart`, { note });
+      after(t('ops.restarted', { code: d.code || '' }));
+    },
+  });
+}
+
 /** A leader's decisions on a pending extension or stop, in place. */
 export function leaderDecisions(d, after) {
   const parts = [];
@@ -178,10 +204,12 @@ export async function render(view, { params, query, navigate }) {
       await post(`/api/admin/dossiers/${id}/exemptions/${encodeURIComponent(x.id)}/decision`, { approve, note: note || null });
       reloadWith(approve ? t('admin.exemptionApproved') : t('admin.exemptionRefused'));
     } }) : null;
+    const restart = who === 'admin' && workflowFailed(d) ? restartForm(d, reloadWith) : null;
     const back = who === 'admin' ? '#/admin' : '#/agency';
     replace(body,
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: back }, t(who === 'admin' ? 'admin.title' : 'agency.title')), ' / ', d.code || d.id),
       pageTitle(d.procedure_name || procedure?.name || t('dossier.title')),
+      restart ? card(h('h2', {}, t('ops.restartTitle')), restart.open, restart.form) : null,
       pending.length ? card(h('h2', {}, t('leader.title')), pending) : null,
       stepId && processing ? completeForm(d, stepId, done) : card(h('p', {}, t('agency.nothingOpen'))),
       tools.length ? card(h('h2', {}, t('agency.otherActions')), h('div', { class: 'btn-row' }, tools.map((x) => x.open)), tools.map((x) => x.form)) : null,

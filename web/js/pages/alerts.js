@@ -10,6 +10,9 @@ import { unitLabel } from '../levels.js';
 const PAGE = 20;
 
 export function kindBadge(kind) {
+  // A failed workflow is not a deadline: its own label (an administrator restarts it from the
+  // dossier's page, #/agency/<id>, which the alert links to).
+  if (kind === 'workflow_failed') return h('span', { class: 'badge badge-late badge-failed', dataset: { kind } }, t('alerts.workflowFailed'));
   const overdue = /overdue|repeat/.test(String(kind || ''));
   return h('span', { class: `badge ${overdue ? 'badge-late' : 'badge-soon'}`, dataset: { kind } }, t(overdue ? 'alerts.overdue' : 'alerts.dueSoon'));
 }
@@ -24,7 +27,7 @@ export async function render(view) {
     let cursor = null;
     const add = (body) => {
       for (const a of body?.items || []) {
-        tbody.append(h('tr', { class: /overdue|repeat/.test(a.kind) ? 'is-late' : '' },
+        tbody.append(h('tr', { class: /overdue|repeat|workflow_failed/.test(a.kind) ? 'is-late' : '' },
           h('td', { 'data-label': t('alerts.at') }, timeEl(a.at)),
           h('td', { 'data-label': t('alerts.kind') }, kindBadge(a.kind), ' ', h('span', { class: 'small' }, (getLang() === 'en' ? a.text_en || a.text : a.text || a.text_en) || '')),
           h('td', { 'data-label': t('dossier.code') }, h('a', { href: `#/agency/${encodeURIComponent(a.dossier_id)}${a.step_id ? `?step=${encodeURIComponent(a.step_id)}` : ''}`, class: 'code' }, a.dossier_code || a.dossier_id)),
