@@ -1,7 +1,8 @@
 """Make the local cloud answer as DynamoDB does, at a cost independent of how much it holds.
 
-moto is written to be correct on small data; three of its paths cost time that grows with what is
-stored or with every request, which made the full-size load bench (issue 9: 1,000 submissions, 500 races) take hours:
+moto is written to be correct on small data; three of its paths cost time that grows with what
+is stored or with every request, which made the full-size load bench (issue 9: 1,000 submissions,
+500 races) take hours:
 
 - `TransactWriteItems` deep-copies *every touched table* before it starts, to roll back on a failed
   condition. Each dossier change is one transaction, so each costs a copy of the whole table: the

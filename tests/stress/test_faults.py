@@ -56,6 +56,12 @@ class _Raw:
         yield self._body
 
 
+def _body(request: Any) -> bytes:
+    """A request's JSON body (str or bytes; streamed uploads are never lost-reply targets)."""
+    body = request.body or b""
+    return body.encode() if isinstance(body, str) else bytes(body)
+
+
 def _fault_response(service: str, url: str, rng: random.Random) -> Any:
     from botocore.awsrequest import AWSResponse
 
@@ -170,10 +176,9 @@ class Faults:
             self.attempts[service] += 1
             fail = (service, op) in self.always or self.rng.random() < self.rate
             self.log.append((threading.current_thread().name, service, op, fail))
-            body = bytes(request.body or b"")
-            if (service, op) in self.lose_reply and body not in self._answered:
+            if (service, op) in self.lose_reply and _body(request) not in self._answered:
                 # a retry resends the same body (ClientRequestToken included): lose the first reply
-                self._answered.add(body)
+                self._answered.add(_body(request))
                 self.lost[f"{service}.{op}"] += 1
                 return _fault_response(service, request.url, random.Random(500))  # stub runs
             if not fail:
