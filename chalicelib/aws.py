@@ -31,7 +31,12 @@ def client(service: str) -> Any:
                 service,
                 region_name=s.region,
                 endpoint_url=s.endpoint_url,
-                config=Config(retries={"mode": "standard", "max_attempts": 5}),
+                # A Lambda instance makes one call at a time; the local stack serves every request
+                # from one process, so its shared clients keep up to 50 connections instead of
+                # opening a new one per call once 10 are busy (urllib3 "pool is full").
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=50
+                ),
             )
             _clients[service] = c
     return c
