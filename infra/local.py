@@ -775,6 +775,35 @@ def _enable_sfn_execution(endpoint: str, *, required: bool) -> None:
         )
 
 
+# What the app imports on first use (Lambda's cold start stays short), imported once up front here.
+POWERTOOLS_LAZY = (
+    "aws_lambda_powertools.logging",
+    "aws_lambda_powertools.metrics",
+    "aws_lambda_powertools.tracing",
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.idempotency",
+    "aws_lambda_powertools.utilities.idempotency.exceptions",
+)
+
+
+def warm_imports() -> None:
+    """Import the app's lazily imported modules before the stack's threads start.
+
+    A Lambda instance serves one request at a time, so the app defers heavy imports to first use.
+    The local stack serves many at once from one process, and two threads importing the same
+    package for the first time can trip Python's import-lock deadlock detection: a browser test
+    met `_DeadlockError` on `aws_lambda_powertools.utilities` (a 500 on the first sign-in).
+    """
+    import pkgutil
+
+    import chalicelib
+
+    for name in POWERTOOLS_LAZY:
+        importlib.import_module(name)
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        importlib.import_module(module.name)
+
+
 def _load_app() -> Any:
     """The Chalice app of app.py, or None while app.py does not exist yet."""
     if str(ROOT) not in sys.path:
@@ -857,6 +886,7 @@ def running_stack(
         os.environ["STACK_NAME"] = stack  # app.py names its queues from it at import
         # The port first: a port in use fails before anything else starts.
         the_app = app if app is not None else _load_app()
+        warm_imports()  # before any of the stack's threads can import on first use
         server = _http_server(the_app, host, port, web_dir)
         http_port = server.server.server_address[1]
         shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "localhost") else host

@@ -12,7 +12,6 @@ and after a reload the form is gone (the latest workflow event is the restart).
 
 from __future__ import annotations
 
-import importlib
 import time
 import uuid
 from typing import Any
@@ -30,22 +29,6 @@ STEP = "tham-dinh-cap-gcn"
 NOTE = "Hệ thống chuyên ngành đã khắc phục, chạy lại quy trình."
 POLL = 0.2  # seconds between looks at the store; every wait below is bounded by a deadline
 WAIT = 60.0
-
-# The app imports Powertools lazily, on first use, from the local stack's threads (the HTTP
-# server's request threads: logging, metrics, tracing, idempotency in chalicelib/api/http.py; the
-# event pump's: the batch processor in chalicelib/aws.py). Two cold imports racing there can end
-# in `_DeadlockError ... _ModuleLock('aws_lambda_powertools.utilities')`, a 500 on this test's
-# first request when it is the first of the session. Import them once here, at collection, while
-# only one thread runs.
-for _module in (
-    "aws_lambda_powertools.logging",
-    "aws_lambda_powertools.metrics",
-    "aws_lambda_powertools.tracing",
-    "aws_lambda_powertools.utilities.batch",
-    "aws_lambda_powertools.utilities.idempotency",
-    "aws_lambda_powertools.utilities.idempotency.exceptions",
-):
-    importlib.import_module(_module)
 
 
 def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
