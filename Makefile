@@ -57,7 +57,7 @@ bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/cost.py
 
 bench-load: install ## 1,000 concurrent submissions and 500 racing staff actions on the local stack
-	$(PY) bench/load.py --submissions 1000 --races 500
+	$(PY) bench/load.py --submissions 1000 --races 500 --workers 32 --time-limit 5400
 
 fuzz: install ## schemathesis with N random examples per operation and caller (make test runs 3)
 	bench/fuzz.sh $(or $(N),40)

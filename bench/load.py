@@ -767,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--submissions", type=int, default=1000)
     p.add_argument("--races", type=int, default=500)
     p.add_argument("--workers", type=int, default=32)
-    p.add_argument("--time-limit", type=float, default=1800.0, help="seconds; then stop starting")
+    p.add_argument("--time-limit", type=float, default=5400.0, help="seconds; then stop starting")
     p.add_argument("--url", help="a running stack (its environment must be in this process)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument(
