@@ -784,6 +784,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="a running stack (its environment must be in this process)")
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument(
+        "--pollers", type=int, default=8, help="threads per queue in the event pump (Lambda's)"
+    )
+    p.add_argument(
         "--one-process",
         action="store_true",
         help="run the moto server inside the stack's process (default: a process of its own)",
@@ -799,7 +802,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from infra.local import running_stack
 
-        with running_stack(port=0, data_dir=DEMO, moto_process=not a.one_process) as stack:
+        with running_stack(
+            port=0, data_dir=DEMO, moto_process=not a.one_process, pump_pollers=a.pollers
+        ) as stack:
             verdict = run_against(
                 stack.url,
                 demo_accounts(stack.accounts),

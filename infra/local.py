@@ -369,8 +369,12 @@ class EventPump:
         *,
         wait_seconds: int = 1,
         retry_delay_seconds: float = 1.0,
+        pollers: int = 1,
     ) -> None:
         self.app = app
+        # Lambda runs a queue's batches concurrently; `pollers` threads per queue do the same here
+        # (the load bench's workflow queue falls hours behind with one).
+        self.pollers = max(1, pollers)
         self.outputs = outputs
         self.sqs = sqs
         self.wait_seconds = wait_seconds
@@ -556,11 +560,15 @@ class EventPump:
     def start(self) -> None:
         self._stop.clear()
         for c in self.consumers:
-            self._threads.append(
-                threading.Thread(
-                    target=self._consume_loop, args=(c,), name=f"pump-{c.logical}", daemon=True
+            for k in range(self.pollers):
+                self._threads.append(
+                    threading.Thread(
+                        target=self._consume_loop,
+                        args=(c,),
+                        name=f"pump-{c.logical}-{k}",
+                        daemon=True,
+                    )
                 )
-            )
         if self.timers:
             self._threads.append(
                 threading.Thread(target=self._schedule_loop, name="pump-schedules", daemon=True)
@@ -863,6 +871,7 @@ def running_stack(
     web_dir: Path = WEB_DIR,
     retry_delay_seconds: float = 1.0,
     moto_process: bool = False,
+    pump_pollers: int = 1,
 ) -> Iterator[RunningStack]:
     """Start the local stack; stop it (and restore os.environ) on exit.
 
@@ -870,7 +879,7 @@ def running_stack(
     in-process moto server is started on a free port. `data_dir=None` loads no demo data. `app`
     defaults to app.py's Chalice app. With `background_pump=False` only `pump_once()` delivers.
     `moto_process=True` runs that moto server in a process of its own (`infra.moto_process`), so
-    it and the API each get a core (the load bench).
+    it and the API each get a core (the load bench). `pump_pollers` threads consume each queue.
     """
     from infra.provision import provision
 
@@ -952,6 +961,7 @@ def running_stack(
             r.definition(stack),
             sqs,
             retry_delay_seconds=retry_delay_seconds,
+            pollers=pump_pollers,
         )
         if background_pump:
             pump.start()
