@@ -10,76 +10,22 @@ approves on the "Phê duyệt" page, signs, and the desk hands the result over a
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Locator, Page, expect
 
-from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.web import live_api
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 PROCEDURE = "1.009994"
 
 
-def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
-    headers = {"Idempotency-Key": str(uuid.uuid4())}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
-
-
-def _token(url: str, username: str, password: str) -> str:
-    r = _post(url, "/api/auth/signin", None, {"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return r.json()["id_token"]
-
-
 def submitted_dossier(url: str, citizen: dict[str, Any], desk_unit: str) -> str:
     """What the citizen's wizard does, through the API: draft, each required paper, submit."""
-    token = _token(url, citizen["username"], citizen["password"])
-    applicant = {
-        k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
-    }
-    created = _post(
-        url,
-        "/api/my/dossiers",
-        token,
-        {
-            "procedure_code": PROCEDURE,
-            "applicant": applicant,
-            "form_data": FORM_EXAMPLES[PROCEDURE],
-            "receiving_unit": desk_unit,
-        },
-    )
-    assert created.status_code == 201, created.text
-    d = created.json()
-    base = f"/api/my/dossiers/{d['id']}"
-    for doc in d["documents"]:
-        if not doc.get("required", True):
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = _post(
-            url,
-            f"{base}/uploads",
-            token,
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
-        assert fin.status_code == 200 and fin.json()["state"] == "accepted", fin.text
-    sent = _post(url, f"{base}/submit", token, {})
-    assert sent.status_code == 200, sent.text
-    return d["id"]
+    return live_api.submitted_dossier(url, citizen, PROCEDURE, desk_unit)
 
 
 def sign_in(page: Page, username: str, password: str, lands_on: str) -> None:

@@ -13,14 +13,13 @@ and after a reload the form is gone (the latest workflow event is the restart).
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.web.live_api import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
 
@@ -31,70 +30,17 @@ POLL = 0.2  # seconds between looks at the store; every wait below is bounded by
 WAIT = 60.0
 
 
-def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
-    headers = {"Idempotency-Key": str(uuid.uuid4())}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
-
-
 def _token(url: str, account: dict[str, Any]) -> str:
-    r = _post(
-        url,
-        "/api/auth/signin",
-        None,
-        {"username": account["username"], "password": account["password"]},
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["id_token"])
+    return id_token(url, account["username"], account["password"])
 
 
 def _accepted_dossier(url: str, accounts: dict[str, dict[str, Any]]) -> tuple[str, str]:
     """What the citizen's wizard and the desk do, through the API: (dossier id, code)."""
-    citizen = accounts["congdan"]
-    token = _token(url, citizen)
-    applicant = {
-        k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
-    }
-    created = _post(
-        url,
-        "/api/my/dossiers",
-        token,
-        {
-            "procedure_code": PROCEDURE,
-            "applicant": applicant,
-            "form_data": FORM_EXAMPLES[PROCEDURE],
-            "receiving_unit": accounts["motcua"]["unit"],
-        },
-    )
-    assert created.status_code == 201, created.text
-    d = created.json()
-    base = f"/api/my/dossiers/{d['id']}"
-    for doc in d["documents"]:
-        if not doc.get("required", True):
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = _post(
-            url,
-            f"{base}/uploads",
-            token,
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
-        assert fin.status_code == 200 and fin.json()["state"] == "accepted", fin.text
-    sent = _post(url, f"{base}/submit", token, {})
-    assert sent.status_code == 200, sent.text
+    dossier_id = submitted_dossier(url, accounts["congdan"], PROCEDURE, accounts["motcua"]["unit"])
     desk = _token(url, accounts["motcua"])
-    accepted = _post(url, f"/api/desk/dossiers/{d['id']}/accept", desk, {"fee_collected": True})
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {"fee_collected": True})
     assert accepted.status_code == 200, accepted.text
-    return str(d["id"]), str(accepted.json()["code"])
+    return dossier_id, str(accepted.json()["code"])
 
 
 def _store() -> Any:

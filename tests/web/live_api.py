@@ -1,0 +1,68 @@
+"""What browser tests do through the live stack's API before they open a page: sign in, and submit
+a dossier online as the citizen's wizard does (draft, each required paper, submit)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import requests
+
+from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+
+
+def post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
+
+
+def id_token(url: str, username: str, password: str) -> str:
+    r = post(url, "/api/auth/signin", None, {"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return str(r.json()["id_token"])
+
+
+def submitted_dossier(url: str, citizen: dict[str, Any], procedure: str, desk_unit: str) -> str:
+    """The citizen's wizard through the API; returns the submitted dossier's id."""
+    token = id_token(url, citizen["username"], citizen["password"])
+    applicant = {
+        k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
+    }
+    created = post(
+        url,
+        "/api/my/dossiers",
+        token,
+        {
+            "procedure_code": procedure,
+            "applicant": applicant,
+            "form_data": FORM_EXAMPLES[procedure],
+            "receiving_unit": desk_unit,
+        },
+    )
+    assert created.status_code == 201, created.text
+    d = created.json()
+    base = f"/api/my/dossiers/{d['id']}"
+    for doc in d["documents"]:
+        if not doc.get("required", True):
+            continue
+        content, ctype, ext = sample_file(doc["accepted_types"])
+        slot = post(
+            url,
+            f"{base}/uploads",
+            token,
+            {
+                "document_id": doc["id"],
+                "filename": f"{doc['id']}.{ext}",
+                "content_type": ctype,
+                "size": len(content),
+            },
+        )
+        assert slot.status_code == 201, slot.text
+        upload_file(slot.json(), content, ctype)
+        fin = post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
+        assert fin.status_code == 200 and fin.json()["state"] == "accepted", fin.text
+    sent = post(url, f"{base}/submit", token, {})
+    assert sent.status_code == 200, sent.text
+    return str(d["id"])
