@@ -9,14 +9,12 @@ Vị Thanh's monthly counters and writes the register line the drill-down reads.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
-from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.web.live_api import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
 
@@ -25,64 +23,15 @@ VI_THANH = "H33.30"
 NUMBER = re.compile(r"^\d{1,3}(,\d+)?$")  # "100", "92,97" (vi-VN)
 
 
-def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
-    headers = {"Idempotency-Key": str(uuid.uuid4())}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
-
-
-def _token(url: str, username: str, password: str) -> str:
-    r = _post(url, "/api/auth/signin", None, {"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return str(r.json()["id_token"])
-
-
 @pytest.fixture(scope="module")
 def received(stack: Any, accounts: dict[str, dict[str, Any]]) -> str:
     """A dossier submitted online and accepted at the Vị Thanh desk; returns its code."""
     url = stack.url
-    citizen = accounts["congdan"]
-    token = _token(url, citizen["username"], citizen["password"])
-    applicant = {
-        k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
-    }
-    created = _post(
-        url,
-        "/api/my/dossiers",
-        token,
-        {
-            "procedure_code": PROCEDURE,
-            "applicant": applicant,
-            "form_data": FORM_EXAMPLES[PROCEDURE],
-            "receiving_unit": accounts["motcuavithanh"]["unit"],
-        },
+    dossier_id = submitted_dossier(
+        url, accounts["congdan"], PROCEDURE, accounts["motcuavithanh"]["unit"]
     )
-    assert created.status_code == 201, created.text
-    d = created.json()
-    base = f"/api/my/dossiers/{d['id']}"
-    for doc in d["documents"]:
-        if not doc.get("required", True):
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = _post(
-            url,
-            f"{base}/uploads",
-            token,
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
-        assert fin.status_code == 200, fin.text
-    assert _post(url, f"{base}/submit", token, {}).status_code == 200
-    desk = _token(url, "motcuavithanh", accounts["motcuavithanh"]["password"])
-    accepted = _post(url, f"/api/desk/dossiers/{d['id']}/accept", desk, {"fee_collected": True})
+    desk = id_token(url, "motcuavithanh", accounts["motcuavithanh"]["password"])
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {"fee_collected": True})
     assert accepted.status_code == 200, accepted.text
     # The month the receipt counts in (after 17:00 it is the next working day's, maybe next month).
     from datetime import datetime
