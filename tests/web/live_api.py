@@ -24,8 +24,11 @@ def id_token(url: str, username: str, password: str) -> str:
     return str(r.json()["id_token"])
 
 
-def submitted_dossier(url: str, citizen: dict[str, Any], procedure: str, desk_unit: str) -> str:
-    """The citizen's wizard through the API; returns the submitted dossier's id."""
+def submitted_dossier(
+    url: str, citizen: dict[str, Any], procedure: str, desk_unit: str | None
+) -> str:
+    """The citizen's wizard through the API; returns the submitted dossier's id. Without
+    `desk_unit` the procedure's default desk receives it."""
     token = id_token(url, citizen["username"], citizen["password"])
     applicant = {
         k: citizen[k] for k in ("name", "id_number", "address", "phone", "email") if citizen.get(k)
@@ -38,7 +41,7 @@ def submitted_dossier(url: str, citizen: dict[str, Any], procedure: str, desk_un
             "procedure_code": procedure,
             "applicant": applicant,
             "form_data": FORM_EXAMPLES[procedure],
-            "receiving_unit": desk_unit,
+            **({"receiving_unit": desk_unit} if desk_unit else {}),
         },
     )
     assert created.status_code == 201, created.text

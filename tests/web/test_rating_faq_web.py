@@ -16,18 +16,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.web.live_api import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 PROC = "2.001610"
-
-
-def _post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
-    headers = {"Idempotency-Key": str(uuid.uuid4())}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
 
 
 def _get(url: str, path: str, token: str | None) -> requests.Response:
@@ -36,14 +29,7 @@ def _get(url: str, path: str, token: str | None) -> requests.Response:
 
 
 def _token(url: str, accounts: dict[str, Any], username: str) -> str:
-    r = _post(
-        url,
-        "/api/auth/signin",
-        None,
-        {"username": username, "password": accounts[username]["password"]},
-    )
-    assert r.status_code == 200, r.text
-    return str(r.json()["id_token"])
+    return id_token(url, username, accounts[username]["password"])
 
 
 def _until(what: str, fn: Any, seconds: float = 60.0) -> Any:
@@ -60,69 +46,40 @@ def _until(what: str, fn: Any, seconds: float = 60.0) -> Any:
 def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     """Submit online, accept, approve the one step, hand the result over online: status 10."""
     citizen = _token(url, accounts, "congdan")
-    a = accounts["congdan"]
-    applicant = {k: a[k] for k in ("name", "id_number", "address", "phone", "email") if a.get(k)}
-    created = _post(
-        url,
-        "/api/my/dossiers",
-        citizen,
-        {"procedure_code": PROC, "applicant": applicant, "form_data": FORM_EXAMPLES[PROC]},
-    )
-    assert created.status_code == 201, created.text
-    d = created.json()
-    base = f"/api/my/dossiers/{d['id']}"
-    for doc in d["documents"]:
-        if not doc.get("required", True):
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = _post(
-            url,
-            f"{base}/uploads",
-            citizen,
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = _post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", citizen, {})
-        assert fin.status_code == 200, fin.text
-    assert _post(url, f"{base}/submit", citizen, {}).status_code == 200
+    dossier_id = submitted_dossier(url, accounts["congdan"], PROC, None)
+    base = f"/api/my/dossiers/{dossier_id}"
     desk = _token(url, accounts, "motcua")
-    accepted = _post(url, f"/api/desk/dossiers/{d['id']}/accept", desk, {})
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {})
     assert accepted.status_code == 200, accepted.text
     agency = _token(url, accounts, "sokhdt")
 
     def task() -> Any:
         items = _get(url, "/api/agency/tasks", agency).json()["items"]
-        return next((t for t in items if t["dossier_id"] == d["id"]), None)
+        return next((t for t in items if t["dossier_id"] == dossier_id), None)
 
     t = _until("the agency task", task)
-    done = _post(
+    done = post(
         url,
-        f"/api/agency/dossiers/{d['id']}/steps/{t['step_id']}/complete",
+        f"/api/agency/dossiers/{dossier_id}/steps/{t['step_id']}/complete",
         agency,
         {"outcome": "approve", "note": "Đủ điều kiện."},
     )
     assert done.status_code == 200, done.text
 
     def hand_over() -> Any:
-        r = _post(url, f"/api/desk/dossiers/{d['id']}/return", desk, {"channel": "online"})
+        r = post(url, f"/api/desk/dossiers/{dossier_id}/return", desk, {"channel": "online"})
         return r.json() if r.status_code == 200 else None
 
     returned = _until("the signed result", hand_over)
     assert returned["status"]["code"] == 10
     mine = _get(url, base, citizen).json()
-    return {"id": d["id"], "code": mine["code"], "token": mine["lookup_url"].split("token=")[1]}
+    return {"id": dossier_id, "code": mine["code"], "token": mine["lookup_url"].split("token=")[1]}
 
 
 def test_faq_page_shows_a_published_question(new_page: Any, stack: Any, accounts: Any) -> None:
     office = _token(stack.url, accounts, "vanphong")
     question = f"Đăng ký doanh nghiệp qua mạng mất bao lâu? ({uuid.uuid4().hex[:4]})"
-    created = _post(
+    created = post(
         stack.url,
         "/api/province/faq",
         office,
@@ -135,7 +92,7 @@ def test_faq_page_shows_a_published_question(new_page: Any, stack: Any, accounts
     )
     assert created.status_code == 201, created.text
     faq_id = created.json()["id"]
-    assert _post(stack.url, f"/api/province/faq/{faq_id}/publish", office, {}).status_code == 200
+    assert post(stack.url, f"/api/province/faq/{faq_id}/publish", office, {}).status_code == 200
 
     page = new_page()
     page.goto("/#/faq?q=dang%20ky%20qua%20mang")  # no accents: still found
