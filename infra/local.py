@@ -244,6 +244,21 @@ def patch_moto_dynamodb_serial() -> None:
     backend._tthc_serial = True
 
 
+def start_moto_server(host: str, port: int) -> tuple[Any, int]:
+    """A patched ThreadedMotoServer in this process, started; returns it and its port."""
+    from moto.server import ThreadedMotoServer
+
+    patch_moto_stale_tokens()
+    patch_moto_dynamodb_serial()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    bound = int(server.get_host_and_port()[1])
+    # moto's ASL interpreter calls the other services at localhost:$MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(bound)
+    return server, bound
+
+
 # --- schedule expressions ------------------------------------------------------------------------
 
 _MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -916,16 +931,7 @@ def running_stack(
             endpoint = moto_child.enter_context(moto_subprocess(host))
             _enable_sfn_execution(endpoint, required=True)
         else:
-            from moto.server import ThreadedMotoServer
-
-            patch_moto_stale_tokens()
-            patch_moto_dynamodb_serial()
-            logging.getLogger("werkzeug").setLevel(logging.WARNING)
-            moto_server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
-            moto_server.start()
-            moto_port = moto_server.get_host_and_port()[1]
-            # moto's ASL interpreter calls the other services at localhost:$MOTO_PORT.
-            os.environ["MOTO_PORT"] = str(moto_port)
+            moto_server, moto_port = start_moto_server(host, 0)
             endpoint = f"http://{host}:{moto_port}"
             _enable_sfn_execution(endpoint, required=True)
         os.environ["AWS_ENDPOINT_URL"] = endpoint

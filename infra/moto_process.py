@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import subprocess
 import sys
@@ -23,17 +22,9 @@ from infra import resources as r
 
 
 def serve(host: str, port: int) -> None:
-    from moto.server import ThreadedMotoServer
+    from infra.local import start_moto_server
 
-    from infra.local import patch_moto_dynamodb_serial, patch_moto_stale_tokens
-
-    patch_moto_stale_tokens()
-    patch_moto_dynamodb_serial()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    bound = server.get_host_and_port()[1]
-    os.environ["MOTO_PORT"] = str(bound)  # moto's ASL interpreter calls the other services here
+    server, bound = start_moto_server(host, port)
     print(f"port {bound}", flush=True)
     sys.stdout = sys.stderr  # nobody reads the pipe after the port: later prints must not fill it
     closed = threading.Event()

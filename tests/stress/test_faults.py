@@ -176,9 +176,10 @@ class Faults:
             self.attempts[service] += 1
             fail = (service, op) in self.always or self.rng.random() < self.rate
             self.log.append((threading.current_thread().name, service, op, fail))
-            if (service, op) in self.lose_reply and _body(request) not in self._answered:
+            body = _body(request) if (service, op) in self.lose_reply else None
+            if body is not None and body not in self._answered:
                 # a retry resends the same body (ClientRequestToken included): lose the first reply
-                self._answered.add(_body(request))
+                self._answered.add(body)
                 self.lost[f"{service}.{op}"] += 1
                 return _fault_response(service, request.url, random.Random(500))  # stub runs
             if not fail:
