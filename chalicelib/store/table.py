@@ -7,6 +7,7 @@ need (see docs/design.md "Table"). Nothing on a request path scans.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -583,6 +584,12 @@ class DynamoStore(TableAdapter):
         }
 
     # ---- sequences -----------------------------------------------------------------------
+    def receipt_turn(self, key: str) -> AbstractContextManager[bool]:
+        """A place in line for the daily number at `key` (see store/turns.py)."""
+        from chalicelib.store.turns import Turns
+
+        return Turns(self.client, self.table).turn(key)
+
     def current_sequence(self, key: str) -> int:
         item = self._get(key, "SEQ")
         return int(item["n"]["N"]) if item else 0
