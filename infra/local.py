@@ -244,12 +244,73 @@ def patch_moto_dynamodb_serial() -> None:
     backend._tthc_serial = True
 
 
+_SQS_SERIAL = threading.RLock()
+_SQS_OPERATIONS = (
+    "send_message",
+    "send_message_batch",
+    "delete_message",
+    "delete_message_batch",
+    "change_message_visibility",
+    "change_message_visibility_batch",
+    "purge_queue",
+)
+
+
+def patch_moto_sqs_serial() -> None:
+    """Make moto's SQS apply each request atomically, as SQS does.
+
+    moto 5.2's `receive_message` walks a queue's pending set while another request's delete or
+    receive changes it ("Set changed size during iteration", answered 500): found with the event
+    pump's concurrent pollers under the full-size load bench. Each request now runs alone; a long
+    poll takes the lock only for each look at the queue, so a send during the wait still lands and
+    is received. Idempotent; applies to moto in this process.
+    """
+    from moto.sqs.models import SQSBackend
+
+    backend: Any = SQSBackend
+    if getattr(backend, "_tthc_serial", False):
+        return
+
+    def serial(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SQS_SERIAL:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    for name in _SQS_OPERATIONS:
+        setattr(backend, name, serial(getattr(backend, name)))
+    receive = backend.receive_message
+
+    @functools.wraps(receive)
+    def receive_message(
+        self: Any,
+        queue_name: str,
+        count: int,
+        wait_seconds_timeout: int,
+        visibility_timeout: int,
+        attribute_names: list[str] | None = None,
+    ) -> Any:
+        end = time.monotonic() + (wait_seconds_timeout or 0)
+        while True:
+            with _SQS_SERIAL:
+                got = receive(self, queue_name, count, 0, visibility_timeout, attribute_names)
+            if got or time.monotonic() >= end:
+                return got
+            time.sleep(0.05)
+
+    backend.receive_message = receive_message
+    backend._tthc_serial = True
+
+
 def start_moto_server(host: str, port: int) -> tuple[Any, int]:
     """A patched ThreadedMotoServer in this process, started; returns it and its port."""
     from moto.server import ThreadedMotoServer
 
     patch_moto_stale_tokens()
     patch_moto_dynamodb_serial()
+    patch_moto_sqs_serial()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
