@@ -174,3 +174,27 @@ def _turn_items() -> list[dict[str, Any]]:
         for it in items
         if it["SK"]["S"] == "TURN"
     ]
+
+
+def test_a_failed_release_leaves_the_receipt_standing(
+    aws: Outputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The receipt is committed before the turn is passed on; if passing it fails (AWS down after
+    retries), the request still answers with its receipt and the lease moves the line."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.store.turns import Turns
+
+    def failing(self: Turns, key: str, ticket: int, served: bool = True) -> None:
+        raise ClientError({"Error": {"Code": "ThrottlingException"}}, "UpdateItem")
+
+    monkeypatch.setattr(Turns, "release", failing)
+    clock = FakeTime()
+    turns = _turns(clock, lease=10.0)
+    done = []
+    with turns.turn(KEY) as served:
+        done.append(served)
+    assert done == [True]
+    nxt = turns.take(KEY)
+    assert turns.wait(KEY, nxt) is True  # skipped past the unreleased turn after the lease
+    assert _state()["serving"] == str(nxt)
