@@ -28,6 +28,9 @@ from chalicelib.store.base import TableAdapter
 LEASE_SECONDS = 10.0
 WAIT_BUDGET_SECONDS = 20.0  # below API Gateway's 29 s, leaving the holder's own work
 KEEP_SECONDS = 3 * 86400
+GUESS_TURN_SECONDS = 0.05
+MIN_POLL_SECONDS = 0.02
+MAX_POLL_SECONDS = 2.0
 
 
 def _s(value: str) -> dict[str, str]:
@@ -36,6 +39,16 @@ def _s(value: str) -> dict[str, str]:
 
 def _n(value: float) -> dict[str, str]:
     return {"N": repr(value) if isinstance(value, float) else str(value)}
+
+
+def poll_interval(ahead: int, moved: int, waited: float, held: float) -> float:
+    """How long to sleep before looking again: about half the expected time left, so a waiter far
+    back polls rarely (every waiter's poll is a read the holder competes with) and the next in
+    line notices the turn soon after it is passed. A turn is assumed to take what turns took
+    while waiting, or, before any moved, at least `GUESS_TURN_SECONDS` and as long as waited."""
+    per_turn = waited / moved if moved else max(GUESS_TURN_SECONDS, waited)
+    left = ahead * per_turn - held  # the holder is `held` seconds into its turn
+    return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, left / 2)) * (0.8 + 0.4 * random.random())
 
 
 class Turns(TableAdapter):
@@ -79,6 +92,7 @@ class Turns(TableAdapter):
         """Until `ticket` is served (True), or False once the budget is spent: the caller then
         goes ahead unserved, which the optimistic check keeps correct."""
         started = self.now()
+        first: int | None = None
         while True:
             item = self.client.get_item(
                 TableName=self.table, Key=self._key(key), ConsistentRead=True
@@ -87,15 +101,21 @@ class Turns(TableAdapter):
             if serving >= ticket:
                 return True
             now = self.now()
+            since = float(item.get("since", {"N": repr(now)})["N"])
             gone = {int(n) for n in item.get("abandoned", {}).get("NS", [])}
-            stale = now - float(item.get("since", {"N": repr(now)})["N"]) > self.lease
-            if serving in gone or stale:
+            if serving in gone or now - since > self.lease:
                 self._move(key, serving, serving + 1)  # its holder gave up or vanished: skip it
                 continue
             if now - started > self.budget:
+                logging.getLogger(__name__).warning(
+                    "line at %s: %d ahead after %.1f s; going ahead",
+                    key,
+                    ticket - serving,
+                    now - started,
+                )
                 return False
-            # Poll less often the further back in the line: each turn ahead is one receipt.
-            self.sleep(min(0.5, 0.02 * (ticket - serving)) * (0.5 + random.random()))
+            first = serving if first is None else first
+            self.sleep(poll_interval(ticket - serving, serving - first, now - started, now - since))
 
     def release(self, key: str, ticket: int, served: bool = True) -> None:
         """Pass the turn on (a no-op if it was already skipped past this ticket). A ticket given up
