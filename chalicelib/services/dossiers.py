@@ -586,21 +586,21 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
                     **extra,
                 }
             )
+            change = Change(
+                dossier=new,
+                expected_version=d.version,
+                events=events,
+                counters=counters,
+                sequence=(key, seq),
+            )
             try:
-                saved = deps.store.apply(
-                    Change(
-                        dossier=new,
-                        expected_version=d.version,
-                        events=events,
-                        counters=counters,
-                        sequence=(key, seq),
-                    )
-                )
+                saved = deps.store.apply(change, notify=False)  # notified after the turn
             except SequenceTaken:
                 continue
             break
     if saved is None:
         raise Conflict("Hệ thống đang bận cấp số hồ sơ, vui lòng thử lại.", "Busy; retry.")
+    deps.store.notify_applied(saved, change)
     _start_execution(deps, saved)
     return deps.store.get_dossier(saved.id)
 

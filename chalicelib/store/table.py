@@ -595,14 +595,15 @@ class DynamoStore(TableAdapter):
         return int(item["n"]["N"]) if item else 0
 
     # ---- the transaction -----------------------------------------------------------------
-    def apply(self, change: Change) -> Dossier:
+    def apply(self, change: Change, *, notify: bool = True) -> Dossier:
         """Write dossier + history + audit + counters (+ tasks, + sequence) atomically, or nothing.
 
         The dossier's version must still be `expected_version`, and the daily sequence must still be
         the value read before, so concurrent receipts can neither share nor skip a number. Each
         history event is also appended to the dossier's audit stream in the same transaction; when
         only the audit head moved (a concurrent audit append, e.g. a staff read), re-read the head
-        and retry: that is not the caller's version conflict.
+        and retry: that is not the caller's version conflict. `notify=False` leaves the after-commit
+        hook to the caller's `notify_applied` (a receipt runs it after passing on its turn).
         """
         from chalicelib.store.audit import MAX_ATTEMPTS, backoff
 
@@ -612,11 +613,15 @@ class DynamoStore(TableAdapter):
             except _AuditHeadMoved:
                 backoff(attempt)
                 continue
-            hook = self.__dict__.get("on_applied")
-            if hook is not None and change.events:
-                hook(saved, list(change.events))  # e.g. notifications; must never raise
+            if notify:
+                self.notify_applied(saved, change)
             return saved
         raise _conflict()
+
+    def notify_applied(self, saved: Dossier, change: Change) -> None:
+        hook = self.__dict__.get("on_applied")
+        if hook is not None and change.events:
+            hook(saved, list(change.events))  # e.g. notifications; must never raise
 
     def _apply_once(self, change: Change) -> Dossier:
         d = change.dossier.model_copy(update={"version": change.expected_version + 1})

@@ -304,9 +304,9 @@ def test_a_taken_daily_number_is_still_told_apart_from_audit_contention(
             return real_current(self, key) - 1  # as if read before the first receipt
         return real_current(self, key)
 
-    def spying(self: DynamoStore, change: Any) -> Any:
+    def spying(self: DynamoStore, change: Any, **kw: Any) -> Any:
         try:
-            return real_apply(self, change)
+            return real_apply(self, change, **kw)
         except Exception as exc:
             raised.append(exc)
             raise
