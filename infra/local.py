@@ -212,6 +212,21 @@ _DYNAMODB_OPERATIONS = (
 )
 
 
+def _serialise(backend: Any, names: tuple[str, ...], lock: threading.RLock) -> None:
+    """Wrap each of a moto backend's operations so they run one at a time under `lock`."""
+
+    def serial(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    for name in names:
+        setattr(backend, name, serial(getattr(backend, name)))
+
+
 def patch_moto_dynamodb_serial() -> None:
     """Make moto's DynamoDB apply each request atomically, as DynamoDB does.
 
@@ -231,16 +246,7 @@ def patch_moto_dynamodb_serial() -> None:
     if getattr(backend, "_tthc_serial", False):
         return
 
-    def serial(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _DYNAMODB_SERIAL:
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-    for name in _DYNAMODB_OPERATIONS:
-        setattr(backend, name, serial(getattr(backend, name)))
+    _serialise(backend, _DYNAMODB_OPERATIONS, _DYNAMODB_SERIAL)
     backend._tthc_serial = True
 
 
@@ -271,16 +277,7 @@ def patch_moto_sqs_serial() -> None:
     if getattr(backend, "_tthc_serial", False):
         return
 
-    def serial(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _SQS_SERIAL:
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-    for name in _SQS_OPERATIONS:
-        setattr(backend, name, serial(getattr(backend, name)))
+    _serialise(backend, _SQS_OPERATIONS, _SQS_SERIAL)
     receive = backend.receive_message
 
     @functools.wraps(receive)
