@@ -13,6 +13,14 @@ _lock = threading.Lock()
 _clients: dict[str, Any] = {}
 
 
+def error_code(exc: Exception) -> str:
+    """The AWS error code of a botocore ClientError (or "" for anything else)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
 def client(service: str) -> Any:
     """A shared client per service (boto3 clients are thread-safe, sessions are not)."""
     c = _clients.get(service)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.aws import error_code
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthorized
 
 if TYPE_CHECKING:
@@ -475,13 +476,6 @@ def require_unit(caller: Caller, unit: str | None) -> Caller:
 
 
 # ---- Cognito accounts ---------------------------------------------------------------------------
-def _error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
-
-
 _BAD_CREDENTIALS = (
     "Tên đăng nhập hoặc mật khẩu không đúng.",
     "Incorrect username or password.",
@@ -537,7 +531,7 @@ class CognitoAccounts:
                 AuthParameters={"USERNAME": username, "PASSWORD": password},
             )
         except Exception as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code == "NotAuthorizedException" and "disabled" in str(exc).lower():
                 raise Unauthorized(
                     "Tài khoản đã bị khóa. Vui lòng liên hệ quản trị viên để mở lại.",
@@ -589,7 +583,7 @@ class CognitoAccounts:
                 AuthParameters={"REFRESH_TOKEN": refresh_token},
             )
         except Exception as exc:
-            if _error_code(exc) in {"NotAuthorizedException", "UserNotFoundException"}:
+            if error_code(exc) in {"NotAuthorizedException", "UserNotFoundException"}:
                 raise Unauthorized(
                     "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
                     "The refresh token is not valid.",
@@ -612,7 +606,7 @@ class CognitoAccounts:
                 ],
             )
         except Exception as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code == "UsernameExistsException":
                 raise Conflict(
                     "Tên đăng nhập đã được sử dụng.",
@@ -656,7 +650,7 @@ class CognitoAccounts:
             )
             user_attrs = resp["User"].get("Attributes", [])
         except Exception as exc:
-            if _error_code(exc) != "UsernameExistsException":
+            if error_code(exc) != "UsernameExistsException":
                 raise
             if attributes:
                 self.client.admin_update_user_attributes(
@@ -680,11 +674,11 @@ class CognitoAccounts:
         try:
             self.client.admin_add_user_to_group(**kwargs)
         except Exception as exc:
-            if _error_code(exc) != "ResourceNotFoundException":
+            if error_code(exc) != "ResourceNotFoundException":
                 raise
             try:
                 self.client.create_group(UserPoolId=self.user_pool_id, GroupName=group)
             except Exception as create_exc:
-                if _error_code(create_exc) != "GroupExistsException":
+                if error_code(create_exc) != "GroupExistsException":
                     raise
             self.client.admin_add_user_to_group(**kwargs)

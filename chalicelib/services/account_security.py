@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.aws import error_code
 from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
@@ -61,13 +62,6 @@ def _cognito(deps: Deps) -> tuple[Any, str]:
 
     accounts = CognitoAccounts.from_settings(deps.settings)
     return accounts.client, accounts.user_pool_id
-
-
-def _error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", ""))
-    return ""
 
 
 def _account_not_found() -> NotFound:
@@ -175,7 +169,7 @@ def report_compromised(deps: Deps, actor: Actor, req: CompromisedIn) -> dict[str
     try:
         client.admin_user_global_sign_out(UserPoolId=pool, Username=actor.username)
     except Exception as exc:  # the account is locked already; a failed sign-out is not fatal
-        if _error_code(exc) not in {"NotAuthorizedException", "UserNotFoundException"}:
+        if error_code(exc) not in {"NotAuthorizedException", "UserNotFoundException"}:
             raise
     at = deps.clock()
     profile = dict(deps.store.get_profile(actor.sub) or {})
@@ -213,7 +207,7 @@ def _find(deps: Deps, username: str) -> tuple[Any, str, dict[str, Any]]:
     try:
         user = client.admin_get_user(UserPoolId=pool, Username=username)
     except Exception as exc:
-        if _error_code(exc) == "UserNotFoundException":
+        if error_code(exc) == "UserNotFoundException":
             raise _account_not_found() from None
         raise
     return client, pool, user

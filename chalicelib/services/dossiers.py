@@ -481,7 +481,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     d = load_for(deps, dossier_id, actor)
     _desk_scope(d, actor)
     if d.status in (S.RECEIVED, S.AWAITING_FEE) and d.code and not d.handovers:
-        _start_execution(deps, d)
+        start_execution(deps, d)
         return deps.store.get_dossier(d.id)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     events: list[HistoryEvent] = []
@@ -601,7 +601,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     if saved is None:
         raise Conflict("Hệ thống đang bận cấp số hồ sơ, vui lòng thử lại.", "Busy; retry.")
     deps.store.notify_applied(saved, change)
-    _start_execution(deps, saved)
+    start_execution(deps, saved)
     return deps.store.get_dossier(saved.id)
 
 
@@ -611,7 +611,7 @@ def _warn_at(deps: Deps, due: datetime, start: datetime) -> datetime:
     return max(start, cal.subtract_working_seconds(due, seconds))
 
 
-def _start_execution(
+def start_execution(
     deps: Deps,
     d: Dossier,
     groups: list[list[DossierStep]] | None = None,

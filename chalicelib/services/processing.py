@@ -838,9 +838,9 @@ def _current_execution_status(deps: Deps, d: Dossier, history: list[HistoryEvent
     try:
         desc = deps.workflow.describe(_current_execution_arn(deps, d, history))
     except Exception as exc:
-        from chalicelib.workflow.executions import _error_code
+        from chalicelib.aws import error_code
 
-        if _error_code(exc) != "ExecutionDoesNotExist":
+        if error_code(exc) != "ExecutionDoesNotExist":
             raise
         return None
     return str(desc.get("status") or "")
@@ -902,11 +902,11 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
 
 
 def _start_remaining(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> Dossier:
-    from chalicelib.services.dossiers import _start_execution
+    from chalicelib.services.dossiers import start_execution
 
     remaining = workflow_restart.remaining_stages(d.steps)
     suffix = workflow_restart.restart_suffix(workflow_restart.restart_count(history))
-    _start_execution(deps, d, remaining.stages, suffix=suffix)
+    start_execution(deps, d, remaining.stages, suffix=suffix)
     return deps.store.get_dossier(d.id)
 
 

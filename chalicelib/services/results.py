@@ -21,6 +21,7 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.aws import error_code
 from chalicelib.domain.dossier import Dossier, HistoryEvent, ResultDocument
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
@@ -67,11 +68,6 @@ def _kms() -> Any:
     from chalicelib import aws
 
     return aws.client("kms")
-
-
-def _error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
 
 
 # ---- manifest and signature ---------------------------------------------------------------------
@@ -158,7 +154,7 @@ def _verify_kms(key: str, message: bytes, signature: bytes) -> bool:
             SigningAlgorithm=ALGORITHM,
         )
     except Exception as exc:
-        if _error_code(exc) in ("KMSInvalidSignatureException", "ValidationException"):
+        if error_code(exc) in ("KMSInvalidSignatureException", "ValidationException"):
             return False
         raise
     return bool(resp.get("SignatureValid"))

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib.aws import error_code
+
 # Step Functions names: 1-80 chars, no whitespace, brackets, wildcards or "#%\^|~`$&,;:/".
 # Keep to a conservative subset (also safe in CloudWatch log names).
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -28,11 +30,6 @@ class StaleTaskToken(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
-
-
-def _error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
 
 
 def execution_name(dossier_code: str, suffix: str = "") -> str:
@@ -105,7 +102,7 @@ class Workflow:
                 input=json.dumps(input, ensure_ascii=False, separators=(",", ":")),
             )
         except Exception as exc:
-            if _error_code(exc) != "ExecutionAlreadyExists":
+            if error_code(exc) != "ExecutionAlreadyExists":
                 raise
             return execution_arn(self.state_machine_arn, name)
         return str(resp["executionArn"])
@@ -147,6 +144,6 @@ class Workflow:
 
     @staticmethod
     def _raise_stale(exc: Exception) -> None:
-        code = _error_code(exc)
+        code = error_code(exc)
         if code in _STALE_CODES:
             raise StaleTaskToken(code, str(exc)) from exc
