@@ -10,8 +10,8 @@ the line only stops the retries. A holder that vanished (a Lambda killed mid-req
 once the turn has not moved for `lease` seconds.
 
 Item `<key>`/`TURN`: `tickets` (last ticket taken), `serving` (ticket whose turn it is), `since`
-(epoch seconds when `serving` last moved), `abandoned` (tickets whose callers stopped waiting) and
-the table's TTL attribute, so a day's line expires.
+(epoch seconds when the serving ticket's turn began), `abandoned` (tickets whose callers stopped
+waiting) and the table's TTL attribute, so a day's line expires.
 """
 
 from __future__ import annotations
@@ -84,9 +84,14 @@ class Turns(TableAdapter):
                 ":now": _n(now),
                 ":exp": _n(int(now + KEEP_SECONDS)),
             },
-            ReturnValues="UPDATED_NEW",
+            ReturnValues="ALL_NEW",
         )
-        return int(resp["Attributes"]["tickets"]["N"])
+        ticket = int(resp["Attributes"]["tickets"]["N"])
+        if int(resp["Attributes"]["serving"]["N"]) == ticket:
+            # The line was idle: the turn came to this ticket when the last one was passed on,
+            # maybe hours ago; its lease starts now.
+            self._move(key, ticket, ticket)
+        return ticket
 
     def wait(self, key: str, ticket: int) -> bool:
         """Until `ticket` is served (True), or False once the budget is spent: the caller then

@@ -198,3 +198,27 @@ def test_a_failed_release_leaves_the_receipt_standing(
     nxt = turns.take(KEY)
     assert turns.wait(KEY, nxt) is True  # skipped past the unreleased turn after the lease
     assert _state()["serving"] == str(nxt)
+
+
+def test_after_an_idle_line_the_lease_counts_from_the_new_holders_turn(aws: Outputs) -> None:
+    """The line was idle for an hour; the next receipt is served at once and its lease starts
+    then, not when the last turn was passed on an hour ago."""
+    clock = FakeTime()
+    turns = _turns(clock, lease=10.0, budget=60.0)
+    first = turns.take(KEY)
+    assert turns.wait(KEY, first)
+    turns.release(KEY, first)
+    clock.t += 3600
+    holder, waiter = turns.take(KEY), turns.take(KEY)
+    assert turns.wait(KEY, holder)
+    released: list[float] = []
+
+    def finish_after_two_seconds() -> None:
+        if not released and clock.t - start >= 2.0:
+            turns.release(KEY, holder)
+            released.append(clock.t)
+
+    clock.on_sleep.append(finish_after_two_seconds)
+    start = clock.t
+    assert turns.wait(KEY, waiter)
+    assert released, "the waiter skipped a holder that was 0 s into its turn"
