@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -92,7 +93,9 @@ def test_overdue_step_is_flagged_late_and_still_completes(api: ApiClient, cloud:
     assert status == "SUCCEEDED"
     from chalicelib.services.deps import get_deps
 
-    month = datetime.now(UTC).astimezone().strftime("%Y-%m")
+    # counted in the Vietnam month of the completion (after 17:00 UTC on a month's last day, the
+    # next month already)
+    month = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
     counters = get_deps().store.counters("H33.03", month)["2.001610"]
     assert counters.get("processed_late") == 1
     assert counters.get("processed_on_time") is None
