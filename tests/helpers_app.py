@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,19 @@ def deliver_workflow(api: ApiClient, cloud: Any) -> int:
 
 def attach_required_documents(client: ApiClient, dossier_path: str, proc: dict[str, Any]) -> None:
     """Upload a real file for each required document under `dossier_path` and finalize it."""
-    for doc in proc["documents"]:
-        if not doc["required"]:
+    upload_required_papers(client.post, dossier_path, proc["documents"])
+
+
+def upload_required_papers(
+    post: Callable[[str, Any], Any], dossier_path: str, documents: list[dict[str, Any]]
+) -> None:
+    """The wizard's papers step through any client whose `post(path, body)` answers with
+    `status_code`, `text` and `json()`: the in-process app or the live stack over HTTP."""
+    for doc in documents:
+        if not doc.get("required", True):
             continue
         content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = client.post(
+        slot = post(
             f"{dossier_path}/uploads",
             {
                 "document_id": doc["id"],
@@ -168,7 +177,7 @@ def attach_required_documents(client: ApiClient, dossier_path: str, proc: dict[s
         )
         assert slot.status_code == 201, slot.text
         upload_file(slot.json(), content, ctype)
-        fin = client.post(f"{dossier_path}/attachments/{slot.json()['attachment_id']}/finalize")
+        fin = post(f"{dossier_path}/attachments/{slot.json()['attachment_id']}/finalize", {})
         assert fin.status_code == 200, fin.text
         assert fin.json()["state"] == "accepted"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+from tests.helpers_app import FORM_EXAMPLES, upload_required_papers
 
 
 def post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
@@ -47,25 +47,7 @@ def submitted_dossier(
     assert created.status_code == 201, created.text
     d = created.json()
     base = f"/api/my/dossiers/{d['id']}"
-    for doc in d["documents"]:
-        if not doc.get("required", True):
-            continue
-        content, ctype, ext = sample_file(doc["accepted_types"])
-        slot = post(
-            url,
-            f"{base}/uploads",
-            token,
-            {
-                "document_id": doc["id"],
-                "filename": f"{doc['id']}.{ext}",
-                "content_type": ctype,
-                "size": len(content),
-            },
-        )
-        assert slot.status_code == 201, slot.text
-        upload_file(slot.json(), content, ctype)
-        fin = post(url, f"{base}/attachments/{slot.json()['attachment_id']}/finalize", token, {})
-        assert fin.status_code == 200 and fin.json()["state"] == "accepted", fin.text
+    upload_required_papers(lambda path, body: post(url, path, token, body), base, d["documents"])
     sent = post(url, f"{base}/submit", token, {})
     assert sent.status_code == 200, sent.text
     return str(d["id"])
