@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from chalicelib.store.base import TableAdapter
@@ -152,10 +152,13 @@ class Turns(TableAdapter):
         except self.client.exceptions.ConditionalCheckFailedException:
             pass  # someone else moved it first
 
-    @contextmanager
-    def turn(self, key: str) -> Iterator[bool]:
+    def turn(self, key: str) -> AbstractContextManager[bool]:
         """Hold the turn at `key` for the body; yields whether it was served within budget."""
-        ticket = self.take(key)
+        return self.hold(key, self.take(key))
+
+    @contextmanager
+    def hold(self, key: str, ticket: int) -> Iterator[bool]:
+        """`turn` for a ticket already taken: wait for it, then always pass the turn on."""
         served = False
         try:
             served = self.wait(key, ticket)

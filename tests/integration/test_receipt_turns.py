@@ -93,7 +93,7 @@ def test_a_waiter_that_gives_up_does_not_hold_the_line(aws: Outputs) -> None:
     turns = _turns(clock, lease=10.0, budget=3.0)
     holder, quitter, last = turns.take(KEY), turns.take(KEY), turns.take(KEY)
     assert turns.wait(KEY, holder)
-    with _given_ticket(turns, quitter) as served:
+    with turns.hold(KEY, quitter) as served:
         assert served is False  # waited past its budget: goes ahead unserved
     assert str(quitter) in _state()["abandoned"]
     turns.release(KEY, holder)
@@ -101,20 +101,6 @@ def test_a_waiter_that_gives_up_does_not_hold_the_line(aws: Outputs) -> None:
     assert turns.wait(KEY, last) is True
     assert clock.t - start < 10.0  # the abandoned ticket was skipped, not waited out
     assert _state()["serving"] == str(last)
-
-
-class _given_ticket:
-    """`Turns.turn` for a ticket already taken (the test needs the ticket before waiting)."""
-
-    def __init__(self, turns: Any, ticket: int) -> None:
-        self.turns, self.ticket, self.served = turns, ticket, False
-
-    def __enter__(self) -> bool:
-        self.served = self.turns.wait(KEY, self.ticket)
-        return self.served
-
-    def __exit__(self, *exc: object) -> None:
-        self.turns.release(KEY, self.ticket, self.served)
 
 
 def test_threads_hold_the_turn_one_at_a_time_in_ticket_order(aws: Outputs) -> None:
