@@ -185,6 +185,7 @@ def _world(url: str, callers: dict[str, Caller]) -> None:
     (with its task), a second agency key; each caller knows the ones it may touch. Generated
     values mostly answer 404; these let the fuzzer reach the use cases behind the lookups."""
     from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+    from tests.web.live_api import agency_task
 
     citizen = callers["citizen"]
     me = _call(url, "GET", "/api/me", citizen)
@@ -213,15 +214,15 @@ def _world(url: str, callers: dict[str, Caller]) -> None:
             attachment = slot["attachment_id"]
             _call(url, "POST", f"{base}/attachments/{attachment}/finalize", citizen, {})
     _call(url, "POST", f"{base}/submit", citizen, {})
-    _call(url, "POST", f"/api/desk/dossiers/{sent['id']}/accept", callers["desk"], {})
+    accepted = _call(url, "POST", f"/api/desk/dossiers/{sent['id']}/accept", callers["desk"], {})
+    code = accepted["code"]
     step = ""
     deadline = time.monotonic() + 60
     while not step and time.monotonic() < deadline:
-        tasks = _call(url, "GET", "/api/agency/tasks", callers["agency"])["items"]
-        step = next((t["step_id"] for t in tasks if t["dossier_id"] == sent["id"]), "")
+        task = agency_task(lambda p: _call(url, "GET", p, callers["agency"]), sent["id"], code)
+        step = task["step_id"] if task else ""
         time.sleep(0.0 if step else 0.5)
     assert step, "the received dossier never reached the agency"
-    code = _call(url, "GET", base, citizen)["code"]
     spare = _call(url, "POST", "/api/admin/agency-keys", callers["admin"], {"agency": "H33.03"})
     citizen.known = {"dossier_id": draft["id"], "attachment_id": attachment, "code": code}
     callers["anonymous"].known = {"code": code}

@@ -1,10 +1,12 @@
-"""What browser tests do through the live stack's API before they open a page: sign in, and submit
-a dossier online as the citizen's wizard does (draft, each required paper, submit)."""
+"""What browser tests do through the live stack's API before they open a page: sign in, submit a
+dossier online as the citizen's wizard does (draft, each required paper, submit), find its task."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -51,3 +53,17 @@ def submitted_dossier(
     sent = post(url, f"{base}/submit", token, {})
     assert sent.status_code == 200, sent.text
     return str(d["id"])
+
+
+def agency_task(get: Callable[[str], Any], dossier_id: str, code: str) -> dict[str, Any] | None:
+    """The dossier's open task in the agency's list, searched by its code through every page, or
+    None while the workflow has not opened it. The list is one page by due time, and the live
+    tests before (the concurrency run among them) leave more than a page of tasks at one agency,
+    due no later than a dossier received now. `get(path)` answers the JSON body."""
+    cursor = ""
+    while True:
+        page = get(f"/api/agency/tasks?{urlencode({'q': code, 'cursor': cursor})}")
+        task = next((t for t in page["items"] if t["dossier_id"] == dossier_id), None)
+        if task is not None or not page.get("next"):
+            return task
+        cursor = str(page["next"])

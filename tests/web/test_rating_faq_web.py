@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.web.live_api import id_token, post, submitted_dossier
+from tests.web.live_api import agency_task, id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -54,8 +54,8 @@ def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     agency = _token(url, accounts, "sokhdt")
 
     def task() -> Any:
-        items = _get(url, "/api/agency/tasks", agency).json()["items"]
-        return next((t for t in items if t["dossier_id"] == dossier_id), None)
+        code = accepted.json()["code"]
+        return agency_task(lambda path: _get(url, path, agency).json(), dossier_id, code)
 
     t = _until("the agency task", task)
     done = post(
