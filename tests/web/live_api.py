@@ -61,9 +61,10 @@ def agency_task(get: Callable[[str], Any], dossier_id: str, code: str) -> dict[s
     tests before (the concurrency run among them) leave more than a page of tasks at one agency,
     due no later than a dossier received now. `get(path)` answers the JSON body."""
     cursor = ""
-    while True:
+    for _ in range(100):  # bounded like the other page walks: an endless cursor fails, not hangs
         page = get(f"/api/agency/tasks?{urlencode({'q': code, 'cursor': cursor})}")
         task = next((t for t in page["items"] if t["dossier_id"] == dossier_id), None)
         if task is not None or not page.get("next"):
             return task
         cursor = str(page["next"])
+    raise AssertionError("the agency's task list never ended")

@@ -52,9 +52,9 @@ def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {})
     assert accepted.status_code == 200, accepted.text
     agency = _token(url, accounts, "sokhdt")
+    code = accepted.json()["code"]
 
     def task() -> Any:
-        code = accepted.json()["code"]
         return agency_task(lambda path: _get(url, path, agency).json(), dossier_id, code)
 
     t = _until("the agency task", task)
