@@ -183,9 +183,9 @@ def render_result_pdf(data: ResultData) -> bytes:
         _CONTENT_W,
         _LINE,
         nfc(
-            f"{data.agency_name} thông báo: hồ sơ nêu trên đã được giải quyết xong. Văn bản này "
-            "là kết quả điện tử, đã được ký số; có thể kiểm tra tính toàn vẹn và chữ ký tại địa "
-            f"chỉ {data.verify_url} hoặc bằng mã QR bên dưới."
+            f"{data.agency_name} thông báo: hồ sơ nêu trên đã được giải quyết xong. Thông báo "
+            "này đã được ký số; có thể kiểm tra tính toàn vẹn và chữ ký tại địa chỉ "
+            f"{data.verify_url} hoặc bằng mã QR bên dưới."
         ),
         align="J",
         new_x="LMARGIN",

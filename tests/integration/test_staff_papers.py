@@ -12,7 +12,6 @@ notice) is what the citizen and the desk download as the result.
 
 from __future__ import annotations
 
-import io
 import time
 import uuid
 from typing import Any
@@ -27,7 +26,9 @@ from tests.helpers_app import (
     deliver_workflow,
     minimal_pdf,
     minimal_png,
+    pdf_text,
     return_when_ready,
+    text_pdf,
     upload_file,
 )
 from tests.integration.test_data_tracker import _agency_task
@@ -253,22 +254,6 @@ def test_each_staff_opening_is_audited_and_shown_to_the_owner(
 
 
 # ---- the agency's own document is the result ------------------------------------------------
-def _real_result_pdf(marker: str) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=14)
-    pdf.cell(0, 10, f"GIAY CHUNG NHAN DANG KY DOANH NGHIEP {marker}")
-    return bytes(pdf.output())
-
-
-def _text(pdf: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-
-
 def test_the_agencys_attached_document_is_the_result(api: ApiClient, cloud: Any) -> None:
     # GIVEN a dossier being processed at its lead agency
     d, _ = _submitted(api)
@@ -278,7 +263,7 @@ def test_the_agencys_attached_document_is_the_result(api: ApiClient, cloud: Any)
     agency = api.as_user("sokhdt")
     # WHEN its officer attaches the real certificate through the console's routes
     marker = uuid.uuid4().hex[:12]
-    licence = _real_result_pdf(marker)
+    licence = text_pdf(f"GIAY CHUNG NHAN DANG KY DOANH NGHIEP {marker}")
     slot = agency.post(f"/api/agency/dossiers/{did}/result/upload", {"filename": "GCN.pdf"})
     assert slot.status_code == 201, slot.text
     upload_file(slot.json(), licence, "application/pdf")
@@ -298,7 +283,7 @@ def test_the_agencys_attached_document_is_the_result(api: ApiClient, cloud: Any)
     for who, scope in (("congdan", "my"), ("motcua", "desk")):
         r = api.as_user(who).get(f"/api/{scope}/dossiers/{did}/result.pdf", PDF_TYPE)
         assert r.status_code == 200, r.text
-        assert r.body == licence and marker in _text(r.body)
+        assert r.body == licence and marker in pdf_text(r.body)
     view = api.as_user("congdan").get(f"/api/my/dossiers/{did}").json()
     assert view["result"]["generated"] is False and view["result"]["filename"] == "GCN.pdf"
     signed = [h for h in view["history"] if h["action"] == "result_signed"]
@@ -323,6 +308,6 @@ def test_the_generic_notice_says_it_is_not_the_licence(api: ApiClient, cloud: An
     assert view["result"]["generated"] is True
     assert view["result"]["filename"].startswith("thong-bao-ket-qua-")
     r = api.as_user("congdan").get(f"/api/my/dossiers/{did}/result.pdf", PDF_TYPE)
-    text = " ".join(_text(r.body).split())
+    text = " ".join(pdf_text(r.body).split())
     assert "THÔNG BÁO KẾT QUẢ" in text.upper()
     assert "không thay thế" in text
