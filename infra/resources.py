@@ -346,8 +346,9 @@ class Stack:
 def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",)) -> Stack:
     """The system's resources for the stack `stack`.
 
-    `web_origins` are the origins allowed to POST uploads to the attachments bucket (the web's own
-    origin in production; "*" is acceptable locally because uploads need a presigned policy anyway).
+    `web_origins` are the origins allowed to POST uploads to the attachments and results buckets
+    (the web's own origin in production; "*" is acceptable locally because uploads need a
+    presigned policy anyway).
     """
     gsis = tuple(Index(f"GSI{n}", f"GSI{n}PK", f"GSI{n}SK") for n in range(1, 6))
     return Stack(
@@ -359,7 +360,12 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 "citizens' uploaded documents, under the dossier's prefix",
                 cors=Cors(allowed_origins=tuple(web_origins)),
             ),
-            Bucket("results", "signed electronic results", versioned=True),
+            Bucket(
+                "results",
+                "signed electronic results (the agency's own PDF is posted from the console)",
+                versioned=True,
+                cors=Cors(allowed_origins=tuple(web_origins)),
+            ),
             Bucket("web", "the static web site (served through CloudFront in the cloud)"),
             Bucket("reports", "semiannual reports (XLSX + PDF) under reports/<period>/<id>/"),
         ),

@@ -28,6 +28,26 @@ def minimal_pdf() -> bytes:
     )
 
 
+def text_pdf(line: str) -> bytes:
+    """A real one-page PDF whose text is `line` (ASCII): an agency's licence standing in a test."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=16)
+    pdf.cell(0, 10, line)
+    return bytes(pdf.output())
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF (pypdf)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
 def minimal_png() -> bytes:
     """A real 8x8 PNG image."""
     import io

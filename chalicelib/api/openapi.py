@@ -214,6 +214,7 @@ def operations() -> dict[tuple[str, str], Op]:
 
     forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
     result_pdf = "Kết quả điện tử đã ký số (PDF)"
+    paper_link = "Liên kết ngắn hạn để xem hoặc tải một giấy tờ đã nộp (hợp lệ)"
     state_q = Query("state", "proposed | published | rejected.")
 
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
@@ -346,6 +347,7 @@ def operations() -> dict[tuple[str, str], Op]:
             "Dùng lại giấy tờ trong kho dữ liệu của tôi", body=ReuseIn, status=201
         ),
         ("GET", "/api/my/documents"): Op("Giấy tờ, kết quả của tôi (dùng lại được)"),
+        ("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(paper_link),
         ("GET", "/api/my/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
         ("GET", "/api/my/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
         ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
@@ -421,6 +423,9 @@ def operations() -> dict[tuple[str, str], Op]:
             "Đề nghị không tính trễ hạn do lỗi hệ thống (Đ15.7)", body=ExemptionIn, status=201
         ),
         ("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
+        ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(
+            f"{paper_link} (cán bộ; mỗi lần mở được ghi nhật ký)"
+        ),
         ("GET", "/api/staff/register/{unit}/{name}"): Op(
             "Sổ theo dõi hồ sơ (mẫu 07): `{name}` = `register.pdf|html`",
             media=(PDF, HTML),
@@ -733,6 +738,10 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", f"{my}/attachments/{{attachment_id}}/finalize"): Attachment,
         ("POST", f"{desk}/attachments/{{attachment_id}}/finalize"): Attachment,
         ("POST", f"{my}/reuse"): out.ReusedAttachment,
+        ("GET", f"{my}/attachments/{{attachment_id}}/link"): out.AttachmentLink,
+        ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): (
+            out.AttachmentLink
+        ),
         ("GET", "/api/my/documents"): out.Items,
         ("POST", f"{agency}/result/upload"): out.ResultUploadTicket,
         ("POST", f"{api}/result/upload"): out.ResultUploadTicket,

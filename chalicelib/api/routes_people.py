@@ -23,6 +23,7 @@ audit = LazyModule("chalicelib.services.audit")
 views = LazyModule("chalicelib.services.views")
 models = LazyModule("chalicelib.services.models")
 paging = LazyModule("chalicelib.services.paging")
+papers = LazyModule("chalicelib.services.papers")
 
 bp = Blueprint(__name__)
 
@@ -131,6 +132,17 @@ def my_finalize(dossier_id: str, attachment_id: str) -> Response:
     return _finalize(_role("citizen"), dossier_id, attachment_id)
 
 
+def _paper_link(who: Actor, dossier_id: str, attachment_id: str) -> Response:
+    link = papers.attachment_link(deps(), who, dossier_id, attachment_id)
+    return json_response(link, headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link", methods=["GET"])
+def my_attachment_link(dossier_id: str, attachment_id: str) -> Response:
+    """A short-lived link to open one of my own accepted papers."""
+    return _paper_link(_role("citizen"), dossier_id, attachment_id)
+
+
 @bp.route("/api/my/dossiers/{dossier_id}/submit", methods=["POST"])
 def my_submit(dossier_id: str) -> Response:
     d = svc.submit(deps(), _role("citizen"), dossier_id)
@@ -212,6 +224,13 @@ def desk_receipt(dossier_id: str) -> Response:
     d = svc.load_for(deps(), dossier_id, who)
     audit.record_staff_read(deps(), who, d, "receipt")
     return _pdf(views.receipt_pdf(deps(), d), f"{d.code}.pdf")
+
+
+@bp.route("/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link", methods=["GET"])
+def staff_attachment_link(dossier_id: str, attachment_id: str) -> Response:
+    """The desk, the agencies on the dossier and the administrator open a paper (audited)."""
+    who = _role("desk", "agency", "leader", "province", "admin")
+    return _paper_link(who, dossier_id, attachment_id)
 
 
 # ---- agencies -------------------------------------------------------------------------------

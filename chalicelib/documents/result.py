@@ -1,6 +1,8 @@
 """The electronic result made from a template, when the agency did not upload its own document.
 
-An A4 page titled "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH": issuing agency, number, procedure,
+An A4 page titled "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", saying under the title that
+it is the system's notice and does not replace the licence or certificate: issuing agency, number,
+procedure,
 applicant (ID number masked: the paper may be shown to others), dossier code, date, the line saying
 it is digitally signed, and a QR of the public verification page. The signature itself is not in
 the PDF: the file's sha256 is signed with KMS (`chalicelib.services.results`) and anyone can check
@@ -25,7 +27,12 @@ from chalicelib.domain.masking import mask_id_number
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-TITLE = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+TITLE = "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+# What the notice is not (issue 25): the agency's own document, once attached, is the result.
+NOT_THE_DOCUMENT = (
+    "Thông báo này do hệ thống tạo theo mẫu vì cơ quan giải quyết chưa đính kèm văn bản kết quả; "
+    "không thay thế giấy phép, giấy chứng nhận hay văn bản do cơ quan có thẩm quyền cấp."
+)
 SIGNED_LINE = "Đã được ký số"
 
 # A4 portrait, millimetres.
@@ -157,8 +164,11 @@ def render_result_pdf(data: ResultData) -> bytes:
     pdf = _new_pdf(data)
     pdf.add_page()
     _header(pdf, data)
-    centered(pdf, _MARGIN, _CONTENT_W, 8, TITLE, "B", 15)
-    pdf.ln(6)
+    centered(pdf, _MARGIN, _CONTENT_W, 8, TITLE, "B", 14)
+    pdf.set_x(_MARGIN)
+    pdf.set_font(FONT_FAMILY, "", 9.5)
+    pdf.multi_cell(_CONTENT_W, 5, nfc(NOT_THE_DOCUMENT), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
     _field(pdf, "Mã hồ sơ:", data.dossier_code, bold=True)
     _field(pdf, "Thủ tục hành chính:", data.procedure_name, bold=True)
     _field(pdf, "Tổ chức, cá nhân yêu cầu:", data.applicant_name, bold=True)
@@ -173,9 +183,9 @@ def render_result_pdf(data: ResultData) -> bytes:
         _CONTENT_W,
         _LINE,
         nfc(
-            f"{data.agency_name} thông báo: hồ sơ nêu trên đã được giải quyết xong. Văn bản này "
-            "là kết quả điện tử, đã được ký số; có thể kiểm tra tính toàn vẹn và chữ ký tại địa "
-            f"chỉ {data.verify_url} hoặc bằng mã QR bên dưới."
+            f"{data.agency_name} thông báo: hồ sơ nêu trên đã được giải quyết xong. Thông báo "
+            "này đã được ký số; có thể kiểm tra tính toàn vẹn và chữ ký tại địa chỉ "
+            f"{data.verify_url} hoặc bằng mã QR bên dưới."
         ),
         align="J",
         new_x="LMARGIN",

@@ -53,9 +53,14 @@ def record(
 
 
 def record_staff_read(
-    deps: Deps, actor: Actor, dossier: Dossier, what: str = "read"
+    deps: Deps,
+    actor: Actor,
+    dossier: Dossier,
+    what: str = "read",
+    extra: dict[str, Any] | None = None,
 ) -> AuditEvent | None:
-    """Staff opening a dossier's personal data is audited; a citizen reading their own is not."""
+    """Staff opening a dossier's personal data is audited; a citizen reading their own is not.
+    `extra` names what was opened inside it (an attachment), never its content."""
     if actor.role not in STAFF_ROLES:
         return None
     return record(
@@ -66,6 +71,7 @@ def record_staff_read(
         detail={
             "code": dossier.code,
             "status": int(dossier.status) if dossier.status is not None else None,
+            **(extra or {}),
         },
     )
 

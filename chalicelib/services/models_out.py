@@ -169,6 +169,22 @@ class UploadTicket(_Out):
     fields: dict[str, str]
 
 
+class AttachmentLink(_Out):
+    """A short-lived link to one accepted paper (`services.papers`): `url` opens it in the page
+    (inline, its real name and type), `download_url` saves it; both expire after `expires_in`."""
+
+    attachment_id: str
+    document_id: str
+    filename: str
+    content_type: str
+    size: int | None
+    inline: bool
+    url: str
+    download_url: str
+    expires_in: int
+    expires_at: str
+
+
 class ReusedAttachment(_Out):
     id: str
     document_id: str

@@ -39,6 +39,7 @@ WHAT = {
     "staff_read": "read",
     "staff_receipt": "receipt",
     "staff_result_download": "result_download",
+    "staff_attachment": "attachment",
     "staff_search": "search",
     REFUSED: "refused",
 }
@@ -155,6 +156,7 @@ def _entry(ev: AuditEvent, codes: dict[str, str | None], names: _Names) -> dict[
         "subject": "dossier" if dossier_id else "profile",
         "dossier_id": dossier_id,
         "dossier_code": code,
+        "document": (ev.detail or {}).get("document"),  # which paper was opened, if one was
     }
 
 

@@ -289,7 +289,7 @@ def produce_result(
     rid = _new_id()
     pdf = render_template_result(deps, dossier, procedure, unit_names, rid)
     return sign_and_store(
-        deps, dossier, pdf, f"ket-qua-{dossier.code}.pdf", generated=True, result_id=rid
+        deps, dossier, pdf, f"thong-bao-ket-qua-{dossier.code}.pdf", generated=True, result_id=rid
     )
 
 
@@ -387,6 +387,9 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
     from chalicelib.store.table import Change
 
     new = dossier.model_copy(update={"result": result, "result_key": result.key})
+    kind = (
+        "Thông báo kết quả theo mẫu" if result.generated else "Văn bản kết quả do cơ quan tải lên"
+    )
     event = HistoryEvent(
         at=deps.clock(),
         actor=actor.username,
@@ -394,8 +397,7 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
         action="result_signed",
         from_status=dossier.status,
         to_status=dossier.status,
-        note=f"{'Kết quả từ mẫu' if result.generated else 'Kết quả do cơ quan tải lên'}: "
-        f"{result.filename}",
+        note=f"{kind}: {result.filename}",
         agency=dossier.lead_agency,
     )
     from chalicelib.services.dossiers import _month

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -120,6 +121,29 @@ class AttachmentFiles:
             raise
         data: bytes = obj["Body"].read(max_bytes)
         return data
+
+    def presigned_get(
+        self, key: str, *, filename: str, content_type: str, inline: bool, expires: int
+    ) -> str:
+        """A GET link that answers with the paper's real name and type (S3 overrides the stored
+        headers with `response-content-*`): `inline` opens in the page, else it downloads."""
+        disposition = "inline" if inline else "attachment"
+        fallback = safe_filename(filename)  # old clients read only the ASCII `filename`
+        url: str = self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": (
+                    f'{disposition}; filename="{fallback}"; '
+                    f"filename*=UTF-8''{quote(filename, safe='')}"
+                ),
+                "ResponseCacheControl": "private, no-store",
+            },
+            ExpiresIn=expires,
+        )
+        return url
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

@@ -170,6 +170,10 @@ ROWS: list[Row] = [
            "citizen=ok/404", on="draft"),
     bearer("POST", "/api/my/dossiers/{dossier_id}/submit", "citizen=ok/404", on="draft"),
     bearer("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf", "citizen=ok/404"),
+    bearer("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link",
+           "citizen=ok/404"),
+    bearer("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link",
+           "citizen=ok/404", on="draft", may404=True, note="the draft's paper is still pending"),
     bearer("GET", "/api/my/dossiers/{dossier_id}/forms/{name}", "citizen=ok/404", may404=True),
     bearer("GET", "/api/my/dossiers/{dossier_id}/result.pdf", "citizen=ok/404", may404=True),
     bearer("POST", "/api/my/dossiers/{dossier_id}/reuse", "citizen=ok/404",
@@ -206,6 +210,9 @@ ROWS: list[Row] = [
     sigv4("GET", "/api/agency-api/dossiers/{dossier_id}", "404", on="draft"),
     bearer("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}", "desk,agency,leader=404 "
            "province,admin=ok", on="draft"),
+    # ...and its papers are opened by no staff role, the administrator included
+    bearer("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link",
+           f"{ALL_STAFF}=404", on="draft"),
     # a citizen's online draft is not the desk's to see or edit (paper drafts are)
     bearer("POST", "/api/desk/dossiers/{dossier_id}/uploads", "desk=404", body=UPLOAD,
            on="draft"),
@@ -251,6 +258,8 @@ ROWS: list[Row] = [
            body={"reason": "Lỗi hệ thống", "evidence": "Phiếu hỗ trợ số 1"}),
     bearer("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}",
            "desk,agency,leader=ok/404 province,admin=ok", may404=True),
+    bearer("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link",
+           "desk,agency,leader=ok/404 province,admin=ok"),
     bearer("GET", "/api/staff/register/{unit}/{name}", "desk,agency,leader=ok/403 admin=ok",
            query="?month=" + MONTH, note="units are public: another unit's register is 403"),
     bearer("GET", "/api/staff/dossiers/{dossier_id}/support-requests",
@@ -393,7 +402,7 @@ class Matrix:
         values: dict[str, Callable[[], str]] = {
             "dossier_id": lambda: str(pair[other]["id"]),
             "step_id": lambda: w.step[other],
-            "attachment_id": lambda: w.attachment[other],
+            "attachment_id": lambda: (w.attachment if row.on == "draft" else w.paper)[other],
             "feedback_id": lambda: str(w.feedback[other]["id"]),
             "request_id": lambda: w.support[other],
             "change_id": lambda: w.change[other],

@@ -65,6 +65,7 @@ class World:
     step: dict[str, str] = field(default_factory=dict)  # rel -> active step id of `live`
     draft: dict[str, dict[str, Any]] = field(default_factory=dict)
     attachment: dict[str, str] = field(default_factory=dict)  # rel -> pending attachment of draft
+    paper: dict[str, str] = field(default_factory=dict)  # rel -> an accepted attachment of `live`
     feedback: dict[str, dict[str, Any]] = field(default_factory=dict)
     support: dict[str, str] = field(default_factory=dict)
     change: dict[str, str] = field(default_factory=dict)
@@ -141,6 +142,7 @@ def build_world(api: ApiClient, cloud: Any) -> World:
     w = World()
     for rel in ("own", "other"):
         w.live[rel], w.step[rel] = live_dossier(api, cloud, rel)
+        w.paper[rel] = next(a["id"] for a in w.live[rel]["attachments"] if a["state"] == "accepted")
         owner, proc, _, staff = SIDES[rel]
         draft = create_draft(api, owner, proc)
         doc = api.get(f"/api/procedures/{proc}").json()["documents"][0]

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from chalicelib.documents.qr import qr_png
 from chalicelib.documents.result import (
+    NOT_THE_DOCUMENT,
     SIGNED_LINE,
     TITLE,
     ResultData,
@@ -78,6 +79,16 @@ def test_prints_title_code_procedure_agency_and_signed_line(
     assert "SỞ TƯ PHÁP" in text
     assert SIGNED_LINE in text
     assert "ngày 03 tháng 12 năm 2026" in text  # 09:30 in Vietnam on 3 December
+
+
+def test_says_it_is_a_notice_not_the_licence(sample: tuple[bytes, PdfReader, str]) -> None:
+    """Issue 25: the template is made only when the agency attached no document of its own, and
+    must not pass for the licence or certificate."""
+    _, _, text = sample
+    flat = " ".join(text.split())
+    assert TITLE.startswith("THÔNG BÁO") and TITLE in flat
+    assert NOT_THE_DOCUMENT in flat
+    assert "là kết quả điện tử" not in flat
 
 
 def test_id_number_is_masked(sample: tuple[bytes, PdfReader, str]) -> None:

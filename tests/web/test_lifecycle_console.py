@@ -152,6 +152,9 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
     approve(vt, "Cấp giấy phép.")
     desk.goto(f"/#/desk/{dossier_id}")
     poll_visible(desk, desk.locator(".facts .badge", has_text="Đã xử lý xong").first)
+    # AND, Vị Thanh having attached no document, the result is plainly the system's notice
+    poll_visible(desk, desk.locator('#result-kind[data-generated="true"]'))
+    expect(desk.locator("#result-kind")).to_contain_text("do hệ thống tạo theo mẫu")
     expect(desk.get_by_label("Tại Bộ phận Một cửa")).to_be_checked()
     expect(desk.get_by_label("Họ tên người nhận")).to_have_value(accounts["congdan"]["name"])
     desk.get_by_role("button", name="Trả kết quả", exact=True).click()

@@ -7,6 +7,7 @@ import { timeEl, formatBytes } from './format.js';
 import { applicantRows, formDataRows } from './applicant.js';
 import { docFormLabel } from './upload.js';
 import { unitLabel } from './levels.js';
+import { paperButton } from './papers.js';
 
 /** The procedure a dossier runs under (for field titles and document names); null if unavailable. */
 export async function procedureOf(d) {
@@ -40,13 +41,16 @@ export function formDataCard(d, procedure) {
   return card(h('h2', {}, procedure?.form_schema?.title || t('submit.eform')), rows.length ? facts(rows) : empty(t('dossier.noFormData')));
 }
 
-/** Attachments against the procedure's requirements: a checklist the desk can tick through. */
-export function attachmentsCard(d, procedure) {
+/**
+ * Attachments against the procedure's requirements: a checklist the desk can tick through. With
+ * `base` (the caller's dossier API path) each accepted paper opens in the page's viewer.
+ */
+export function attachmentsCard(d, procedure, base = null) {
   const docs = procedure?.documents || [];
   const atts = d.attachments || [];
   const byDoc = (id) => atts.filter((a) => a.document_id === id);
   const row = (a) => h('li', { class: `att att-${a.state || 'pending'}` },
-    a.url ? h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.filename || a.id) : h('span', {}, a.filename || a.id),
+    base && a.state === 'accepted' ? paperButton(a, base) : h('span', {}, a.filename || a.id),
     h('span', { class: 'muted small' }, ` · ${t(`att.${a.state || 'pending'}`)}${a.size ? ` · ${formatBytes(a.size)}` : ''}`),
     a.reason && h('span', { class: 'small verdict-bad' }, ` · ${a.reason}`));
   const known = new Set(docs.map((x) => x.id));

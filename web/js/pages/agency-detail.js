@@ -9,6 +9,7 @@ import { timeline } from '../timeline.js';
 import { timeEl } from '../format.js';
 import { me, role } from '../session.js';
 import { procedureOf, summaryCard, applicantCard, formDataCard, attachmentsCard, stepsCard } from '../dossier-view.js';
+import { resultCard, attachResultForm } from '../papers.js';
 import {
   act, errorSlot, revealForm, textArea, localToIso, isoToLocal, appointmentRows, lifecycleCard,
   controlSlipCard, formsCard, exemptionsCard, decisionControls,
@@ -205,12 +206,18 @@ export async function render(view, { params, query, navigate }) {
       reloadWith(approve ? t('admin.exemptionApproved') : t('admin.exemptionRefused'));
     } }) : null;
     const restart = who === 'admin' && workflowFailed(d) ? restartForm(d, reloadWith) : null;
+    // The lead agency's officer attaches the real licence or certificate while its step is open
+    // (before the last approval makes the template notice); services/results.py decides.
+    const lead = who === 'agency' && Boolean(unit) && unit === d.lead_agency;
+    const attach = lead && processing && stepId && d.code && !d.result ? attachResultForm(d, reloadWith) : null;
+    const result = resultCard(d, { path: ['agency', 'admin'].includes(who) ? `/api/agency/dossiers/${id}/result.pdf` : null, attach });
     const back = who === 'admin' ? '#/admin' : '#/agency';
     replace(body,
       h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: back }, t(who === 'admin' ? 'admin.title' : 'agency.title')), ' / ', d.code || d.id),
       pageTitle(d.procedure_name || procedure?.name || t('dossier.title')),
       restart ? card(h('h2', {}, t('ops.restartTitle')), restart.open, restart.form) : null,
       pending.length ? card(h('h2', {}, t('leader.title')), pending) : null,
+      result,
       stepId && processing ? completeForm(d, stepId, done) : card(h('p', {}, t('agency.nothingOpen'))),
       tools.length ? card(h('h2', {}, t('agency.otherActions')), h('div', { class: 'btn-row' }, tools.map((x) => x.open)), tools.map((x) => x.form)) : null,
       summaryCard(d, appointmentRows(d).slice(1)),
@@ -221,7 +228,7 @@ export async function render(view, { params, query, navigate }) {
       formsCard(d, `/api/staff/dossiers/${id}`),
       applicantCard(d),
       formDataCard(d, procedure),
-      attachmentsCard(d, procedure),
+      attachmentsCard(d, procedure, `/api/staff/dossiers/${id}`),
       d.history && card(h('h2', {}, t('dossier.history')), timeline(d.history)));
   }
 

@@ -10,6 +10,7 @@ import {
   act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard, exemptionsCard,
 } from '../lifecycle.js';
 import { procedureOf, summaryCard, applicantCard, formDataCard, attachmentsCard, stepsCard } from '../dossier-view.js';
+import { resultCard } from '../papers.js';
 
 const MIN_REASON = 5; // the API's ReasonIn.min_length
 
@@ -222,6 +223,7 @@ export async function render(view, { params }) {
         h('p', {}, `${t('dossier.code')}: `, h('strong', { class: 'code' }, d.code || '')),
         h('p', {}, `${t('dossier.appointmentAt')}: `, timeEl(d.appointment_at))),
       actions.childNodes.length ? card(h('h2', {}, t('common.actions')), actions) : null,
+      resultCard(d, { path: `${base}/result.pdf` }),
       summaryCard(d, appointmentRows(d).slice(1)),
       lifecycleCard(d),
       exemptionsCard(d),
@@ -230,7 +232,7 @@ export async function render(view, { params }) {
       formsCard(d, `/api/staff/dossiers/${id}`),
       applicantCard(d),
       formDataCard(d, procedure),
-      attachmentsCard(d, procedure),
+      attachmentsCard(d, procedure, `/api/staff/dossiers/${id}`),
       d.history && card(h('h2', {}, t('dossier.history')), timeline(d.history)));
   }
 

@@ -30,6 +30,7 @@ const S = {
   'what.read': ['Xem hồ sơ', 'Viewed the dossier'],
   'what.receipt': ['Tải giấy tiếp nhận', 'Downloaded the receipt'],
   'what.result_download': ['Tải kết quả', 'Downloaded the result'],
+  'what.attachment': ['Xem giấy tờ đã nộp', 'Opened a paper you submitted'],
   'what.search': ['Tìm theo số giấy tờ', 'Found it by ID number'],
   'what.refused': ['Bị từ chối truy cập', 'Access refused'],
   'what.edit': ['Cập nhật hồ sơ', 'Changed the dossier'],
@@ -47,7 +48,8 @@ function row(x) {
         x.who?.via === 'agency_api' ? ` ${s('system')}` : '')),
     h('td', { 'data-label': s('agency') }, x.who?.agency_name || x.who?.agency || '—'),
     h('td', { 'data-label': s('what') },
-      x.refused ? h('span', { class: 'badge badge-late' }, what) : what),
+      x.refused ? h('span', { class: 'badge badge-late' }, what) : what,
+      x.document ? h('div', { class: 'small muted' }, x.document) : null),
     h('td', { 'data-label': s('dossier') },
       x.subject === 'profile' ? s('profile')
         : x.dossier_code ? h('a', { href: `#/my/${encodeURIComponent(x.dossier_id)}`, class: 'code' }, x.dossier_code)

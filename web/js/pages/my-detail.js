@@ -11,6 +11,8 @@ import { applicantRows } from '../applicant.js';
 import { uploadControl } from '../upload.js';
 import { dossierLink } from './my-list.js';
 import { paymentCard, paymentNotice } from './my-payment.js';
+import { attachmentsCard } from '../dossier-view.js';
+import { resultKind } from '../papers.js';
 import {
   act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard,
 } from '../lifecycle.js';
@@ -79,7 +81,7 @@ export async function render(view, { params, query }) {
         }
       }));
       const rate = code === 10 ? h('a', { class: 'btn', id: 'rate-link', href: `#/rate?id=${encodeURIComponent(d.id)}` }, tc('rate.title')) : null;
-      resultPart = card(h('h2', {}, t('life.result')), h('p', {}, d.result.filename || t('life.resultReady')), h('div', { class: 'form-actions' }, btn, rate, resultSlot), resultErr);
+      resultPart = card(h('h2', {}, t('life.result')), resultKind(d.result), h('div', { class: 'form-actions' }, btn, rate, resultSlot), resultErr);
     }
     let withdraw = null;
     if (OPEN.includes(code)) {
@@ -122,6 +124,7 @@ export async function render(view, { params, query }) {
       formsCard(d, base),
       withdraw && card(h('h2', {}, t('my.withdrawTitle')), h('div', { class: 'btn-row' }, withdraw.open), withdraw.form),
       card(h('h2', {}, t('submit.applicant')), facts(applicantRows(d.applicant))),
+      (d.attachments || []).length ? attachmentsCard(d, { documents: d.documents }, base) : null,
       card(h('h2', {}, t('dossier.history')), timeline(d.history)));
   }
 
