@@ -105,13 +105,13 @@ class EventPump:
             if h is None:
                 log.info("schedule %s: no handler %s in the app yet; skipped", s.name, s.handler)
                 continue
-            period = rate_seconds(s.expression)
-            if period is None:
-                try:
-                    cron_matches(s.expression, datetime.now(UTC))
-                except ValueError as exc:
-                    log.warning("schedule %s: %s; skipped", s.name, exc)
-                    continue
+            try:
+                period = rate_seconds(s.expression)
+                if period is None:
+                    cron_matches(s.expression, datetime.now(UTC))  # raises if it is invalid
+            except ValueError as exc:
+                log.warning("schedule %s: %s; skipped", s.name, exc)
+                continue
             self.timers[s.name] = _Timer(
                 s, outputs.schedules.get(s.name, ""), h, period, time.time() + (period or 0)
             )
