@@ -800,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
             a.url, demo_accounts(None), a.submissions, a.races, a.workers, a.time_limit
         )
     else:
-        from infra.local import running_stack
+        from infra.local.stack import running_stack
 
         with running_stack(
             port=0, data_dir=DEMO, moto_process=not a.one_process, pump_pollers=a.pollers

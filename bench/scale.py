@@ -98,7 +98,7 @@ def load(size: int, open_count: int, seed: int = 7) -> tuple[Any, list[str]]:
     from chalicelib.settings import Settings
     from chalicelib.store.table import AgencyTask, DynamoStore
     from infra.demo import load_catalogue
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
     from infra.provision import provision
     from infra.resources import environment
 
@@ -251,10 +251,10 @@ def measure(deps: Any, agency: str) -> dict[str, dict[str, float]]:
 def run(sizes: list[int], open_count: int) -> dict[int, dict[str, dict[str, float]]]:
     from moto import mock_aws
 
-    from infra.moto_speed import patch_moto_speed
+    from infra.moto_patches import apply_speed
 
     _env()
-    patch_moto_speed()  # base-table Queries read one partition, as DynamoDB does
+    apply_speed()  # base-table Queries read one partition, as DynamoDB does
     results: dict[int, dict[str, dict[str, float]]] = {}
     for size in sizes:
         with mock_aws():

@@ -31,7 +31,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 @contextmanager
 def _local_stack() -> Iterator[str]:
-    from infra.local import running_stack
+    from infra.local.stack import running_stack
 
     with running_stack(port=0, data_dir=ROOT / "data" / "demo", background_pump=False) as s:
         yield str(s.url)

@@ -219,7 +219,7 @@ def upload_web(s3: Any, bucket: str, web_dir: Path) -> int:
 def load_catalogue(table: str, region: str, data_dir: Path) -> tuple[int, int]:
     """Units, procedures and calendar into the stack's table (puts: idempotent)."""
     from infra.demo import load_catalogue as load
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
 
     os.environ["TABLE_NAME"] = table
     os.environ["AWS_REGION"] = region

@@ -2,8 +2,8 @@
 
 In one process, moto (DynamoDB, Step Functions' interpreter, SQS, S3) and the API share one GIL, so
 a machine's second core sits idle under load. The load bench (`bench/load.py`) therefore runs the
-moto server here, with the same patches as the in-process server (stale tokens refused, DynamoDB
-serialised, the speed patches), and the API, event pump and driver in its own process.
+moto server here, with the same patches as the in-process server (`infra.moto_server`, every patch
+of `infra.moto_patches`), and the API, event pump and driver in its own process.
 `running_stack(moto_process=True)` starts and stops it; it prints `port <n>` once it listens and
 stops on SIGTERM or when its stdin closes (so it never outlives its parent).
 """
@@ -19,11 +19,10 @@ import threading
 from collections.abc import Iterator
 
 from infra import resources as r
+from infra.moto_server import start_moto_server
 
 
 def serve(host: str, port: int) -> None:
-    from infra.local import start_moto_server
-
     server, bound = start_moto_server(host, port)
     print(f"port {bound}", flush=True)
     sys.stdout = sys.stderr  # nobody reads the pipe after the port: later prints must not fill it

@@ -25,8 +25,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     """A fresh moto account with every resource provisioned and the app's env pointing at it."""
     from moto import mock_aws
 
-    from infra.local import patch_moto_stale_tokens, reset_app_caches
-    from infra.moto_speed import patch_moto_speed
+    from infra.local.stack import reset_app_caches
+    from infra.moto_patches import apply_speed, sfn_stale_tokens
     from infra.provision import provision
     from infra.resources import environment
 
@@ -38,8 +38,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
         monkeypatch.delenv(name, raising=False)
-    patch_moto_stale_tokens()  # moto accepts timed-out tokens silently; AWS rejects them
-    patch_moto_speed()  # a transaction copies the items it names, not the table
+    sfn_stale_tokens.apply()  # moto accepts timed-out tokens silently; AWS rejects them
+    apply_speed()  # a transaction copies the items it names, not the table
     with mock_aws(config=SFN_EXECUTION):  # type: ignore[arg-type]
         outputs = provision()
         for key, value in environment(outputs).items():
@@ -76,7 +76,7 @@ DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Any]:
     """The local stack serving web/ at / and the API at /api, with the demo data loaded."""
-    from infra.local import running_stack
+    from infra.local.stack import running_stack
 
     # moto in a process of its own: the API and moto each get one of the machine's two cores
     with running_stack(port=0, data_dir=DEMO, moto_process=True) as s:

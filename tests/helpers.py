@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from infra.local import is_s3_test_event, lambda_context, sqs_event
+from infra.local.events import is_s3_test_event, lambda_context, sqs_event
 
 
 def _sqs() -> Any:

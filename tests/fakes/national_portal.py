@@ -7,7 +7,7 @@ does not match), checks that `Idempotency-Key` is `<packet_id>:<version>`, keeps
 n requests with `status` without storing, `slow_next(n, seconds)` stores and then answers late
 (the client times out although the portal has the record: a retry must not duplicate it).
 
-`make run` uses it too (infra/local.py starts one when NATIONAL_PORTAL_URL is not set).
+`make run` uses it too (infra/local/stack.py starts one when NATIONAL_PORTAL_URL is not set).
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ import json
 import os
 import socket
 import time
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -18,13 +17,8 @@ import pytest
 import requests
 from chalice import Chalice
 
-from infra.local import (
-    WEB_DIR,
-    cron_matches,
-    is_s3_test_event,
-    rate_seconds,
-    running_stack,
-)
+from infra.local.events import is_s3_test_event
+from infra.local.stack import WEB_DIR, running_stack
 
 pytestmark = pytest.mark.integration
 
@@ -202,23 +196,6 @@ def test_pump_delivers_like_lambda_retries_then_dead_letters() -> None:
         assert scheduled["resources"] == [out.schedules["daily-digest"]]
 
 
-def test_cron_and_rate_expressions() -> None:
-    digest = "cron(0 0 ? * MON-FRI *)"
-    monday = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)  # 07:00 Monday in Hậu Giang
-    assert monday.weekday() == 0
-    assert cron_matches(digest, monday)
-    assert not cron_matches(digest, monday.replace(minute=1))
-    assert not cron_matches(digest, datetime(2026, 11, 28, 0, 0, tzinfo=UTC))  # Saturday
-    assert not cron_matches(digest, datetime(2026, 11, 29, 0, 0, tzinfo=UTC))  # Sunday
-    assert cron_matches("cron(*/15 1-3 1 JAN,JUL ? 2026)", datetime(2026, 7, 1, 2, 45, tzinfo=UTC))
-    assert not cron_matches("cron(*/15 1-3 1 JAN ? *)", datetime(2026, 7, 1, 2, 45, tzinfo=UTC))
-    with pytest.raises(ValueError):
-        cron_matches("cron(0 0 L * ? *)", monday)
-    assert rate_seconds("rate(5 minutes)") == 300
-    assert rate_seconds("rate(1 day)") == 86400
-    assert rate_seconds(digest) is None
-
-
 def test_s3_test_events_are_recognised() -> None:
     assert is_s3_test_event('{"Service": "Amazon S3", "Event": "s3:TestEvent"}')
     assert not is_s3_test_event('{"Records": []}')
@@ -235,13 +212,13 @@ def test_make_localstack_runs_the_same_stack_against_a_stand_in_endpoint(
 
     from moto.server import ThreadedMotoServer
 
-    from infra.local import _enable_sfn_execution
+    from infra.local.stack import enable_sfn_execution
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     try:
-        _enable_sfn_execution(endpoint, required=True)  # LocalStack runs its own Step Functions
+        enable_sfn_execution(endpoint, required=True)  # LocalStack runs its own Step Functions
         monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
         monkeypatch.setenv("LOCALSTACK", "1")
         monkeypatch.setenv("LOCALSTACK_HOST", endpoint.removeprefix("http://"))

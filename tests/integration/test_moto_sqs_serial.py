@@ -1,4 +1,4 @@
-"""The local cloud's SQS answers concurrent pollers as SQS does (infra.local.patch_moto_sqs_serial).
+"""The local cloud's SQS answers concurrent pollers as SQS does (infra/moto_patches/sqs_serial.py).
 
 Found under the full-size load bench: moto's receive walked a queue's pending set while another
 poller's delete changed it, and answered 500.
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.integration
 def queue(aws: Outputs) -> tuple[Any, str]:
     import boto3
 
-    from infra.local import patch_moto_sqs_serial
+    from infra.moto_patches import sqs_serial
 
-    patch_moto_sqs_serial()
+    sqs_serial.apply()
     sqs = boto3.client("sqs", region_name=aws.region)
     url = sqs.create_queue(QueueName="serial-test", Attributes={"VisibilityTimeout": "300"})
     return sqs, url["QueueUrl"]

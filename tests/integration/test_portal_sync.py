@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from chalicelib.services import portal_sync
-from infra.local import lambda_context, sqs_event
+from infra.local.events import lambda_context, sqs_event
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
 from tests.helpers_app import ApiClient
@@ -36,7 +36,7 @@ class Portal:
 def portal(aws: Outputs, monkeypatch: pytest.MonkeyPatch) -> Iterator[Portal]:
     """The fake portal, configured as NATIONAL_PORTAL_URL; the client's backoff sleeps are
     recorded, not slept; a request times out after 0.3 s."""
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
 
     with running_portal(token="portal-secret") as fake:
         monkeypatch.setenv("NATIONAL_PORTAL_URL", fake.url)

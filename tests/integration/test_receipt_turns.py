@@ -106,9 +106,9 @@ def test_a_waiter_that_gives_up_does_not_hold_the_line(aws: Outputs) -> None:
 def test_threads_hold_the_turn_one_at_a_time_in_ticket_order(aws: Outputs) -> None:
     """Real threads, real polling (short): the body never runs twice at once. Needs moto's DynamoDB
     to apply each request atomically, as DynamoDB does (the local stack's patch)."""
-    from infra.local import patch_moto_dynamodb_serial
+    from infra.moto_patches import dynamodb_serial
 
-    patch_moto_dynamodb_serial()
+    dynamodb_serial.apply()
     turns = _turns()
     inside: list[int] = []
     order: list[int] = []

@@ -219,7 +219,7 @@ def test_deploy_then_destroy_dev_in_moto(
 ) -> None:
     """infra/deploy.py's real code path (artifact bucket, TemplateURL, web, catalogue, destroy)."""
     from infra import deploy as dp
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
 
     monkeypatch.setenv("TABLE_NAME", "unset")  # restored after the test (deploy sets it)
     monkeypatch.setenv("AWS_REGION", REGION)

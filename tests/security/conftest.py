@@ -28,7 +28,8 @@ def sec_aws() -> Iterator[Outputs]:
     """A fresh moto account with every resource provisioned, for the whole module."""
     from moto import mock_aws
 
-    from infra.local import patch_moto_stale_tokens, reset_app_caches
+    from infra.local.stack import reset_app_caches
+    from infra.moto_patches import sfn_stale_tokens
     from infra.provision import provision
     from infra.resources import environment
 
@@ -44,7 +45,7 @@ def sec_aws() -> Iterator[Outputs]:
             mp.setenv(name, value)
         for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
             mp.delenv(name, raising=False)
-        patch_moto_stale_tokens()
+        sfn_stale_tokens.apply()
         with mock_aws(config=SFN_EXECUTION):  # type: ignore[call-overload]
             outputs = provision()
             for key, value in environment(outputs).items():

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.live
 
 # The full size is `make bench-load` (docs/reliability.md). Inside `make test`, 40/20 (five races
 # of each kind) keeps every check and takes about a minute and a half on the 2-core machine, now
-# that the local cloud's cost per request no longer grows with the data (infra/moto_speed.py).
+# that the local cloud's cost per request no longer grows with the data (infra/moto_patches/).
 SUBMISSIONS = int(os.environ.get("STRESS_SUBMISSIONS", "40"))
 RACES = int(os.environ.get("STRESS_RACES", "20"))
 WORKERS = int(os.environ.get("STRESS_WORKERS", "8"))

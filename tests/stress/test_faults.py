@@ -473,7 +473,7 @@ def test_batch_sizes_come_from_the_queue_definition() -> None:
 
 def test_a_poison_message_is_the_only_batch_item_failure(aws: Outputs) -> None:
     from app import on_workflow_message
-    from infra.local import lambda_context, sqs_event
+    from infra.local.events import lambda_context, sqs_event
 
     messages = [
         {"MessageId": f"m{i}", "ReceiptHandle": f"r{i}", "Body": body}
@@ -491,7 +491,7 @@ def test_through_the_pump_only_the_poison_returns_then_reaches_the_dlq(aws: Outp
 
     from app import app
     from infra import resources as r
-    from infra.local import EventPump
+    from infra.local.pump import EventPump
 
     sqs = boto3.client("sqs", region_name=aws.region)
     queue = aws.queues["workflow"]

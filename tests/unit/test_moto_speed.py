@@ -1,4 +1,5 @@
-"""The local cloud's item-level transaction rollback answers exactly as moto's whole-table copy."""
+"""The local cloud's DynamoDB patches (infra/moto_patches/dynamodb_*.py, server_module_list.py)
+answer exactly as moto does: the item-level transaction rollback as moto's whole-table copy."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
-from infra import moto_speed
+from infra.moto_patches import (
+    dynamodb_partition_query,
+    dynamodb_request_token,
+    dynamodb_transactions,
+    server_module_list,
+)
 
 REGION = "ap-southeast-1"
 # moto's own, even when an earlier test in this process has patched the class
@@ -22,7 +28,7 @@ ORIGINAL: Callable[..., Any] = getattr(
 
 @pytest.fixture(params=["moto", "item_rollback"])
 def ddb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    impl = ORIGINAL if request.param == "moto" else moto_speed.transact_write_items
+    impl = ORIGINAL if request.param == "moto" else dynamodb_transactions.transact_write_items
     monkeypatch.setattr(DynamoDBBackend, "transact_write_items", impl)
     for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(k, "testing")
@@ -114,7 +120,7 @@ def test_the_module_list_is_read_once_and_equals_moto_s() -> None:
     from moto import backends
 
     before = set(backends.list_of_moto_modules())
-    moto_speed.patch_moto_module_list()
+    server_module_list.apply()
     assert set(backends.list_of_moto_modules()) == before
     assert "dynamodb" in before and "stepfunctions" in before
 
@@ -122,7 +128,7 @@ def test_the_module_list_is_read_once_and_equals_moto_s() -> None:
 def test_a_base_table_query_reads_its_partition_and_answers_as_moto(ddb: Any) -> None:
     from moto.dynamodb.models.table import Table
 
-    moto_speed.patch_moto_partition_queries()
+    dynamodb_partition_query.apply()
     for pk in ("P", "Q"):
         for i in range(5):
             ddb.put_item(TableName="t", Item={"pk": {"S": pk}, "sk": {"S": f"s{i}"}})
@@ -151,7 +157,7 @@ def test_a_base_table_query_reads_its_partition_and_answers_as_moto(ddb: Any) ->
 
 
 def test_a_retry_with_the_same_client_token_succeeds_without_writing_again(ddb: Any) -> None:
-    moto_speed.patch_moto_client_request_token()
+    dynamodb_request_token.apply()
     token = "retry-after-a-lost-reply"
     ddb.transact_write_items(TransactItems=[_update("A", 1, 2)], ClientRequestToken=token)
     # botocore resends the same request (same token) when the reply is lost: success, no write

@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from infra.local import POWERTOOLS_LAZY, warm_imports
+from infra.local.stack import POWERTOOLS_LAZY, warm_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 LAZY = re.compile(r"^\s+from (aws_lambda_powertools[\w.]*) import", re.MULTILINE)

@@ -27,7 +27,7 @@ PASSWORD = "Matkhau@2026"
 @pytest.fixture(scope="module")
 def wired(stack: Any) -> Iterator[None]:
     """Sign-ups confirmed at once, as `make run` does (AUTO_CONFIRM_SIGNUP)."""
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
 
     if stack.app is None:
         pytest.skip("the local stack runs without app.py")
