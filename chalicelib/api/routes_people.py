@@ -103,12 +103,15 @@ def get_my_dossier(dossier_id: str) -> Response:
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
+def _update_draft(who: Actor, dossier_id: str) -> Response:
+    d = svc.update_draft(deps(), who, dossier_id, body(models.CreateDossierIn))
+    return json_response(views.dossier_view(deps(), d))
+
+
 @bp.route("/api/my/dossiers/{dossier_id}", methods=["POST"])
 def update_my_draft(dossier_id: str) -> Response:
     """Step 1 of the wizard again (Back, or a draft resumed): applicant, e-form, desk."""
-    who = _role("citizen")
-    d = svc.update_draft(deps(), who, dossier_id, body(models.CreateDossierIn))
-    return json_response(views.dossier_view(deps(), d))
+    return _update_draft(_role("citizen"), dossier_id)
 
 
 @bp.route("/api/my/dossiers/{dossier_id}", methods=["DELETE"])
@@ -188,9 +191,7 @@ def desk_get(dossier_id: str) -> Response:
 @bp.route("/api/desk/dossiers/{dossier_id}", methods=["POST"])
 def desk_update_draft(dossier_id: str) -> Response:
     """Step 1 of a walk-in paper dossier again, before it is received."""
-    who = _role("desk")
-    d = svc.update_draft(deps(), who, dossier_id, body(models.CreateDossierIn))
-    return json_response(views.dossier_view(deps(), d))
+    return _update_draft(_role("desk"), dossier_id)
 
 
 @bp.route("/api/staff/dossiers/by-code/{code}", methods=["GET"])
