@@ -116,6 +116,10 @@ class ApiClient:
         r = self.client.http.post(path, headers=h, body=raw)
         return Reply(r.status_code, dict(r.headers), r.body)
 
+    def delete(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        r = self.client.http.request("DELETE", path, headers=self._headers(headers))
+        return Reply(r.status_code, dict(r.headers), r.body)
+
     def sign_in(self, username: str, password: str | None = None) -> Reply:
         pw = password if password is not None else self.accounts[username]["password"]
         return self.post("/api/auth/signin", {"username": username, "password": pw})

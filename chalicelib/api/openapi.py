@@ -335,6 +335,12 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/my/dossiers"): Op("Tạo hồ sơ nháp", body=CreateDossierIn, status=201),
         ("GET", "/api/my/dossiers"): Op("Hồ sơ của tôi", query=work_q),
         ("GET", "/api/my/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ của tôi"),
+        ("POST", "/api/my/dossiers/{dossier_id}"): Op(
+            "Sửa thông tin hồ sơ nháp (người nộp, tờ khai, nơi nộp)", body=CreateDossierIn
+        ),
+        ("DELETE", "/api/my/dossiers/{dossier_id}"): Op(
+            "Xóa hồ sơ nháp chưa nộp (cùng các tệp đính kèm)"
+        ),
         ("POST", "/api/my/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
         ("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
             finalize
@@ -359,6 +365,12 @@ def operations() -> dict[tuple[str, str], Op]:
             "Nhập hồ sơ giấy thay người nộp", body=CreateDossierIn, status=201
         ),
         ("GET", "/api/desk/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (một cửa)"),
+        ("POST", "/api/desk/dossiers/{dossier_id}"): Op(
+            "Sửa thông tin hồ sơ giấy chưa tiếp nhận", body=CreateDossierIn
+        ),
+        ("GET", "/api/staff/dossiers/by-code/{code}"): Op(
+            "Tìm hồ sơ theo mã in trên giấy tiếp nhận (không phân biệt hoa thường)"
+        ),
         ("POST", "/api/desk/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
         ("POST", "/api/desk/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
             finalize
@@ -697,6 +709,8 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", f"{my}/withdraw"),
         ("POST", "/api/desk/dossiers"),
         ("GET", desk),
+        ("POST", my),
+        ("POST", desk),
         *[
             ("POST", f"{desk}/{action}")
             for action in ("accept", "refuse", "supplement", "return", "withdraw", "payments")
@@ -729,6 +743,8 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         # ---- lists of dossiers and tasks
         ("GET", "/api/my/dossiers"): out.DossierSummaries,
         ("GET", "/api/desk/inbox"): out.DossierSummaries,
+        ("GET", "/api/staff/dossiers/by-code/{code}"): out.DossierSummary,
+        ("DELETE", my): out.DraftDeleted,
         ("GET", "/api/leader/pending"): out.DossierViews,
         ("GET", "/api/agency/tasks"): out.Tasks,
         ("GET", "/api/agency-api/tasks"): out.Tasks,

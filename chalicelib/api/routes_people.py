@@ -104,6 +104,22 @@ def get_my_dossier(dossier_id: str) -> Response:
     return json_response(views.dossier_view(deps(), d, with_history=True))
 
 
+def _update_draft(who: Actor, dossier_id: str) -> Response:
+    d = svc.update_draft(deps(), who, dossier_id, body(models.CreateDossierIn))
+    return json_response(views.dossier_view(deps(), d))
+
+
+@bp.route("/api/my/dossiers/{dossier_id}", methods=["POST"])
+def update_my_draft(dossier_id: str) -> Response:
+    """Step 1 of the wizard again (Back, or a draft resumed): applicant, e-form, desk."""
+    return _update_draft(_role("citizen"), dossier_id)
+
+
+@bp.route("/api/my/dossiers/{dossier_id}", methods=["DELETE"])
+def delete_my_draft(dossier_id: str) -> Response:
+    return json_response(svc.delete_draft(deps(), _role("citizen"), dossier_id))
+
+
 def _upload(who: Actor, dossier_id: str) -> Response:
     att, post = svc.request_upload(deps(), who, dossier_id, body(models.UploadIn))
     return json_response(
@@ -182,6 +198,21 @@ def desk_get(dossier_id: str) -> Response:
     d = svc.load_for(deps(), dossier_id, who)
     audit.record_staff_read(deps(), who, d)
     return json_response(views.dossier_view(deps(), d, with_history=True))
+
+
+@bp.route("/api/desk/dossiers/{dossier_id}", methods=["POST"])
+def desk_update_draft(dossier_id: str) -> Response:
+    """Step 1 of a walk-in paper dossier again, before it is received."""
+    return _update_draft(_role("desk"), dossier_id)
+
+
+@bp.route("/api/staff/dossiers/by-code/{code}", methods=["GET"])
+def staff_find_by_code(code: str) -> Response:
+    """The dossier of a receipt's code, for the staff in its scope (the desk that received it)."""
+    who = _role("desk", "agency", "leader", "province", "admin")
+    d = svc.find_by_code(deps(), who, code)
+    audit.record_staff_read(deps(), who, d, "search")
+    return json_response(views.summary_view(deps(), d, views.procedure_names(deps())))
 
 
 @bp.route("/api/desk/dossiers/{dossier_id}/uploads", methods=["POST"])

@@ -128,3 +128,20 @@ def parse_code(code: str, fmt: str = DEFAULT_FORMAT) -> tuple[str, date, int]:
             field="code",
         )
     return match["unit"], received, seq
+
+
+MAX_CODE_LENGTH = 64  # far above any layout's code; longer input is not a code (nor a key)
+
+
+def lookup_forms(typed: str) -> list[str]:
+    """The codes to look for when a person types `typed`: trimmed as typed, then upper-cased.
+
+    People copy a receipt's code with spaces around it or type it in lower case
+    (`h33.50-261201-0001`); the codes issued are upper case (unit codes are), so the upper-cased
+    form finds it. The trimmed form comes first for a layout with lower-case literals. Empty or
+    overlong input gives no form at all (nothing to look up).
+    """
+    code = typed.strip() if isinstance(typed, str) else ""
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return []
+    return list(dict.fromkeys((code, code.upper())))

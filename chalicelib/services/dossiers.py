@@ -29,6 +29,7 @@ from chalicelib.domain.procedure import DocumentRequirement, Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.deps import Deps
 from chalicelib.services.models import AcceptIn, CreateDossierIn, ReasonIn, ReturnIn, UploadIn
+from chalicelib.store.s3_erase import Erased, erase_object
 from chalicelib.store.table import Change, SequenceTaken
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -125,6 +126,26 @@ def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
         record_refused_read(deps, actor, d)
         raise _not_found()
     return d
+
+
+def find_by_code(deps: Deps, actor: Actor, code: str) -> Dossier:
+    """Staff open a dossier by the code on its receipt (trimmed, any case). Out of the caller's
+    scope it answers exactly like a code never issued, and the attempt is audited."""
+    d = deps.store.find_dossier_by_code(code)
+    if d is None:
+        raise _code_not_found()
+    if not visible_to(d, actor):
+        from chalicelib.services.privacy import record_refused_read
+
+        record_refused_read(deps, actor, d)
+        raise _code_not_found()
+    return d
+
+
+def _code_not_found() -> NotFound:
+    return NotFound(
+        "Không tìm thấy hồ sơ với mã đã nhập.", "No dossier with that code.", field="code"
+    )
 
 
 # ---- drafting ------------------------------------------------------------------------------
@@ -240,6 +261,64 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
     )
     deps.store.create_dossier(d)
     return d
+
+
+def _draft_only(d: Dossier, action_vi: str, action_en: str) -> None:
+    if d.status is not None:
+        raise Conflict(
+            f"Hồ sơ đã nộp, không thể {action_vi}.",
+            f"The dossier has been submitted; it cannot be {action_en}.",
+            code="not_a_draft",
+        )
+
+
+def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn) -> Dossier:
+    """Step 1 again: the applicant, e-form and desk of a draft not yet submitted (the wizard's
+    Back, or a draft resumed later). Same checks as a new draft; the procedure stays."""
+    d = load_for(deps, dossier_id, actor)
+    _draft_only(d, "sửa thông tin", "edited")
+    _editable(d, actor)
+    if req.procedure_code != d.procedure_code:
+        raise InvalidInput(
+            "Không thể đổi thủ tục của hồ sơ nháp; hãy tạo hồ sơ mới.",
+            "A draft's procedure cannot change; start a new dossier.",
+            field="procedure_code",
+        )
+    proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    _validate_form(proc, req.form_data)
+    receiving = (
+        d.receiving_unit
+        if actor.role == "desk"
+        else _default_desk(deps, req.receiving_unit, proc.lead_agency)
+    )
+    new = d.model_copy(
+        update={
+            "applicant": Applicant.model_validate(req.applicant.model_dump()),
+            "form_data": req.form_data,
+            "receiving_unit": receiving,
+        }
+    )
+    return deps.store.save_dossier(new, d.version)
+
+
+def erase_draft(deps: Deps, d: Dossier, expected_version: int | None = None) -> Erased:
+    """Delete a draft's item (only while it is a draft, and at `expected_version` if given),
+    then every version of its attachments' objects: nothing of it stays behind."""
+    deps.store.delete_draft(d.id, expected_version)
+    erased = Erased()
+    for a in d.attachments:
+        erased.add(erase_object(deps.files.client, deps.files.bucket, a.key))
+    return erased
+
+
+def delete_draft(deps: Deps, actor: Actor, dossier_id: str) -> dict[str, Any]:
+    """The applicant discards a draft they never submitted; a submitted dossier is 409 (it can
+    only be withdrawn), another person's 404."""
+    d = load_for(deps, dossier_id, actor)
+    _draft_only(d, "xóa (chỉ có thể rút hồ sơ)", "deleted (it can only be withdrawn)")
+    _editable(d, actor)
+    erased = erase_draft(deps, d, d.version)
+    return {"id": d.id, "deleted": True, "object_versions": erased.deleted}
 
 
 def _editable(d: Dossier, actor: Actor) -> None:
@@ -389,7 +468,13 @@ def finalize_by_key(deps: Deps, key: str) -> Attachment | None:
     try:
         return finalize_attachment(deps, SYSTEM, parts[1], parts[2])
     except NotFound:
-        return None
+        pass
+    try:
+        deps.store.get_dossier(parts[1])
+    except NotFound:
+        # An upload that landed after its draft was deleted: nothing may keep it.
+        erase_object(deps.files.client, deps.files.bucket, key)
+    return None
 
 
 def _check_documents(proc: Procedure, d: Dossier) -> None:

@@ -124,6 +124,14 @@ class DossierSummaries(_Out):
     next: str | None = Field(default=None, description="Cursor of the next page, if any.")
 
 
+class DraftDeleted(_Out):
+    """A citizen's own draft, deleted with every version of its files."""
+
+    id: str
+    deleted: bool
+    object_versions: int = Field(description="S3 object versions of its attachments deleted.")
+
+
 class DossierViews(_Out):
     items: list[DossierView]
     next: str | None = Field(default=None, description="Cursor of the next page, if any.")

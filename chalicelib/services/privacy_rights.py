@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import consents as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.services import audit
+from chalicelib.services.dossiers import erase_draft
 from chalicelib.store.privacy import PrivacyStore
 from chalicelib.store.s3_erase import Erased, erase_object
 
@@ -307,20 +308,6 @@ def _restrict(deps: Deps, d: Dossier) -> Dossier:
     )
 
 
-def _delete_draft(deps: Deps, d: Dossier) -> Erased:
-    erased = Erased()
-    for a in d.attachments:
-        erased.add(erase_object(deps.files.client, deps.files.bucket, a.key))
-    deps.store.client.delete_item(
-        TableName=deps.store.table,
-        Key={"PK": {"S": f"DOSSIER#{d.id}"}, "SK": {"S": "DOSSIER"}},
-        ConditionExpression="attribute_not_exists(#s) OR #s = :zero",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":zero": {"N": "0"}},
-    )
-    return erased
-
-
 def erase(deps: Deps, actor: Actor) -> dict[str, Any]:
     """The erasure request: delete what is not under a legal retention duty, restrict the rest."""
     _citizen(actor)
@@ -336,7 +323,7 @@ def erase(deps: Deps, actor: Actor) -> dict[str, Any]:
     submitted = []
     for d in dossiers:
         if d.status is None:
-            erased.add(_delete_draft(deps, d))
+            erased.add(erase_draft(deps, d))
             drafts += 1
             continue
         submitted.append(d)

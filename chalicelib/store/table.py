@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.dossier import Dossier, HistoryEvent
+from chalicelib.domain.dossier_code import lookup_forms
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
@@ -474,11 +475,14 @@ class DynamoStore(TableAdapter):
         return self._dossier_from(item)
 
     def find_dossier_by_code(self, code: str) -> Dossier | None:
-        items = self._query(pk_value=f"CODE#{code}", index="GSI1", limit=1)
-        if not items:
-            return None
-        # Index reads are eventually consistent: re-read the base item.
-        return self.get_dossier(self._data(items[0])["id"])
+        """The dossier with this code as a person types it (GSI1 `CODE#<code>`): spaces around
+        it and lower case are forgiven (`dossier_code.lookup_forms`)."""
+        for form in lookup_forms(code):
+            items = self._query(pk_value=f"CODE#{form}", index="GSI1", limit=1)
+            if items:
+                # Index reads are eventually consistent: re-read the base item.
+                return self.get_dossier(self._data(items[0])["id"])
+        return None
 
     def list_owner_dossiers(self, owner: str) -> list[Dossier]:
         items = self._query(pk_value=f"OWNER#{owner}", index="GSI2", forward=False)
@@ -501,6 +505,27 @@ class DynamoStore(TableAdapter):
         except self.client.exceptions.ConditionalCheckFailedException as exc:
             raise _conflict() from exc
         return d
+
+    def delete_draft(self, dossier_id: str, expected_version: int | None = None) -> None:
+        """Delete a dossier item that is still a draft (status 0), and, given `expected_version`,
+        only at that version: a draft submitted or changed meanwhile is a Conflict, not lost."""
+        cond = "attribute_not_exists(#s) OR #s = :zero"
+        names = {"#s": "status"}
+        values: dict[str, Any] = {":zero": _n(0)}
+        if expected_version is not None:
+            cond = f"({cond}) AND #v = :v"
+            names["#v"] = "version"
+            values[":v"] = _n(expected_version)
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key={"PK": _s(f"DOSSIER#{dossier_id}"), "SK": _s("DOSSIER")},
+                ConditionExpression=cond,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            raise _conflict() from exc
 
     def history(self, dossier_id: str) -> list[HistoryEvent]:
         items = self._query(pk_value=f"DOSSIER#{dossier_id}", sk_prefix="H#", limit=1000)

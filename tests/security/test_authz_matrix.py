@@ -30,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient, Reply
+from tests.helpers_app import FORM_EXAMPLES, ApiClient, Reply
 from tests.security.conftest import sigv4_request
 from tests.security.world import BREACH, VN, World, build_world
 
@@ -100,6 +100,7 @@ TOMORROW = (datetime.now(VN) + timedelta(days=30)).isoformat()
 REASON = {"reason": "Lý do kiểm thử phân quyền"}
 APPLICANT = {"name": "Lê Văn Cường", "id_number": "093090009999", "phone": "0911111111"}
 NEW_DOSSIER = {"procedure_code": "2.001610", "applicant": APPLICANT, "form_data": {}}
+DRAFT_EDIT = {**NEW_DOSSIER, "form_data": FORM_EXAMPLES["2.001610"]}  # the own draft's procedure
 FEEDBACK = {"subject": "Góp ý", "content": "Nội dung góp ý kiểm thử phân quyền."}
 UPLOAD = {
     "document_id": "giay-de-nghi",
@@ -164,6 +165,8 @@ ROWS: list[Row] = [
     bearer("POST", "/api/my/dossiers", "citizen=ok", body=NEW_DOSSIER),
     bearer("GET", "/api/my/dossiers", "citizen=ok"),
     bearer("GET", "/api/my/dossiers/{dossier_id}", "citizen=ok/404"),
+    bearer("POST", "/api/my/dossiers/{dossier_id}", "citizen=ok/404", body=DRAFT_EDIT,
+           on="draft"),
     bearer("POST", "/api/my/dossiers/{dossier_id}/uploads", "citizen=ok/404", body=UPLOAD,
            on="draft"),
     bearer("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize",
@@ -206,6 +209,7 @@ ROWS: list[Row] = [
     bearer("GET", "/api/desk/dossiers/{dossier_id}", "desk=ok/404 admin=ok"),
     # a citizen's unsubmitted online draft is theirs alone (design: staff see what was filed)
     bearer("GET", "/api/desk/dossiers/{dossier_id}", "desk=404 admin=ok", on="draft"),
+    bearer("POST", "/api/desk/dossiers/{dossier_id}", "desk=404", body=DRAFT_EDIT, on="draft"),
     bearer("GET", "/api/agency/dossiers/{dossier_id}", "agency,leader=404 admin=ok", on="draft"),
     sigv4("GET", "/api/agency-api/dossiers/{dossier_id}", "404", on="draft"),
     bearer("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}", "desk,agency,leader=404 "
@@ -230,6 +234,9 @@ ROWS: list[Row] = [
            may404=True),
     bearer("GET", "/api/desk/dossiers/{dossier_id}/fee-receipt.pdf", "desk=ok/404 admin=ok",
            may404=True),
+    # by the receipt's code: the staff of its desk or agencies (another unit's is 404)
+    bearer("GET", "/api/staff/dossiers/by-code/{code}",
+           "desk,agency,leader=ok/404 province,admin=ok"),
     bearer("POST", "/api/staff/search/id-number", "desk=ok admin=ok",
            body={"id_number": "093090001234"}),
     # ---- agency staff (dossiers with a step of theirs), leaders, administrators
@@ -378,6 +385,8 @@ ROWS: list[Row] = [
     # ---- state-changing steps and account-level actions last, in this order
     bearer("POST", "/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete",
            "agency,leader=ok/404 admin=ok", body={"outcome": "return", "note": "Trả lại"}),
+    bearer("DELETE", "/api/my/dossiers/{dossier_id}", "citizen=ok/404", on="draft",
+           note="deletes the own draft: after every other row that uses it"),
     bearer("POST", "/api/my/dossiers/{dossier_id}/withdraw", "citizen=ok/404"),
     bearer("POST", "/api/desk/dossiers/{dossier_id}/withdraw", "desk=ok/404"),
     bearer("POST", "/api/my/erasure", "citizen=ok", body={"confirm": True}),
@@ -423,6 +432,8 @@ class Matrix:
             values["code"] = lambda: "2.001610"
         elif "/units/{code}" in path:
             values["code"] = lambda: "H33.99"
+        elif "/by-code/" in path:
+            values["code"] = lambda: str(w.live[other]["code"]).lower()  # as a person types it
         else:
             values["code"] = lambda: str(w.live["own"]["code"])
         if path.endswith("/forms/{name}"):
@@ -453,8 +464,7 @@ class Matrix:
             r = client.client.http.request(row.method, path, headers=h, body=row.raw)
             return Reply(r.status_code, dict(r.headers), r.body)
         if row.method == "DELETE":
-            r = client.client.http.request("DELETE", path, headers=client._headers(headers))
-            return Reply(r.status_code, dict(r.headers), r.body)
+            return client.delete(path, headers=headers)
         return client.post(path, row.body, headers=headers)
 
     def run(self, row: Row) -> None:

@@ -13,6 +13,7 @@ from chalicelib.domain.dossier_code import (
     DEFAULT_FORMAT,
     format_code,
     is_valid_unit_code,
+    lookup_forms,
     parse_code,
     sequence_day,
     sequence_key,
@@ -137,3 +138,16 @@ def test_format_then_parse_round_trips(unit: str, day: date, clock: time, seq: i
     code = format_code(unit, received, seq, DEFAULT_FORMAT)
     assert parse_code(code) == (unit, day, seq)
     assert sequence_key(unit, received) == f"SEQ#{unit}#{code.split('-')[1]}"
+
+
+def test_a_typed_code_is_looked_up_trimmed_then_upper_cased() -> None:
+    # a code copied with spaces, or typed in lower case at the counter (issue 25)
+    assert lookup_forms("  h33.50-261201-0001 ") == ["h33.50-261201-0001", "H33.50-261201-0001"]
+    assert lookup_forms("H33.50-261201-0001") == ["H33.50-261201-0001"]
+    assert lookup_forms("   ") == [] and lookup_forms("x" * 65) == []
+
+
+@given(st.integers(min_value=1, max_value=9999))
+def test_every_issued_code_is_found_from_its_lower_case_form(seq: int) -> None:
+    code = format_code("H33.30.01.50", datetime(2026, 12, 1, 3, tzinfo=UTC), seq)
+    assert code in lookup_forms(f" {code.lower()}\t")

@@ -22,7 +22,7 @@ AA = {
 PUBLIC = ["/", "/lookup", "/faq", "/qa", "/feedback", "/transparency", "/signin", "/signup"]
 CONSOLE = {
     "congdan": ["/my", "/my/documents", "/my/privacy", "/my/access-log", "/profile"],
-    "motcua": ["/desk", "/staff/feedback"],
+    "motcua": ["/desk", "/desk/new", "/staff/feedback"],
     "sokhdt": ["/agency", "/alerts", "/dashboard"],
     "lanhdaosokhdt": ["/leader", "/reports"],
     "vanphong": ["/dashboard", "/reports"],

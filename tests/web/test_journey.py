@@ -107,6 +107,25 @@ def fill_eform(page: Page, schema: dict[str, Any], values: dict[str, Any]) -> No
             field.fill(str(value))
 
 
+def pdf_text(link: Locator) -> str:
+    """The text of the PDF behind a download link the page left (a blob: URL), read as the person
+    who clicked it would get it; it must be a PDF."""
+    from pypdf import PdfReader
+
+    body = base64.b64decode(
+        link.evaluate(
+            """async (a) => {
+                const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
+                let s = '';
+                for (const b of bytes) s += String.fromCharCode(b);
+                return btoa(s);
+            }"""
+        )
+    )
+    assert body.startswith(b"%PDF"), body[:20]
+    return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
+
+
 def account(accounts: dict[str, dict[str, Any]], **match: Any) -> dict[str, Any]:
     return next(a for a in accounts.values() if all(a.get(k) == v for k, v in match.items()))
 
@@ -230,21 +249,7 @@ def test_citizen_desk_agency_lookup_journey(new_page, stack, accounts, shot, tmp
     # what the desk got: the blob behind the download link the page leaves next to the button
     link = staff.locator(".receipt-slot a[download]")
     expect(link).to_have_attribute("href", re.compile(r"^blob:"))
-    body = base64.b64decode(
-        link.evaluate(
-            """async (a) => {
-                const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
-                let s = '';
-                for (const b of bytes) s += String.fromCharCode(b);
-                return btoa(s);
-            }"""
-        )
-    )
-    assert body.startswith(b"%PDF")
-    from pypdf import PdfReader
-
-    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
-    assert code in text
+    assert code in pdf_text(link)
 
     # GIVEN each step's agency: the task appears (the workflow delivers it), and they approve it
     pages: dict[str, Page] = {}

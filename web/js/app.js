@@ -2,7 +2,7 @@
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, applyStatic } from './i18n.js';
 import { get, setUnauthorizedHandler } from './api.js';
-import { getSession, clearSession, role, onSessionChange } from './session.js';
+import { getSession, clearSession, role, onSessionChange, forgetAllTyping } from './session.js';
 import { clearAlerts, showError, showNotice, loading, setFlash, takeFlash } from './ui.js';
 
 // [pattern, loader, role required (or null)]; pages load on demand to keep the first visit light.
@@ -36,6 +36,8 @@ const ROUTES = [
   ['/admin/calendar', () => import('./pages/admin-calendar.js'), 'admin'],
   ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
   ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
+  ['/desk/new', () => import('./pages/desk-new.js'), 'desk'],
+  ['/desk/new/:code', () => import('./pages/desk-new.js'), 'desk'],
   ['/desk/:id', () => import('./pages/desk-detail.js'), 'desk'],
   ['/agency', () => import('./pages/agency-tasks.js'), ['agency', 'leader']],
   ['/agency/:id', () => import('./pages/agency-detail.js'), ['agency', 'leader', 'admin']],
@@ -65,6 +67,7 @@ const NAV = [
   ['#/admin/breaches', 'nav.breaches', 'admin'],
   ['#/profile', 'nav.profile', ['citizen', 'desk', 'agency', 'leader', 'province', 'admin']],
   ['#/desk', 'nav.desk', 'desk'],
+  ['#/desk/new', 'nav.deskWalkIn', 'desk'],
   ['#/agency', 'nav.agency', ['agency', 'leader']],
   ['#/leader', 'nav.leader', 'leader'],
   ['#/admin', 'nav.admin', 'admin'],
@@ -180,6 +183,7 @@ function renderNav() {
 }
 
 function signOut() {
+  forgetAllTyping();
   clearSession();
   setFlash(t('signin.signedOut'));
   navigate('#/');

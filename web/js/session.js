@@ -52,6 +52,14 @@ export function clearSession() {
   if (had) notify();
 }
 
+// What the dossier wizard keeps of step-1 typing not saved yet, per person (web/js/wizard.js).
+export const TYPING_PREFIX = 'tthc.wizard.';
+
+/** Drop every person's kept typing from this tab (on signing out: the next person sees none). */
+export function forgetAllTyping() {
+  Object.keys(sessionStorage).filter((k) => k.startsWith(TYPING_PREFIX)).forEach((k) => sessionStorage.removeItem(k));
+}
+
 export function idToken() {
   return getSession()?.idToken || null;
 }

@@ -83,11 +83,19 @@ export async function loadInto(region, load, render) {
   }
 }
 
+/** Whether a dossier is an unsubmitted draft: the API's status code 0 (never "has no code"). */
+export const isDraft = (d) => !d?.status?.code;
+
+/** The words of the API's {code, label_vi, label_en} in the current language ("Bản nháp" for 0). */
+export function statusLabel(status) {
+  if (!status?.code) return t('status.draft');
+  return getLang() === 'en' ? status.label_en || status.label_vi : status.label_vi || status.label_en;
+}
+
 /** A status badge from the API's {code, label_vi, label_en}. */
 export function statusBadge(status) {
   if (!status) return h('span', { class: 'badge badge-draft' }, t('status.draft'));
-  const label = getLang() === 'en' ? status.label_en || status.label_vi : status.label_vi || status.label_en;
-  return h('span', { class: `badge status-${status.code}`, 'data-status': status.code }, label);
+  return h('span', { class: `badge status-${status.code}`, 'data-status': status.code }, statusLabel(status));
 }
 
 /** The page's <h1>; the router moves focus to it after navigation. */

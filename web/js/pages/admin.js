@@ -1,10 +1,13 @@
-// Admin: open any dossier by its id (or code, when the lookup knows it) to decide exemptions.
+// Admin: open any dossier by the code on its receipt (any case) or its internal id, to decide
+// exemptions.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { get } from '../api.js';
 import { pageTitle, card } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
 import { act, errorSlot } from '../lifecycle.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function render(view, { navigate }) {
   const field = labelled(t('admin.dossierId'), h('input', { type: 'text', name: 'dossier', autocomplete: 'off', spellcheck: 'false' }), { required: true, hint: t('admin.dossierHint') });
@@ -17,7 +20,9 @@ export async function render(view, { navigate }) {
     setFieldError(field, value ? '' : t('form.requiredEnter', { field: t('admin.dossierId') }));
     if (!value) return field.input.focus();
     await act(submit, slot, async () => {
-      const d = await get(`/api/agency/dossiers/${encodeURIComponent(value)}`);
+      const d = UUID.test(value)
+        ? await get(`/api/agency/dossiers/${encodeURIComponent(value)}`)
+        : await get(`/api/staff/dossiers/by-code/${encodeURIComponent(value)}`);
       navigate(`#/agency/${encodeURIComponent(d.id)}`);
     });
     return undefined;

@@ -2,13 +2,14 @@
 import { h, replace, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob } from '../api.js';
-import { pageTitle, loadInto, card, busy, showNotice, clearAlerts, openBlob } from '../ui.js';
+import { pageTitle, loadInto, card, busy, showNotice, clearAlerts, openBlob, isDraft } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
 import { timeEl, formatMoney } from '../format.js';
 import { timeline } from '../timeline.js';
 import {
   act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard, exemptionsCard,
 } from '../lifecycle.js';
+import { wizardHash } from '../wizard.js';
 import { procedureOf, summaryCard, applicantCard, formDataCard, attachmentsCard, stepsCard } from '../dossier-view.js';
 import { resultCard } from '../papers.js';
 
@@ -91,15 +92,16 @@ function returnForm(d, after) {
   return form;
 }
 
-export async function render(view, { params }) {
+export async function render(view, { params, query }) {
   const body = h('div');
   view.append(body);
   const id = encodeURIComponent(params.id);
   const base = `/api/desk/dossiers/${id}`;
+  // `?accepted=1`: just received from the walk-in entry, so its code and appointment lead the page
   const load = () => loadInto(body, async () => {
     const d = await get(base);
     return { d, procedure: await procedureOf(d) };
-  }, ({ d, procedure }) => show(d, procedure));
+  }, ({ d, procedure }) => show(d, procedure, Boolean(query?.accepted) && Boolean(d.code)));
 
   /** The dossier with its history after an action (the action's answer carries no history). */
   async function fresh(updated) {
@@ -135,7 +137,8 @@ export async function render(view, { params }) {
       showNotice(text);
       show(await fresh(updated), procedure, accepted);
     };
-    if (code === 1 || (!d.status && d.channel === 1)) {
+    const paperDraft = isDraft(d) && d.channel === 1; // a walk-in entry not received yet
+    if (code === 1 || paperDraft) {
       const accept = h('button', { type: 'button', class: 'btn btn-primary', id: 'accept' }, t('desk.accept'));
       const feeBox = labelled(t('desk.feeCollected'), h('input', { type: 'checkbox', name: 'fee_collected', checked: true }), { hint: t('desk.feeCollectedHint') });
       const acceptErr = errorSlot();
@@ -152,7 +155,9 @@ export async function render(view, { params }) {
         const updated = await post(`${base}/supplement`, { reason });
         await after(t('desk.supplemented'), updated);
       } });
-      actions.append(feeBox.wrap, h('div', { class: 'btn-row' }, accept, supplement.open, refuse.open), acceptErr, supplement.form, refuse.form);
+      // refusing or guiding applies to a filed dossier; a paper draft is received or left as is
+      const resume = paperDraft && h('a', { class: 'btn btn-secondary', id: 'walkin-continue', href: wizardHash(`#/desk/new/${encodeURIComponent(d.procedure_code)}`, d.id) }, t('my.continueDraft'));
+      actions.append(feeBox.wrap, h('div', { class: 'btn-row' }, accept, resume, !paperDraft && [supplement.open, refuse.open]), acceptErr, !paperDraft && [supplement.form, refuse.form]);
     }
     if (code === 6 && d.fee && !d.fee.paid_at) {
       const method = h('select', { name: 'method' }, h('option', { value: 'cash' }, t('desk.method.cash')), h('option', { value: 'transfer' }, t('desk.method.transfer')));

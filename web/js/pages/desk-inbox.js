@@ -1,14 +1,38 @@
 // Desk inbox: new online dossiers for the desk's unit, oldest first; paged with the server's cursor
-// and filtered on the server (code or procedure).
+// and filtered on the server (code or procedure). Any dossier the desk received is found by the
+// code on its receipt (a citizen at the counter); a walk-in paper dossier starts here too.
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, listOf } from '../api.js';
-import { pageTitle, loadInto, empty, statusBadge, busy } from '../ui.js';
+import { pageTitle, loadInto, empty, statusBadge, busy, card } from '../ui.js';
 import { timeEl } from '../format.js';
 import { me } from '../session.js';
 import { unitLabel } from '../levels.js';
+import { labelled, setFieldError } from '../forms.js';
+import { act, errorSlot } from '../lifecycle.js';
 
-export async function render(view) {
+/** Open a dossier by its receipt's code (trimmed, any case; only this desk's are found). */
+function codeFinder(navigate) {
+  const field = labelled(t('desk.findCode'), h('input', { type: 'search', name: 'code', id: 'desk-code', autocomplete: 'off', spellcheck: 'false' }), { required: true, hint: t('desk.findHint') });
+  const open = h('button', { type: 'submit', class: 'btn btn-primary' }, t('desk.findOpen'));
+  const slot = errorSlot();
+  const form = h('form', { class: 'form inline-form', role: 'search', 'aria-label': t('desk.findTitle'), novalidate: true, id: 'desk-find' },
+    field.wrap, h('div', { class: 'form-actions' }, open), slot);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const code = field.input.value.trim();
+    setFieldError(field, code ? '' : t('form.requiredEnter', { field: t('desk.findCode') }));
+    if (!code) return field.input.focus();
+    await act(open, slot, async () => {
+      const d = await get(`/api/staff/dossiers/by-code/${encodeURIComponent(code)}`);
+      navigate(`#/desk/${encodeURIComponent(d.id)}`);
+    });
+    return undefined;
+  });
+  return card(h('h2', {}, t('desk.findTitle')), form);
+}
+
+export async function render(view, { navigate }) {
   const list = h('div');
   const refresh = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, t('action.refresh'));
   const PAGE = 50;
@@ -44,6 +68,9 @@ export async function render(view) {
   });
   refresh.addEventListener('click', load);
   const unit = me()?.unit;
-  view.append(pageTitle(t('desk.title'), h('p', { class: 'muted' }, unit ? [`${t('common.unit')}: `, unitLabel(unit, me()?.unit_name)] : '', ' ', refresh)), filter, list);
+  const walkIn = h('a', { href: '#/desk/new', class: 'btn btn-primary btn-small', id: 'walk-in' }, t('desk.walkIn'));
+  view.append(
+    pageTitle(t('desk.title'), h('p', { class: 'muted' }, unit ? [`${t('common.unit')}: `, unitLabel(unit, me()?.unit_name)] : '', ' ', refresh, ' ', walkIn)),
+    codeFinder(navigate), filter, list);
   await load();
 }

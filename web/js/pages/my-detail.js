@@ -1,15 +1,19 @@
 // One of my dossiers: status, appointment, what happens next, control slip, timeline, receipt and
-// forms; withdraw; supplement after receipt (upload again and resubmit); download the result.
+// forms; withdraw; supplement after receipt (upload again and resubmit); download the result. A
+// draft offers "continue" (back into the wizard at its step) and "delete" (after a confirmation).
 import { tc } from '../care-strings.js';
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
-import { get, post, blob, ApiError } from '../api.js';
-import { pageTitle, loadInto, statusBadge, facts, card, busy, openBlob, showNotice } from '../ui.js';
+import { get, post, del, blob, ApiError } from '../api.js';
+import {
+  pageTitle, loadInto, statusBadge, statusLabel, isDraft, facts, card, busy, openBlob, showNotice, setFlash,
+} from '../ui.js';
 import { timeEl } from '../format.js';
 import { timeline } from '../timeline.js';
 import { applicantRows } from '../applicant.js';
 import { uploadControl } from '../upload.js';
 import { dossierLink } from './my-list.js';
+import { resumeStep } from '../wizard.js';
 import { paymentCard, paymentNotice } from './my-payment.js';
 import { attachmentsCard } from '../dossier-view.js';
 import { resultKind } from '../papers.js';
@@ -58,6 +62,26 @@ export async function render(view, { params, query }) {
       h('div', { class: 'form-actions' }, resubmit));
   }
 
+  function draftCard(d) {
+    const resume = h('a', { href: dossierLink(d, resumeStep(d, d.documents)), class: 'btn btn-primary', id: 'draft-continue' }, t('my.continueDraft'));
+    const remove = revealForm({
+      id: 'delete-draft-form',
+      label: t('my.deleteDraft'),
+      title: t('my.deleteDraftTitle'),
+      confirm: t('my.deleteDraftConfirm'),
+      danger: true,
+      intro: h('p', { class: 'notice-box warn' }, t('my.deleteDraftWarn')),
+      fields: [],
+      onSubmit: async () => {
+        await del(base);
+        setFlash(t('my.draftDeleted'));
+        location.replace('#/my'); // Back does not return to a page that is gone
+      },
+    });
+    return card(h('h2', {}, t('my.draftTitle')), h('p', {}, t('my.next.draft'), ' ', t('my.draftHint')),
+      h('div', { class: 'btn-row' }, resume, remove.open), remove.form);
+  }
+
   function show(d) {
     const code = d.status?.code;
     const receiptSlot = h('div', { class: 'receipt-slot' });
@@ -103,10 +127,10 @@ export async function render(view, { params, query }) {
     const next = nextStep(d);
     const afterReceipt = code === 5 && Boolean(d.code);
     replace(body,
-      h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/my' }, t('my.title')), ' / ', d.code || t('status.draft')),
+      h('nav', { class: 'breadcrumb', 'aria-label': t('nav.breadcrumb') }, h('a', { href: '#/my' }, t('my.title')), ' / ', d.code || statusLabel(d.status)),
       pageTitle(d.procedure_name || d.procedure_code || t('dossier.title'), h('p', { class: 'result-meta' }, statusBadge(d.status))),
       paymentNotice(query),
-      next && h('p', { class: 'notice-box' }, next, !d.status && [' ', h('a', { href: dossierLink(d) }, t('my.continue'))]),
+      isDraft(d) ? draftCard(d) : next && h('p', { class: 'notice-box' }, next),
       d.supplement_reason && code === 5 && !afterReceipt && h('p', { class: 'notice-box warn' }, `${t('dossier.supplementReason')}: ${d.supplement_reason}`),
       d.refusal_reason && h('p', { class: 'notice-box warn' }, `${t('dossier.refusalReason')}: ${d.refusal_reason}`),
       afterReceipt ? supplementCard(d) : null,

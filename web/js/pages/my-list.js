@@ -3,13 +3,18 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, listOf } from '../api.js';
-import { pageTitle, loadInto, statusBadge, empty, busy } from '../ui.js';
+import { pageTitle, loadInto, statusBadge, statusLabel, isDraft, empty, busy } from '../ui.js';
 import { timeEl } from '../format.js';
+import { wizardHash } from '../wizard.js';
 
-export function dossierLink(d) {
-  if (!d.status) return `#/submit/${encodeURIComponent(d.procedure_code)}?dossier=${encodeURIComponent(d.id)}`;
+/** A draft's way back into the wizard (at `step`, or where it stands); a filed dossier's page. */
+export function dossierLink(d, step = '') {
+  if (isDraft(d)) return wizardHash(`#/submit/${encodeURIComponent(d.procedure_code)}`, d.id, step);
   return `#/my/${encodeURIComponent(d.id)}`;
 }
+
+/** The link text for a dossier: its code once received, else what its status says. */
+const linkText = (d) => d.code || (isDraft(d) ? t('my.draftLink') : statusLabel(d.status));
 
 export async function render(view) {
   const list = h('div');
@@ -17,7 +22,7 @@ export async function render(view) {
   const search = h('input', { type: 'search', id: 'my-q', 'aria-label': t('list.filter'), placeholder: t('list.filter') });
   const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } }, search, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
   const row = (d) => h('tr', {},
-    h('td', { 'data-label': t('dossier.code') }, h('a', { href: dossierLink(d) }, d.code || t('my.draftLink'))),
+    h('td', { 'data-label': t('dossier.code') }, h('a', { href: dossierLink(d) }, linkText(d))),
     h('td', { 'data-label': t('dossier.procedure') }, d.procedure_name || d.procedure_code || ''),
     h('td', { 'data-label': t('dossier.status') }, statusBadge(d.status)),
     h('td', { 'data-label': t('dossier.submittedAt') }, timeEl(d.submitted_at)),
