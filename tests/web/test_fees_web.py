@@ -65,6 +65,16 @@ def _accepted_awaiting_fee(desk: Page, dossier_id: str) -> None:
     expect(desk.locator("#main")).not_to_contain_text("Hạn bổ sung hồ sơ")
 
 
+def _submitted_and_desk(
+    new_page: Any, stack: Any, accounts: dict[str, dict[str, Any]]
+) -> tuple[str, Page]:
+    """A fee-bearing dossier the citizen submitted online, and the desk clerk signed in."""
+    dossier_id = live_api.submitted_dossier(stack.url, accounts["congdan"], PROCEDURE, None)
+    desk = new_page()
+    sign_in(desk, "motcua", accounts["motcua"]["password"], "Hồ sơ chờ tiếp nhận")
+    return dossier_id, desk
+
+
 def _citizen_on(page: Page, dossier_id: str, accounts: dict[str, dict[str, Any]]) -> None:
     sign_in(page, "congdan", accounts["congdan"]["password"], "Hồ sơ của tôi")
     page.goto(f"/#/my/{dossier_id}")
@@ -74,11 +84,9 @@ def _citizen_on(page: Page, dossier_id: str, accounts: dict[str, dict[str, Any]]
 def test_online_fee_owed_at_the_desk_is_paid_through_the_simulator(
     new_page: Any, stack: Any, accounts: dict[str, dict[str, Any]], shot: Any
 ) -> None:
-    dossier_id = live_api.submitted_dossier(stack.url, accounts["congdan"], PROCEDURE, None)
+    dossier_id, desk = _submitted_and_desk(new_page, stack, accounts)
 
     # GIVEN the desk accepts the online dossier without ticking anything: the fee is owed
-    desk = new_page()
-    sign_in(desk, "motcua", accounts["motcua"]["password"], "Hồ sơ chờ tiếp nhận")
     _accepted_awaiting_fee(desk, dossier_id)
     shot(desk, "fee-01-desk-awaiting-fee")
 
@@ -127,9 +135,7 @@ def test_online_fee_owed_at_the_desk_is_paid_through_the_simulator(
 def test_cash_recorded_at_the_desk_is_never_called_online(
     new_page: Any, stack: Any, accounts: dict[str, dict[str, Any]], shot: Any
 ) -> None:
-    dossier_id = live_api.submitted_dossier(stack.url, accounts["congdan"], PROCEDURE, None)
-    desk = new_page()
-    sign_in(desk, "motcua", accounts["motcua"]["password"], "Hồ sơ chờ tiếp nhận")
+    dossier_id, desk = _submitted_and_desk(new_page, stack, accounts)
 
     # GIVEN "collected" ticked without its biên lai number: refused on the spot, nothing sent
     desk.goto(f"/#/desk/{dossier_id}")
