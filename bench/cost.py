@@ -119,7 +119,7 @@ def run() -> None:
     from infra.demo import load_demo
     from infra.provision import provision
     from infra.resources import environment
-    from tests.helpers_app import ApiClient, deliver_workflow
+    from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
     from tests.integration.conftest import AwsView, moto_jwks
     from tests.integration.test_dossier_path import _submit_online
 
@@ -160,7 +160,9 @@ def run() -> None:
         ApiClient.post = counted_post  # type: ignore[method-assign]
         dossier = _submit_online(api, "2.001610")
         desk = api.as_user("motcua")
-        code = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept").json()["code"]
+        code = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK).json()[
+            "code"
+        ]
         desk.get(f"/api/desk/dossiers/{dossier['id']}/receipt.pdf", {"Accept": "application/pdf"})
         agency = api.as_user("sokhdt")
         messages = 0

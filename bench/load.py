@@ -304,7 +304,7 @@ class Driver:
             "POST",
             f"/api/desk/dossiers/{dossier_id}/accept",
             DESK,
-            {"fee_collected": True},
+            {"fee_collected": True, "receipt_no": f"BL-{dossier_id[:12]}"},
             session=session,
         )
         if r.status == 200:

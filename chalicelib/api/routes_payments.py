@@ -8,7 +8,8 @@
 - `GET /api/payments/vnpay/return` (the browser back from the gateway) → 302 to the dossier page
   `#/my/<id>?payment=paid|failed|invalid`;
 - `GET /api/payments/vnpay/ipn` (gateway to server) → VNPay's JSON {RspCode, Message};
-- `GET /sim/vnpay/pay` (only when VNPAY_SIMULATOR is true; else 404) → the simulator page.
+- `GET /sim/vnpay/pay` (only when VNPAY_SIMULATOR is true; else 404) → the simulator page (the
+  local server routes `/sim/` to the app like `/api/`).
 `install(app)` registers the blueprint.
 """
 
@@ -123,8 +124,9 @@ def vnpay_simulator() -> Response:
     valid = gateway.verify(params) and params.get("vnp_TmnCode") == gateway.tmn_code
     action = params.get("sim_action")
     if not valid or action not in ("pay", "cancel"):
+        home = f"{settings.public_base_url.rstrip('/')}/#/my"
         return Response(
-            body=vnpay_sim.page(params, valid=valid),
+            body=vnpay_sim.page(params, valid=valid, home=home),
             status_code=200 if valid else 400,
             headers={"Content-Type": "text/html; charset=utf-8"},
         )

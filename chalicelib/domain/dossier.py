@@ -147,9 +147,24 @@ class FeeDue(BaseModel):
     requested_by: str
     due_at: AwareDatetime | None = None
     paid_at: AwareDatetime | None = None
-    method: str | None = None  # cash | online
-    receipt_no: str | None = None
+    method: str | None = None  # cash | transfer (recorded at the desk) | online (VNPay)
+    receipt_no: str | None = None  # the desk's biên lai number, or the online payment's id
     recorded_by: str | None = None
+
+
+# How a fee was paid: the desk records cash or a transfer it checked; VNPay's IPN records online.
+FEE_METHODS: dict[str, str] = {
+    "cash": "Tiền mặt tại Bộ phận Một cửa",
+    "transfer": "Chuyển khoản (ghi nhận tại Bộ phận Một cửa)",
+    "online": "Thanh toán trực tuyến qua VNPay",
+}
+
+
+def fee_method_label(method: str | None, *, in_sentence: bool = False) -> str:
+    """The Vietnamese name of a payment method; a fee without one was paid at the desk in cash.
+    `in_sentence` lowers only the first letter (for "100000 đồng, tiền mặt tại Bộ phận Một cửa")."""
+    label = FEE_METHODS.get(method or "cash", method or "")
+    return label[:1].lower() + label[1:] if in_sentence else label
 
 
 class Exemption(BaseModel):

@@ -43,12 +43,15 @@ def return_location(request: Mapping[str, str], result: Mapping[str, str]) -> st
     return f"{request['vnp_ReturnUrl']}?{urllib.parse.urlencode(dict(result))}"
 
 
-def page(request: Mapping[str, str], *, valid: bool) -> str:
-    """The simulator's page: the order and two buttons (links back to this page with an action)."""
+def page(request: Mapping[str, str], *, valid: bool, home: str = "/") -> str:
+    """The simulator's page: the order and two buttons (links back to this page with an action);
+    both end on the return URL, i.e. the citizen's dossier page. A refused request links `home`."""
     esc = html.escape
     if not valid:
         body = (
             "<p class='err'>Chữ ký yêu cầu không hợp lệ (vnp_SecureHash). Giao dịch bị từ chối.</p>"
+            "<p class='note' lang='en'>The request's signature is invalid; nothing was paid.</p>"
+            f"<p><a id='sim-home' href='{esc(home)}'>Quay lại hồ sơ của tôi</a></p>"
         )
     else:
         amount = vnpay.from_vnp_amount(str(request.get("vnp_Amount", ""))) or 0
@@ -62,6 +65,9 @@ def page(request: Mapping[str, str], *, valid: bool) -> str:
             f"<p class='amt'>Số tiền: <b>{amount:,} đ</b></p>".replace(",", ".")
             + f"<p><a class='btn pay' id='sim-pay' href='{esc(pay)}'>Thanh toán</a> "
             f"<a class='btn cancel' id='sim-cancel' href='{esc(cancel)}'>Hủy giao dịch</a></p>"
+            "<p class='note'>Sau khi thanh toán hoặc hủy, bạn được đưa về trang hồ sơ.</p>"
+            "<p class='note' lang='en'>Pay or cancel; either way you return to the dossier page."
+            "</p>"
         )
     return (
         "<!doctype html><html lang='vi'><head><meta charset='utf-8'>"
@@ -73,5 +79,6 @@ def page(request: Mapping[str, str], *, valid: bool) -> str:
         ".amt{font-size:1.3rem}.err{color:#a33}.note{color:#666;font-size:.85rem}"
         "</style></head><body><h1>Cổng thanh toán mô phỏng</h1>"
         "<p class='note'>Môi trường thử nghiệm: không có giao dịch thật nào được thực hiện.</p>"
+        "<p class='note' lang='en'>Payment gateway simulator (testing only): no real money.</p>"
         f"{body}</body></html>"
     )

@@ -10,7 +10,14 @@ import uuid
 from typing import Any
 
 from chalicelib.domain import exemptions, extensions, stops, withdrawal
-from chalicelib.domain.dossier import Dossier, Exemption, Extension, StepState, StopRequest
+from chalicelib.domain.dossier import (
+    Dossier,
+    Exemption,
+    Extension,
+    StepState,
+    StopRequest,
+    fee_method_label,
+)
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services import processing
@@ -278,7 +285,8 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
                     "fee_paid",
                     d.status,
                     status,
-                    f"{req.amount_vnd} đồng, biên lai {req.receipt_no}",
+                    f"{req.amount_vnd} đồng, {fee_method_label(req.method, in_sentence=True)}, "
+                    f"biên lai {req.receipt_no}",
                 )
             ],
             counters=[(d.lead_agency, _month(now), "fee_paid_desk")],

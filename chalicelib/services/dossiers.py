@@ -23,6 +23,7 @@ from chalicelib.domain.dossier import (
     FeeDue,
     HistoryEvent,
     ReturnRecord,
+    fee_method_label,
 )
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import DocumentRequirement, Procedure
@@ -604,7 +605,23 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         )
         for p in plan
     ]
-    events.append(_event(deps, actor, "received", frm, S.RECEIVED, agency=d.receiving_unit))
+    fee_paid_here = proc.total_fee_vnd > 0 and req.fee_collected
+    receipt_no = (req.receipt_no or "").strip()
+    if fee_paid_here and not receipt_no:
+        raise InvalidInput(
+            "Cần ghi số biên lai thu phí, lệ phí khi đã thu tại quầy.",
+            "A fee collected at the desk needs its receipt number.",
+            field="receipt_no",
+        )
+    paid_note = (
+        f"Đã thu {proc.total_fee_vnd} đồng, {fee_method_label(req.fee_method, in_sentence=True)}, "
+        f"biên lai {receipt_no}"
+        if fee_paid_here
+        else None
+    )
+    events.append(
+        _event(deps, actor, "received", frm, S.RECEIVED, paid_note, agency=d.receiving_unit)
+    )
     counters = [
         (d.lead_agency, _month(received_at), "received"),
         (d.lead_agency, _month(received_at), f"received_channel_{int(d.channel)}"),
@@ -614,8 +631,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     if proc.total_fee_vnd > 0:
         counters.append((d.lead_agency, _month(received_at), "fee_dossiers"))
     extra: dict[str, Any] = {"status": S.RECEIVED}
-    fee_owed = proc.total_fee_vnd > 0 and not req.fee_collected
-    if fee_owed:
+    if proc.total_fee_vnd > 0 and not fee_paid_here:
         due = cal.add_working_days(received_at, deps.settings.fee_deadline_working_days)
         extra = {
             "status": S.AWAITING_FEE,
@@ -638,8 +654,8 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
             requested_at=received_at,
             requested_by=actor.username,
             paid_at=received_at,
-            method="cash",
-            receipt_no=req.receipt_no,
+            method=req.fee_method,
+            receipt_no=receipt_no,
             recorded_by=actor.username,
         )
     from chalicelib.store.audit import backoff

@@ -46,9 +46,13 @@ class CompleteStepIn(_In):
 
 
 class AcceptIn(_In):
-    """The desk collects the fee at receipt unless it says otherwise (then status 6 follows)."""
+    """A fee is recorded as collected at receipt only when the desk says so, with the biên lai
+    number and how it was paid; otherwise a fee-bearing dossier awaits it (status 6), to be paid
+    online or at the desk."""
 
-    fee_collected: bool = True
+    # Not collected unless said: a default of "collected" once recorded unpaid fees in one click.
+    fee_collected: bool = False
+    fee_method: Literal["cash", "transfer"] = "cash"
     receipt_no: str | None = Field(default=None, max_length=40)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.domain.dossier import Dossier, StepState
+from chalicelib.domain.dossier import Dossier, StepState, fee_method_label
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.integrations import vnpay
@@ -227,7 +227,8 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
         )
         updates = processing.close_pause_updates(deps, d, now)
         note = (
-            f"{payment.amount_vnd} đồng, thanh toán trực tuyến, giao dịch {payment.transaction_no}"
+            f"{payment.amount_vnd} đồng, {fee_method_label('online', in_sentence=True)}, "
+            f"giao dịch {payment.transaction_no}"
         )
         try:
             saved = deps.store.apply(
@@ -324,18 +325,11 @@ def receipt_pdf(deps: Deps, actor: Actor, dossier_id: str, payment_id: str) -> b
             amount_vnd=p.amount_vnd,
             reason=d.fee.reason if d.fee else "",
             paid_at=p.paid_at or p.created_at,
-            method="Thanh toán trực tuyến (VNPay)",
+            method="online",
             transaction_no=p.transaction_no or "",
             bank_code=p.bank_code or "",
         )
     )
-
-
-_METHODS = {
-    "cash": "Tiền mặt tại Bộ phận Một cửa",
-    "transfer": "Chuyển khoản",
-    "online": "Thanh toán trực tuyến (VNPay)",
-}
 
 
 def fee_receipt_pdf(deps: Deps, actor: Actor, dossier_id: str) -> tuple[str, bytes]:
@@ -375,7 +369,7 @@ def fee_receipt_pdf(deps: Deps, actor: Actor, dossier_id: str) -> tuple[str, byt
             amount_vnd=fee.amount_vnd,
             reason=fee.reason,
             paid_at=fee.paid_at,
-            method=_METHODS.get(fee.method or "cash", fee.method or ""),
+            method=fee.method or "cash",
             transaction_no=transaction_no,
             bank_code=bank_code,
         )

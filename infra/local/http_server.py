@@ -23,7 +23,8 @@ def _make_handler_class() -> type:
     from chalice.local import ChaliceRequestHandler
 
     class WebAndApiHandler(ChaliceRequestHandler):
-        """`/api/...` goes through chalice's local API Gateway; every other path is a web file."""
+        """`/api/...` (and `/sim/...`) go through chalice's local API Gateway; every other path is a
+        web file, or the web's 404 page."""
 
         path: str
 
@@ -49,8 +50,9 @@ def _make_handler_class() -> type:
 
         def _dispatch(self) -> None:
             path = urlsplit(self.path).path
-            # The contract is served beside the API, as CloudFront does (/openapi.json → API).
-            if path == "/api" or path.startswith("/api/") or path == "/openapi.json":
+            # The contract is served beside the API, as CloudFront does (/openapi.json → API);
+            # /sim/ is the app's own VNPay simulator page (VNPAY_SIMULATOR, local only).
+            if path in ("/api", "/openapi.json") or path.startswith(("/api/", "/sim/")):
                 self._api()
             else:
                 self._static(path)
@@ -80,7 +82,10 @@ def _make_handler_class() -> type:
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_relative_to(root) or not target.is_file():
-                self._plain(404, b"Not found", "text/plain; charset=utf-8")
+                # A person who followed a stale link gets a Vietnamese page with a way home.
+                page = root / "404.html"
+                missing = page.read_bytes() if page.is_file() else "Không tìm thấy".encode()
+                self._plain(404, missing, "text/html; charset=utf-8")
                 return
             body = target.read_bytes()
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -184,7 +184,7 @@ def _world(url: str, callers: dict[str, Caller]) -> None:
     """Real objects for the path parameters: a draft, and a received dossier waiting at H33.03
     (with its task), a second agency key; each caller knows the ones it may touch. Generated
     values mostly answer 404; these let the fuzzer reach the use cases behind the lookups."""
-    from tests.helpers_app import FORM_EXAMPLES, sample_file, upload_file
+    from tests.helpers_app import FEE_PAID_AT_DESK, FORM_EXAMPLES, sample_file, upload_file
     from tests.web.live_api import agency_task
 
     citizen = callers["citizen"]
@@ -214,7 +214,9 @@ def _world(url: str, callers: dict[str, Caller]) -> None:
             attachment = slot["attachment_id"]
             _call(url, "POST", f"{base}/attachments/{attachment}/finalize", citizen, {})
     _call(url, "POST", f"{base}/submit", citizen, {})
-    accepted = _call(url, "POST", f"/api/desk/dossiers/{sent['id']}/accept", callers["desk"], {})
+    accepted = _call(
+        url, "POST", f"/api/desk/dossiers/{sent['id']}/accept", callers["desk"], FEE_PAID_AT_DESK
+    )
     code = accepted["code"]
     step = ""
     deadline = time.monotonic() + 60

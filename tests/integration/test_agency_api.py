@@ -20,6 +20,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     Reply,
@@ -130,7 +131,9 @@ def waiting_dossier(api: ApiClient, cloud: Any) -> dict[str, Any]:
             )
             assert fin.status_code == 200, fin.text
     assert citizen.post(f"/api/my/dossiers/{dossier['id']}/submit").status_code == 200
-    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{dossier['id']}/accept")
+    accepted = api.as_user("motcua").post(
+        f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK
+    )
     assert accepted.status_code == 200, accepted.text
     staff = api.as_user("sokhdt")
     for _ in range(50):

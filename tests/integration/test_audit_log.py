@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -78,7 +78,7 @@ def _process(api: ApiClient) -> dict[str, Any]:
     assert sup.status_code == 200, sup.text
     again = api.as_user("congdan").post(f"/api/my/dossiers/{dossier['id']}/submit")
     assert again.status_code == 200, again.text
-    accepted = desk.post(f"{path}/accept")
+    accepted = desk.post(f"{path}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     return dossier
 
@@ -293,7 +293,9 @@ def test_a_taken_daily_number_is_still_told_apart_from_audit_contention(
     desk = api.as_user("motcua")
     first = _submit_online(api, "2.001610")
     second = _submit_online(api, "2.001610")
-    assert desk.post(f"/api/desk/dossiers/{first['id']}/accept").status_code == 200
+    assert (
+        desk.post(f"/api/desk/dossiers/{first['id']}/accept", FEE_PAID_AT_DESK).status_code == 200
+    )
     real_current, real_apply = DynamoStore.current_sequence, DynamoStore.apply
     stale: list[int] = []
     raised: list[BaseException] = []
@@ -313,7 +315,7 @@ def test_a_taken_daily_number_is_still_told_apart_from_audit_contention(
 
     monkeypatch.setattr(DynamoStore, "current_sequence", stale_once)
     monkeypatch.setattr(DynamoStore, "apply", spying)
-    accepted = desk.post(f"/api/desk/dossiers/{second['id']}/accept")
+    accepted = desk.post(f"/api/desk/dossiers/{second['id']}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["code"].endswith("-0002")
     assert [type(e) for e in raised] == [SequenceTaken]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient, deliver_workflow
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -69,7 +69,7 @@ def test_tracker_shows_exactly_the_accesses_that_happened(
     citizen = api.as_user("congdan")
     assert citizen.get("/api/my/access-log").json()["items"] == []  # nobody yet
     desk = api.as_user("motcua")
-    assert desk.post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert desk.post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code == 200
     code = desk.get(f"/api/desk/dossiers/{did}").json()["code"]  # 1. a desk read
     receipt = desk.get(f"/api/desk/dossiers/{did}/receipt.pdf", {"Accept": "application/pdf"})
     assert receipt.status_code == 200  # 2. the receipt downloaded

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient, deliver_workflow
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -25,7 +25,11 @@ def test_overdue_step_is_flagged_late_and_still_completes(api: ApiClient, cloud:
     dossier = _submit_online(api, "2.001610")
     past = datetime.now(UTC) - timedelta(days=21)
     set_deps(any_deps(clock=lambda: past))
-    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{dossier['id']}/accept").json()
+    accepted = (
+        api.as_user("motcua")
+        .post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK)
+        .json()
+    )
     # The execution hands the step to its agency at once (still three weeks ago).
     for _ in range(100):
         deliver_workflow(api, cloud)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     attach_required_documents,
@@ -56,7 +57,7 @@ def test_paper_dossier_entered_at_the_desk_is_received_on_channel_1(
 
     # WHEN the clerk scans each required paper and accepts
     attach_required_documents(desk, f"/api/desk/dossiers/{d['id']}", proc)
-    accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
+    accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
 
     # THEN it is registered with a code and its history shows both the entry and the receipt
     assert accepted.status_code == 200, accepted.text
@@ -81,7 +82,7 @@ def test_desk_refuses_with_a_reason(api: ApiClient) -> None:
     assert r.json()["status"]["code"] == 3
     assert r.json()["refusal_reason"].startswith("Ngành nghề")
     # A refused dossier cannot be accepted afterwards.
-    again = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
+    again = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert again.status_code == 409
     assert again.json()["code"] == "illegal_transition"
     mine = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
@@ -126,7 +127,7 @@ def test_the_first_stage_cannot_return_and_a_refusal_changes_nothing(
 ) -> None:
     """A return goes back one stage; the first stage has none (see test_lifecycle_paths)."""
     d = _submit_online(api, "2.001610")
-    api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
+    api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     task = _wait_task(api, cloud, "sokhdt", d["id"])
     agency = api.as_user("sokhdt")
     before = agency.get(f"/api/agency/dossiers/{d['id']}").json()
@@ -148,7 +149,11 @@ def test_the_first_stage_cannot_return_and_a_refusal_changes_nothing(
 
 def test_public_qr_images_encode_the_lookup(api: ApiClient) -> None:
     d = _submit_online(api, "2.001610")
-    code = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept").json()["code"]
+    code = (
+        api.as_user("motcua")
+        .post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
+        .json()["code"]
+    )
     png = api.get(f"/api/lookup/{code}/qr.png", headers={"Accept": "image/png"})
     assert png.status_code == 200
     assert png.body.startswith(b"\x89PNG")

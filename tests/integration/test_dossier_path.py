@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     attach_required_documents,
@@ -66,7 +67,7 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     desk = api.as_user("motcua")
     inbox = desk.get("/api/desk/inbox").json()["items"]
     assert dossier["id"] in [d["id"] for d in inbox]
-    accepted = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept")
+    accepted = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     body = accepted.json()
     code = body["code"]
@@ -151,8 +152,8 @@ def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> N
     first = _submit_online(api, "2.001610")
     second = _submit_online(api, "1.002804")
     desk = api.as_user("motcua")
-    c1 = desk.post(f"/api/desk/dossiers/{first['id']}/accept").json()["code"]
-    c2 = desk.post(f"/api/desk/dossiers/{second['id']}/accept").json()["code"]
+    c1 = desk.post(f"/api/desk/dossiers/{first['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
+    c2 = desk.post(f"/api/desk/dossiers/{second['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
     assert c1[:-4] == c2[:-4]
     assert int(c2[-4:]) == int(c1[-4:]) + 1
 
@@ -160,8 +161,8 @@ def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> N
 def test_accept_twice_does_not_start_a_second_execution(api: ApiClient, cloud: Any) -> None:
     d = _submit_online(api, "2.001610")
     desk = api.as_user("motcua")
-    code = desk.post(f"/api/desk/dossiers/{d['id']}/accept").json()["code"]
-    again = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
+    code = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
+    again = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert again.status_code == 200
     assert again.json()["code"] == code
     execs = cloud.sfn.list_executions(stateMachineArn=cloud.outputs.state_machine_arn)["executions"]

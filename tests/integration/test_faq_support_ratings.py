@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     ApiClient,
     deliver_workflow,
     minimal_pdf,
@@ -28,7 +29,7 @@ PROC = "2.001610"  # one step at the Department of Planning and Investment (H33.
 
 def _received(api: ApiClient) -> dict[str, Any]:
     d = _submit_online(api, PROC)
-    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
+    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     return body

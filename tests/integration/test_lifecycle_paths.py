@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     attach_required_documents,
@@ -38,9 +39,8 @@ THAM_DINH, XAY_DUNG, TNMT, KY = "tham-dinh", "y-kien-so-xay-dung", "y-kien-so-tn
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _accept(api: ApiClient, procedure: str, dossier_id: str, fee_collected: bool = True) -> Any:
-    r = api.as_user(DESK[procedure]).post(
-        f"/api/desk/dossiers/{dossier_id}/accept", {"fee_collected": fee_collected}
-    )
+    fee = FEE_PAID_AT_DESK if fee_collected else {"fee_collected": False}
+    r = api.as_user(DESK[procedure]).post(f"/api/desk/dossiers/{dossier_id}/accept", fee)
     assert r.status_code == 200, r.text
     return r.json()
 

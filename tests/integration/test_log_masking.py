@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient, deliver_workflow
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,7 @@ def test_lifecycle_logs_hold_no_id_number_or_phone(
     # GIVEN a dossier whose applicant data carries an ID number and a phone (see _submit_online)
     dossier = _submit_online(api, "2.001610")
     desk = api.as_user("motcua")
-    desk.post(f"/api/desk/dossiers/{dossier['id']}/accept")
+    desk.post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK)
     agency = api.as_user("sokhdt")
     tasks: list[dict[str, Any]] = []
     for _ in range(50):

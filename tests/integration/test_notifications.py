@@ -12,7 +12,7 @@ import pytest
 from chalicelib.integrations.notify import MemoryNotifier, Message
 from chalicelib.services import notifications
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -191,7 +191,7 @@ def test_sms_only_with_consent_and_withdrawal_stops_it(api: ApiClient, aws: Outp
 
     version = TEXTS["sms_notifications"].version
     privacy_rights.set_consent(deps, Owner(), "sms_notifications", True, version)
-    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": True})
+    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert r.status_code == 200, r.text
     dossier = deps.store.get_dossier(d["id"])
     # The store's commit hook (set in get_deps) queued the receipt's e-mail and SMS already.

@@ -165,11 +165,38 @@ def test_simulator_page_pay_button_confirms(paying: ApiClient) -> None:
     assert page.status_code == 200 and "Cổng thanh toán mô phỏng" in page.text
     tampered = api.anonymous().get(path.replace("vnp_Amount=10000000", "vnp_Amount=100"))
     assert tampered.status_code == 400
+    assert "sim-pay" in page.text and "sim-cancel" in page.text
     done = api.anonymous().get(path + "&sim_action=pay")
     assert done.status_code == 302, done.text
     assert "/api/payments/vnpay/return?" in done.headers["Location"]
     view = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
     assert view["status"]["code"] in (2, 4) and view["fee"]["method"] == "online"
+    # An online payment is named online, through VNPay, everywhere (and never cash).
+    assert "trực tuyến qua VNPay" in _fee_paid_note(view)
+    text = _fee_receipt_text(api, "congdan", f"/api/my/dossiers/{d['id']}/fee-receipt.pdf")
+    assert "Thanh toán trực tuyến qua VNPay" in text and "Mã giao dịch" in text, text
+    assert "Tiền mặt" not in text and "Chuyển khoản" not in text, text
+    # Back from the gateway the browser lands on the citizen's dossier page, marked paid.
+    back = api.anonymous().get(done.headers["Location"].split("8000", 1)[-1])
+    assert back.status_code == 302
+    assert back.headers["Location"].endswith(f"/#/my/{d['id']}?payment=paid")
+
+
+def test_simulator_cancel_returns_to_the_dossier_with_the_fee_still_due(paying: ApiClient) -> None:
+    api = paying
+    d = _awaiting_fee(api)
+    pay = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/payments").json()
+    path = "/sim/vnpay/pay?" + pay["pay_url"].split("?", 1)[1]
+    done = api.anonymous().get(path + "&sim_action=cancel")
+    assert done.status_code == 302, done.text
+    back = api.anonymous().get(done.headers["Location"].split("8000", 1)[-1])
+    assert back.headers["Location"].endswith(f"/#/my/{d['id']}?payment=failed")
+    view = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
+    assert view["status"]["code"] == 6 and view["fee"]["paid_at"] is None
+    # A tampered request is refused on a Vietnamese page that links back to the citizen's dossiers.
+    bad = api.anonymous().get(path.replace("vnp_Amount=10000000", "vnp_Amount=1"))
+    assert bad.status_code == 400 and "Quay lại hồ sơ của tôi" in bad.text
+    assert "/#/my'" in bad.text
 
 
 def test_cancelled_payment_keeps_the_fee_due(paying: ApiClient) -> None:
@@ -198,10 +225,55 @@ def _now() -> Any:
 
 def _pdf_text(body: bytes) -> str:
     import io
+    import unicodedata
 
     from pypdf import PdfReader
 
-    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    return unicodedata.normalize("NFC", text)
+
+
+def _fee_receipt_text(api: ApiClient, user: str, path: str) -> str:
+    got = api.as_user(user).get(path, {"Accept": "application/pdf"})
+    assert got.status_code == 200, got.text
+    assert got.headers["Content-Type"] == "application/pdf"
+    return _pdf_text(got.body)
+
+
+def _fee_paid_note(view: dict[str, Any]) -> str:
+    """The history note of the fee's payment (at acceptance: the acceptance's note)."""
+    notes = [e["note"] for e in view["history"] if e["action"] in ("fee_paid", "received")]
+    return " ".join(n for n in notes if n)
+
+
+def test_accept_without_an_explicit_fee_choice_does_not_record_the_fee_paid(
+    api: ApiClient,
+) -> None:
+    d = _submit_online(api, BUSINESS)
+    desk, citizen = api.as_user("motcua"), api.as_user("congdan")
+    accept = f"/api/desk/dossiers/{d['id']}/accept"
+    # "Collected" without its biên lai number is refused and changes nothing.
+    for body in ({"fee_collected": True}, {"fee_collected": True, "receipt_no": "   "}):
+        refused = desk.post(accept, body)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["field"] == "receipt_no" and refused.json()["message"]
+    still = citizen.get(f"/api/my/dossiers/{d['id']}").json()
+    assert still["status"]["code"] == 1 and still["code"] is None and still["fee"] is None
+
+    # WHEN the desk accepts without saying the fee was collected
+    r = desk.post(accept)
+    assert r.status_code == 200, r.text
+
+    # THEN the fee is owed (status 6), not paid, with the fee's own deadline
+    for view in (r.json(), citizen.get(f"/api/my/dossiers/{d['id']}").json()):
+        assert view["status"]["code"] == 6
+        assert view["fee"]["amount_vnd"] == 100_000
+        assert view["fee"]["paid_at"] is None and view["fee"]["method"] is None
+        assert view["fee"]["due_at"] and view["fee"]["due_at"] == view["supplement_due_at"]
+    unpaid = citizen.get(
+        f"/api/my/dossiers/{d['id']}/fee-receipt.pdf", {"Accept": "application/pdf"}
+    )
+    assert unpaid.status_code == 409 and unpaid.json()["code"] == "not_paid"
 
 
 def test_desk_cash_payment_prints_the_same_fee_receipt_for_desk_and_citizen(api: ApiClient) -> None:
@@ -219,13 +291,21 @@ def test_desk_cash_payment_prints_the_same_fee_receipt_for_desk_and_citizen(api:
     )
     assert r.status_code == 200, r.text
 
-    for who, path in ((desk, desks), (citizen, mine)):
-        got = who.get(path, pdf)
-        assert got.status_code == 200, got.text
-        assert got.headers["Content-Type"] == "application/pdf"
-        text = _pdf_text(got.body)
+    for who, path in (("motcua", desks), ("congdan", mine)):
+        text = _fee_receipt_text(api, who, path)
         assert "BL-0042" in text and "100.000" in text and "Tiền mặt" in text, text
         assert d["code"] in text
+        # cash at the desk is named so, and never online
+        assert "trực tuyến" not in text.lower() and "VNPay" not in text, text
+        assert "Mã giao dịch" not in text, text
+    for view in (
+        citizen.get(f"/api/my/dossiers/{d['id']}").json(),
+        desk.get(f"/api/desk/dossiers/{d['id']}").json(),
+    ):
+        assert view["fee"]["method"] == "cash" and view["fee"]["receipt_no"] == "BL-0042"
+        assert view["fee"]["paid_at"] is not None
+        note = _fee_paid_note(view)
+        assert "tiền mặt" in note and "BL-0042" in note and "trực tuyến" not in note, note
     assert api.as_user("congdan2").get(mine, pdf).status_code == 404
     assert citizen.get(desks, pdf).status_code == 403
 
@@ -242,6 +322,23 @@ def test_fee_collected_at_acceptance_has_a_receipt(api: ApiClient) -> None:
     assert got.status_code == 200, got.text
     text = _pdf_text(got.body)
     assert "BL-7" in text and "100.000" in text, text
+    assert "Tiền mặt" in text and "trực tuyến" not in text.lower(), text
+
+
+def test_transfer_recorded_at_acceptance_is_named_a_transfer(api: ApiClient) -> None:
+    d = _submit_online(api, BUSINESS)
+    r = api.as_user("motcua").post(
+        f"/api/desk/dossiers/{d['id']}/accept",
+        {"fee_collected": True, "fee_method": "transfer", "receipt_no": " CK-9 "},
+    )
+    assert r.status_code == 200, r.text
+    view = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
+    assert view["status"]["code"] in (2, 4)
+    assert view["fee"]["method"] == "transfer" and view["fee"]["receipt_no"] == "CK-9"
+    assert "chuyển khoản" in _fee_paid_note(view)
+    text = _fee_receipt_text(api, "congdan", f"/api/my/dossiers/{d['id']}/fee-receipt.pdf")
+    assert "Chuyển khoản" in text and "CK-9" in text, text
+    assert "trực tuyến" not in text.lower() and "Tiền mặt" not in text, text
 
 
 def test_fee_paid_the_evening_it_was_owed_leaves_an_empty_pause(api: ApiClient) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -32,7 +32,7 @@ def test_dossier_fields_are_encrypted_at_rest_and_plain_to_the_app(
 ) -> None:
     # GIVEN a dossier with an ID number, a phone and (in the e-form) an owner's birth date and ID
     did = _submit_online(api, "2.001610")["id"]
-    api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept")
+    api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK)
 
     # WHEN the raw item is read straight from DynamoDB
     item = _raw(aws, f"DOSSIER#{did}", "DOSSIER")

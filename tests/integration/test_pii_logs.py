@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     attach_required_documents,
@@ -107,7 +108,7 @@ def _lifecycle(api: ApiClient, cloud: Any) -> str:
     )
     assert citizen.get("/api/me").status_code == 200
     desk = api.as_user("motcua")
-    assert desk.post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert desk.post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code == 200
     assert desk.get(f"/api/desk/dossiers/{did}").status_code == 200
     agency = api.as_user("sokhdt")
     task = None

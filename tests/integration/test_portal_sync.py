@@ -18,7 +18,7 @@ from chalicelib.services import portal_sync
 from infra.local.events import lambda_context, sqs_event
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
-from tests.helpers_app import ApiClient
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -134,7 +134,9 @@ def test_status_changes_reach_the_portal_once_and_count(
     # GIVEN an online dossier submitted (status 1) and received at the desk (status 2)
     submitted = _submit_online(sync_api, PROCEDURE)
     dossier_id = submitted["id"]
-    accepted = sync_api.as_user("motcua").post(f"/api/desk/dossiers/{dossier_id}/accept")
+    accepted = sync_api.as_user("motcua").post(
+        f"/api/desk/dossiers/{dossier_id}/accept", FEE_PAID_AT_DESK
+    )
     assert accepted.status_code == 200, accepted.text
     d = _deps().store.get_dossier(dossier_id)
 

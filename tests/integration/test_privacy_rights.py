@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, attach_required_documents
+from tests.helpers_app import FEE_PAID_AT_DESK, FORM_EXAMPLES, ApiClient, attach_required_documents
 
 pytestmark = pytest.mark.integration
 
@@ -270,7 +270,7 @@ def test_breach_workflow_deadlines(api: ApiClient) -> None:
     from chalicelib.services.privacy_breach import check_breach_deadlines
 
     d = _submit(api, "congdan")
-    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
+    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200
     # The register's day: a receipt after office hours counts on the next working day.
     from zoneinfo import ZoneInfo

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, attach_required_documents
+from tests.helpers_app import FEE_PAID_AT_DESK, FORM_EXAMPLES, ApiClient, attach_required_documents
 
 pytestmark = pytest.mark.integration
 
@@ -139,7 +139,9 @@ def test_amendment_is_published_as_version_2_and_running_dossiers_keep_version_1
     attach_required_documents(citizen, f"/api/my/dossiers/{old['id']}", v1)
     submitted = citizen.post(f"/api/my/dossiers/{old['id']}/submit")
     assert submitted.status_code == 200, submitted.text
-    accepted = papi.as_user("motcua").post(f"/api/desk/dossiers/{old['id']}/accept")
+    accepted = papi.as_user("motcua").post(
+        f"/api/desk/dossiers/{old['id']}/accept", FEE_PAID_AT_DESK
+    )
     assert accepted.status_code == 200, accepted.text
     assert [s["name"] for s in accepted.json()["steps"]] == [s["name"] for s in v1["steps"]]
 

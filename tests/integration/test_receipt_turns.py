@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
 
 pytestmark = pytest.mark.integration
 
@@ -143,7 +143,9 @@ def test_receipts_at_one_desk_take_the_line_and_keep_numbers_gap_free(api: ApiCl
 
     desk = api.as_user("motcua")
     ids = [_submit_online(api, "2.001610")["id"] for _ in range(3)]
-    codes = [desk.post(f"/api/desk/dossiers/{i}/accept").json()["code"] for i in ids]
+    codes = [
+        desk.post(f"/api/desk/dossiers/{i}/accept", FEE_PAID_AT_DESK).json()["code"] for i in ids
+    ]
     assert [c[-4:] for c in codes] == ["0001", "0002", "0003"]
     turn_items = _turn_items()
     assert len(turn_items) == 1

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     deliver_workflow,
@@ -142,7 +143,10 @@ def test_those_who_may_read_the_dossier_open_its_papers(api: ApiClient, cloud: A
     _assert_opens(own.json(), minimal_pdf(), "application/pdf", PDF_NAME)
 
     # WHEN the dossier is received and its step opens at the agency
-    assert api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert (
+        api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
+        == 200
+    )
     _agency_task(api, cloud, "sokhdt", did)
     # THEN the agency's officer and leader, the province office and an administrator open it
     for who, role in (
@@ -219,7 +223,10 @@ def test_each_staff_opening_is_audited_and_shown_to_the_owner(
     # WHEN the desk opens the photo, the citizen their own PDF, then (received) the agency the PDF
     assert _open(api, "motcua", "desk", did, ids["png"]).status_code == 200
     assert _open(api, "congdan", "citizen", did, ids["pdf"]).status_code == 200
-    assert api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert (
+        api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
+        == 200
+    )
     _agency_task(api, cloud, "sokhdt", did)
     assert _open(api, "sokhdt", "agency", did, ids["pdf"]).status_code == 200
     # AND another unit's clerk tries
@@ -258,7 +265,10 @@ def test_the_agencys_attached_document_is_the_result(api: ApiClient, cloud: Any)
     # GIVEN a dossier being processed at its lead agency
     d, _ = _submitted(api)
     did = d["id"]
-    assert api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert (
+        api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
+        == 200
+    )
     task = _agency_task(api, cloud, "sokhdt", did)
     agency = api.as_user("sokhdt")
     # WHEN its officer attaches the real certificate through the console's routes
@@ -296,7 +306,10 @@ def test_the_generic_notice_says_it_is_not_the_licence(api: ApiClient, cloud: An
     # GIVEN a dossier approved without an attached document
     d, _ = _submitted(api)
     did = d["id"]
-    assert api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept").status_code == 200
+    assert (
+        api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
+        == 200
+    )
     task = _agency_task(api, cloud, "sokhdt", did)
     done = api.as_user("sokhdt").post(
         f"/api/agency/dossiers/{did}/steps/{task['step_id']}/complete", {"outcome": "approve"}

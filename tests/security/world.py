@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     deliver_workflow,
@@ -128,7 +129,7 @@ def live_dossier(api: ApiClient, cloud: Any, rel: str) -> tuple[dict[str, Any], 
     d = create_draft(api, owner, proc)
     attach_all(api, owner, d)
     _ok(api.as_user(owner).post(f"/api/my/dossiers/{d['id']}/submit"))
-    accepted = _ok(api.as_user(desk).post(f"/api/desk/dossiers/{d['id']}/accept"))
+    accepted = _ok(api.as_user(desk).post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK))
     for _ in range(100):
         deliver_workflow(api, cloud)
         tasks = api.as_user(staff).get("/api/agency/tasks").json()["items"]

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient, accept_and_start, deliver_workflow
+from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, accept_and_start, deliver_workflow
 from tests.integration.test_dossier_path import _submit_online
 
 pytestmark = pytest.mark.integration
@@ -372,7 +372,9 @@ def test_accept_whose_execution_cannot_start_answers_503_and_the_retry_starts_it
     desk = api.as_user("motcua")
     key = f"accept-{uuid.uuid4().hex}"
 
-    failed = desk.post(f"/api/desk/dossiers/{d['id']}/accept", idempotency_key=key)
+    failed = desk.post(
+        f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK, idempotency_key=key
+    )
 
     _assert_503(failed)
     assert faults.injected["stepfunctions.StartExecution"] == _total_attempts("stepfunctions")
@@ -386,7 +388,7 @@ def test_accept_whose_execution_cannot_start_answers_503_and_the_retry_starts_it
     assert view.status_code == 200, view.text
 
     faults.heal()
-    ok = desk.post(f"/api/desk/dossiers/{d['id']}/accept", idempotency_key=key)
+    ok = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK, idempotency_key=key)
     assert ok.status_code == 200, ok.text
     code = ok.json()["code"]
     assert ok.json()["status"]["code"] == 2
@@ -412,7 +414,7 @@ def test_a_lost_reply_to_a_status_change_is_answered_as_done_not_as_a_conflict(
     faults.lose_reply.add(("dynamodb", "TransactWriteItems"))
 
     submitted = api.as_user("congdan").post(f"/api/my/dossiers/{d['id']}/submit")
-    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept")
+    accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
 
     assert submitted.status_code == 200, submitted.text
     assert accepted.status_code == 200, accepted.text

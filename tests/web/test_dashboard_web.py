@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.helpers_app import FEE_PAID_AT_DESK
 from tests.web.live_api import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
@@ -31,7 +32,7 @@ def received(stack: Any, accounts: dict[str, dict[str, Any]]) -> str:
         url, accounts["congdan"], PROCEDURE, accounts["motcuavithanh"]["unit"]
     )
     desk = id_token(url, "motcuavithanh", accounts["motcuavithanh"]["password"])
-    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {"fee_collected": True})
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     # The month the receipt counts in (after 17:00 it is the next working day's, maybe next month).
     from datetime import datetime

@@ -234,7 +234,11 @@ def test_citizen_desk_agency_lookup_journey(new_page, stack, accounts, shot, tmp
     expect(staff.get_by_text(citizen["name"]).first).to_be_visible()
     expect(staff.locator(".checklist .is-ok").first).to_be_visible()
 
-    # WHEN they accept it THEN a code and an appointment are shown, and the receipt carries the code
+    # WHEN they accept it (collecting the fee, if any, at the desk: nothing is ticked for it) THEN a
+    # code and an appointment are shown, and the receipt carries the code
+    if procedure.get("fee_total_vnd"):
+        staff.get_by_label("Đã thu phí, lệ phí tại quầy").check()
+        staff.get_by_label("Số biên lai").fill("BL-0001")
     staff.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     result_box = staff.locator("#accept-result")
     expect(result_box).to_be_visible()

@@ -2,9 +2,10 @@
 
 A building-permit dossier (1.009994: Vị Thanh appraises, then the Construction and the Natural
 Resources departments give opinions in parallel, then Vị Thanh signs) is submitted through the API;
-the Vị Thanh desk accepts it with the fee collected, Vị Thanh approves its step with the button,
-both departments see the parallel stage and approve, Vị Thanh proposes an extension that its leader
-approves on the "Phê duyệt" page, signs, and the desk hands the result over at the desk.
+the Vị Thanh desk ticks the fee as collected in cash (nothing is ticked for it) and accepts, Vị
+Thanh approves its step with the button, both departments see the parallel stage and approve, Vị
+Thanh proposes an extension that its leader approves on the "Phê duyệt" page, signs, and the desk
+hands the result over at the desk.
 """
 
 from __future__ import annotations
@@ -71,12 +72,14 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
         stack.url, accounts["congdan"], accounts["motcuavithanh"]["unit"]
     )
 
-    # GIVEN the Vị Thanh desk: the fee box is ticked by default; it accepts
+    # GIVEN the Vị Thanh desk: the fee box is not ticked; it collects the fee in cash and accepts
     desk = new_page()
     sign_in(desk, "motcuavithanh", pw["motcuavithanh"], "Hồ sơ chờ tiếp nhận")
     desk.goto(f"/#/desk/{dossier_id}")
-    fee = desk.get_by_label("Đã thu phí, lệ phí")
-    expect(fee).to_be_checked()
+    fee = desk.get_by_label("Đã thu phí, lệ phí tại quầy")
+    expect(fee).not_to_be_checked()
+    fee.check()
+    desk.get_by_label("Số biên lai").fill("BL-VT-0001")
     desk.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     expect(desk.locator("#accept-result")).to_be_visible()
     code = desk.locator("#accept-result .code").inner_text().strip()

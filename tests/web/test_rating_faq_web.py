@@ -16,6 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.helpers_app import FEE_PAID_AT_DESK
 from tests.web.live_api import agency_task, id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
@@ -49,7 +50,7 @@ def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     dossier_id = submitted_dossier(url, accounts["congdan"], PROC, None)
     base = f"/api/my/dossiers/{dossier_id}"
     desk = _token(url, accounts, "motcua")
-    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {})
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     agency = _token(url, accounts, "sokhdt")
     code = accepted.json()["code"]

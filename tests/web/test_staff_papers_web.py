@@ -97,7 +97,9 @@ def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts,
     viewer.get_by_role("button", name="Đóng").click()
     expect(viewer).to_have_count(0)
 
-    # AND the desk receives the dossier (papers checked)
+    # AND the desk receives the dossier (papers checked), collecting the fee at the desk
+    desk.get_by_label("Đã thu phí, lệ phí tại quầy").check()
+    desk.get_by_label("Số biên lai").fill("BL-GPLX-1")
     desk.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     expect(desk.locator("#accept-result")).to_be_visible()
 

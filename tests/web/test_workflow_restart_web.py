@@ -19,6 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.helpers_app import FEE_PAID_AT_DESK
 from tests.web.live_api import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
@@ -38,7 +39,7 @@ def _accepted_dossier(url: str, accounts: dict[str, dict[str, Any]]) -> tuple[st
     """What the citizen's wizard and the desk do, through the API: (dossier id, code)."""
     dossier_id = submitted_dossier(url, accounts["congdan"], PROCEDURE, accounts["motcua"]["unit"])
     desk = _token(url, accounts["motcua"])
-    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, {"fee_collected": True})
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     return dossier_id, str(accepted.json()["code"])
 

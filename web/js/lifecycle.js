@@ -119,10 +119,17 @@ export function lifecycleCard(d) {
   }
   if (d.stop) rows.push([t('life.stop'), h('span', { id: 'stop-state' }, decisionText(d.stop.state), ' · ', d.stop.reason || '')]);
   if (d.fee) {
-    rows.push([t('life.fee'), h('span', { id: 'fee-state' }, formatMoney(d.fee.amount_vnd), d.fee.reason ? ` · ${d.fee.reason}` : '',
-      ' · ', d.fee.paid_at ? [t('life.feePaid'), ' ', timeEl(d.fee.paid_at), d.fee.receipt_no ? ` (${d.fee.receipt_no})` : ''] : t('life.feeUnpaid'))]);
+    const method = d.fee.method || 'cash';
+    rows.push([t('life.fee'), h('span', { id: 'fee-state', 'data-method': d.fee.paid_at ? method : null }, formatMoney(d.fee.amount_vnd), d.fee.reason ? ` · ${d.fee.reason}` : '',
+      ' · ', d.fee.paid_at
+        ? [t('life.feePaid'), ' · ', t(`life.feeMethod.${method}`, {}, method), ' · ', timeEl(d.fee.paid_at), d.fee.receipt_no ? ` (${d.fee.receipt_no})` : '']
+        : t('life.feeUnpaid'))]);
   }
-  if (d.supplement_due_at) rows.push([t('life.supplementDue'), timeEl(d.supplement_due_at)]);
+  // While a fee is awaited (status 6) the dossier's applicant deadline is the fee's, not a supplement's.
+  if (d.supplement_due_at) {
+    const feeDue = d.status?.code === 6;
+    rows.push([t(feeDue ? 'life.feeDue' : 'life.supplementDue'), h('span', { id: feeDue ? 'fee-due-at' : 'supplement-due-at' }, timeEl(d.supplement_due_at))]);
+  }
   if (d.result) rows.push([t('life.result'), h('span', {}, d.result.filename || t('life.resultReady'), d.result.signed_at ? [' · ', t('life.signedAt'), ' ', timeEl(d.result.signed_at)] : '')]);
   if (d.returned) {
     const r = d.returned;

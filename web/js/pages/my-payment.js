@@ -1,6 +1,7 @@
 // Online payment of a dossier's fee (status 6): the "Thanh toán trực tuyến" button opens a gateway
 // attempt (POST .../payments) and goes to its page; back from the gateway (?payment=paid|failed)
-// the dossier page says so; a paid fee (online, or cash/transfer at the desk) offers its biên lai PDF.
+// the dossier page says so; a paid fee offers its biên lai PDF and says exactly how it was paid
+// (online through VNPay, or cash / transfer recorded at the desk), never "online" for the desk's.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob } from '../api.js';
@@ -22,9 +23,11 @@ export function paymentCard(d, base) {
   const paid = d.fee && d.fee.paid_at;
   if (!due && !paid) return null;
   const parts = [h('h2', {}, t('pay.title'))];
-  if (d.fee) parts.push(h('p', {}, `${t('pay.amount')}: `, h('strong', {}, formatMoney(d.fee.amount_vnd)), d.fee.reason ? ` — ${d.fee.reason}` : ''));
+  if (d.fee) parts.push(h('p', {}, `${t(paid ? 'pay.amountPaid' : 'pay.amount')}: `, h('strong', {}, formatMoney(d.fee.amount_vnd)), d.fee.reason ? ` — ${d.fee.reason}` : ''));
   if (due) {
-    if (d.fee.due_at) parts.push(h('p', {}, `${t('pay.dueAt')}: `, timeEl(d.fee.due_at)));
+    // A fee owed at receipt carries its own deadline; one an agency asks for uses the dossier's.
+    const dueAt = d.fee.due_at || d.supplement_due_at;
+    if (dueAt) parts.push(h('p', { id: 'fee-due' }, `${t('pay.dueAt')}: `, h('strong', {}, timeEl(dueAt))));
     const slot = errorSlot();
     const btn = h('button', { type: 'button', class: 'btn btn-primary', id: 'pay-online' }, t('pay.button'));
     btn.addEventListener('click', () => act(btn, slot, async () => {
@@ -39,9 +42,15 @@ export function paymentCard(d, base) {
     rbtn.addEventListener('click', () => busy(rbtn, async () => {
       openBlob(await blob(`${base}/fee-receipt.pdf`), `bien-lai-${d.code || d.id}.pdf`, receiptSlot);
     }));
-    parts.push(h('p', {}, `${t('pay.paidAt')}: `, timeEl(d.fee.paid_at)), h('div', { class: 'form-actions' }, rbtn, receiptSlot));
+    const method = d.fee.method || 'cash';
+    const atDesk = method !== 'online';
+    parts.push(h('p', { id: 'fee-paid', 'data-method': method }, `${t(`pay.paidAt.${method}`, {}, t('pay.paidAt.cash'))} `, timeEl(d.fee.paid_at)),
+      atDesk && d.fee.receipt_no ? h('p', {}, `${t('pay.receiptNo')}: `, h('strong', {}, d.fee.receipt_no)) : null,
+      h('div', { class: 'form-actions' }, rbtn, receiptSlot));
   }
-  return card(...parts);
+  const el = card(...parts);
+  el.id = 'payment-card';
+  return el;
 }
 
 /** The dossier's payment attempts (for a later history view). */
