@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.helpers_app import (
+    FEE_PAID_AT_DESK,
     FORM_EXAMPLES,
     ApiClient,
     sample_file,
@@ -156,7 +157,7 @@ def test_staff_find_a_received_dossier_by_its_code_in_any_case_within_their_scop
     # GIVEN a dossier received at the provincial desk H33.50 (any status after receipt)
     d = _submit_online(api, PROC)
     desk = api.as_user("motcua")
-    accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept")
+    accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
     code = accepted.json()["code"]
     typed = f"  {code.lower()} "
@@ -196,7 +197,11 @@ def test_staff_find_a_received_dossier_by_its_code_in_any_case_within_their_scop
 
 def test_a_refused_code_search_is_in_the_owners_data_tracker(api: ApiClient) -> None:
     d = _submit_online(api, PROC)
-    code = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept").json()["code"]
+    code = (
+        api.as_user("motcua")
+        .post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
+        .json()["code"]
+    )
     assert (
         api.as_user("motcuavithanh").get(f"/api/staff/dossiers/by-code/{code}").status_code == 404
     )
