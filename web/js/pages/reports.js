@@ -25,6 +25,7 @@ export function periodText(p) {
   const half = /^(\d{4})-H([12])$/.exec(p);
   if (half) return t('rep.half', { half: t(`rep.h${half[2]}`), year: half[1] });
   const range = /^(\d{4}-\d{2})\.\.(\d{4}-\d{2})$/.exec(p);
+  if (range && range[1] === range[2]) return t('rep.month', { month: monthLabel(range[1]) });
   if (range) return t('rep.range', { from: monthLabel(range[1]), to: monthLabel(range[2]) });
   return isMonth(p) ? t('rep.month', { month: monthLabel(p) }) : String(p || '');
 }
