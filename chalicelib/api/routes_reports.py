@@ -131,7 +131,12 @@ def create_report() -> Response:
     if agency is not None and deps().store.get_unit(agency) is None:
         raise _invalid("Không có cơ quan này.", "Unknown agency.", "agency")
     stored = reports.generate_and_store(
-        deps(), period, agency=agency, created_by=who.username, number=req.number
+        deps(),
+        period,
+        agency=agency,
+        created_by=who.username,
+        created_by_name=who.name,
+        number=req.number,
     )
     return json_response(stored.public(), status=201)
 

@@ -26,7 +26,7 @@ from chalicelib.documents.vn_format import (
     format_vn_long_date,
     to_vn,
 )
-from chalicelib.domain.dossier import Channel, Dossier, Handover
+from chalicelib.domain.dossier import Channel, Dossier, Handover, person_name
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.masking import mask_phone
 from chalicelib.domain.procedure import Procedure
@@ -83,9 +83,14 @@ class FormContext(BaseModel):
     unit_names: dict[str, str] = Field(default_factory=dict)  # unit code -> name
     lookup_url: str = ""  # encoded in the QR; empty before the dossier has a code
     staff_name: str = ""  # the officer who issues the form (printed under the signature)
+    people: dict[str, str] = Field(default_factory=dict)  # username -> full name (`person`)
     issued_at: AwareDatetime
     authority_name: str = ""  # governing body above the issuing unit, e.g. "UBND TỈNH HẬU GIANG"
     place_name: str = ""  # place on the date line, e.g. "Hậu Giang"
+
+    def person(self, username: str | None) -> str:
+        """The full name printed for a username of the dossier (never an official's login)."""
+        return person_name(username, self.people, self.unit_names)
 
     def unit(self, code: str | None) -> str:
         """A unit's name, or its code when the catalogue does not know it (never blank)."""
@@ -335,7 +340,9 @@ def _form_04(ctx: FormContext) -> _Spec:
     ]
     if ext.state == "proposed":
         blocks.append(_Para("(Dự thảo: đề nghị gia hạn đang chờ lãnh đạo phê duyệt)", bold=True))
-    signer = _Signer("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", ext.decided_by or "")
+    signer = _Signer(
+        "THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", ctx.person(ext.decided_by)
+    )
     return _spec(ctx, "04", ext.agency, blocks, signer, ext.decided_at or ext.proposed_at)
 
 
@@ -365,7 +372,9 @@ def _form_05(ctx: FormContext) -> _Spec:
     ]
     if stop.state == "proposed":
         blocks.append(_Para("(Dự thảo: đề nghị dừng xử lý đang chờ lãnh đạo phê duyệt)", bold=True))
-    signer = _Signer("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", stop.decided_by or "")
+    signer = _Signer(
+        "THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", ctx.person(stop.decided_by)
+    )
     return _spec(ctx, "05", agency_code, blocks, signer, stopped_at)
 
 
@@ -383,9 +392,9 @@ def _handover_row(ctx: FormContext, index: int, h: Handover) -> tuple[str, ...]:
     times = f"Giao: {_stacked(h.sent_at)}"
     if h.finished_at:
         times += f"\nXong: {_stacked(h.finished_at)}"
-    who = f"Giao: {h.sent_by}"
+    who = f"Giao: {ctx.person(h.sent_by)}"
     if h.finished_by:
-        who += f"\nXử lý: {h.finished_by}"
+        who += f"\nXử lý: {ctx.person(h.finished_by)}"
     outcome = OUTCOME_LABELS.get(h.outcome, h.outcome) if h.outcome else ""
     return (
         str(index),

@@ -11,10 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.documents.pdf_common import FONT_FAMILY, centered, nfc, prepare, rule_under
-from chalicelib.documents.vn_format import format_vn_long_date
+from chalicelib.documents.vn_format import (
+    format_vn_long_date,
+    format_vn_month_range,
+    format_vn_number,
+    format_vn_percent,
+)
 from chalicelib.services.report import (
     ONLINE_HEADERS,
     OPERATION_HEADERS,
+    PERCENT_COLUMNS,
     Report,
     online_values,
     operation_values,
@@ -32,11 +38,13 @@ _NAME_W = 62.0
 _STT_W = 9.0
 
 
-def _cell_text(value: int | float | str | None) -> str:
+def _cell_text(value: int | float | str | None, percent: bool = False) -> str:
+    if percent:
+        return format_vn_percent(None if value is None else float(value))  # "94,0 %", or "-"
     if value is None:
         return "-"
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")  # Vietnamese decimal comma
+        return format_vn_number(value, 1)  # Vietnamese decimal comma
     return nfc(str(value))
 
 
@@ -107,20 +115,21 @@ def _table(
         head = table.row()
         for text in headers:
             head.cell(nfc(text), align="C")
+        percent = [h in PERCENT_COLUMNS for h in headers[2:]]
         for i, (name, values) in enumerate(rows, start=1):
             row = table.row()
             row.cell(str(i))
             row.cell(nfc(name))
-            for v in values:
-                row.cell(_cell_text(v))
+            for v, pc in zip(values, percent, strict=True):
+                row.cell(_cell_text(v, pc))
         from fpdf.fonts import FontFace
 
         bold = FontFace(emphasis="BOLD")
         last = table.row(style=bold)
         last.cell("")
         last.cell("Tổng cộng")
-        for v in total:
-            last.cell(_cell_text(v))
+        for v, pc in zip(total, percent, strict=True):
+            last.cell(_cell_text(v, pc))
 
 
 def _bar_chart(pdf: FPDF, report: Report) -> None:
@@ -196,7 +205,7 @@ def render_pdf(report: Report) -> bytes:
         _MARGIN,
         _CONTENT_W,
         5,
-        f"(Kỳ báo cáo: tháng {report.months[0]} đến tháng {report.months[-1]})",
+        f"(Kỳ báo cáo: {format_vn_month_range(report.months)})",
         "",
         9,
     )

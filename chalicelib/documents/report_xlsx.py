@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from chalicelib.documents.vn_format import XLSX_PERCENT_FORMAT, format_vn_month_range
 from chalicelib.services.report import (
     ONLINE_HEADERS,
     OPERATION_HEADERS,
+    PERCENT_COLUMNS,
     Report,
     online_values,
     operation_values,
@@ -44,6 +46,7 @@ def _table(
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    percent = {col for col, text in enumerate(headers, start=1) if text in PERCENT_COLUMNS}
     r = HEADER_ROW
     for i, (name, values) in enumerate(rows, start=1):
         r += 1
@@ -55,6 +58,9 @@ def _table(
     ws.cell(row=r, column=2, value=TOTAL_LABEL).font = Font(bold=True)
     for col, v in enumerate(total, start=3):
         ws.cell(row=r, column=col, value=v).font = Font(bold=True)
+    for col in percent:  # 94.0 stays a number and reads "94,0 %"
+        for row in range(HEADER_ROW + 1, r + 1):
+            ws.cell(row=row, column=col).number_format = XLSX_PERCENT_FORMAT
     ws.column_dimensions["A"].width = 5
     ws.column_dimensions["B"].width = 42
     for col in range(3, len(headers) + 1):
@@ -90,6 +96,8 @@ def render_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
     label = period_label(report)
+    months = format_vn_month_range(report.months)
+    subtitle = f"Kỳ báo cáo: {label}" + ("" if months in label else f" ({months})")
     wb = Workbook()
     ws1 = wb.active
     assert ws1 is not None
@@ -97,7 +105,7 @@ def render_xlsx(report: Report) -> bytes:
     last = _table(
         ws1,
         "Tình hình tiếp nhận, giải quyết thủ tục hành chính",
-        f"Kỳ báo cáo: {label} ({report.months[0]} – {report.months[-1]})",
+        subtitle,
         OPERATION_HEADERS,
         [(r.name, operation_values(r)) for r in report.operation],
         operation_values(report.operation_total),
@@ -110,7 +118,7 @@ def render_xlsx(report: Report) -> bytes:
     last = _table(
         ws2,
         "Cung cấp và sử dụng dịch vụ công trực tuyến",
-        f"Kỳ báo cáo: {label} ({report.months[0]} – {report.months[-1]})",
+        subtitle,
         ONLINE_HEADERS,
         [(r.name, online_values(r)) for r in report.online],
         online_values(report.online_total),

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from chalicelib.domain.calendar import WorkingCalendar
 from chalicelib.domain.dossier import Pause
 from chalicelib.domain.errors import Conflict, InvalidInput
-from chalicelib.domain.procedure import Duration, ProcessStep
+from chalicelib.domain.procedure import Duration, ProcessStep, group_stages
 
 AlarmKind = Literal["step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue"]
 
@@ -66,28 +66,34 @@ def step_schedule(
     cal: WorkingCalendar,
     warn_before_working_days: float = 1,
 ) -> list[StepDeadline]:
-    """Plan every step back to back: a step starts when the previous one is due.
+    """Plan the steps stage by stage, as the workflow runs them (`procedure.group_stages`).
 
-    The first step starts at `next_working_instant(start)`; later steps start exactly at the
-    previous `due_at` (possibly a session end such as 17:00, which has the same working position as
-    the next morning). `warn_at` is `warn_before_working_days` of working time before `due_at`,
-    never before the step's start.
+    The steps of one stage (a parallel group: the same `stage` number) start together; the next
+    stage starts when the longest of them is due. The first stage starts at
+    `next_working_instant(start)`; a later stage starts exactly at the previous stage's latest
+    `due_at` (possibly a session end such as 17:00, which has the same working position as the
+    next morning). `warn_at` is `warn_before_working_days` of working time before `due_at`, never
+    before the step's start. The plan lists the steps in the order given.
+
+    Planning a parallel group one step after the other put the last steps after the appointment
+    the citizen was given (issue 25).
     """
     if warn_before_working_days < 0:
         raise ValueError("warn_before_working_days must be >= 0")
     warn_seconds = round(warn_before_working_days * cal.day_seconds)
-    plan: list[StepDeadline] = []
+    planned: dict[str, StepDeadline] = {}
     current = cal.next_working_instant(start)
-    for step in steps:
-        due = cal.add(current, step.allowance)
-        warn = max(current, cal.subtract_working_seconds(due, warn_seconds))
-        plan.append(
-            StepDeadline(
+    for stage in group_stages(steps):
+        ends: list[datetime] = []
+        for step in stage:
+            due = cal.add(current, step.allowance)
+            warn = max(current, cal.subtract_working_seconds(due, warn_seconds))
+            planned[step.id] = StepDeadline(
                 step_id=step.id, agency=step.agency, start=current, due_at=due, warn_at=warn
             )
-        )
-        current = due
-    return plan
+            ends.append(due)
+        current = max(ends)
+    return [planned[step.id] for step in steps]
 
 
 # ----------------------------------------------------------------------------- pauses

@@ -6,6 +6,7 @@ showing dates (see `calendar`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any, Literal
@@ -251,8 +252,12 @@ class Dossier(BaseModel):
     supplement_reason: str | None = None
     result_key: str | None = None
     lookup_token: str | None = None
-    received_by: str | None = None
+    received_by: str | None = None  # username (accountability); its name is in `people`
     register_line: int | None = None
+    # The officials who acted on this dossier: username -> full name, as recorded with their first
+    # action on it (`record_people`). Papers and pages print these names; the history and audit
+    # keep the usernames. Recorded once, so a later rename does not rewrite the dossier's papers.
+    people: dict[str, str] = Field(default_factory=dict)
     # Personal data (issue 10): end of the retention duty, set when the dossier becomes final
     # (chalicelib.domain.retention); restricted after the owner's erasure request; tombstoned when
     # the retention job removed its personal data and files.
@@ -273,13 +278,64 @@ class HistoryEvent(BaseModel):
     """An append-only record of one thing that happened to a dossier."""
 
     at: AwareDatetime
-    actor: str
+    actor: str  # the username: who is accountable
     actor_role: str
+    actor_name: str | None = None  # an official's full name at the time; None for others
     action: str
     from_status: DossierStatus | None = None
     to_status: DossierStatus | None = None
     note: str | None = None
     agency: str | None = None
+
+
+def record_people(people: Mapping[str, str], events: Iterable[HistoryEvent]) -> dict[str, str]:
+    """`people` plus the officials named by `events` who are not in it yet (first name kept)."""
+    out = dict(people)
+    for e in events:
+        if e.actor_name and e.actor not in out:
+            out[e.actor] = e.actor_name
+    return out
+
+
+def named_usernames(d: Dossier) -> set[str]:
+    """Every username a `*_by` field of the dossier holds: who papers may have to name."""
+    found = {d.received_by, d.returned.by if d.returned else None}
+    found |= {s.handled_by for s in d.steps}
+    found |= {x for h in d.handovers for x in (h.sent_by, h.finished_by)}
+    for decision in (d.extension, d.stop):
+        if decision is not None:
+            found |= {decision.proposed_by, decision.decided_by}
+    if d.fee is not None:
+        found |= {d.fee.requested_by, d.fee.recorded_by}
+    found |= {x for e in d.exemptions for x in (e.requested_by, e.decided_by)}
+    return {u for u in found if u}
+
+
+# Actors that are not people, as papers name them.
+_NOT_PEOPLE = {
+    "system": "Hệ thống",
+    "applicant": "Chủ hồ sơ",
+}
+
+
+def person_name(
+    username: str | None, people: Mapping[str, str], units: Mapping[str, str] | None = None
+) -> str:
+    """The full name a paper or page prints for `username` (a `*_by` field of the dossier).
+
+    Never the login name of an official when their name is known; the system and the applicant
+    in words; an agency system (an `api:<agency>:<key>` actor) as such.
+    """
+    if not username:
+        return ""
+    if username in people:
+        return people[username]
+    if username in _NOT_PEOPLE:
+        return _NOT_PEOPLE[username]
+    if username.startswith("api:"):
+        agency = username.split(":")[1]
+        return f"Hệ thống phần mềm của {(units or {}).get(agency) or agency}"
+    return username
 
 
 def utc(dt: datetime) -> datetime:

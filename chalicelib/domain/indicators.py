@@ -22,6 +22,11 @@ it as full would flatter it. An optional term that is absent counts as 0 and is 
 
 Zero denominators follow the indicator's `zero_denominator` setting: `full` (nothing to fail: full
 points, ratio reported as None), `zero`, or `na` (not available).
+
+A scope with no dossiers in the period (every dossier counter zero: nothing submitted, received,
+processed, refused, returned or in progress) has *no data*: `no_data` is true, the grand total and
+every group have no score, and an indicator whose denominator is zero earns no points. Without
+this, `full` gave an idle agency 100 points and ranked it above every agency that did work.
 """
 
 from __future__ import annotations
@@ -202,10 +207,11 @@ class IndicatorReport(BaseModel):
     config_version: str
     points: float
     available_weight: float
-    score: float | None  # out of 100, scaled over the available weight
+    score: float | None  # out of 100, scaled over the available weight; None without data
     complete: bool
     missing: list[str]  # ids of indicators not available
     groups: list[GroupResult]
+    no_data: bool = False  # no dossiers in the period: "Chưa có dữ liệu", never a score
 
 
 # ------------------------------------------------------------------------------ formulas
@@ -277,11 +283,19 @@ def evaluate(
     scope: str = "",
     months: Iterable[str] = (),
 ) -> IndicatorReport:
-    """Every indicator, each group's total and the grand total out of 100."""
+    """Every indicator, each group's total and the grand total out of 100.
+
+    With no dossiers in the period (`has_dossiers`) there is no score at all (module docstring).
+    """
+    no_data = not has_dossiers(metrics)
     groups: list[GroupResult] = []
     missing_ids: list[str] = []
     for g in config.groups:
         results = [evaluate_indicator(i, metrics) for i in g.indicators]
+        if no_data:  # nothing to fail is not a success either
+            results = [
+                r.model_copy(update={"points": None}) if r.zero_denominator else r for r in results
+            ]
         pts = sum(r.points or 0.0 for r in results if r.available)
         avail = sum(r.weight for r in results if r.available)
         missing_ids.extend(r.id for r in results if not r.available)
@@ -293,7 +307,7 @@ def evaluate(
                 weight=g.weight,
                 points=round(pts, 4),
                 available_weight=avail,
-                score=_scaled(pts, avail, g.weight),
+                score=None if no_data else _scaled(pts, avail, g.weight),
                 complete=all(r.available for r in results),
                 indicators=results,
             )
@@ -306,10 +320,11 @@ def evaluate(
         config_version=config.version,
         points=round(points, 4),
         available_weight=avail,
-        score=_scaled(points, avail, config.total_weight),
+        score=None if no_data else _scaled(points, avail, config.total_weight),
         complete=not missing_ids,
         missing=missing_ids,
         groups=groups,
+        no_data=no_data,
     )
 
 
@@ -330,6 +345,15 @@ COUNTER_METRICS: tuple[str, ...] = (
     "processed_late",
     "returned",
 )
+
+
+# Metrics that count dossiers of the period: a scope where all of them are zero has no data.
+DOSSIER_METRICS: tuple[str, ...] = (*COUNTER_METRICS, "in_progress_on_time", "in_progress_late")
+
+
+def has_dossiers(metrics: Mapping[str, int | float]) -> bool:
+    """Whether any dossier was submitted, received, handled or in progress in the period."""
+    return any((metrics.get(m) or 0) > 0 for m in DOSSIER_METRICS)
 
 
 def counter_metrics(rows: Iterable[Mapping[str, int | float]]) -> dict[str, int]:

@@ -6,6 +6,7 @@ changes the rules of a dossier already running.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -71,6 +72,25 @@ class ProcessStep(BaseModel):
     may_return: bool = True  # may hand the dossier back to the previous stage with a note
 
 
+def group_stages(steps: Iterable[ProcessStep]) -> list[list[ProcessStep]]:
+    """Steps in stages: one step, or a parallel group of the steps sharing a `stage` number.
+
+    A group keeps the position of its first step, so data reads top to bottom. The one rule for
+    the workflow's stages and the deadline plan, so both always agree on what runs together.
+    """
+    out: list[list[ProcessStep]] = []
+    by_number: dict[int, list[ProcessStep]] = {}
+    for s in steps:
+        if s.stage is None:
+            out.append([s])
+        elif s.stage in by_number:
+            by_number[s.stage].append(s)
+        else:
+            by_number[s.stage] = [s]
+            out.append(by_number[s.stage])
+    return out
+
+
 class Procedure(BaseModel):
     """A published procedure at one version."""
 
@@ -106,21 +126,8 @@ class Procedure(BaseModel):
 
     @property
     def stages(self) -> list[list[ProcessStep]]:
-        """Ordered stages; a stage is one step or a parallel group (same `stage` number).
-
-        A group keeps the position of its first step, so data reads top to bottom.
-        """
-        out: list[list[ProcessStep]] = []
-        by_number: dict[int, list[ProcessStep]] = {}
-        for s in self.steps:
-            if s.stage is None:
-                out.append([s])
-            elif s.stage in by_number:
-                by_number[s.stage].append(s)
-            else:
-                by_number[s.stage] = [s]
-                out.append(by_number[s.stage])
-        return out
+        """Ordered stages; a stage is one step or a parallel group (same `stage` number)."""
+        return group_stages(self.steps)
 
     def step(self, step_id: str) -> ProcessStep | None:
         return next((s for s in self.steps if s.id == step_id), None)

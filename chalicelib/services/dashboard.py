@@ -122,6 +122,8 @@ def dashboard(deps: Deps, month: str, agency: str | None = None) -> dict[str, An
         agencies.append(
             {"code": code, "name": units.get(code, code), **_scorecard(report, metrics)}
         )
+    # Agencies with a score first, best first; "no data" (no dossiers in the month) never ranks
+    # above an agency that did work.
     agencies.sort(key=lambda a: (a["score"] is None, -(a["score"] or 0), a["code"]))
     scope = f"agency:{agency}" if agency else "province"
     trend = []
@@ -129,7 +131,13 @@ def dashboard(deps: Deps, month: str, agency: str | None = None) -> dict[str, An
         metrics = rules.sum_metrics(per[(c, m)] for c in codes)
         report = evaluate(metrics, cat_all, scope, [m])
         trend.append(
-            {"month": m, "score": report.score, "complete": report.complete, **_totals(metrics)}
+            {
+                "month": m,
+                "score": report.score,
+                "complete": report.complete,
+                "no_data": report.no_data,
+                **_totals(metrics),
+            }
         )
     overall_metrics = rules.sum_metrics(per[(c, month)] for c in codes)
     overall = evaluate(overall_metrics, cat_all, scope, [month])
@@ -339,8 +347,9 @@ def transparency(deps: Deps, month: str) -> dict[str, Any]:
                 "finished_on_time": metrics["processed_on_time"],
                 "finished_late": metrics["processed_late"],
                 "in_progress": open_count(deps, code) if is_current else None,
-                "score": report.score,
+                "score": report.score,  # None: "Chưa có dữ liệu" (no dossiers this month)
                 "score_complete": report.complete,
+                "no_data": report.no_data,
             }
         )
     keys = ("received", "finished_on_time", "finished_late")

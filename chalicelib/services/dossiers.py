@@ -61,6 +61,21 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# Roles whose members act as officials: their full name goes on papers and pages.
+OFFICIAL_ROLES = frozenset({"desk", "agency", "leader", "province", "admin"})
+
+
+def actor_name(actor: Actor) -> str | None:
+    """An official's full name now, from their profile (the API's Caller carries it); None for a
+    citizen (the applicant is on the dossier), the system or an agency's key, and for an official
+    whose profile has no name (papers then fall back to the profile, then the username)."""
+    if actor.role not in OFFICIAL_ROLES or actor.username.startswith("api:"):
+        return None
+    name = getattr(actor, "name", "")  # not part of Actor: test and system actors have none
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip()
+
 
 def _not_found() -> NotFound:
     return NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
@@ -84,6 +99,7 @@ def _event(
         at=at or deps.clock(),
         actor=actor.username,
         actor_role=actor.role,
+        actor_name=actor_name(actor),
         action=action,
         from_status=frm,
         to_status=to,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.dossier import Dossier, person_name
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, load_for
-from chalicelib.services.views import lookup_url
+from chalicelib.services.dossiers import Actor, actor_name, load_for
+from chalicelib.services.views import lookup_url, people_names
 
 Format = Literal["pdf", "html"]
 
@@ -51,12 +51,12 @@ def _authority(units: dict[str, Unit], code: str) -> str:
     return parent.name if parent else ""
 
 
-def _staff_name(actor: Actor, d: Dossier) -> str:
-    """Who signs as the officer: the staff member printing it; for a citizen's copy, the clerk who
-    received the dossier (a citizen's own name must not appear as the officer)."""
+def _staff_name(actor: Actor, d: Dossier, people: dict[str, str]) -> str:
+    """Who signs as the officer, by full name: the staff member printing it; for a citizen's copy,
+    the clerk who received the dossier (a citizen's own name must not appear as the officer)."""
     if actor.role in _STAFF_ROLES:
-        return actor.username
-    return d.received_by or ""
+        return actor_name(actor) or person_name(actor.username, people)
+    return person_name(d.received_by, people)
 
 
 def form_document(
@@ -81,12 +81,14 @@ def form_document(
     d = load_for(deps, dossier_id, actor)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     units = {u.code: u for u in deps.store.list_units()}
+    people = people_names(deps, d)
     ctx = FormContext(
         dossier=d,
         procedure=proc,
         unit_names={code: u.name for code, u in units.items()},
         lookup_url=lookup_url(deps, d) if d.code and d.lookup_token else "",
-        staff_name=_staff_name(actor, d),
+        staff_name=_staff_name(actor, d, people),
+        people=people,
         issued_at=deps.clock(),
         authority_name=_authority(units, _issuing_unit(form_no, d)),
         place_name=deps.settings.province_name,

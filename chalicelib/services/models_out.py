@@ -69,6 +69,7 @@ class HistoryView(_Out):
     at: str
     action: str
     actor_role: str
+    actor_name: str | None = None
     note: str | None
     agency: str | None
     from_status: int | None

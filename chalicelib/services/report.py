@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from chalicelib.documents.vn_format import format_vn_month_range
 from chalicelib.domain import indicators as rules
 from chalicelib.services.deps import Deps
 from chalicelib.services.indicators import agency_units, counter_rows
@@ -163,12 +164,12 @@ def build_semiannual_report(
 
 
 def period_label(report: Report) -> str:
-    """The period in words: 6 tháng đầu/cuối năm 2026, else the months' range."""
+    """The period in words: 6 tháng đầu/cuối năm 2026, else `từ tháng 07/2026 đến tháng 11/2026`."""
     text = report.period
     if len(text) == 7 and text[4:6] == "-H":
         half = "đầu" if text[6] == "1" else "cuối"
         return f"6 tháng {half} năm {text[:4]}"
-    return f"từ tháng {report.months[0]} đến tháng {report.months[-1]}"
+    return f"từ {format_vn_month_range(report.months)}"
 
 
 OPERATION_HEADERS = [
@@ -184,7 +185,7 @@ OPERATION_HEADERS = [
     "Đã trả kết quả",
     "Yêu cầu bổ sung",
     "Từ chối",
-    "Tỷ lệ đúng hạn (%)",
+    "Tỷ lệ đúng hạn",
 ]
 
 ONLINE_HEADERS = [
@@ -194,8 +195,13 @@ ONLINE_HEADERS = [
     "TTHC trực tuyến một phần",
     "Hồ sơ trực tuyến",
     "Tổng hồ sơ tiếp nhận",
-    "Tỷ lệ trực tuyến (%)",
+    "Tỷ lệ trực tuyến",
 ]
+
+
+# Which columns of the values below are percentages (the last one of each part): the PDF prints
+# them with `format_vn_percent`, the workbook gives them `XLSX_PERCENT_FORMAT`.
+PERCENT_COLUMNS = {"Tỷ lệ đúng hạn", "Tỷ lệ trực tuyến"}
 
 
 def operation_values(row: OperationRow) -> list[int | float | None]:
@@ -245,7 +251,8 @@ class StoredReport(BaseModel):
     agency: str | None = None
     number: str
     created_at: str
-    created_by: str
+    created_by: str  # the username, for accountability
+    created_by_name: str = ""  # the person's full name when the report was made, for the list
     trigger: str  # on_demand | schedule
     keys: dict[str, str]
     sizes: dict[str, int]
@@ -287,6 +294,7 @@ def generate_and_store(
     *,
     agency: str | None = None,
     created_by: str = "system",
+    created_by_name: str = "",
     trigger: str = "on_demand",
     report_id: str | None = None,
     number: str = "/BC-UBND",
@@ -319,6 +327,7 @@ def generate_and_store(
         number=number,
         created_at=deps.clock().astimezone(UTC).isoformat().replace("+00:00", "Z"),
         created_by=created_by,
+        created_by_name=created_by_name or ("Hệ thống" if created_by == "system" else ""),
         trigger=trigger,
         keys=keys,
         sizes={k: len(v) for k, v in bodies.items()},

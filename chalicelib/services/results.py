@@ -390,10 +390,13 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
     kind = (
         "Thông báo kết quả theo mẫu" if result.generated else "Văn bản kết quả do cơ quan tải lên"
     )
+    from chalicelib.services.dossiers import actor_name
+
     event = HistoryEvent(
         at=deps.clock(),
         actor=actor.username,
         actor_role=actor.role,
+        actor_name=actor_name(actor),
         action="result_signed",
         from_status=dossier.status,
         to_status=dossier.status,

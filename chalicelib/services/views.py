@@ -25,6 +25,7 @@ def history_view(events: list[HistoryEvent]) -> list[dict[str, Any]]:
             "at": e.at.isoformat(),
             "action": e.action,
             "actor_role": e.actor_role,
+            "actor_name": e.actor_name,  # an official's full name; the username stays in the log
             "note": e.note,
             "agency": e.agency,
             "from_status": int(e.from_status) if e.from_status else None,
@@ -124,9 +125,28 @@ def public_lookup(deps: Deps, code: str, token: str | None) -> dict[str, Any]:
     return out
 
 
+def people_names(deps: Deps, d: Dossier) -> dict[str, str]:
+    """username -> full name of every official the dossier's papers may name.
+
+    The names recorded on the dossier when each person acted (`Dossier.people`); for a dossier
+    from before names were recorded, the profile's name now (one lookup per missing person).
+    """
+    from chalicelib.domain.dossier import named_usernames, person_name
+
+    names = dict(d.people)
+    for username in sorted(named_usernames(d) - set(names)):
+        if person_name(username, {}) != username:
+            continue  # the system, the applicant, an agency's key: named in words
+        profile = deps.store.find_profile_by_username(username) or {}
+        if profile.get("name"):
+            names[username] = str(profile["name"])
+    return names
+
+
 def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
     """Form 01 for a received dossier."""
     from chalicelib.documents.receipt import ReceiptData, ReceiptDocument, render_receipt
+    from chalicelib.domain.dossier import person_name
 
     if not d.code or not d.received_at or not d.appointment_at:
         raise NotFound(
@@ -160,7 +180,7 @@ def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
         result_place=(desk.name if desk else d.receiving_unit),
         register_book=f"Sổ theo dõi hồ sơ năm {d.received_at.year}",
         register_line=d.register_line or 1,
-        officer_name=d.received_by or "",
+        officer_name=person_name(d.received_by, people_names(deps, d)),  # a name, not a login
         fee_total_vnd=proc.total_fee_vnd,
         lookup_url=lookup_url(deps, d),
     )

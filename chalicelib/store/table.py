@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.dossier import Dossier, HistoryEvent
+from chalicelib.domain.dossier import Dossier, HistoryEvent, record_people
 from chalicelib.domain.dossier_code import lookup_forms
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
@@ -649,7 +649,11 @@ class DynamoStore(TableAdapter):
             hook(saved, list(change.events))  # e.g. notifications; must never raise
 
     def _apply_once(self, change: Change) -> Dossier:
-        d = change.dossier.model_copy(update={"version": change.expected_version + 1})
+        # The officials named by this change's events join the dossier's names (papers print them).
+        people = record_people(change.dossier.people, change.events)
+        d = change.dossier.model_copy(
+            update={"version": change.expected_version + 1, "people": people}
+        )
         ops: list[dict[str, Any]] = []
         dossier_put = {"TableName": self.table, "Item": self._dossier_item(d)}
         ops.append({"Put": locked(dossier_put, change.expected_version)})

@@ -28,7 +28,19 @@ def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
     row = next(a for a in board["agencies"] if a["code"] == AGENCY)
     assert row["totals"]["received"] == 2 and row["totals"]["on_time"] == 2
     assert row["totals"]["refused"] == 1 and row["score"] is not None
+    assert row["no_data"] is False
     assert {g["id"] for g in row["groups"]} >= {"progress", "online"}
+    # an agency with no dossier in the month has no data: no score, not 100, ranked after every
+    # agency with a score (H33.12 leads a procedure, H33.15 leads none; issue 25)
+    ranked = [a["code"] for a in board["agencies"]]
+    for idle in ("H33.12", "H33.15"):
+        quiet = next(a for a in board["agencies"] if a["code"] == idle)
+        assert (quiet["no_data"], quiet["score"], quiet["totals"]["received"]) == (True, None, 0)
+        assert all(g["score"] is None for g in quiet["groups"])
+        assert ranked.index(idle) > ranked.index(AGENCY)
+    scored = [a for a in board["agencies"] if a["score"] is not None]
+    assert scored and all(not a["no_data"] for a in scored)
+    assert ranked[: len(scored)] == [a["code"] for a in scored]
     assert board["overall"]["totals"]["received"] == 2
     assert len(board["trend"]) == 6 and board["trend"][-1]["received"] == 2
     # counters only: one Query per agency-month, never a dossier
@@ -73,6 +85,8 @@ def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
     row = next(a for a in data["agencies"] if a["agency"] == AGENCY)
     assert (row["received"], row["finished_on_time"], row["finished_late"]) == (2, 2, 0)
     assert row["in_progress"] == 0 and row["score"] is not None
+    quiet = next(a for a in data["agencies"] if a["agency"] == "H33.15")
+    assert (quiet["received"], quiet["score"], quiet["no_data"]) == (0, None, True)
     text = json.dumps(data, ensure_ascii=False)
     store = get_deps().store
     for d in store.list_owner_dossiers(api.as_user("congdan").get("/api/me").json()["sub"]):

@@ -87,6 +87,19 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body)).pages)
     assert code in text
     assert "Nguyễn Văn An" in text
+    # signed by the receiving clerk's full name (data/demo/accounts.json), never the login name
+    assert "Lê Thị Mai" in text
+    assert "motcua" not in text
+    # while the history keeps the username for accountability, with the name beside it
+    staff_view = desk.get(f"/api/desk/dossiers/{dossier['id']}").json()
+    received = next(h for h in staff_view["history"] if h["action"] == "received")
+    assert received["actor_name"] == "Lê Thị Mai"
+    from chalicelib.services.deps import get_deps
+
+    logged = next(e for e in get_deps().store.history(dossier["id"]) if e.action == "received")
+    assert (logged.actor, logged.actor_name) == ("motcua", "Lê Thị Mai")
+    assert staff_view["received_by"] == "motcua"
+    assert staff_view["people"] == {"motcua": "Lê Thị Mai"}
 
     # WHEN Step Functions hands the dossier to the agency
     agency = api.as_user("sokhdt")
@@ -131,6 +144,12 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     verified = api.get(f"/api/lookup/{code}?token={token}").json()
     assert verified["verified"] is True
     assert [h["action"] for h in verified["history"]][-1] == "processed"
+    # the control slip (form 06) names who handed over and who handled the step
+    slip = api.as_user("motcua").get(f"/api/staff/dossiers/{dossier['id']}/forms/06.html")
+    assert slip.status_code == 200, slip.text
+    page = slip.body.decode("utf-8")
+    assert "Giao: Lê Thị Mai" in page and "Xử lý: Võ Thanh Hà" in page
+    assert "motcua" not in page and "sokhdt" not in page
 
     # AND the desk hands over the signed result at the desk: 9 -> 10
     returned = return_when_ready(

@@ -191,6 +191,15 @@ def test_two_stages_in_sequence_then_a_parallel_group(api: ApiClient, cloud: Any
     code = accepted["code"]
     assert accepted["lead_agency"] == "H33.30"
 
+    # The plan made at receipt runs the two departments side by side, so no step is planned
+    # after the appointment the citizen was given (10 + 3 + 2 of 15 working days; issue 25).
+    appointment = _dt(accepted["appointment_at"])
+    planned = {s["step_id"]: _dt(s["due_at"]) for s in accepted["steps"]}
+    assert set(planned) == {THAM_DINH, XAY_DUNG, TNMT, KY}
+    assert all(due <= appointment for due in planned.values()), (planned, appointment)
+    assert planned[XAY_DUNG] == planned[TNMT]
+    assert planned[KY] == appointment
+
     # Stage 0: only the lead agency has work; the departments wait.
     _wait_task(api, cloud, "ubndvithanh", d["id"], THAM_DINH)
     assert _tasks(api, "soxaydung", d["id"]) == []

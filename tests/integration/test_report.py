@@ -170,7 +170,10 @@ def test_semiannual_report_xlsx_and_pdf_match_the_scenario(api: ApiClient, cloud
     assert "Số: 12/BC-UBND" in text
     assert f"Hậu Giang, ngày {report.issued_on:%d} tháng {report.issued_on:%m}" in text
     total_line = next(line for line in text.splitlines() if line.startswith("Tổng cộng 0 2 0"))
-    assert total_line == "Tổng cộng 0 2 0 2 2 2 0 1 0 1 100,0"
+    assert total_line == "Tổng cộng 0 2 0 2 2 2 0 1 0 1 100,0 %"  # Vietnamese percent (issue 25)
+    first, last = report.months[0], report.months[-1]
+    assert f"tháng {first[5:]}/{first[:4]} đến tháng {last[5:]}/{last[:4]}" in text
+    assert f"tháng {first} " not in text
 
 
 def test_report_of_an_empty_period_is_all_zero(api: ApiClient) -> None:

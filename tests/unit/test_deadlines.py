@@ -44,8 +44,10 @@ def local(t: datetime) -> datetime:
     return t.astimezone(VIETNAM_TZ)
 
 
-def step(sid: str, days: int, agency: str = "H15.50") -> ProcessStep:
-    return ProcessStep(id=sid, name=sid, agency=agency, allowance=Duration(amount=days))
+def step(sid: str, days: int, agency: str = "H15.50", stage: int | None = None) -> ProcessStep:
+    return ProcessStep(
+        id=sid, name=sid, agency=agency, allowance=Duration(amount=days), stage=stage
+    )
 
 
 # -------------------------------------------------------------------------- appointment
@@ -125,6 +127,37 @@ def test_warn_lead_time_is_configurable() -> None:
     assert none[0].warn_at == none[0].due_at
     with pytest.raises(ValueError):
         step_schedule(vn(2026, 3, 9, 9, 0), [step("a", 5)], CAL, warn_before_working_days=-1)
+
+
+def test_steps_of_a_parallel_stage_start_together_and_the_next_waits_for_the_longest() -> None:
+    # The building permit's shape: review, then two departments' opinions at once, then signing.
+    received = vn(2026, 3, 9, 9, 0)
+    steps = [
+        step("review", 10, "H33.30"),
+        step("xd", 3, "H33.05", stage=1),
+        step("tnmt", 4, "H33.06", stage=1),
+        step("sign", 2, "H33.30"),
+    ]
+    plan = {p.step_id: p for p in step_schedule(received, steps, CAL)}
+    assert list(plan) == ["review", "xd", "tnmt", "sign"]  # the order given
+    # both opinions start when the review is due, each with its own allowance
+    assert plan["xd"].start == plan["tnmt"].start == plan["review"].due_at
+    assert CAL.working_seconds_between(plan["xd"].start, plan["xd"].due_at) == 3 * DAY
+    assert CAL.working_seconds_between(plan["tnmt"].start, plan["tnmt"].due_at) == 4 * DAY
+    # signing waits for the longer opinion, not for the sum of both
+    assert plan["sign"].start == plan["tnmt"].due_at
+    # so the plan ends with the appointment of 10 + 4 + 2 working days, not 10 + 3 + 4 + 2
+    assert plan["sign"].due_at == appointment_at(received, Duration(amount=16), CAL)
+    assert local(plan["sign"].due_at) == vn(2026, 3, 31, 9, 0)
+
+
+def test_a_parallel_group_keeps_the_position_of_its_first_step() -> None:
+    # Steps of one stage need not be listed next to each other: they still run together.
+    received = vn(2026, 3, 9, 9, 0)
+    steps = [step("a", 1, stage=1), step("b", 2), step("c", 3, stage=1)]
+    plan = {p.step_id: p for p in step_schedule(received, steps, CAL)}
+    assert plan["a"].start == plan["c"].start == CAL.next_working_instant(received)
+    assert plan["b"].start == plan["c"].due_at
 
 
 def test_step_deadline_is_a_frozen_model() -> None:

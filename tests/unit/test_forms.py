@@ -327,9 +327,13 @@ def handovers() -> list[Handover]:
     ]
 
 
+# The people who handed over and handled each step, as recorded on the dossier (issue 25).
+PEOPLE = {"tiepnhan1": "Mai Lan", "chuyenvien1": "Hồ Tâm", "ketoan1": "Vũ Hà"}
+
+
 def test_form_06_control_slip_has_header_and_one_row_per_handover() -> None:
     d = make_dossier(handovers=handovers())
-    reader, raw = read(render_pdf("06", make_ctx(d)))
+    reader, raw = read(render_pdf("06", make_ctx(d, people=PEOPLE)))
     text = flat(raw)
     assert_a5(reader)
     assert_common(raw, "06")
@@ -347,12 +351,13 @@ def test_form_06_control_slip_has_header_and_one_row_per_handover() -> None:
     assert "08:30 02/12/2026" in row1  # due
     assert "Đã xử lý" in row1
     assert "Đúng hạn" in row1
-    assert "tiepnhan1" in row1 and "chuyenvien1" in row1
+    assert "Giao: Mai Lan" in row1 and "Xử lý: Hồ Tâm" in row1  # names, not logins
     # Row 2: late, sent back.
     row2 = text[text.index("2 Sở Tài chính") : text.index("3 H15.99")]
     assert "Trả lại bước trước" in row2
     assert "Quá hạn" in row2
-    assert "ketoan1" in row2
+    assert "Vũ Hà" in row2
+    assert not any(login in text for login in PEOPLE)
     # Row 3: still running, unknown unit printed by code.
     row3 = text[text.index("3 H15.99") :]
     assert "(Ký duyệt)" in row3
@@ -562,6 +567,11 @@ class FakeActor:
     unit: str | None = None
     sub: str = "sub-1"
     username: str = "nguoidung1"
+    name: str = ""  # the API's Caller carries the profile's full name
+
+
+# Profiles by username, for a dossier from before names were recorded on it.
+PROFILES = {"tiepnhan1": {"username": "tiepnhan1", "role": "desk", "name": "Hà Thị Nhận"}}
 
 
 class FakeStore:
@@ -588,6 +598,9 @@ class FakeStore:
     def get_unit(self, code: str) -> Unit | None:
         return next((u for u in self.list_units() if u.code == code), None)
 
+    def find_profile_by_username(self, username: str) -> dict[str, Any] | None:
+        return PROFILES.get(username)
+
     def list_register(self, unit: str, month: str) -> list[Dossier]:
         self.register_calls.append((unit, month))
         return register_dossiers(2)
@@ -607,7 +620,7 @@ def make_deps(dossier: Dossier) -> Deps:
 def test_service_renders_form_pdf_for_desk_staff_with_lookup_qr_and_authority() -> None:
     d = make_dossier(refusal_reason="Hồ sơ giả mạo giấy tờ")
     body, ctype = form_service.form_document(
-        make_deps(d), FakeActor("desk", "H15.50"), "d-1", "03", "pdf"
+        make_deps(d), FakeActor("desk", "H15.50", name="Đỗ Thu Trang"), "d-1", "03", "pdf"
     )
     assert ctype == "application/pdf"
     reader, text = read(body)
@@ -615,7 +628,8 @@ def test_service_renders_form_pdf_for_desk_staff_with_lookup_qr_and_authority() 
     assert "Hồ sơ giả mạo giấy tờ" in text
     assert "UBND TỈNH HẬU GIANG" in text  # parent of the desk
     assert "Hậu Giang, ngày 01 tháng 12 năm 2026" in text  # the injected clock
-    assert "nguoidung1" in text  # the printing officer
+    assert "Đỗ Thu Trang" in text  # the printing officer, by name
+    assert "nguoidung1" not in text
     assert has_qr_image(reader)
 
 
@@ -646,8 +660,14 @@ def test_service_citizen_copy_names_the_receiving_clerk_not_the_citizen() -> Non
     d = make_dossier(owner="sub-1", refusal_reason="Không đủ điều kiện")
     body, _ = form_service.form_document(make_deps(d), FakeActor("citizen"), "d-1", "03", "pdf")
     _, text = read(body)
-    assert "tiepnhan1" in text
+    assert "Hà Thị Nhận" in text  # no name recorded on this dossier: the clerk's profile
+    assert "tiepnhan1" not in text
     assert "nguoidung1" not in text
+    recorded = d.model_copy(update={"people": {"tiepnhan1": "Hà Thị Nhận (khi tiếp nhận)"}})
+    body, _ = form_service.form_document(
+        make_deps(recorded), FakeActor("citizen"), "d-1", "03", "pdf"
+    )
+    assert "Hà Thị Nhận (khi tiếp nhận)" in read(body)[1]  # the name recorded wins
 
 
 @pytest.mark.parametrize(

@@ -239,6 +239,34 @@ def test_nothing_available_gives_no_score() -> None:
     assert "on_time" in report.missing
 
 
+def test_an_agency_with_no_dossiers_has_no_data_not_full_points() -> None:
+    # GIVEN an agency that leads procedures but had no dossier in the month: every counter is 0
+    # (counter_metrics fills them), the catalogue still counts its procedures
+    idle = {**ind.counter_metrics([]), "procedures_online": 2, "procedures_total": 2}
+    report = ind.evaluate(CFG, idle, scope="agency:H33.15", months=["2026-10"])
+    # THEN it has no score at all, for the total and for every group: not 100, not 0
+    assert report.no_data is True
+    assert report.score is None
+    assert all(g.score is None for g in report.groups)
+    # and "nothing to fail" earns no points where the zero-denominator rule would give them
+    on_time = report.groups[1].indicators[0]
+    assert (on_time.id, on_time.zero_denominator, on_time.points) == ("on_time", True, None)
+    # the catalogue figure is a real one and stays as it is
+    online = next(i for g in report.groups for i in g.indicators if i.id == "online_procedures")
+    assert online.points == 6
+
+
+def test_one_dossier_is_data() -> None:
+    one = {**ind.counter_metrics([]), "received": 1, "received_channel_2": 1}
+    assert ind.has_dossiers(one) is True
+    report = ind.evaluate(CFG, one)
+    assert report.no_data is False and report.score is not None
+    # a dossier finished this month but received earlier is data too
+    assert ind.has_dossiers({"processed": 1, "processed_on_time": 1}) is True
+    assert ind.has_dossiers({"in_progress_on_time": 2}) is True
+    assert ind.has_dossiers({"procedures_total": 5, "synced": 0}) is False
+
+
 def test_a_subtraction_formula_never_goes_below_zero() -> None:
     r = _one("satisfied", {**FULL, "rated_dissatisfied": 30})
     assert r.numerator == 0

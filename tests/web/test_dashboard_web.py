@@ -152,3 +152,71 @@ def test_agency_alerts_page(new_page, accounts) -> None:
         page, "/alerts", "ubndvithanh", accounts["ubndvithanh"]["password"], "Cảnh báo hạn xử lý"
     )
     expect(page.locator("#alerts-table, #alerts-list .empty").first).to_be_visible()
+
+
+# ---- issue 25: "no data" instead of 100 points, Vietnamese percentages -----------------------
+IDLE = "H33.15"  # Sở Văn hóa, Thể thao và Du lịch leads no procedure: never a dossier
+PERCENT = re.compile(r"^\d{1,3}(\.\d{3})*,\d %$")  # "94,0 %", "100,0 %"
+
+
+def test_dashboard_says_no_data_for_an_idle_agency_and_ranks_it_last(
+    new_page, accounts, received: str, shot
+) -> None:
+    page = new_page()
+    sign_in_to(page, "/dashboard", "vanphong", accounts["vanphong"]["password"], "Chỉ số QĐ 766")
+    page.goto(f"/#/dashboard?month={RECEIVED_MONTH['month']}")
+    rows = page.locator("#dash-agencies tr.dash-agency")
+    expect(rows.first).to_be_visible()
+    idle = page.locator(f'#dash-agencies tr.dash-agency[data-agency="{IDLE}"]')
+    expect(idle.locator("td.dash-score")).to_have_text("Chưa có dữ liệu")
+    expect(idle.locator("td.dash-score")).not_to_contain_text("100")
+    vt = page.locator(f'#dash-agencies tr.dash-agency[data-agency="{VI_THANH}"]')
+    expect(vt.locator("td.dash-score .dash-bar-num")).to_have_text(NUMBER)
+    order = rows.evaluate_all("rows => rows.map(r => r.dataset.agency)")
+    assert order.index(IDLE) > order.index(VI_THANH)  # no data never ranks above data
+    # every agency listed after the first "no data" one has no data either
+    scores = rows.locator("td.dash-score").all_inner_texts()
+    first_idle = scores.index("Chưa có dữ liệu")
+    assert all(s == "Chưa có dữ liệu" for s in scores[first_idle:])
+    # the ratios of Vị Thanh's indicators read as Vietnamese percentages
+    vt.get_by_role("button", name=re.compile("Chi tiết")).click()
+    ratios = page.locator("table.dash-indicators td[data-label='Tỷ lệ']").all_inner_texts()
+    shown = [r for r in ratios if "%" in r]
+    assert shown, ratios
+    assert all(PERCENT.match(r) for r in shown), shown
+    shot(page, "dash-05-no-data")
+
+
+def test_transparency_says_no_data_for_an_idle_agency(new_page, received: str) -> None:
+    page = new_page()
+    page.goto(f"/#/transparency?month={RECEIVED_MONTH['month']}")
+    table = page.locator("#transparency-table")
+    idle = table.locator(f'tbody tr[data-agency="{IDLE}"]')
+    expect(idle.locator("td").last).to_have_text("Chưa có dữ liệu")
+    vt = table.locator(f'tbody tr[data-agency="{VI_THANH}"]')
+    expect(vt.locator("td").last.locator(".dash-bar-num")).to_have_text(NUMBER)
+
+
+def test_reports_list_shows_vietnamese_percent_period_and_the_maker_s_name(
+    new_page, accounts
+) -> None:
+    from datetime import date, timedelta
+
+    # last month: the demo statistics always cover it, so its on-time share is a real number
+    last = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    page = new_page()
+    sign_in_to(page, "/reports", "quantri", accounts["quantri"]["password"], "Báo cáo định kỳ")
+    page.get_by_label("Kỳ báo cáo").select_option("custom")
+    page.get_by_label("Từ tháng").fill(last)
+    page.get_by_label("Đến tháng").fill(last)
+    page.get_by_role("button", name="Tạo báo cáo").click()
+    expect(page.locator("#notices")).to_contain_text("Đã tạo báo cáo kỳ")
+    row = page.locator("#reports-list tbody tr").first
+    expect(row).to_contain_text(f"{last}..{last}")
+    expect(row.locator(".report-period-text")).to_have_text(f"tháng {last[5:]}/{last[:4]}")
+    expect(row.locator(".report-on-time")).to_have_text(PERCENT)
+    expect(row.locator(".report-by")).to_have_text("Trần Quốc Bảo")  # not "quantri"
+    page.reload()
+    expect(page.locator("#reports-list tbody tr").first.locator(".report-on-time")).to_have_text(
+        PERCENT
+    )

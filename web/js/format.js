@@ -48,6 +48,20 @@ export function formatMoney(vnd) {
   return `${new Intl.NumberFormat('vi-VN').format(n)} đ`;
 }
 
+/**
+ * A percentage (a value already in percent, e.g. 94 for 94 %): "94,0 %" in Vietnamese, "94.0 %" in
+ * English; one decimal always; "—" when there is none. The one rule every page uses for "%".
+ */
+export function formatPercent(percent) {
+  if (percent == null || percent === '' || Number.isNaN(Number(percent))) return '—';
+  const locale = getLang() === 'en' ? 'en-GB' : 'vi-VN';
+  const n = new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Number(percent));
+  return `${n} %`;
+}
+
+/** A ratio 0..1 as a percentage: 0.94 → "94,0 %". */
+export const formatRatio = (ratio) => (ratio == null ? '—' : formatPercent(Number(ratio) * 100));
+
 export function formatBytes(bytes) {
   const n = Number(bytes || 0);
   const locale = getLang() === 'en' ? 'en-GB' : 'vi-VN';

@@ -30,5 +30,6 @@ export function timeline(history) {
       h('strong', { 'data-action': e.action || '' }, actionText(e.action)),
       e.to_status != null && h('span', { class: 'tl-status' }, ` → ${statusText(e.to_status)}`),
       e.agency_name || e.agency ? h('div', { class: 'small muted' }, unitLabel(e.agency, e.agency_name)) : null,
+      e.actor_name ? h('div', { class: 'small muted tl-actor' }, e.actor_name) : null,
       e.note && h('p', { class: 'tl-note' }, e.note)))));
 }

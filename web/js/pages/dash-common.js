@@ -2,7 +2,7 @@
 // plain CSS bars and an inline-SVG line chart (no libraries, no external resources).
 import { h } from '../dom.js';
 import { t, getLang } from '../i18n.js';
-import { TIME_ZONE } from '../format.js';
+import { TIME_ZONE, formatRatio } from '../format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -24,7 +24,8 @@ export function num(v, digits = 2) {
   return new Intl.NumberFormat(getLang() === 'en' ? 'en-GB' : 'vi-VN', { maximumFractionDigits: digits }).format(Number(v));
 }
 
-export const pct = (ratio) => (ratio == null ? '—' : `${num(ratio * 100, 1)}%`);
+/** A ratio 0..1 as "94,0 %" (format.js holds the rule). */
+export const pct = formatRatio;
 
 /** The name in the current language from an object with name_vi / name_en. */
 export const nameOf = (o) => (getLang() === 'en' ? o?.name_en || o?.name_vi : o?.name_vi || o?.name_en) || o?.id || '';

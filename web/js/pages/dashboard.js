@@ -11,14 +11,16 @@ import { thisMonth, isMonth, monthLabel, num, pct, nameOf, bar, lineChart, month
 
 const canOpenDossier = () => ['agency', 'leader', 'admin'].includes(role());
 
-/** "Score / 100" in large type, or "không có dữ liệu". */
+/** "Score / 100" in large type, or "Chưa có dữ liệu" (no dossiers in the month: never 100). */
 function totalScore(sc) {
   return h('div', { class: 'dash-total' },
     h('span', { class: 'dash-total-label' }, t('dash.total')),
     sc.score == null
       ? h('strong', { class: 'dash-total-num dash-na', id: 'dash-total' }, t('dash.noScore'))
       : [h('strong', { class: 'dash-total-num', id: 'dash-total' }, num(sc.score)), h('span', { class: 'muted' }, ` ${t('dash.outOf')}`)],
-    h('p', { class: 'muted small' }, sc.complete
+    h('p', { class: 'muted small' }, sc.no_data
+      ? t('dash.zeroDen')
+      : sc.complete
       ? t('dash.complete')
       : t('dash.incomplete', { w: num(sc.available_weight), n: (sc.missing || []).length })));
 }
@@ -34,7 +36,7 @@ function groupsTable(sc) {
       h('th', { scope: 'row' }, nameOf(g)),
       h('td', { 'data-label': t('dash.weight') }, num(g.weight)),
       h('td', { 'data-label': t('dash.points') }, g.score == null
-        ? h('span', { class: 'muted' }, t('dash.notCollected'))
+        ? h('span', { class: 'muted' }, t(sc.no_data ? 'dash.noScore' : 'dash.notCollected'))
         : bar(g.score, g.weight, { label: `${num(g.score)} / ${num(g.weight)}` })))))));
 }
 

@@ -5,10 +5,10 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, blob } from '../api.js';
 import { pageTitle, loadInto, empty, card, busy, showNotice } from '../ui.js';
-import { timeEl } from '../format.js';
+import { timeEl, formatPercent } from '../format.js';
 import { role, me } from '../session.js';
 import { unitLabel, units } from '../levels.js';
-import { thisMonth, num, pct } from './dash-common.js';
+import { thisMonth, isMonth, monthLabel, num } from './dash-common.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -20,10 +20,18 @@ export function periods(month = thisMonth()) {
   return { current, list: [...new Set(list)] };
 }
 
+/** A period code in words: "6 tháng cuối năm 2026", "tháng 07/2026 đến tháng 11/2026". */
+export function periodText(p) {
+  const half = /^(\d{4})-H([12])$/.exec(p);
+  if (half) return t('rep.half', { half: t(`rep.h${half[2]}`), year: half[1] });
+  const range = /^(\d{4}-\d{2})\.\.(\d{4}-\d{2})$/.exec(p);
+  if (range && range[1] === range[2]) return t('rep.month', { month: monthLabel(range[1]) });
+  if (range) return t('rep.range', { from: monthLabel(range[1]), to: monthLabel(range[2]) });
+  return isMonth(p) ? t('rep.month', { month: monthLabel(p) }) : String(p || '');
+}
+
 function periodLabel(p, current) {
-  const m = /^(\d{4})-H([12])$/.exec(p);
-  const text = m ? t('rep.half', { half: t(`rep.h${m[2]}`), year: m[1] }) : p;
-  return `${p} — ${text}${p === current ? ` ${t('rep.current')}` : ''}`;
+  return `${p} — ${periodText(p)}${p === current ? ` ${t('rep.current')}` : ''}`;
 }
 
 async function download(button, path, accept, filename, slot) {
@@ -99,10 +107,10 @@ export async function render(view) {
       return btn;
     };
     return h('tr', { dataset: { report: r.id } },
-      h('th', { scope: 'row' }, h('strong', {}, r.period), h('br'), h('span', { class: 'muted small' }, r.number || '')),
+      h('th', { scope: 'row' }, h('strong', {}, r.period), h('br'), h('span', { class: 'report-period-text' }, periodText(r.period)), h('br'), h('span', { class: 'muted small' }, r.number || '')),
       h('td', { 'data-label': t('rep.scope') }, r.agency ? unitLabel(r.agency) : t('rep.province')),
-      h('td', { 'data-label': t('dash.received') }, num(r.received, 0), ' · ', t('dash.onTime'), ' ', pct(r.on_time_share)),
-      h('td', { 'data-label': t('rep.createdAt') }, timeEl(r.created_at), h('br'), h('span', { class: 'muted small' }, r.created_by || '')),
+      h('td', { 'data-label': t('dash.received') }, num(r.received, 0), ' · ', t('dash.onTime'), ' ', h('span', { class: 'report-on-time' }, formatPercent(r.on_time_share))),
+      h('td', { 'data-label': t('rep.createdAt') }, timeEl(r.created_at), h('br'), h('span', { class: 'muted small report-by' }, r.created_by_name || r.created_by || '')),
       h('td', { 'data-label': t('rep.download') }, h('div', { class: 'btn-row' }, dl('report.xlsx', XLSX, t('rep.xlsx')), dl('report.pdf', 'application/pdf', t('rep.pdf'))), slot));
   };
 
