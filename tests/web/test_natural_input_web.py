@@ -1,7 +1,8 @@
 """Amounts, dates and months typed as Vietnamese people write them, in a browser whose language is
 English and whose clock is in New York (issue 25): "500.000.000" stays five hundred million from
 the field to the review and the stored draft, "12/05/1990" is the 12th of May, months read
-"12/2026" and date-times are 24-hour, never the browser's "05/12/1990" or "December 2026".
+"12/2026" and date-times are 24-hour, never the browser's "05/12/1990" or "December 2026". A
+message that appears or goes as a field is left does not move the box the person is clicking.
 """
 
 from __future__ import annotations
@@ -103,9 +104,28 @@ def test_amount_and_dates_typed_the_vietnamese_way_in_an_english_browser(
     expect(capital).to_have_attribute("inputmode", "numeric")
     expect(page.locator(f"{CAPITAL}-hint")).to_contain_text("500.000.000")
 
+    # WHEN a wrong amount is typed and the box below is clicked at once: leaving the field shows
+    # its message and moves the box down, yet the click lands on the box
     row = page.locator("#form-nganh_nghe .repeat-item").first
-    row.locator("input[name=ten_nganh]").fill(example["nganh_nghe"][0]["ten_nganh"])
-    row.locator("input[name=nganh_chinh]").check()
+    main_trade = row.locator("input[name=nganh_chinh]")
+    expect(main_trade).not_to_be_checked()
+    capital.fill("năm trăm triệu")
+    expect(capital_error).to_be_hidden()  # nothing is said while typing a first time
+    main_trade.click()
+    expect(main_trade).to_be_checked()
+    expect(capital_error).to_contain_text("phải là một số")
+    # AND the other way round: a message shown by "Lưu và tiếp tục" goes when the field right
+    # above the box is filled and left by clicking the box (the layout moves up)
+    trade_name = row.locator("input[name=ten_nganh]")
+    trade_name_error = page.locator(f"#{trade_name.get_attribute('id')}-err")
+    page.get_by_role("button", name="Lưu và tiếp tục").press("Enter")
+    expect(trade_name_error).to_contain_text("Vui lòng nhập")
+    trade_name.fill(example["nganh_nghe"][0]["ten_nganh"])
+    main_trade.click()
+    expect(main_trade).not_to_be_checked()
+    expect(trade_name_error).to_be_hidden()
+    main_trade.click()
+    expect(main_trade).to_be_checked()
 
     # WHEN a value that could be two numbers is typed THEN it is refused as typed, never changed
     retype(page, CAPITAL, "1,500")

@@ -13,6 +13,32 @@ const isNumeric = (prop) => prop.type === 'number' || prop.type === 'integer';
 // an amount: the unit in the title, "Vốn đầu tư (đồng)", or x-unit "VND"
 const isMoney = (prop) => isNumeric(prop) && (/\((?:đồng|vnđ|vnd)\)/i.test(prop.title || '') || /^(?:vnd|vnđ|đồng)$/i.test(prop['x-unit'] || ''));
 
+/*
+ * A message that appears or goes while a pointer is pressed would move what is under it before the
+ * click lands: pressing on a box below an invalid field blurs the field, its message shows, the box
+ * moves down and the release hits something else. So message changes wait for the press to end
+ * and its click to be dispatched (a keyboard user, with no press, sees them at once).
+ */
+let pressed = false;
+const waiting = new Set();
+function release() {
+  pressed = false;
+  const run = [...waiting];
+  waiting.clear();
+  run.forEach((fn) => fn());
+}
+if (typeof document !== 'undefined') {
+  document.addEventListener('pointerdown', () => { pressed = true; }, true);
+  for (const type of ['pointerup', 'pointercancel', 'dragend']) document.addEventListener(type, () => setTimeout(release, 0), true);
+  document.addEventListener('keydown', () => { if (pressed) release(); }, true);
+}
+
+/** Run `fn` now, or once the pointer press in progress is over (see above). */
+export function afterPress(fn) {
+  if (pressed) waiting.add(fn);
+  else fn();
+}
+
 function enumOptions(prop) {
   if (Array.isArray(prop?.enum)) {
     const names = prop.enumNames || prop['x-enumNames'] || [];
@@ -157,7 +183,7 @@ function scalarNode(name, prop, { required, value, id }) {
   const field = labelled(label, input, { required, hint: hintOf(prop), id });
   let touched = false;
   const message = () => validateValue(prop, readScalar(prop, input), required, label);
-  const show = () => setFieldError(field, message());
+  const show = () => afterPress(() => setFieldError(field, message()));
   input.addEventListener('blur', () => { touched = true; show(); });
   input.addEventListener('input', () => { if (touched) show(); });
   input.addEventListener('change', () => { touched = true; show(); });
