@@ -166,16 +166,19 @@ def _code_not_found() -> NotFound:
 
 
 # ---- drafting ------------------------------------------------------------------------------
-def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> None:
-    """Validate the e-form against the procedure's JSON Schema; first error names its field."""
+def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]:
+    """The e-form as stored: numbers typed as text ("500.000.000") read as numbers, then checked
+    against the procedure's JSON Schema; the first error names its field."""
     from jsonschema import Draft202012Validator, FormatChecker
 
+    from chalicelib.domain.form_input import normalise_form
     from chalicelib.domain.masking import scrub_text
 
+    form_data = normalise_form(proc.form_schema, form_data)
     validator = Draft202012Validator(proc.form_schema, format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.absolute_path))
     if not errors:
-        return
+        return form_data
     err = errors[0]
     path = ".".join(str(p) for p in err.absolute_path)
     if err.validator == "required" and isinstance(err.validator_value, list):
@@ -255,7 +258,7 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
             code="not_online",
             field="procedure_code",
         )
-    _validate_form(proc, req.form_data)
+    form_data = _validate_form(proc, req.form_data)
     if actor.role == "desk":
         if not actor.unit:
             raise Forbidden("Tài khoản chưa được gán đơn vị.", "Account has no unit.")
@@ -270,7 +273,7 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
         procedure_version=proc.version,
         owner=owner,
         applicant=Applicant.model_validate(req.applicant.model_dump()),
-        form_data=req.form_data,
+        form_data=form_data,
         channel=channel,
         receiving_unit=receiving,
         lead_agency=proc.lead_agency,

@@ -50,11 +50,16 @@ def new_page(browser: Any, stack: Any) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(width: int = 1280, height: int = 900) -> Any:
+    def make(
+        width: int = 1280,
+        height: int = 900,
+        locale: str = "vi-VN",
+        timezone_id: str = "Asia/Ho_Chi_Minh",
+    ) -> Any:
         ctx = browser.new_context(
             base_url=stack.url,
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
+            locale=locale,
+            timezone_id=timezone_id,
             viewport={"width": width, "height": height},
         )
         ctx.set_default_timeout(15_000)

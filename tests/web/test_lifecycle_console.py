@@ -126,7 +126,7 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
     later = (datetime.now(UTC) + timedelta(days=40)).astimezone(
         __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")
     )
-    vt.get_by_label("Ngày hẹn trả mới").fill(later.strftime("%Y-%m-%dT09:00"))
+    vt.get_by_label("Ngày hẹn trả mới").fill(later.strftime("09:00 %d/%m/%Y"))
     vt.get_by_role("button", name="Gửi đề nghị gia hạn").click()
     ext_msg = vt.locator("#extension-form .form-error")
     expect(

@@ -1,5 +1,7 @@
 // The applicant block (chủ hồ sơ) as a JSON Schema, so it renders and validates like the e-form.
 import { t } from './i18n.js';
+import { formatDate } from './format.js';
+import { showNumber } from './natural.js';
 
 export function applicantSchema() {
   return {
@@ -55,7 +57,8 @@ function shownValue(p, v) {
     return i >= 0 ? names[i] : String(v);
   }
   if (Array.isArray(p.oneOf)) return p.oneOf.find((o) => o.const === v)?.title ?? String(v);
-  if (p.format === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(String(v))) return String(v).split('-').reverse().join('/');
+  if (typeof v === 'number') return showNumber(p, v);
+  if (p.format === 'date' && /^\d{4}-\d{2}-\d{2}$/.test(String(v))) return formatDate(v);
   return String(v);
 }
 

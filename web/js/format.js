@@ -1,4 +1,6 @@
-// Display formats. The API speaks ISO UTC; people read Vietnam time.
+// Display formats, the one place every page takes them from: dates dd/MM/yyyy, times 24-hour in
+// Asia/Ho_Chi_Minh and numbers grouped the Vietnamese way (1.500.000), whatever the browser's
+// language. The API speaks ISO UTC and plain numbers.
 import { t, getLang } from './i18n.js';
 
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -27,11 +29,21 @@ export function formatDateTime(iso) {
   return `${p.hour}:${p.minute} ${p.day}/${p.month}/${p.year}`;
 }
 
-/** "dd/MM/yyyy" in Asia/Ho_Chi_Minh. */
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** "dd/MM/yyyy": a calendar day ("1990-05-12") as it is, an instant in Asia/Ho_Chi_Minh. */
 export function formatDate(iso) {
+  const day = DAY.exec(String(iso || ''));
+  if (day) return `${day[3]}/${day[2]}/${day[1]}`;
   const p = parts(iso);
   if (!p) return iso ? String(iso) : '—';
   return `${p.day}/${p.month}/${p.year}`;
+}
+
+/** "MM/yyyy" from "yyyy-MM" (a month picker's value, a report's month). */
+export function formatMonth(month) {
+  const m = /^(\d{4})-(\d{2})$/.exec(String(month || ''));
+  return m ? `${m[2]}/${m[1]}` : String(month || '');
 }
 
 /** A <time> element with the machine-readable instant. */
@@ -42,10 +54,23 @@ export function timeEl(iso) {
   return el;
 }
 
+// Plain digits with "." before decimals, never grouped and never in exponent form.
+const plainDigits = new Intl.NumberFormat('en-US', { useGrouping: false, maximumFractionDigits: 10 });
+
+/** Digits in threes with dots, a decimal comma: "1.500.000", "12,5" (not the browser's locale). */
+export function formatNumber(value, { group = true } = {}) {
+  const n = Number(value);
+  if (value == null || value === '' || !Number.isFinite(n)) return value == null || value === '' ? '—' : String(value);
+  const [whole, fraction] = plainDigits.format(Math.abs(n)).split('.');
+  const grouped = group ? whole.replace(/\B(?=(\d{3})+$)/g, '.') : whole;
+  return `${n < 0 ? '-' : ''}${grouped}${fraction ? `,${fraction}` : ''}`;
+}
+
+/** An amount of đồng: "1.500.000 đ"; nothing owed → "Không thu". */
 export function formatMoney(vnd) {
   const n = Number(vnd || 0);
   if (n === 0) return t('fee.none');
-  return `${new Intl.NumberFormat('vi-VN').format(n)} đ`;
+  return `${formatNumber(n)} đ`;
 }
 
 /**

@@ -3,11 +3,41 @@
 // format date / email; title, description, default, required, pattern, minLength / maxLength,
 // minimum / maximum / exclusiveMinimum / exclusiveMaximum, const true (a box that must be ticked);
 // nested objects (a fieldset); arrays of enums (checkboxes) and of objects or scalars (add/remove rows).
+// Numbers and dates are text typed the Vietnamese way (natural.js): "500.000.000", "12/05/1990".
 import { h, uid } from './dom.js';
 import { t } from './i18n.js';
+import { naturalInput, naturalHint, readNatural, numberInput, parseNumber, numberProblem, showNumber } from './natural.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isNumeric = (prop) => prop.type === 'number' || prop.type === 'integer';
+// an amount: the unit in the title, "Vốn đầu tư (đồng)", or x-unit "VND"
+const isMoney = (prop) => isNumeric(prop) && (/\((?:đồng|vnđ|vnd)\)/i.test(prop.title || '') || /^(?:vnd|vnđ|đồng)$/i.test(prop['x-unit'] || ''));
+
+/*
+ * A message that appears or goes while a pointer is pressed would move what is under it before the
+ * click lands: pressing on a box below an invalid field blurs the field, its message shows, the box
+ * moves down and the release hits something else. So message changes wait for the press to end
+ * and its click to be dispatched (a keyboard user, with no press, sees them at once).
+ */
+let pressed = false;
+const waiting = new Set();
+function release() {
+  pressed = false;
+  const run = [...waiting];
+  waiting.clear();
+  run.forEach((fn) => fn());
+}
+if (typeof document !== 'undefined') {
+  document.addEventListener('pointerdown', () => { pressed = true; }, true);
+  for (const type of ['pointerup', 'pointercancel', 'dragend']) document.addEventListener(type, () => setTimeout(release, 0), true);
+  document.addEventListener('keydown', () => { if (pressed) release(); }, true);
+}
+
+/** Run `fn` now, or once the pointer press in progress is over (see above). */
+export function afterPress(fn) {
+  if (pressed) waiting.add(fn);
+  else fn();
+}
 
 function enumOptions(prop) {
   if (Array.isArray(prop?.enum)) {
@@ -64,10 +94,9 @@ function scalarControl(name, prop, value) {
     return box;
   }
   const attrs = { name };
-  if (prop.type === 'number' || prop.type === 'integer') {
-    Object.assign(attrs, { type: 'number', inputmode: prop.type === 'integer' ? 'numeric' : 'decimal', step: prop.type === 'integer' ? '1' : 'any', min: prop.minimum, max: prop.maximum });
-  } else if (prop.format === 'date') attrs.type = 'date';
-  else if (prop.format === 'email') Object.assign(attrs, { type: 'email', autocomplete: 'email' });
+  if (prop.format === 'date' && !isNumeric(prop)) return naturalInput('date', { name, autocomplete: prop.autocomplete }, value ?? '');
+  if (isNumeric(prop)) return numberInput({ integer: prop.type === 'integer', prop }, { name, autocomplete: prop.autocomplete }, value);
+  if (prop.format === 'email') Object.assign(attrs, { type: 'email', autocomplete: 'email' });
   else if (prop.format === 'textarea' || (prop.maxLength || 0) > 200) {
     const area = h('textarea', { name, rows: 3, maxlength: prop.maxLength });
     if (value != null) area.value = String(value);
@@ -90,20 +119,25 @@ export function validateValue(prop, raw, required, label) {
   }
   const options = enumOptions(prop);
   if (options) return options.some((o) => String(o.value) === text) ? '' : t('form.badChoice', f);
-  if (prop.type === 'number' || prop.type === 'integer') {
-    const n = Number(text);
-    if (!Number.isFinite(n)) return t('form.notNumber', f);
+  if (isNumeric(prop)) {
+    const r = typeof raw === 'number' ? { ok: true, value: raw } : parseNumber(text, { integer: prop.type === 'integer' });
+    if (!r.ok) return numberProblem(r, label, text);
+    const n = r.value;
+    const shown = (x) => showNumber(prop, x);
     if (prop.type === 'integer' && !Number.isInteger(n)) return t('form.notInteger', f);
-    if (prop.minimum != null && n < prop.minimum) return t('form.min', { ...f, n: prop.minimum });
-    if (prop.maximum != null && n > prop.maximum) return t('form.max', { ...f, n: prop.maximum });
-    if (prop.exclusiveMinimum != null && n <= prop.exclusiveMinimum) return t('form.gt', { ...f, n: prop.exclusiveMinimum });
-    if (prop.exclusiveMaximum != null && n >= prop.exclusiveMaximum) return t('form.lt', { ...f, n: prop.exclusiveMaximum });
+    if (prop.minimum != null && n < prop.minimum) return t('form.min', { ...f, n: shown(prop.minimum) });
+    if (prop.maximum != null && n > prop.maximum) return t('form.max', { ...f, n: shown(prop.maximum) });
+    if (prop.exclusiveMinimum != null && n <= prop.exclusiveMinimum) return t('form.gt', { ...f, n: shown(prop.exclusiveMinimum) });
+    if (prop.exclusiveMaximum != null && n >= prop.exclusiveMaximum) return t('form.lt', { ...f, n: shown(prop.exclusiveMaximum) });
     return '';
   }
   if (prop.minLength != null && text.length < prop.minLength) return t('form.minLength', { ...f, n: prop.minLength });
   if (prop.maxLength != null && text.length > prop.maxLength) return t('form.maxLength', { ...f, n: prop.maxLength });
   if (prop.format === 'email' && !EMAIL.test(text)) return t('form.email', f);
-  if (prop.format === 'date' && (!DATE.test(text) || Number.isNaN(Date.parse(text)))) return t('form.date', f);
+  if (prop.format === 'date') {
+    const problem = readNatural('date', text, label).problem;
+    if (problem) return problem;
+  }
   if (prop.pattern) {
     let re = null;
     try {
@@ -122,11 +156,18 @@ function readScalar(prop, input) {
   if (text === '') return undefined;
   const options = enumOptions(prop);
   if (options) return options.find((o) => String(o.value) === text)?.value ?? text;
-  if (prop.type === 'number' || prop.type === 'integer') {
-    const n = Number(text);
-    return Number.isFinite(n) ? n : text;
+  if (isNumeric(prop)) {
+    const r = parseNumber(text, { integer: prop.type === 'integer' });
+    return r.ok ? r.value : text;
   }
+  if (prop.format === 'date') return readNatural('date', text, '').value || text;
   return text;
+}
+
+/** The hint under a field: its description, and how to write a date or an amount. */
+function hintOf(prop) {
+  const how = prop.format === 'date' && !isNumeric(prop) ? naturalHint('date') : isMoney(prop) ? t('form.moneyHint') : '';
+  return [prop.description, how].filter(Boolean).join(' ');
 }
 
 const isEmpty = (v) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
@@ -139,10 +180,10 @@ const isEmpty = (v) => v === undefined || (typeof v === 'object' && v !== null &
 function scalarNode(name, prop, { required, value, id }) {
   const label = prop.title || name;
   const input = scalarControl(name, prop, value);
-  const field = labelled(label, input, { required, hint: prop.description || '', id });
+  const field = labelled(label, input, { required, hint: hintOf(prop), id });
   let touched = false;
   const message = () => validateValue(prop, readScalar(prop, input), required, label);
-  const show = () => setFieldError(field, message());
+  const show = () => afterPress(() => setFieldError(field, message()));
   input.addEventListener('blur', () => { touched = true; show(); });
   input.addEventListener('input', () => { if (touched) show(); });
   input.addEventListener('change', () => { touched = true; show(); });

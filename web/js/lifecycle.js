@@ -83,21 +83,6 @@ export function revealForm({ id, label, title, confirm, danger = false, fields, 
 /** A text area for a reason. */
 export const textArea = (name, rows = 3) => h('textarea', { name, rows, maxlength: 2000 });
 
-/** "2026-12-01T09:30" from a datetime-local input, read as Vietnam time → ISO with +07:00. */
-export function localToIso(value) {
-  if (!value) return '';
-  const v = value.length === 16 ? `${value}:00` : value;
-  return `${v}+07:00`;
-}
-
-/** An ISO instant → the "yyyy-MM-ddTHH:mm" a datetime-local input shows (Vietnam time). */
-export function isoToLocal(iso) {
-  if (!iso) return '';
-  const d = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toISOString().slice(0, 16);
-}
-
 /** The current appointment and, when an extension moved it, the original one. */
 export function appointmentRows(d) {
   const rows = [[t('dossier.appointmentAt'), timeEl(d.appointment_at)]];

@@ -3,6 +3,7 @@
 // pick their own PDF copy, which is POSTed (application/pdf) and compared by its sha256.
 // Standalone (no sign-in, no router); Vietnamese first, the same language choice as the portal.
 import { h, replace } from './dom.js';
+import { formatDateTime } from './format.js';
 
 const LANG_KEY = 'tthc.lang';
 const MAX_BYTES = 20 * 1024 * 1024; // = chalicelib.api.routes_results.MAX_COMPARE_BYTES
@@ -80,12 +81,8 @@ function applyStatic() {
   document.title = `${t('title')} — ${t('site')}`;
 }
 
-function formatTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'long', timeStyle: 'short' });
-}
+/** "HH:mm dd/MM/yyyy" in Vietnam time, like every page of the portal. */
+const formatTime = (iso) => (iso ? formatDateTime(iso) : '');
 
 function reasonOf(answer) {
   return lang === 'en' ? answer.reason_en || answer.reason_vi : answer.reason_vi || answer.reason_en;

@@ -1,10 +1,12 @@
 // Admin: suspected personal-data breaches (NĐ 13/2023 Đ23): record one with the query that finds
 // the affected citizens, see the 72-hour deadline state, download the notification list and the
 // report to the authority, mark it reported.
-import { h, replace } from '../dom.js';
+import { h, replace, uid } from '../dom.js';
 import { getLang } from '../i18n.js';
 import { get, post } from '../api.js';
-import { pageTitle, loadInto, card, busy, empty } from '../ui.js';
+import { pageTitle, loadInto, card, busy, empty, showError, clearAlerts } from '../ui.js';
+import { formatDateTime } from '../format.js';
+import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
 const S = {
   title: ['Sự cố dữ liệu cá nhân', 'Personal data breaches'],
@@ -34,8 +36,10 @@ const S = {
 };
 const s = (key) => (S[key] ? S[key][getLang() === 'en' ? 1 : 0] : key);
 
-function field(label, input) {
-  return h('p', {}, h('label', {}, label, h('br'), input));
+function field(label, input, hint = '') {
+  const hintId = hint ? uid('hint') : null;
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  return h('p', {}, h('label', {}, label, h('br'), input), hint && h('br'), hint && h('span', { class: 'field-hint', id: hintId }, hint));
 }
 
 function breachCard(b, reload) {
@@ -48,7 +52,7 @@ function breachCard(b, reload) {
   return card(
     h('h3', {}, b.scope, ' ', h('span', { class: `badge ${b.deadline_state === 'overdue' ? 'badge-late' : ''}` },
       s(`state.${b.deadline_state}`))),
-    h('p', {}, `${s('affected')}: ${b.affected} · ${s('deadline')}: ${new Date(b.deadline_at).toLocaleString('vi-VN')}`),
+    h('p', {}, `${s('affected')}: ${b.affected} · ${s('deadline')}: ${formatDateTime(b.deadline_at)}`),
     h('p', {}, h('a', { href: b.notification_list_url }, s('list')), ' · ',
       h('a', { href: b.report_url }, s('report'))),
     b.state === 'reported' ? '' : h('p', {}, ref, ' ', btn));
@@ -57,15 +61,15 @@ function breachCard(b, reload) {
 export async function render(view) {
   const list = h('div');
   const scope = h('input', { type: 'text', required: true });
-  const detected = h('input', { type: 'datetime-local' });
+  const detected = naturalInput('datetime', { name: 'detected_at' });
   const cats = h('input', { type: 'text', value: 'identity,contact' });
   const proc = h('input', { type: 'text' });
-  const from = h('input', { type: 'date' });
-  const to = h('input', { type: 'date' });
+  const from = naturalInput('date', { name: 'date_from' });
+  const to = naturalInput('date', { name: 'date_to' });
   const save = h('button', { type: 'submit', class: 'btn' }, s('save'));
-  const form = h('form', {}, field(s('scope'), scope), field(s('detected'), detected),
-    field(s('categories'), cats), field(s('procedure'), proc), field(s('from'), from),
-    field(s('to'), to), save);
+  const form = h('form', {}, field(s('scope'), scope), field(s('detected'), detected, naturalHint('datetime')),
+    field(s('categories'), cats), field(s('procedure'), proc), field(s('from'), from, naturalHint('date')),
+    field(s('to'), to, naturalHint('date')), save);
   // one page at a time (server cursor `next`), filtered on the server by state and free text
   const state = h('select', { id: 'breach-state', 'aria-label': s('all') },
     h('option', { value: '' }, s('all')), h('option', { value: 'open' }, s('filter.open')),
@@ -89,14 +93,25 @@ export async function render(view) {
   });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    clearAlerts();
+    const read = [[detected, 'datetime', 'detected'], [from, 'date', 'from'], [to, 'date', 'to']]
+      .map(([input, kind, key]) => ({ input, ...readNatural(kind, input.value, s(key)) }));
+    const bad = read.find((r) => r.problem);
+    read.forEach((r) => (r.problem ? r.input.setAttribute('aria-invalid', 'true') : r.input.removeAttribute('aria-invalid')));
+    if (bad) {
+      showError(bad.problem);
+      bad.input.focus();
+      return;
+    }
+    const [detectedAt, dateFrom, dateTo] = read.map((r) => r.value || undefined);
     busy(save, async () => {
       await post('/api/admin/breaches', {
         scope: scope.value,
-        detected_at: detected.value ? new Date(detected.value).toISOString() : undefined,
+        detected_at: detectedAt,
         categories: cats.value.split(',').map((x) => x.trim()).filter(Boolean),
         procedure_code: proc.value || undefined,
-        date_from: from.value || undefined,
-        date_to: to.value || undefined,
+        date_from: dateFrom,
+        date_to: dateTo,
       });
       await reload();
     }, { form });

@@ -7,6 +7,8 @@ import { getLang } from '../i18n.js';
 import { get, post, ApiError } from '../api.js';
 import { pageTitle, card, busy, showNotice, loadInto, empty } from '../ui.js';
 import { strings, cell, cellError, select } from './admin-common.js';
+import { formatDate } from '../format.js';
+import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
 const s = strings({
   title: ['Lịch làm việc, ngày nghỉ', 'Working calendar and holidays'],
@@ -42,7 +44,7 @@ function dayCell(d) {
   const day = Number(d.date.slice(8));
   const label = getLang() === 'en' ? d.label_en || d.label : d.label;
   const cls = ['cal-day', d.working ? 'cal-work' : 'cal-off', d.kind ? `cal-${d.kind}` : '', d.weekend ? 'cal-weekend' : ''].filter(Boolean).join(' ');
-  const title = [d.date, d.working ? s('working') : s('off'), d.kind ? s(`kind.${d.kind}`) : '', label].filter(Boolean).join(' — ');
+  const title = [formatDate(d.date), d.working ? s('working') : s('off'), d.kind ? s(`kind.${d.kind}`) : '', label].filter(Boolean).join(' — ');
   return h('td', { class: cls, title, dataset: { date: d.date, kind: d.kind || '', working: String(d.working) } },
     h('span', { 'aria-hidden': 'true' }, String(day)), h('span', { class: 'sr-only' }, title));
 }
@@ -79,8 +81,8 @@ export async function render(view, { query }) {
 
   const fields = {
     kind: cell(s('kind'), select('kind', KINDS.map((k) => [k, s(`kind.${k}`)]), 'holiday')),
-    date: cell(s('date'), h('input', { type: 'date', name: 'date', required: true })),
-    until: cell(s('until'), h('input', { type: 'date', name: 'until' })),
+    date: cell(s('date'), naturalInput('date', { name: 'date', required: true }), { hint: naturalHint('date') }),
+    until: cell(s('until'), naturalInput('date', { name: 'until' }), { hint: naturalHint('date') }),
     reason: cell(s('reason'), h('input', { type: 'text', name: 'reason', maxlength: 300, required: true })),
   };
   const slot = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
@@ -110,7 +112,7 @@ export async function render(view, { query }) {
       }));
       return h('li', { dataset: { date: e.date, kind: e.kind } },
         h('span', { class: `badge cal-badge-${e.kind}` }, s(`kind.${e.kind}`)), ' ',
-        h('strong', {}, e.until ? `${e.date} → ${e.until}` : e.date), ' ', e.reason || '', ' ', btn);
+        h('strong', {}, e.until ? `${formatDate(e.date)} → ${formatDate(e.until)}` : formatDate(e.date)), ' ', e.reason || '', ' ', btn);
     })));
   }
 
@@ -121,11 +123,19 @@ export async function render(view, { query }) {
   });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    const date = readNatural('date', fields.date.input.value, s('date'));
+    const until = readNatural('date', fields.until.input.value, s('until'));
+    cellError(fields.date, date.problem);
+    cellError(fields.until, until.problem);
+    if (date.problem || until.problem) {
+      (date.problem ? fields.date : fields.until).input.focus();
+      return;
+    }
     busy(saveBtn, async () => {
       try {
         const out = await post('/api/admin/calendar', {
-          action: 'add', kind: fields.kind.input.value, date: fields.date.input.value || null,
-          until: fields.until.input.value || null, reason: fields.reason.input.value.trim(), version,
+          action: 'add', kind: fields.kind.input.value, date: date.value || null,
+          until: until.value || null, reason: fields.reason.input.value.trim(), version,
         });
         showErr(null);
         form.reset();

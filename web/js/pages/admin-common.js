@@ -20,8 +20,8 @@ export function cell(label, input, { hint } = {}) {
   const id = input.id || uid('adm');
   input.id = id;
   const error = h('p', { class: 'field-error', id: `${id}-err`, hidden: true });
-  input.setAttribute('aria-describedby', `${id}-err`);
-  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hint && h('p', { class: 'field-hint' }, hint), error);
+  input.setAttribute('aria-describedby', [hint && `${id}-hint`, `${id}-err`].filter(Boolean).join(' '));
+  const wrap = h('div', { class: 'field' }, h('label', { for: id }, label), input, hint && h('p', { class: 'field-hint', id: `${id}-hint` }, hint), error);
   return { wrap, input, error };
 }
 

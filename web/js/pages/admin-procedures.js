@@ -12,6 +12,8 @@ import { pageTitle, card, busy, showNotice, loadInto, empty, clearAlerts } from 
 import { role, idToken } from '../session.js';
 import { units } from '../levels.js';
 import { strings, cell, cellError, select, filterBar, pagedTable, td } from './admin-common.js';
+import { formatDate, formatDateTime } from '../format.js';
+import { naturalInput, naturalHint, readNatural, numberInput, readNumber } from '../natural.js';
 
 const s = strings({
   title: ['Thủ tục và quy trình điện tử', 'Procedures and electronic processes'],
@@ -296,14 +298,14 @@ async function renderEditor(view, code, navigate) {
   free.checked = !fees.length;
   const drawFees = () => replace(feesBox, h('ul', { class: 'admin-rows' }, fees.map((f, i) => h('li', {},
     h('input', { type: 'text', value: f.name, 'aria-label': s('feeName'), oninput: (e) => { f.name = e.target.value; } }), ' ',
-    h('input', { type: 'number', min: 0, value: f.amount_vnd, 'aria-label': s('amount'), oninput: (e) => { f.amount_vnd = Number(e.target.value); } }), ' ',
+    numberInput({ integer: true }, { 'aria-label': s('amount'), oninput: (e) => { f.amount_vnd = readNumber(e.target.value).value ?? e.target.value; } }, f.amount_vnd), ' ',
     h('button', { type: 'button', class: 'btn btn-link btn-small', onclick: () => { fees.splice(i, 1); drawFees(); } }, s('remove'))))),
   h('button', { type: 'button', class: 'btn btn-secondary btn-small', onclick: () => { fees.push({ name: '', amount_vnd: 0 }); drawFees(); } }, s('addFee')));
 
   // the change request itself
   const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
   const legal = cell(s('legalBasis'), h('input', { type: 'text', name: 'legal_basis', maxlength: 500 }));
-  const effective = cell(s('effective'), h('input', { type: 'date', name: 'effective_date', value: tomorrow }));
+  const effective = cell(s('effective'), naturalInput('date', { name: 'effective_date' }, tomorrow), { hint: naturalHint('date') });
   const problems = h('div', { id: 'editor-problems', role: 'alert' });
   const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary', id: 'save-change' }, s('save'));
   const sectionErrors = { steps: totalLine, fees: h('p', { class: 'field-error', hidden: true }), documents: h('p', { class: 'field-error', hidden: true }) };
@@ -360,6 +362,12 @@ async function renderEditor(view, code, navigate) {
     e.preventDefault();
     clearErrors();
     clearAlerts();
+    const effectiveDate = readNatural('date', effective.input.value, s('effective'));
+    if (effectiveDate.problem) {
+      cellError(effective, effectiveDate.problem);
+      effective.input.focus();
+      return;
+    }
     busy(saveBtn, async () => {
       const body = {
         kind: 'amended',
@@ -367,7 +375,7 @@ async function renderEditor(view, code, navigate) {
         draft: { ...draft, processing_time: { amount: Number(ptAmount.input.value), unit: ptUnit.input.value }, steps: flatten(), documents, fees },
         free: free.checked,
         legal_basis: legal.input.value.trim(),
-        effective_date: effective.input.value || null,
+        effective_date: effectiveDate.value || null,
       };
       try {
         await postKeepingProblems('/api/admin/procedure-changes', body);
@@ -405,7 +413,7 @@ async function renderEditor(view, code, navigate) {
     }
     return h('li', { class: 'change-item', dataset: { id: c.id, state: c.state } },
       h('span', { class: `badge ${c.state === 'proposed' ? 'badge-soon' : c.state === 'published' ? 'badge-ok' : 'badge-late'}` }, s(`state.${c.state}`)), ' ',
-      h('strong', {}, c.legal_basis), ' — ', `${s('proposedBy')}: ${c.proposed_by}`, ' · ', `${s('effectiveAt')}: ${c.effective_date}`,
+      h('strong', {}, c.legal_basis), ' — ', `${s('proposedBy')}: ${c.proposed_by}`, ' · ', `${s('effectiveAt')}: ${formatDate(c.effective_date)}`,
       c.published_version ? ` · ${s('version')} ${c.published_version}` : '', c.reason ? ` · ${c.reason}` : '', actions);
   }
   const loadChanges = () => loadInto(changesBox, () => get(`/api/admin/procedures/${encodeURIComponent(code)}/changes`), (body) =>
@@ -415,7 +423,7 @@ async function renderEditor(view, code, navigate) {
       h('caption', { class: 'sr-only' }, s('versions')),
       h('thead', {}, h('tr', {}, [s('version'), s('name'), s('effectiveAt'), s('publishedAt')].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, body.items.map((v) => h('tr', { dataset: { version: String(v.version) } },
-        td(s('version'), String(v.version)), td(s('name'), v.name), td(s('effectiveAt'), v.effective_date || '—'), td(s('publishedAt'), v.published_at || '—'))))))));
+        td(s('version'), String(v.version)), td(s('name'), v.name), td(s('effectiveAt'), formatDate(v.effective_date)), td(s('publishedAt'), formatDateTime(v.published_at)))))))));
 
   drawProcess();
   drawDocs();

@@ -7,11 +7,12 @@ import { get, post } from '../api.js';
 import { pageTitle, loadInto, card, setFlash, showNotice } from '../ui.js';
 import { timeline } from '../timeline.js';
 import { timeEl } from '../format.js';
+import { naturalInput, naturalHint, readNatural, numberInput, readNumber } from '../natural.js';
 import { me, role } from '../session.js';
 import { procedureOf, summaryCard, applicantCard, formDataCard, attachmentsCard, stepsCard } from '../dossier-view.js';
 import { resultCard, attachResultForm } from '../papers.js';
 import {
-  act, errorSlot, revealForm, textArea, localToIso, isoToLocal, appointmentRows, lifecycleCard,
+  act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard,
   controlSlipCard, formsCard, exemptionsCard, decisionControls,
 } from '../lifecycle.js';
 
@@ -32,7 +33,7 @@ function completeForm(d, stepId, done) {
   const noteHint = h('p', { class: 'field-hint', id: `${noteId}-hint` }, t('agency.noteHint.approve'));
   const noteErr = h('p', { class: 'field-error', id: `${noteId}-err`, hidden: true });
   const amountId = uid('amount');
-  const amount = h('input', { id: amountId, name: 'amount_vnd', type: 'number', min: 1, step: 1, inputmode: 'numeric', 'aria-describedby': `${amountId}-err` });
+  const amount = numberInput({ integer: true }, { id: amountId, name: 'amount_vnd', 'aria-describedby': `${amountId}-err` });
   const amountErr = h('p', { class: 'field-error', id: `${amountId}-err`, hidden: true });
   const amountWrap = h('div', { class: 'field', hidden: true }, h('label', { for: amountId }, t('agency.amount')), amount, amountErr);
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'complete-step' }, t('agency.complete'));
@@ -56,8 +57,9 @@ function completeForm(d, stepId, done) {
     const outcome = chosen();
     const text = note.value.trim();
     const noteProblem = NEEDS_NOTE.has(outcome) && text.length < 5 ? t('agency.noteNeeded') : '';
-    const n = Number(amount.value);
-    const amountProblem = outcome === 'fee' && !(Number.isInteger(n) && n > 0) ? t('agency.amountNeeded') : '';
+    const typed = readNumber(amount.value, { integer: true }, t('agency.amount'));
+    const n = typed.value;
+    const amountProblem = outcome !== 'fee' ? '' : typed.problem || (n > 0 ? '' : t('agency.amountNeeded'));
     noteErr.textContent = noteProblem;
     noteErr.hidden = !noteProblem;
     amountErr.textContent = amountProblem;
@@ -78,7 +80,8 @@ function completeForm(d, stepId, done) {
 }
 
 function extensionForm(d, after) {
-  const when = h('input', { type: 'datetime-local', name: 'new_appointment_at', value: isoToLocal(d.appointment_at) });
+  const when = naturalInput('datetime', { name: 'new_appointment_at' }, d.appointment_at);
+  const whenLabel = t('agency.newAppointment');
   return revealForm({
     id: 'extension-form',
     label: t('agency.extension'),
@@ -87,10 +90,10 @@ function extensionForm(d, after) {
     intro: h('p', { class: 'muted small' }, t('agency.extensionHint')),
     fields: [
       { key: 'reason', label: t('agency.extensionReason'), input: textArea('reason'), required: true, min: 5 },
-      { key: 'when', label: t('agency.newAppointment'), input: when, required: true },
+      { key: 'when', label: whenLabel, input: when, required: true, hint: naturalHint('datetime'), check: (raw) => readNatural('datetime', raw, whenLabel).problem },
     ],
     onSubmit: async ({ reason, when: at }) => {
-      await post(`/api/agency/dossiers/${encodeURIComponent(d.id)}/extension`, { reason, new_appointment_at: localToIso(at) });
+      await post(`/api/agency/dossiers/${encodeURIComponent(d.id)}/extension`, { reason, new_appointment_at: readNatural('datetime', at, whenLabel).value });
       after(t('agency.extensionSent'));
     },
   });

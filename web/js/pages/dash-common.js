@@ -2,7 +2,8 @@
 // plain CSS bars and an inline-SVG line chart (no libraries, no external resources).
 import { h } from '../dom.js';
 import { t, getLang } from '../i18n.js';
-import { TIME_ZONE, formatRatio } from '../format.js';
+import { TIME_ZONE, formatRatio, formatMonth } from '../format.js';
+import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -16,7 +17,7 @@ export function thisMonth() {
 export const isMonth = (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(String(v || ''));
 
 /** "11/2026" from "2026-11". */
-export const monthLabel = (m) => (isMonth(m) ? `${m.slice(5, 7)}/${m.slice(0, 4)}` : String(m || ''));
+export const monthLabel = formatMonth;
 
 /** A number in the current language ("92,97" in Vietnamese); null → "—". */
 export function num(v, digits = 2) {
@@ -88,15 +89,25 @@ export function lineChart(points, { title, desc, max = 100 } = {}) {
     grid, lines, dots, labels);
 }
 
-/** A month input with a button; calls `onpick(month)`. */
+/** A month field ("12/2026", with its hint) and a button; calls `onpick("2026-12")`. */
 export function monthPicker(value, onpick, { id = 'dash-month' } = {}) {
-  const input = h('input', { type: 'month', id, name: 'month', value, max: thisMonth(), required: true });
+  const input = naturalInput('month', { id, name: 'month', required: true, 'aria-describedby': `${id}-hint ${id}-err` }, value);
+  const error = h('p', { class: 'field-error dash-filter-note', id: `${id}-err`, hidden: true });
   const form = h('form', { class: 'dash-filter', novalidate: true },
     h('label', { for: id }, t('dash.month')), input,
-    h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('dash.show')));
+    h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('dash.show')),
+    h('p', { class: 'field-hint dash-filter-note', id: `${id}-hint` }, naturalHint('month')), error);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (isMonth(input.value)) onpick(input.value);
+    const { value: month, problem } = readNatural('month', input.value, t('dash.month'));
+    const message = problem || (!month ? t('form.requiredEnter', { field: t('dash.month') })
+      : month > thisMonth() ? t('dash.monthFuture', { month: formatMonth(month) }) : '');
+    error.textContent = message;
+    error.hidden = !message;
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    if (message) input.focus();
+    else onpick(month);
   });
   return form;
 }

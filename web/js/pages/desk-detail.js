@@ -5,6 +5,7 @@ import { get, post, blob } from '../api.js';
 import { pageTitle, loadInto, card, busy, showNotice, clearAlerts, openBlob, isDraft } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
 import { timeEl, formatMoney } from '../format.js';
+import { numberInput, readNumber } from '../natural.js';
 import { timeline } from '../timeline.js';
 import {
   act, errorSlot, revealForm, textArea, appointmentRows, lifecycleCard, controlSlipCard, formsCard, exemptionsCard,
@@ -206,13 +207,14 @@ export async function render(view, { params, query }) {
         openClass: 'btn-primary',
         intro: h('p', {}, `${t('life.fee')}: `, h('strong', {}, formatMoney(d.fee.amount_vnd)), d.fee.reason ? ` · ${d.fee.reason}` : ''),
         fields: [
-          { key: 'amount', label: t('desk.amount'), input: h('input', { type: 'number', name: 'amount_vnd', min: 1, step: 1, inputmode: 'numeric', value: d.fee.amount_vnd }), required: true,
-            check: (v) => (Number(v) === Number(d.fee.amount_vnd) ? '' : t('desk.amountMustEqual', { amount: formatMoney(d.fee.amount_vnd) })) },
+          { key: 'amount', label: t('desk.amount'), input: numberInput({ integer: true }, { name: 'amount_vnd' }, d.fee.amount_vnd), required: true,
+            check: (v) => readNumber(v, { integer: true }, t('desk.amount')).problem
+              || (readNumber(v).value === Number(d.fee.amount_vnd) ? '' : t('desk.amountMustEqual', { amount: formatMoney(d.fee.amount_vnd) })) },
           { key: 'receipt', label: t('desk.receiptNo'), input: h('input', { type: 'text', name: 'receipt_no', maxlength: 40 }), required: true },
           { key: 'method', label: t('desk.method'), input: method },
         ],
         onSubmit: async ({ amount, receipt, method: m }) => {
-          const updated = await post(`${base}/payments`, { amount_vnd: Number(amount), receipt_no: receipt, method: m || 'cash' });
+          const updated = await post(`${base}/payments`, { amount_vnd: readNumber(amount).value, receipt_no: receipt, method: m || 'cash' });
           await after(t('desk.paid'), updated);
         },
       });

@@ -3,6 +3,7 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { post } from '../api.js';
 import { pageTitle, card, busy, facts } from '../ui.js';
+import { formatDateTime } from '../format.js';
 import { labelled, setFieldError } from '../forms.js';
 import { units } from '../levels.js';
 import { role } from '../session.js';
@@ -82,7 +83,7 @@ export async function render(view) {
         h('h2', {}, t('fb.sent')),
         facts([
           [t('fb.code'), h('strong', { class: 'code', id: 'feedback-code' }, fb.code)],
-          [t('fb.dueAt'), fb.due_at ? new Date(fb.due_at).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }) : null],
+          [t('fb.dueAt'), fb.due_at ? formatDateTime(fb.due_at) : null],
         ]),
         h('p', {}, t('fb.keepLink')),
         h('p', {}, h('a', { href: link, id: 'feedback-link' }, t('fb.follow')))));

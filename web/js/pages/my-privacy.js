@@ -5,6 +5,7 @@ import { h, replace } from '../dom.js';
 import { getLang } from '../i18n.js';
 import { get, post } from '../api.js';
 import { pageTitle, loadInto, card, busy, showNotice, showError } from '../ui.js';
+import { formatDate } from '../format.js';
 
 const S = {
   title: ['Quyền riêng tư', 'Privacy'],
@@ -75,7 +76,7 @@ function erasureAnswer(a) {
     h('h3', {}, s('kept')),
     h('ul', { id: 'erasure-kept' }, a.kept.dossiers.map((x) => h('li', {},
       h('span', { class: 'code' }, x.code || x.id), ' — ',
-      x.retention_until ? `${s('until')} ${new Date(x.retention_until).toLocaleDateString('vi-VN')}` : s('whileOpen')))),
+      x.retention_until ? `${s('until')} ${formatDate(x.retention_until)}` : s('whileOpen')))),
     a.kept.locked_objects.length
       ? h('p', {}, `${s('locked')}: ${a.kept.locked_objects.map((o) => o.key).join(', ')}`) : '');
 }

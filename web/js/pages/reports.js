@@ -9,6 +9,7 @@ import { timeEl, formatPercent } from '../format.js';
 import { role, me } from '../session.js';
 import { unitLabel, units } from '../levels.js';
 import { thisMonth, isMonth, monthLabel, num } from './dash-common.js';
+import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -63,11 +64,13 @@ export async function render(view) {
     options.map((p) => h('option', { value: p }, periodLabel(p, current))),
     h('option', { value: 'custom' }, t('rep.custom')));
   select.value = current;
-  const fromInput = h('input', { type: 'month', id: 'report-from', name: 'from' });
-  const toInput = h('input', { type: 'month', id: 'report-to', name: 'to' });
-  const range = h('div', { class: 'field-row', id: 'report-range', hidden: true },
-    h('div', { class: 'field' }, h('label', { for: 'report-from' }, t('rep.from')), fromInput),
-    h('div', { class: 'field' }, h('label', { for: 'report-to' }, t('rep.to')), toInput));
+  const monthField = (id, name, label) => {
+    const input = naturalInput('month', { id, name, 'aria-describedby': `${id}-hint report-range-error` });
+    return [input, h('div', { class: 'field' }, h('label', { for: id }, label), input, h('p', { class: 'field-hint', id: `${id}-hint` }, naturalHint('month')))];
+  };
+  const [fromInput, fromField] = monthField('report-from', 'from', t('rep.from'));
+  const [toInput, toField] = monthField('report-to', 'to', t('rep.to'));
+  const range = h('div', { class: 'field-row', id: 'report-range', hidden: true }, fromField, toField);
   const rangeError = h('p', { class: 'field-error', id: 'report-range-error', role: 'alert', hidden: true });
   select.addEventListener('change', () => { range.hidden = select.value !== 'custom'; });
   const provinceWide = ['province', 'admin'].includes(role());
@@ -84,13 +87,15 @@ export async function render(view) {
     const out = {};
     if (scope && scope.value) out.agency = scope.value;
     if (select.value !== 'custom') return { ...out, period: select.value };
-    const from = fromInput.value;
-    const to = toInput.value;
-    const problem = !from || !to ? t('rep.rangeMissing') : from > to ? t('rep.rangeOrder') : '';
+    const fromRead = readNatural('month', fromInput.value, t('rep.from'));
+    const toRead = readNatural('month', toInput.value, t('rep.to'));
+    const from = fromRead.value;
+    const to = toRead.value;
+    const problem = fromRead.problem || toRead.problem || (!from || !to ? t('rep.rangeMissing') : from > to ? t('rep.rangeOrder') : '');
     rangeError.textContent = problem;
     rangeError.hidden = !problem;
     if (problem) {
-      (from ? toInput : fromInput).focus();
+      (fromRead.problem || !from ? fromInput : toInput).focus();
       return null;
     }
     return { ...out, from, to };

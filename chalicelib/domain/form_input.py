@@ -1,0 +1,172 @@
+"""Numbers as people type them into an e-form: Vietnamese thousands separators, never a guess.
+
+Vietnamese write five hundred million as "500.000.000" (or "500 000 000") and one and a half as
+"1,5"; English habits give "500,000,000" and "1.5". `parse_number` reads all of these where only
+one reading is possible, and refuses what could mean two numbers ("1,500": 1,5 or 1.500?) with a
+message that shows both, so an amount is never silently changed. `normalise_form` applies it to
+the string values of a JSON Schema's number/integer properties before the schema is checked, so
+an API caller gets the same reading as the web form (web/js/natural.js mirrors these rules; the
+shared cases are in tests/number_cases.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from typing import Any, Literal
+
+from chalicelib.domain.errors import InvalidInput
+
+# More digits than this cannot be held exactly by a browser's number (2**53 has 16).
+MAX_DIGITS = 15
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+_CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+_SHAPE = re.compile(r"^\d+(?:[., ]\d+)*$")
+
+Reason = Literal["not_number", "not_integer", "ambiguous", "too_long"]
+
+
+class NumberProblem(Exception):
+    """Why a text is not a number; `readings` holds the two meanings of an ambiguous one."""
+
+    def __init__(self, reason: Reason, readings: tuple[str, str] = ("", "")) -> None:
+        super().__init__(reason)
+        self.reason: Reason = reason
+        self.readings = readings
+
+
+def group_vi(digits: str) -> str:
+    """'1500000' -> '1.500.000' (Vietnamese grouping of an integer's digits)."""
+    head = len(digits) % 3 or 3
+    return ".".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+def _grouped(groups: list[str]) -> bool:
+    """Groups of a thousands-separated integer: 1-3 digits without a leading zero, then threes."""
+    first = groups[0]
+    return (
+        1 <= len(first) <= 3 and not first.startswith("0") and all(len(g) == 3 for g in groups[1:])
+    )
+
+
+def _value(whole: str, fraction: str, integer: bool) -> int | float:
+    if len((whole + fraction).lstrip("0")) > MAX_DIGITS:
+        raise NumberProblem("too_long")
+    if fraction.strip("0") == "":
+        return int(whole)
+    if integer:
+        raise NumberProblem("not_integer")
+    return float(Decimal(f"{whole}.{fraction}"))
+
+
+def _ambiguous(whole: str, fraction: str) -> NumberProblem:
+    """'1,500' -> the readings '1.500' (thousands) and '1,5' (a decimal), Vietnamese-written."""
+    decimal = fraction.rstrip("0")
+    return NumberProblem(
+        "ambiguous", (group_vi(whole + fraction), f"{whole},{decimal}" if decimal else whole)
+    )
+
+
+def parse_number(text: str, *, integer: bool) -> int | float:
+    """The number `text` means, or NumberProblem. An integer field reads a lone "." before three
+    digits as thousands (Vietnamese "1.500"); a lone "," before three digits is ambiguous."""
+    s = unicodedata.normalize("NFC", str(text)).strip()
+    s = _CURRENCY.sub("", s).strip()
+    sign = -1 if s[:1] in ("-", "−") else 1
+    if s[:1] in ("-", "−", "+"):
+        s = s[1:].lstrip()
+    s = _SPACES.sub(" ", s)
+    if not _SHAPE.match(s):
+        raise NumberProblem("not_number")
+    seps = re.findall(r"[., ]", s)
+    kinds = list(dict.fromkeys(seps))
+    groups = re.split(r"[., ]", s)
+    if not seps:
+        n = _value(s, "", integer)
+    elif len(kinds) == 1 and (len(seps) > 1 or kinds[0] == " "):
+        if not _grouped(groups):
+            raise NumberProblem("not_number")
+        n = _value("".join(groups), "", integer)
+    elif len(kinds) == 1:  # one "." or one ","
+        whole, fraction = groups
+        if len(fraction) == 3 and _grouped(groups):
+            if kinds[0] == "." and integer:
+                n = _value(whole + fraction, "", integer)
+            else:
+                raise _ambiguous(whole, fraction)
+        else:
+            n = _value(whole, fraction, integer)
+    elif len(kinds) == 2 and seps.count(seps[-1]) == 1 and seps[-1] != " ":
+        # thousands with one kind, then the decimal part after the other ("1.500,5", "1,500.5");
+        # three digits after it may be one more group written with another mark ("1 500.000")
+        *head, fraction = groups
+        if not _grouped(head):
+            raise NumberProblem("not_number")
+        if len(fraction) == 3:
+            raise _ambiguous("".join(head), fraction)
+        n = _value("".join(head), fraction, integer)
+    else:
+        raise NumberProblem("not_number")
+    return sign * n if n else n
+
+
+def _message(problem: NumberProblem, label: str, text: str) -> tuple[str, str]:
+    """(Vietnamese, English) text for a field's number problem."""
+    if problem.reason == "ambiguous":
+        a, b = problem.readings
+        return (
+            f"Trường {label}: “{text}” có thể hiểu là {a} hoặc {b}. Hãy viết rõ: dấu chấm ngăn "
+            f"cách hàng nghìn ({a}), dấu phẩy trước phần thập phân ({b}).",
+            f"Field {label}: “{text}” could mean {a} or {b}. Write it the Vietnamese way: a dot "
+            f"between thousands ({a}), a comma before decimals ({b}).",
+        )
+    if problem.reason == "not_integer":
+        return (f"Trường {label} phải là số nguyên.", f"Field {label} must be a whole number.")
+    if problem.reason == "too_long":
+        return (
+            f"Trường {label} có quá {MAX_DIGITS} chữ số.",
+            f"Field {label} has more than {MAX_DIGITS} digits.",
+        )
+    return (
+        f"Trường {label} phải là một số, ví dụ 500.000.000 hoặc 12,5.",
+        f"Field {label} must be a number, e.g. 500.000.000 or 12,5.",
+    )
+
+
+def _types(prop: dict[str, Any]) -> set[str]:
+    t = prop.get("type")
+    return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
+
+
+def _walk(schema: Any, value: Any, path: list[str]) -> Any:
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            return value
+        return {k: _walk(props.get(k), v, [*path, k]) for k, v in value.items()}
+    if isinstance(value, list):
+        items = schema.get("items")
+        return [_walk(items, v, [*path, str(i)]) for i, v in enumerate(value)]
+    types = _types(schema)
+    if not isinstance(value, str) or "string" in types or not types & {"number", "integer"}:
+        return value
+    if value.strip() == "":
+        return value  # left to the schema (required / type), like any other empty answer
+    try:
+        return parse_number(value, integer="number" not in types)
+    except NumberProblem as problem:
+        name = ".".join(path)
+        title = schema.get("title")
+        vi, en = _message(problem, f"“{title or name}”", value.strip())
+        raise InvalidInput(vi, en, code="invalid_form", field=f"form_data.{name}") from None
+
+
+def normalise_form(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with every string typed into a number/integer property read as that number (a new
+    dict; numbers, other types and unknown keys are left for the schema check). Raises
+    InvalidInput naming `form_data.<path>` for a value that is no number or could be two."""
+    out = _walk(schema, data, [])
+    return out if isinstance(out, dict) else data
