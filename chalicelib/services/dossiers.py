@@ -305,7 +305,7 @@ def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn
             field="procedure_code",
         )
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
-    _validate_form(proc, req.form_data)
+    form_data = _validate_form(proc, req.form_data)  # numbers typed as text stored as numbers
     receiving = (
         d.receiving_unit
         if actor.role == "desk"
@@ -314,7 +314,7 @@ def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn
     new = d.model_copy(
         update={
             "applicant": Applicant.model_validate(req.applicant.model_dump()),
-            "form_data": req.form_data,
+            "form_data": form_data,
             "receiving_unit": receiving,
         }
     )

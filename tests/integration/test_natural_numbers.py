@@ -41,3 +41,22 @@ def test_an_ambiguous_amount_is_a_400_naming_the_field(api: ApiClient) -> None:
     assert body["field"] == "form_data.von_dau_tu"
     assert "1.500" in body["message"] and "1,5" in body["message"]
     assert body["message_en"]
+
+
+def test_an_edited_draft_stores_the_typed_amount_as_the_number(api: ApiClient) -> None:
+    # GIVEN a draft, WHEN its step 1 is saved again with an amount typed the Vietnamese way
+    r = _draft(api)
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    edited = api.as_user("congdan").post(
+        f"/api/my/dossiers/{draft['id']}",
+        {
+            "procedure_code": "2.001610",
+            "applicant": APPLICANT,
+            "form_data": {**FORM_EXAMPLES["2.001610"], "von_dau_tu": "750.000.000"},
+        },
+    )
+    # THEN the stored e-form holds the number, not the text
+    assert edited.status_code == 200, edited.text
+    stored = api.as_user("congdan").get(f"/api/my/dossiers/{draft['id']}").json()
+    assert stored["form_data"]["von_dau_tu"] == 750_000_000
