@@ -611,7 +611,7 @@ def test_the_consumer_logs_and_fails_a_message_that_does_not_parse(
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
     from app import on_workflow_message
-    from infra.local import lambda_context, sqs_event
+    from infra.local.events import lambda_context, sqs_event
 
     body = '{"type": "timer", "dossierId": "D-1", "taskToken": "secret-token"}'
     event = sqs_event([{"MessageId": "m1", "Body": body}], "arn:aws:sqs:r:1:q", "ap-southeast-1")
