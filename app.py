@@ -59,19 +59,26 @@ _STACK = os.environ.get("STACK_NAME", "tthc")
     queue=os.environ.get("WORKFLOW_QUEUE_NAME", f"{_STACK}-workflow"), batch_size=10
 )
 def on_workflow_message(event: SQSEvent) -> dict[str, Any]:
-    """Messages from the dossier state machine: task tokens, alarms, completion. Only the
-    messages that failed return to the queue (partial batch response)."""
+    """Messages from the dossier state machine: task tokens, alarms, completion. Each is parsed
+    once into its model (chalicelib/workflow/messages.py); one that is not a workflow message is
+    logged and fails, so it dead-letters. Only the messages that failed return to the queue
+    (partial batch response)."""
     from chalicelib.api.http import get_logger
     from chalicelib.aws import process_sqs_batch
     from chalicelib.services.deps import get_deps
     from chalicelib.services.processing import on_workflow_message as handle
+    from chalicelib.workflow.messages import InvalidWorkflowMessage, parse_message
 
     logger = get_logger()
 
     def one(record: Any) -> None:
-        message = json.loads(record.body)
-        logger.thread_safe_append_keys(correlation_id=message.get("dossierCode"))
-        logger.info("workflow message", extra={"type": message.get("type")})
+        try:
+            message = parse_message(record.body)
+        except InvalidWorkflowMessage as exc:
+            logger.error("workflow message rejected", extra={"errors": exc.errors})
+            raise
+        logger.thread_safe_append_keys(correlation_id=message.dossier_code)
+        logger.info("workflow message", extra={"type": message.type})
         handle(get_deps(), message)
 
     return process_sqs_batch(event, one)

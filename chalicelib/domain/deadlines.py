@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -207,15 +207,13 @@ TimerKind = Literal[
 
 
 class Timer(BaseModel):
-    """The next deadline a waiting step should wake up for, as the workflow's Timer answer."""
+    """The next deadline a waiting step should wake up for (the Timer's answer on the wire is
+    `chalicelib.workflow.messages.NextTimer`)."""
 
     model_config = ConfigDict(frozen=True)
 
     kind: TimerKind
     after_seconds: int = Field(ge=1)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "afterSeconds": self.after_seconds}
 
 
 def next_timer(

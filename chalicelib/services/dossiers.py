@@ -32,6 +32,7 @@ from chalicelib.services.deps import Deps
 from chalicelib.services.models import AcceptIn, CreateDossierIn, ReasonIn, ReturnIn, UploadIn
 from chalicelib.store.s3_erase import Erased, erase_object
 from chalicelib.store.table import Change, SequenceTaken
+from chalicelib.workflow.messages import ExecutionInput, StageStep
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = DossierStatus
@@ -747,28 +748,24 @@ def start_execution(
     import math
 
     assert d.code
-    stages: list[list[dict[str, str]]] = []
-    if groups is not None:
-        stages = [[{"stepId": s.step_id, "agency": s.agency} for s in g] for g in groups]
-    for s in sorted(d.steps, key=lambda s: s.stage) if groups is None else []:
-        while len(stages) <= s.stage:
-            stages.append([])
-        stages[s.stage].append({"stepId": s.step_id, "agency": s.agency})
+    if groups is None:
+        groups = []
+        for s in sorted(d.steps, key=lambda s: s.stage):
+            while len(groups) <= s.stage:
+                groups.append([])
+            groups[s.stage].append(s)
     await_fee = d.status is S.AWAITING_FEE and d.fee is not None and d.fee.paid_at is None
     wait = 1
     if await_fee and d.supplement_due_at is not None:
         wait = max(1, math.ceil((d.supplement_due_at - deps.wall_clock()).total_seconds()))
-    deps.workflow.start(
-        d.code,
-        {
-            "dossierId": d.id,
-            "dossierCode": d.code,
-            "stages": stages,
-            "awaitFee": await_fee,
-            "feeWaitSeconds": wait,
-        },
-        suffix=suffix,
+    execution = ExecutionInput(
+        dossier_id=d.id,
+        dossier_code=d.code,
+        stages=[[StageStep(step_id=s.step_id, agency=s.agency) for s in g] for g in groups],
+        await_fee=await_fee,
+        fee_wait_seconds=wait,
     )
+    deps.workflow.start(d.code, execution.wire(), suffix=suffix)
 
 
 def refuse(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from chalicelib.domain import deadlines, supplements, workflow_restart
 from chalicelib.domain.dossier import (
@@ -28,6 +28,28 @@ from chalicelib.services.deps import Deps
 from chalicelib.services.dossiers import SYSTEM, Actor, _event, _month, _warn_at, load_for
 from chalicelib.services.models import CompleteStepIn
 from chalicelib.store.table import AgencyTask, Change
+from chalicelib.workflow.messages import (
+    AgencyTaskMessage,
+    ApplicantTimeoutMessage,
+    ApplicantWaitMessage,
+    ApproveOutcome,
+    AwaitOutcome,
+    DossierProcessedMessage,
+    EndOutcome,
+    NextTimer,
+    PauseKind,
+    RearmOutcome,
+    ResendOutcomeMessage,
+    ResumeOutcome,
+    ReturnOutcome,
+    StepOutcome,
+    TaskOutput,
+    TimerEnd,
+    TimerMessage,
+    WorkflowFailedMessage,
+    WorkflowMessage,
+    parse_outcome,
+)
 
 S = DossierStatus
 ENDED = frozenset({S.REFUSED, S.WITHDRAWN, S.STOPPED, S.PROCESSED, S.RETURNED})
@@ -53,14 +75,14 @@ def _waits(deps: Deps) -> Any:
     return WaitTokens(deps.store.client, deps.store.table)
 
 
-def _send(deps: Deps, token: str | None, output: dict[str, Any]) -> bool:
+def _send(deps: Deps, token: str | None, output: TaskOutput) -> bool:
     """SendTaskSuccess; a token that already timed out is not an error (see design: tokens)."""
     from chalicelib.workflow.executions import StaleTaskToken
 
     if not token:
         return False
     try:
-        deps.workflow.send_success(token, output)
+        deps.workflow.send_success(token, output.wire())
     except StaleTaskToken:
         return False
     return True
@@ -294,10 +316,10 @@ def _dossier_warn(deps: Deps, d: Dossier) -> datetime | None:
     return _warn_at(deps, d.appointment_at, d.received_at or deps.clock())
 
 
-def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> dict[str, Any]:
+def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> NextTimer | TimerEnd:
     """The next deadline for a waiting step (pure computation over the stored dates)."""
     if d.status is None or d.status in ENDED:
-        return {"kind": "end"}
+        return TimerEnd()
     t = deadlines.next_timer(
         deps.wall_clock(),  # the wait is wall time; tests move only the legal clock
         fired=frozenset([*step.alarms_fired, *d.alarms_fired]),
@@ -308,17 +330,17 @@ def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> dict[str, Any]:
         repeat_seconds=deps.settings.repeat_overdue_seconds,
         paused=d.status in PAUSED,
     )
-    return t.to_json()
+    return NextTimer(kind=t.kind, after_seconds=t.after_seconds)
 
 
-def on_timer(deps: Deps, msg: dict[str, Any]) -> None:
-    fired = str(msg.get("fired") or "")
+def on_timer(deps: Deps, msg: TimerMessage) -> None:
+    fired = msg.fired
 
-    def attempt() -> dict[str, Any]:
-        d = deps.store.get_dossier(msg["dossierId"])
+    def attempt() -> NextTimer | TimerEnd:
+        d = deps.store.get_dossier(msg.dossier_id)
         if d.status is None or d.status in ENDED:
-            return {"kind": "end"}
-        step = _step(d, msg["stepId"])
+            return TimerEnd()
+        step = _step(d, msg.step_id)
         now = deps.clock()
         change: Change | None = None
         if fired == "start" and step.state is not StepState.ACTIVE:
@@ -335,27 +357,27 @@ def on_timer(deps: Deps, msg: dict[str, Any]) -> None:
                 record_alert(deps, agency, fired, d.id, d.code or "", step.step_id, now)
         return timer_answer(deps, d, step)
 
-    _send(deps, msg["taskToken"], _retry(attempt))
+    _send(deps, msg.task_token, _retry(attempt))
 
 
 # ---- agency tasks --------------------------------------------------------------------------
-def on_agency_task(deps: Deps, msg: dict[str, Any]) -> None:
+def on_agency_task(deps: Deps, msg: AgencyTaskMessage) -> None:
     """A step's token arrived: keep the newest, or answer at once with an earlier outcome."""
 
-    def attempt() -> dict[str, Any] | None:
-        d = deps.store.get_dossier(msg["dossierId"])
-        step = _step(d, msg["stepId"])
+    def attempt() -> StepOutcome | None:
+        d = deps.store.get_dossier(msg.dossier_id)
+        step = _step(d, msg.step_id)
         task = _task(deps, d, step)
         if d.status is None or d.status in ENDED:
-            return {"outcome": "end"}
+            return EndOutcome()
         if task.outcome is not None and task.state in ("done", "waiting"):
-            return dict(task.outcome)
-        deps.store.put_task(_with(task, token=msg["taskToken"], state="open"), task.version or None)
+            return parse_outcome(task.outcome)
+        deps.store.put_task(_with(task, token=msg.task_token, state="open"), task.version or None)
         return None
 
     answer = _retry(attempt)
     if answer is not None:
-        _send(deps, msg["taskToken"], answer)
+        _send(deps, msg.task_token, answer)
 
 
 def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
@@ -405,7 +427,7 @@ def complete_step(
     return saved
 
 
-def _send_or_defer(deps: Deps, task: AgencyTask, outcome: dict[str, Any]) -> None:
+def _send_or_defer(deps: Deps, task: AgencyTask, outcome: StepOutcome) -> None:
     """After the commit, answer the workflow; if Step Functions stays unavailable after the
     client's retries, queue the answer instead of failing a request whose work is done (a retry
     of it would only meet `step_not_open`). Only when the queue fails too does the error reach
@@ -421,29 +443,24 @@ def _send_or_defer(deps: Deps, task: AgencyTask, outcome: dict[str, Any]) -> Non
 
         from chalicelib import aws
 
+        resend = ResendOutcomeMessage(
+            dossier_id=task.dossier_id, dossier_code=task.dossier_code, step_id=task.step_id
+        )
         aws.client("sqs").send_message(
-            QueueUrl=deps.settings.task_queue_url,
-            MessageBody=json.dumps(
-                {
-                    "type": "resend_outcome",
-                    "dossierId": task.dossier_id,
-                    "dossierCode": task.dossier_code,
-                    "stepId": task.step_id,
-                }
-            ),
+            QueueUrl=deps.settings.task_queue_url, MessageBody=json.dumps(resend.wire())
         )
 
 
-def on_resend_outcome(deps: Deps, msg: dict[str, Any]) -> None:
+def on_resend_outcome(deps: Deps, msg: ResendOutcomeMessage) -> None:
     """Send a step's recorded outcome to the token it was recorded for (queued by
     `_send_or_defer`); a failure raises, so SQS retries it with back-off, then dead-letters."""
-    task = deps.store.get_task(msg["dossierId"], msg["stepId"])
+    task = deps.store.get_task(msg.dossier_id, msg.step_id)
     if task is None or task.state != "done" or not task.outcome:
         return
-    _send(deps, task.token, task.outcome)
+    _send(deps, task.token, parse_outcome(task.outcome))
 
 
-Outcome = tuple[Change, dict[str, Any]]
+Outcome = tuple[Change, StepOutcome]
 
 
 def _approve(
@@ -463,7 +480,7 @@ def _approve(
         }
     )
     steps = _replace_steps(d, [done])
-    outcome = {"outcome": "approve"}
+    outcome = ApproveOutcome()
     events = [_event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)]
     month = _month(now)
     counters = [(task.agency, month, "steps_done")]
@@ -492,7 +509,7 @@ def _approve(
         expected_version=d.version,
         events=events,
         counters=counters,
-        tasks=[_with(task, state="done", outcome=outcome, late=task.late or late)],
+        tasks=[_with(task, state="done", outcome=outcome.wire(), late=task.late or late)],
     )
     return change, outcome
 
@@ -518,7 +535,7 @@ def _return(
         for s in d.steps
         if s.stage == step.stage - 1 or s.step_id == step.step_id
     ]
-    outcome = {"outcome": "return"}
+    outcome = ReturnOutcome()
     change = Change(
         dossier=d.model_copy(
             update={
@@ -531,7 +548,7 @@ def _return(
         expected_version=d.version,
         events=[_event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)],
         counters=[(task.agency, _month(now), "steps_returned")],
-        tasks=[_with(task, state="done", outcome=outcome)],
+        tasks=[_with(task, state="done", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -543,7 +560,7 @@ def _pause(
     step: DossierStep,
     task: AgencyTask,
     *,
-    kind: str,
+    kind: PauseKind,
     to: DossierStatus,
     reason: str,
     deadline_days: int,
@@ -556,7 +573,7 @@ def _pause(
     now = deps.clock()
     cal = deps.calendar
     due = cal.add_working_days(cal.next_working_instant(now), deadline_days)
-    outcome = {"outcome": "await", "kind": kind, "waitSeconds": _seconds_until(deps, due)}
+    outcome = AwaitOutcome(kind=kind, wait_seconds=_seconds_until(deps, due))
     change = Change(
         dossier=d.model_copy(
             update={
@@ -572,7 +589,7 @@ def _pause(
             _event(deps, actor, f"{kind}_requested", d.status, status, reason, agency=task.agency)
         ],
         counters=[(d.lead_agency, _month(now), counter)],
-        tasks=[_with(task, state="waiting", outcome=outcome)],
+        tasks=[_with(task, state="waiting", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -639,22 +656,22 @@ def is_waiting_for_applicant(d: Dossier) -> bool:
     return d.status in PAUSED and deadlines.open_pause(d.pauses) is not None
 
 
-def on_applicant_wait(deps: Deps, msg: dict[str, Any]) -> None:
+def on_applicant_wait(deps: Deps, msg: ApplicantWaitMessage) -> None:
     """Keep the token while the applicant owes something; answer at once if they already paid or
     supplemented (or the dossier ended) before the message arrived."""
-    token = msg["taskToken"]
+    token = msg.task_token
     waits = _waits(deps)
-    d = deps.store.get_dossier(msg["dossierId"])
+    d = deps.store.get_dossier(msg.dossier_id)
     if d.status is None or d.status in ENDED:
-        _send(deps, token, {"outcome": "end"})
+        _send(deps, token, EndOutcome())
         return
     if not is_waiting_for_applicant(d):
-        _send(deps, token, {"outcome": "resume"})
+        _send(deps, token, ResumeOutcome())
         return
-    waits.put(d.id, str(msg.get("kind") or ""), token)
+    waits.put(d.id, msg.kind, token)
     # The applicant may have finished between our read and the put: look once more.
     d = deps.store.get_dossier(d.id)
-    answer = {"outcome": "end" if d.status in ENDED else "resume"}
+    answer = EndOutcome() if d.status in ENDED else ResumeOutcome()
     if not is_waiting_for_applicant(d) and _send(deps, token, answer):
         waits.delete(d.id, token)
 
@@ -663,7 +680,7 @@ def resume_after_applicant(deps: Deps, d: Dossier) -> None:
     """After the commit that closed the pause: wake the waiting step and re-time the others."""
     waits = _waits(deps)
     held = waits.get(d.id)
-    if held is not None and _send(deps, held[1], {"outcome": "resume"}):
+    if held is not None and _send(deps, held[1], ResumeOutcome()):
         waits.delete(d.id, held[1])
     rearm_open_tasks(deps, d)
 
@@ -675,7 +692,7 @@ def rearm_open_tasks(deps: Deps, d: Dossier) -> None:
             continue
         task = deps.store.get_task(d.id, s.step_id)
         if task is not None and task.state == "open" and task.token:
-            _send(deps, task.token, {"outcome": "rearm"})
+            _send(deps, task.token, RearmOutcome())
 
 
 def close_pause_updates(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any]:
@@ -740,22 +757,25 @@ def release_awaiting_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
     out: list[AgencyTask] = []
     for s in d.steps:
         task = deps.store.get_task(d.id, s.step_id)
-        if task is not None and task.outcome is not None and task.outcome.get("outcome") == "await":
+        if (
+            task is not None
+            and task.outcome
+            and isinstance(parse_outcome(task.outcome), AwaitOutcome)
+        ):
             out.append(_with(task, state="waiting", outcome=None, token=None))
     return out
 
 
-def on_applicant_timeout(deps: Deps, msg: dict[str, Any]) -> None:
+def on_applicant_timeout(deps: Deps, msg: ApplicantTimeoutMessage) -> None:
     """The applicant missed their deadline: the system stops the dossier (status 8, form 05)."""
     from chalicelib.services import decisions
 
-    d = deps.store.get_dossier(msg["dossierId"])
+    d = deps.store.get_dossier(msg.dossier_id)
     if not is_waiting_for_applicant(d):
         return
-    kind = str(msg.get("kind") or "supplement")
     reason = (
         "Quá hạn bổ sung hồ sơ theo yêu cầu."
-        if kind == "supplement"
+        if msg.kind == "supplement"
         else "Quá hạn thực hiện nghĩa vụ tài chính."
     )
     decisions.stop_now(deps, SYSTEM, d, reason)
@@ -769,26 +789,26 @@ def end_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
     for s in d.steps:
         task = deps.store.get_task(d.id, s.step_id)
         if task is not None and task.state != "done":
-            out.append(_with(task, state="done", outcome={"outcome": "end"}))
+            out.append(_with(task, state="done", outcome=EndOutcome().wire()))
     return out
 
 
 def signal_end(deps: Deps, ended: list[AgencyTask], dossier_id: str) -> None:
     """After the ending commit: every held token gets outcome end, so the execution finishes."""
     for t in ended:
-        _send(deps, t.token, {"outcome": "end"})
+        _send(deps, t.token, EndOutcome())
     waits = _waits(deps)
     held = waits.get(dossier_id)
-    if held is not None and _send(deps, held[1], {"outcome": "end"}):
+    if held is not None and _send(deps, held[1], EndOutcome()):
         waits.delete(dossier_id, held[1])
 
 
-def on_processed(deps: Deps, msg: dict[str, Any]) -> None:
+def on_processed(deps: Deps, msg: DossierProcessedMessage) -> None:
     """The last stage was approved: make and sign the result unless the agency attached one."""
     from chalicelib.services import results
 
     def attempt() -> None:
-        d = deps.store.get_dossier(msg["dossierId"])
+        d = deps.store.get_dossier(msg.dossier_id)
         if d.result is not None or d.status is not S.PROCESSED:
             return
         proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
@@ -799,18 +819,18 @@ def on_processed(deps: Deps, msg: dict[str, Any]) -> None:
     _retry(attempt)
 
 
-def on_workflow_failed(deps: Deps, msg: dict[str, Any]) -> None:
+def on_workflow_failed(deps: Deps, msg: WorkflowFailedMessage) -> None:
     """The state machine's catch path: a task failed for good and the execution is failing (its
     ExecutionsFailed alarm pages operations). The dossier must not sit silently: the agencies on it
     get a console alert and its history says why nothing moves, so staff and the administrator
     see it and act (withdraw, stop, or restart it). Idempotent for a redelivered message."""
     from chalicelib.services.alerts import record_alert
 
-    failure = msg.get("failure") or {}
-    note = f"{failure.get('Error') or 'States.TaskFailed'}: {str(failure.get('Cause') or '')[:300]}"
+    failure = msg.failure
+    note = f"{failure.error or 'States.TaskFailed'}: {(failure.cause or '')[:300]}"
 
     def attempt() -> Dossier:
-        d = deps.store.get_dossier(msg["dossierId"])
+        d = deps.store.get_dossier(msg.dossier_id)
         history = deps.store.history(d.id)
         latest = workflow_restart.latest_workflow_event(history)
         if latest == workflow_restart.FAILED:
@@ -910,31 +930,36 @@ def _start_remaining(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> Dos
     return deps.store.get_dossier(d.id)
 
 
-def on_workflow_message(deps: Deps, msg: dict[str, Any]) -> None:
-    kind = msg.get("type")
-    handlers: dict[str, Callable[[Deps, dict[str, Any]], None]] = {
-        "workflow_failed": on_workflow_failed,
-        "resend_outcome": on_resend_outcome,
-        "timer": on_timer,
-        "agency_task": on_agency_task,
-        "applicant_wait": on_applicant_wait,
-        "applicant_timeout": on_applicant_timeout,
-        "dossier_processed": on_processed,
-    }
-    handler = handlers.get(str(kind))
-    if handler is None:
-        raise ValueError(f"unknown workflow message type {kind!r}")
+def on_workflow_message(deps: Deps, msg: WorkflowMessage) -> None:
+    """One message of the workflow queue, already parsed (`messages.parse_message`), to its
+    handler by its model."""
     try:
-        handler(deps, msg)
+        match msg:
+            case TimerMessage():
+                on_timer(deps, msg)
+            case AgencyTaskMessage():
+                on_agency_task(deps, msg)
+            case ApplicantWaitMessage():
+                on_applicant_wait(deps, msg)
+            case ApplicantTimeoutMessage():
+                on_applicant_timeout(deps, msg)
+            case DossierProcessedMessage():
+                on_processed(deps, msg)
+            case WorkflowFailedMessage():
+                on_workflow_failed(deps, msg)
+            case ResendOutcomeMessage():
+                on_resend_outcome(deps, msg)
+            case _:
+                assert_never(msg)
     except NotFound:
-        if _dossier_exists(deps, str(msg.get("dossierId"))):
+        if _dossier_exists(deps, msg.dossier_id):
             raise
         # A dossier id never becomes known later (it exists before its execution starts), so a
         # retry cannot help: drop it loudly instead of cycling it to the dead-letter queue.
         import logging
 
         logging.getLogger("tthc.workflow").warning(
-            "workflow message for an unknown dossier dropped", extra={"type": kind}
+            "workflow message for an unknown dossier dropped", extra={"type": msg.type}
         )
 
 

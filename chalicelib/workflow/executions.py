@@ -108,7 +108,8 @@ class Workflow:
         return str(resp["executionArn"])
 
     def send_success(self, token: str, output: Mapping[str, Any]) -> None:
-        """Answer a waiting task, e.g. `{"outcome": "approve"}`; raises StaleTaskToken if stale."""
+        """Answer a waiting task with `output`, the `wire()` of one of `messages.TaskOutput`
+        (tests play the service with raw JSON); raises StaleTaskToken if the token is stale."""
         try:
             self.client.send_task_success(
                 taskToken=token, output=json.dumps(output, ensure_ascii=False)

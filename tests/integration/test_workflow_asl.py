@@ -19,6 +19,7 @@ from chalicelib.workflow.executions import (
     execution_arn,
     execution_name,
 )
+from chalicelib.workflow.messages import parse_message
 from infra.resources import Outputs
 from tests.helpers import QueueReader, drain, wait_for
 
@@ -48,6 +49,7 @@ def _input(**overrides: Any) -> dict[str, Any]:
 
 def _is(kind: str, step_id: str | None = None, fired: str | None = None) -> Any:
     def match(m: dict[str, Any]) -> bool:
+        parse_message(m)  # every message the interpreter really sends is one of the contract's
         return (
             m["type"] == kind
             and (step_id is None or m.get("stepId") == step_id)

@@ -432,12 +432,16 @@ def test_a_lost_reply_to_a_status_change_is_answered_as_done_not_as_a_conflict(
 
 # ---- 3. queue consumers report partial batch failures ------------------------------------------
 def _harmless(i: int) -> str:
-    """A workflow message the consumer handles successfully (an unknown dossier is dropped)."""
+    """A workflow message the consumer handles successfully (an unknown dossier is dropped):
+    a whole Timer message, as the state machine sends it, so it parses."""
     return json.dumps(
         {
             "type": "timer",
             "dossierId": f"gone-{i}",
+            "dossierCode": f"H33.03-261130-{i:04d}",
             "stepId": "x",
+            "stageIndex": 0,
+            "agency": "H33.03",
             "fired": "start",
             "taskToken": "t",
         }
