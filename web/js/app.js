@@ -16,6 +16,7 @@ const ROUTES = [
   ['/support', () => import('./pages/support.js'), ['desk', 'agency', 'leader', 'admin']],
   ['/signin', () => import('./pages/signin.js'), null],
   ['/signup', () => import('./pages/signup.js'), null],
+  ['/forgot-password', () => import('./pages/forgot-password.js'), null],
   ['/profile', () => import('./pages/profile.js'), ['citizen', 'desk', 'agency', 'leader', 'province', 'admin']],
   ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
   ['/my', () => import('./pages/my-list.js'), 'citizen'],
