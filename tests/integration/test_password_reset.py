@@ -1,7 +1,8 @@
 """Forgotten password through the real app over in-process moto (whose Cognito checks codes as
-Cognito does: `infra.moto_patches.cognito_password_reset`): ask for a code, read it in the local mailbox the way a
-tester of `make run` does, set a new password, sign in with it; and every refusal in Vietnamese
-(wrong, malformed, used and expired code, weak password, unknown account, too many tries)."""
+Cognito does: `infra.moto_patches.cognito_password_reset`): ask for a code, read it in the local
+mailbox the way a tester of `make run` does, set a new password, sign in with it; and every refusal
+in Vietnamese (wrong, malformed, used and expired code, weak password, unknown account, too many
+tries)."""
 
 from __future__ import annotations
 
