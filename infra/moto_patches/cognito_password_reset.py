@@ -1,13 +1,13 @@
 """Cognito: the password reset (ForgotPassword / ConfirmForgotPassword) answers as Cognito does.
 
-moto 5.2's ForgotPassword / ConfirmForgotPassword are a sketch: the code is
-`moto-confirmation-code:<n>` and only a code with that prefix is checked (any other code is
-accepted), the new password skips the pool's policy, a code never expires and wrong codes are
-never counted, and an unknown user is `ResourceNotFoundException`. The forgot-password page needs
-the real behaviour to be testable: a wrong code must fail, an expired one too, a weak password
-must be refused and too many tries limited. The patch keeps moto's shape (the code still comes
-back in moto's `x-moto-forgot-password-confirmation-code` response header, which is how the local
-stack plays Cognito's e-mail; see `chalicelib.services.accounts`) and Cognito's contract:
+moto's behaviour: the code is `moto-confirmation-code:<n>` and only a code with that prefix is
+checked (any other code is accepted), the new password skips the pool's policy, a code never
+expires, wrong codes are never counted, nothing limits how often codes are asked for, and an
+unknown user is `ResourceNotFoundException`.
+
+The patch keeps moto's shape (the code still comes back in moto's
+`x-moto-forgot-password-confirmation-code` response header, which is how the local stack plays
+Cognito's e-mail: `chalicelib.services.accounts`) and Cognito's contract:
 
 - the code is 6 digits, valid for an hour, used once, and a new request replaces the old code;
 - a wrong code is `CodeMismatchException`; after `MAX_WRONG_CODES` the code is dead and every try
@@ -19,10 +19,11 @@ stack plays Cognito's e-mail; see `chalicelib.services.accounts`) and Cognito's 
 - with the client's PreventUserExistenceErrors (ours is ENABLED), an unknown user gets a normal
   answer to ForgotPassword and `CodeMismatchException` from ConfirmForgotPassword.
 
-Why we need it: the forgot-password page and its tests (tests/integration/test_password_reset.py,
-tests/web/test_password_reset_and_paging_web.py) must meet a wrong, expired or throttled code.
+Why we need it: the forgot-password page must meet a wrong, used, expired or throttled code and a
+weak password as it will on AWS (docs/design.md, "Decisions", the paragraph on the password
+reset); without the patch every wrong code would set the password locally.
 
-Idempotent; applies to moto in this process (the local stack's moto server, the in-process mocks).
+Applies to moto in this process (the local stack's moto server, the in-process mocks). Idempotent.
 """
 
 from __future__ import annotations
