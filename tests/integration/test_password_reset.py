@@ -24,7 +24,7 @@ NEW_PASSWORD = "Matkhau@2027"
 @pytest.fixture
 def local_mail(monkeypatch: pytest.MonkeyPatch, api: ApiClient) -> Iterator[ApiClient]:
     """The app as `make run` configures it (LOCAL_MAIL) and an anonymous client."""
-    from infra.local import reset_app_caches
+    from infra.local.stack import reset_app_caches
 
     monkeypatch.setenv("LOCAL_MAIL", "true")
     monkeypatch.setenv("AUTO_CONFIRM_SIGNUP", "true")
