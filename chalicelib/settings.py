@@ -23,6 +23,11 @@ class Settings(BaseModel):
     public_base_url: str = "http://localhost:8000"
     province_name: str = "Hậu Giang"
     auto_confirm: bool = False  # local demo only: sign-ups need no e-mail code
+    # Local demo only: the local cloud cannot e-mail Cognito's password-reset codes, so the app
+    # puts them in the notification outbox, and GET /api/local/mailbox shows what was sent.
+    local_mail: bool = False
+    password_resets_per_window: int = Field(default=5, ge=1)  # codes asked for one username
+    password_reset_window_seconds: int = Field(default=900, ge=60)
     dossier_code_format: str = "{unit}-{date:%y%m%d}-{seq:04d}"
     warn_before_working_days: int = Field(default=1, ge=0)
     repeat_overdue_seconds: int = Field(default=86400, ge=60)
@@ -96,6 +101,9 @@ class Settings(BaseModel):
             "public_base_url": "PUBLIC_BASE_URL",
             "province_name": "PROVINCE_NAME",
             "auto_confirm": "AUTO_CONFIRM_SIGNUP",
+            "local_mail": "LOCAL_MAIL",
+            "password_resets_per_window": "PASSWORD_RESETS_PER_WINDOW",
+            "password_reset_window_seconds": "PASSWORD_RESET_WINDOW_SECONDS",
             "dossier_code_format": "DOSSIER_CODE_FORMAT",
             "warn_before_working_days": "WARN_BEFORE_WORKING_DAYS",
             "repeat_overdue_seconds": "REPEAT_OVERDUE_SECONDS",

@@ -1,4 +1,4 @@
-"""Load a demo configuration (units, catalogue, calendar, accounts) into a provisioned stack.
+"""Load a demo configuration (units, catalogue, calendar, FAQ, accounts) into a provisioned stack.
 
 The same loader serves the local stack, the tests and a LocalStack target; it is idempotent, so
 running it twice leaves one copy of everything.
@@ -34,6 +34,29 @@ def load_catalogue(store: Any, data_dir: Path = DEFAULT_DATA) -> tuple[int, int]
         data = {k: v for k, v in _read(cal).items() if not k.startswith("_")}
         store.put_calendar(data)
     return len(units), len(procs)
+
+
+def load_faq(store: Any, data_dir: Path = DEFAULT_DATA, now: Any = None) -> int:
+    """The questions the province office publishes first (`faq.json`), published under their
+    file ids. An id already stored is left as it is, so a rerun adds no copy and keeps the
+    office's later edits. Returns the number of entries in the file."""
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.faq import FaqEntry
+    from chalicelib.store.faq import FaqStore
+
+    path = data_dir / "faq.json"
+    if not path.exists():
+        return 0
+    faqs = FaqStore(store.client, store.table)
+    now = now or datetime.now(UTC)
+    raw = _read(path)
+    for item in raw:
+        if faqs.get(item["id"]) is not None:
+            continue  # the office owns it once it exists: a rerun neither copies nor reverts it
+        entry = {**item, "state": "published", "created_by": "demo", "created_at": now}
+        faqs.save(FaqEntry.model_validate({**entry, "published_at": now}), None)
+    return len(raw)
 
 
 def ensure_account(cognito: Any, pool_id: str, account: dict[str, Any]) -> str:
@@ -82,6 +105,7 @@ def load_demo(
     cognito = cognito or aws.client("cognito-idp")
     pool_id = pool_id or get_settings().user_pool_id
     load_catalogue(store, data_dir)
+    load_faq(store, data_dir)
     accounts = []
     for acc in _read(data_dir / "accounts.json"):
         sub = ensure_account(cognito, pool_id, acc)

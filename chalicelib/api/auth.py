@@ -480,6 +480,39 @@ _BAD_CREDENTIALS = (
     "Tên đăng nhập hoặc mật khẩu không đúng.",
     "Incorrect username or password.",
 )
+# Cognito's throttles: too many sign-ins, codes or wrong codes (the account's own limits).
+_THROTTLED = frozenset(
+    {"TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"}
+)
+# Moto's stand-in for Cognito's e-mail: the reset code comes back in this response header.
+MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
+
+
+def too_many_attempts() -> DomainError:
+    return DomainError(
+        "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau.",
+        "Too many attempts.",
+        code="too_many_requests",
+        status=429,
+    )
+
+
+def _code_mismatch() -> InvalidInput:
+    return InvalidInput(
+        "Mã xác nhận không đúng. Vui lòng kiểm tra lại mã trong thư hoặc yêu cầu mã mới.",
+        "The confirmation code is not correct.",
+        code="code_mismatch",
+        field="code",
+    )
+
+
+def _weak_password() -> InvalidInput:
+    return InvalidInput(
+        "Mật khẩu chưa đủ mạnh (cần chữ hoa, chữ thường, chữ số và ký tự đặc biệt).",
+        "The password does not meet the policy.",
+        code="weak_password",
+        field="password",
+    )
 
 
 class CognitoAccounts:
@@ -557,12 +590,7 @@ class CognitoAccounts:
                     code="password_reset_required",
                 ) from None
             if code == "TooManyRequestsException":
-                raise DomainError(
-                    "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau.",
-                    "Too many attempts.",
-                    code="too_many_requests",
-                    status=429,
-                ) from None
+                raise too_many_attempts() from None
             raise
         result = resp.get("AuthenticationResult")
         if not result:
@@ -615,12 +643,7 @@ class CognitoAccounts:
                     field="username",
                 ) from None
             if code == "InvalidPasswordException":
-                raise InvalidInput(
-                    "Mật khẩu chưa đủ mạnh (cần chữ hoa, chữ thường, chữ số và ký tự đặc biệt).",
-                    "The password does not meet the policy.",
-                    code="weak_password",
-                    field="password",
-                ) from None
+                raise _weak_password() from None
             if code == "InvalidParameterException":
                 raise InvalidInput(
                     "Thông tin đăng ký không hợp lệ.",
@@ -630,6 +653,62 @@ class CognitoAccounts:
         if self.auto_confirm:
             self.client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=username)
         return str(resp["UserSub"])
+
+    def forgot_password(self, username: str) -> str | None:
+        """Ask Cognito to e-mail a password-reset code. Whether the account exists, has a verified
+        e-mail or is disabled is never told (every such case returns normally). Returns the code
+        only where the local cloud hands it back instead of e-mailing it (moto's header)."""
+        try:
+            resp = self.client.forgot_password(ClientId=self.client_id, Username=username)
+        except Exception as exc:
+            code = error_code(exc)
+            if code in _THROTTLED:
+                raise too_many_attempts() from None
+            if code in {
+                "UserNotFoundException",
+                "InvalidParameterException",  # no verified e-mail or phone to send the code to
+                "NotAuthorizedException",  # a disabled account, or resets by the admin only
+                "UserNotConfirmedException",
+            }:
+                return None
+            raise
+        headers = resp.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        code = str(headers.get(MOTO_CODE_HEADER) or "")
+        return code if code.isdigit() else None
+
+    def confirm_forgot_password(self, username: str, code: str, password: str) -> None:
+        """Set the new password with the e-mailed code; a wrong, used or expired code, a weak
+        password and too many tries become Vietnamese errors (an unknown user is a wrong code)."""
+        try:
+            self.client.confirm_forgot_password(
+                ClientId=self.client_id,
+                Username=username,
+                ConfirmationCode=code,
+                Password=password,
+            )
+        except Exception as exc:
+            err = error_code(exc)
+            if err in _THROTTLED:
+                raise too_many_attempts() from None
+            if err == "ExpiredCodeException":
+                raise InvalidInput(
+                    "Mã xác nhận đã hết hạn hoặc đã được dùng. Vui lòng yêu cầu mã mới.",
+                    "The confirmation code has expired or was used; request a new one.",
+                    code="code_expired",
+                    field="code",
+                ) from None
+            if err == "InvalidPasswordException" or (
+                err == "InvalidParameterException" and "password" in str(exc).lower()
+            ):
+                raise _weak_password() from None
+            if err in {
+                "CodeMismatchException",
+                "UserNotFoundException",
+                "NotAuthorizedException",
+                "InvalidParameterException",
+            }:
+                raise _code_mismatch() from None
+            raise
 
     def admin_create(
         self,

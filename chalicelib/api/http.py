@@ -59,7 +59,16 @@ _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
 # Answers holding credentials are never written to the table (the header is still required).
 # Answers that carry a secret (tokens, a new account's one-time password) are never stored; a
 # retried account creation answers 409 instead of replaying the password.
-DEFAULT_NO_STORE_ROUTES = frozenset({"/api/auth/signin", "/api/auth/refresh", "/api/admin/users"})
+# A password reset's confirmation is not stored either: its record would keep a hash of a body
+# holding the new password (a retry after success answers code_expired; the password is set).
+DEFAULT_NO_STORE_ROUTES = frozenset(
+    {
+        "/api/auth/signin",
+        "/api/auth/refresh",
+        "/api/auth/forgot-password/confirm",
+        "/api/admin/users",
+    }
+)
 
 _log = logging.getLogger(f"{SERVICE}.http")
 

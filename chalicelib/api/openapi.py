@@ -198,10 +198,12 @@ def operations() -> dict[tuple[str, str], Op]:
     from chalicelib.services.models import (
         AcceptIn,
         CompleteStepIn,
+        ConfirmPasswordResetIn,
         CreateDossierIn,
         DecisionIn,
         ExemptionIn,
         ExtensionIn,
+        PasswordResetIn,
         PaymentIn,
         ReasonIn,
         ReturnIn,
@@ -330,6 +332,20 @@ def operations() -> dict[tuple[str, str], Op]:
         # ---- auth
         ("POST", "/api/auth/signin"): Op("Đăng nhập (trả về token)", body=SignInIn),
         ("POST", "/api/auth/signup"): Op("Đăng ký tài khoản công dân", body=SignUpIn, status=201),
+        ("POST", "/api/auth/forgot-password"): Op(
+            "Quên mật khẩu: gửi mã xác nhận đến thư điện tử của tài khoản (không cho biết tài "
+            "khoản có tồn tại hay không)",
+            body=PasswordResetIn,
+        ),
+        ("POST", "/api/auth/forgot-password/confirm"): Op(
+            "Đặt mật khẩu mới bằng mã xác nhận đã nhận qua thư điện tử",
+            body=ConfirmPasswordResetIn,
+        ),
+        ("GET", "/api/local/mailbox"): Op(
+            "Hộp thư thử nghiệm: thư hệ thống đã gửi (chỉ bật ở môi trường chạy thử)",
+            media=(HTML,),
+            query=(Query("to", "An e-mail address or a username."),),
+        ),
         ("GET", "/api/me"): Op("Người dùng hiện tại và hồ sơ cá nhân"),
         # ---- citizen
         ("POST", "/api/my/dossiers"): Op("Tạo hồ sơ nháp", body=CreateDossierIn, status=201),
@@ -739,6 +755,8 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", "/api/verify/{result_id}"): out.VerifyAnswer,
         ("POST", "/api/auth/signin"): out.Tokens,
         ("POST", "/api/auth/signup"): out.SignedUp,
+        ("POST", "/api/auth/forgot-password"): out.PasswordResetSent,
+        ("POST", "/api/auth/forgot-password/confirm"): out.PasswordResetDone,
         ("GET", "/api/me"): out.Me,
         # ---- lists of dossiers and tasks
         ("GET", "/api/my/dossiers"): out.DossierSummaries,
@@ -992,7 +1010,14 @@ def audience(path: str) -> str:
 
 
 # Sign-in and sign-up are how a person gets a token: they need none.
-UNAUTHENTICATED_PATHS = frozenset({"/api/auth/signin", "/api/auth/signup"})
+UNAUTHENTICATED_PATHS = frozenset(
+    {
+        "/api/auth/signin",
+        "/api/auth/signup",
+        "/api/auth/forgot-password",
+        "/api/auth/forgot-password/confirm",
+    }
+)
 
 
 def security_of(path: str) -> list[dict[str, list[str]]]:

@@ -67,6 +67,32 @@ def signup() -> Response:
     return json_response(accounts.sign_up(deps(), body(models.SignUpIn)), status=201)
 
 
+@bp.route("/api/auth/forgot-password", methods=["POST"])
+def forgot_password() -> Response:
+    from chalicelib.services import accounts
+
+    return json_response(accounts.request_password_reset(deps(), body(models.PasswordResetIn)))
+
+
+@bp.route("/api/auth/forgot-password/confirm", methods=["POST"])
+def confirm_forgot_password() -> Response:
+    from chalicelib.services import accounts
+
+    req = body(models.ConfirmPasswordResetIn)
+    return json_response(accounts.confirm_password_reset(deps(), req))
+
+
+@bp.route("/api/local/mailbox", methods=["GET"])
+def local_mailbox() -> Response:
+    """The local stack's mailbox (LOCAL_MAIL only; 404 elsewhere): what was e-mailed to `to`."""
+    from chalicelib.services import local_mail
+
+    page = local_mail.mailbox_page(deps(), query().get("to") or "")
+    return Response(
+        body=page, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+
+
 @bp.route("/api/me", methods=["GET"])
 def me() -> Response:
     who = caller()

@@ -30,6 +30,9 @@ class FaqEntry(BaseModel):
     id: str
     question: str = Field(min_length=5, max_length=1000)
     answer: str = Field(min_length=5, max_length=10000)
+    # English wording for the site's English view; the Vietnamese text is the authoritative one.
+    question_en: str | None = Field(default=None, max_length=1000)
+    answer_en: str | None = Field(default=None, max_length=10000)
     field: str = Field(min_length=1, max_length=200)  # lĩnh vực, as in the catalogue
     procedure_code: str | None = None
     state: FaqState = "draft"
@@ -46,6 +49,8 @@ class FaqEntry(BaseModel):
             "id": self.id,
             "question": self.question,
             "answer": self.answer,
+            "question_en": self.question_en,
+            "answer_en": self.answer_en,
             "field": self.field,
             "procedure_code": self.procedure_code,
             "published_at": self.published_at.isoformat() if self.published_at else None,
@@ -102,7 +107,12 @@ def score(entry: FaqEntry, query: str) -> int:
     if not terms:
         return 1
     question = set(words(entry.question))
-    body = set(words(f"{entry.answer} {entry.field} {entry.procedure_code or ''}"))
+    body = set(
+        words(
+            f"{entry.answer} {entry.field} {entry.procedure_code or ''} "
+            f"{entry.question_en or ''} {entry.answer_en or ''}"
+        )
+    )
     total = 0
     for term in terms:
         if term in question:

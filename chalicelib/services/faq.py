@@ -64,6 +64,8 @@ def create(deps: Deps, actor: Actor, req: FaqIn) -> FaqEntry:
         id=uuid.uuid4().hex[:12],
         question=req.question,
         answer=req.answer,
+        question_en=req.question_en or None,
+        answer_en=req.answer_en or None,
         field=req.field,
         procedure_code=req.procedure_code or None,
         created_by=actor.username,

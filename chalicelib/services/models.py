@@ -101,6 +101,16 @@ class SignUpIn(_In):
     name: str = Field(min_length=1, max_length=200)
 
 
+class PasswordResetIn(_In):
+    username: str = Field(min_length=1, max_length=128)
+
+
+class ConfirmPasswordResetIn(_In):
+    username: str = Field(min_length=1, max_length=128)
+    code: str = Field(min_length=1, max_length=32, description="The 6-digit e-mailed code.")
+    password: str = Field(min_length=1, max_length=256, description="The new password.")
+
+
 class ReuseIn(_In):
     my_document_id: str = Field(min_length=1, max_length=40)
     document_id: str = Field(min_length=1, max_length=40)

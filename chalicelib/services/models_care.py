@@ -15,6 +15,8 @@ class _In(BaseModel):
 class FaqIn(_In):
     question: str = Field(min_length=5, max_length=1000)
     answer: str = Field(min_length=5, max_length=10000)
+    question_en: str | None = Field(default=None, max_length=1000, description="English wording.")
+    answer_en: str | None = Field(default=None, max_length=10000, description="English wording.")
     field: str = Field(
         min_length=1, max_length=200, description="Lĩnh vực (field) of the catalogue."
     )
@@ -24,6 +26,8 @@ class FaqIn(_In):
 class FaqUpdateIn(_In):
     question: str | None = Field(default=None, min_length=5, max_length=1000)
     answer: str | None = Field(default=None, min_length=5, max_length=10000)
+    question_en: str | None = Field(default=None, max_length=1000)
+    answer_en: str | None = Field(default=None, max_length=10000)
     field: str | None = Field(default=None, min_length=1, max_length=200)
     procedure_code: str | None = Field(default=None, max_length=40)
     clear_procedure: bool = False

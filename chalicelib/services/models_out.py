@@ -39,6 +39,19 @@ class SignedUp(_Out):
     username: str
 
 
+class PasswordResetSent(_Out):
+    """The same answer whether or not the account exists."""
+
+    sent: bool
+    message: str
+    message_en: str
+
+
+class PasswordResetDone(_Out):
+    reset: bool
+    username: str
+
+
 class Me(_Out):
     sub: str
     username: str
@@ -421,6 +434,8 @@ class FaqPublic(_Out):
     id: str
     question: str
     answer: str
+    question_en: str | None = None
+    answer_en: str | None = None
     field: str
     procedure_code: str | None
     published_at: str | None

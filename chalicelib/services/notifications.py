@@ -106,6 +106,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Tổng hợp hồ sơ, bước xử lý của {agency_name} ngày {day}.\n\n{lines}\n\n"
         "Xem và xử lý tại: {link}",
     ),
+    "password_reset_code": (
+        "Mã đặt lại mật khẩu Cổng dịch vụ công",
+        "Mã xác nhận để đặt lại mật khẩu tài khoản {username} là: {code}\n"
+        "Mã có hiệu lực trong 1 giờ và chỉ dùng được một lần. Nếu ông/bà không yêu cầu đặt lại "
+        "mật khẩu, hãy bỏ qua thư này; không cung cấp mã cho bất kỳ ai, kể cả cán bộ.",
+    ),
     "feedback_answered": (
         "Phản ánh, kiến nghị {code} đã được trả lời",
         "Kính gửi ông/bà,\nPhản ánh, kiến nghị {code} đã có văn bản trả lời. Xem tại: {link}",
@@ -185,6 +191,22 @@ def enqueue(
         )
     except deps.store.client.exceptions.ConditionalCheckFailedException:
         pass
+
+
+def outbox_for(deps: Deps, recipient: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The newest messages written for one recipient (sub, e-mail or contact), any state: one
+    Query of its partition, newest first."""
+    resp = deps.store.client.query(
+        TableName=deps.store.table,
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"NOTIFY#{recipient}"}},
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [
+        {**json.loads(i["data"]["S"]), "state": i.get("state", {}).get("S", "")}
+        for i in resp.get("Items", [])
+    ]
 
 
 # ---- dossier events -> messages ----------------------------------------------------------------

@@ -35,6 +35,26 @@ def locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
     return op
 
 
+def take_rate(client: Any, table: str, pk: str, limit: int, expires_at: int) -> bool:
+    """Count one use in the window item `pk` (SK `RATE`, TTL `expiration`); False, counting
+    nothing, once `limit` uses are counted. One conditional ADD, so racing callers never pass."""
+    try:
+        client.update_item(
+            TableName=table,
+            Key={"PK": {"S": pk}, "SK": {"S": "RATE"}},
+            UpdateExpression="ADD n :one SET expiration = :exp",
+            ConditionExpression="attribute_not_exists(n) OR n < :limit",
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":limit": {"N": str(limit)},
+                ":exp": {"N": str(expires_at)},
+            },
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
 def encode_key(key: dict[str, Any] | None) -> str | None:
     """A Query's LastEvaluatedKey as an opaque page cursor (None at the end)."""
     if not key:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.store.base import TableAdapter
+from chalicelib.store.base import TableAdapter, take_rate
 
 
 def _s(v: str) -> dict[str, str]:
@@ -64,18 +64,5 @@ class FaceStore(TableAdapter):
 
     def take_rate(self, client_hash: str, minute: str, limit: int, expires_at: int) -> bool:
         """Count one lookup for this client in this minute; False when the limit is reached."""
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"PK": _s(f"RATE#FACELOOKUP#{client_hash}#{minute}"), "SK": _s("RATE")},
-                UpdateExpression="ADD n :one SET expiration = :exp",
-                ConditionExpression="attribute_not_exists(n) OR n < :limit",
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit)},
-                    ":exp": {"N": str(expires_at)},
-                },
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        pk = f"RATE#FACELOOKUP#{client_hash}#{minute}"
+        return take_rate(self.client, self.table, pk, limit, expires_at)

@@ -252,6 +252,7 @@ def running_stack(
         # The local stack pays through the VNPay simulator and auto-confirms sign-ups (demo only).
         env.setdefault("VNPAY_SIMULATOR", "true")
         env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
+        env.setdefault("LOCAL_MAIL", "true")  # reset codes to the outbox; /api/local/mailbox
         env.setdefault("API_BASE_URL", url)
         if not os.environ.get("NATIONAL_PORTAL_URL"):
             portal = _start_fake_national_portal("127.0.0.1")  # the pump is in-process

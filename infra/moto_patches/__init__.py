@@ -7,7 +7,8 @@ naming the patch, and it checks that what it replaces still has the parameters i
 upgrade of moto (pinned in requirements-dev.txt) makes someone read each patch again.
 
 `apply_all()` is what the local stack's moto server gets (`infra.moto_server`); the tests'
-in-process mocks take `sfn_stale_tokens` and `apply_speed()` (tests/conftest.py).
+in-process mocks take `sfn_stale_tokens`, `apply_speed()` and `cognito_password_reset`
+(tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from infra.moto_patches import (
+    cognito_password_reset,
     dynamodb_partition_query,
     dynamodb_request_token,
     dynamodb_serial,
@@ -35,7 +37,13 @@ SPEED: tuple[ModuleType, ...] = (
     server_module_list,
 )
 # Every patch, in the order they apply (the serial lock wraps the item-level transaction).
-PATCHES: tuple[ModuleType, ...] = (sfn_stale_tokens, *SPEED, dynamodb_serial, sqs_serial)
+PATCHES: tuple[ModuleType, ...] = (
+    sfn_stale_tokens,
+    *SPEED,
+    dynamodb_serial,
+    sqs_serial,
+    cognito_password_reset,
+)
 
 
 def apply_speed() -> None:

@@ -29,7 +29,7 @@ def sec_aws() -> Iterator[Outputs]:
     from moto import mock_aws
 
     from infra.local.stack import reset_app_caches
-    from infra.moto_patches import sfn_stale_tokens
+    from infra.moto_patches import cognito_password_reset, sfn_stale_tokens
     from infra.provision import provision
     from infra.resources import environment
 
@@ -46,6 +46,7 @@ def sec_aws() -> Iterator[Outputs]:
         for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
             mp.delenv(name, raising=False)
         sfn_stale_tokens.apply()
+        cognito_password_reset.apply()  # reset codes checked as Cognito does
         with mock_aws(config=SFN_EXECUTION):  # type: ignore[call-overload]
             outputs = provision()
             for key, value in environment(outputs).items():

@@ -356,3 +356,24 @@ def test_calendar(config: str) -> None:
     assert len(parsed["swap_workdays"]) == len(parsed["swap_days_off"])
     all_days = [d for days in parsed.values() for d in days]
     assert len(all_days) == len(set(all_days))
+
+
+# ------------------------------------------------------------------------------------ FAQ
+def test_faq(config: str, procedures: list[Procedure]) -> None:
+    """The questions the office publishes first: valid entries, unique ids, Vietnamese and
+    English for each, and any procedure they name is in the catalogue."""
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.faq import FaqEntry
+
+    raw = _load(config, "faq.json")
+    assert 10 <= len(raw) <= 15
+    assert len({f["id"] for f in raw}) == len(raw)
+    codes = {p.code for p in procedures}
+    for item in raw:
+        entry = FaqEntry.model_validate(
+            {**item, "created_by": "demo", "created_at": datetime.now(UTC)}
+        )
+        assert entry.question_en and entry.answer_en, entry.id
+        assert re.search(r"[ăâđêôơưàáảãạ]", entry.answer.lower()), entry.id  # Vietnamese text
+        assert entry.procedure_code is None or entry.procedure_code in codes, entry.id

@@ -216,7 +216,12 @@ def test_security_by_audience(spec: dict[str, Any]) -> None:
         if path.startswith("/api/agency-api/"):
             assert tag == "agency-api"
             assert op["security"] == [{"sigv4": []}], path
-        elif tag == "public" or path in {"/api/auth/signin", "/api/auth/signup"}:
+        elif tag == "public" or path in {
+            "/api/auth/signin",
+            "/api/auth/signup",
+            "/api/auth/forgot-password",
+            "/api/auth/forgot-password/confirm",
+        }:
             assert op["security"] == [], path
         else:
             assert op["security"] == [{"bearerAuth": []}], path

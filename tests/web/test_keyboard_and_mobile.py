@@ -192,3 +192,78 @@ def test_home_and_procedure_page_fit_a_360px_screen(
     shot(page, "mobile-360-procedure")
     assert (tmp_path / "home-360.png").stat().st_size > 0
     assert (tmp_path / "procedure-360.png").stat().st_size > 0
+
+
+HEADER_MAX = 120  # px of a 780 px phone screen the header may take (it took 428 with 13 links)
+
+
+def _header_height(page: Page) -> float:
+    box = page.locator(".site-header").bounding_box()
+    assert box is not None
+    return float(box["height"])
+
+
+def test_the_phone_header_is_compact_and_its_menu_works_by_keyboard(
+    stack: Any, accounts: dict[str, Any], new_page: Any, shot: Any
+) -> None:
+    page = new_page(width=MOBILE, height=780)
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert _header_height(page) <= HEADER_MAX
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    menu = page.get_by_role("button", name="Danh mục")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+
+    # a keyboard user opens it, Escape closes it and focus is back on the button
+    tab_to(page, lambda el: el.get("id") == "menu-toggle")
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Câu hỏi thường gặp")).to_be_visible()
+    shot(page, "mobile-360-menu-open")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    assert _active(page)["id"] == "menu-toggle"
+
+    # Space opens it again; following a link navigates and closes the menu
+    page.keyboard.press("Space")
+    expect(nav).to_be_visible()
+    nav.get_by_role("link", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1, name="Đăng nhập")).to_be_visible()
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+
+    # a signed-in desk clerk's page: the same compact header over a longer menu
+    page.get_by_label("Tên đăng nhập").fill("motcua")
+    page.get_by_label("Mật khẩu").fill(accounts["motcua"]["password"])
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", level=1, name="Hồ sơ chờ tiếp nhận")).to_be_visible()
+    assert _header_height(page) <= HEADER_MAX
+    _no_sideways_scroll(page)
+    shot(page, "mobile-360-desk")
+    menu.click()
+    expect(nav.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    nav.get_by_role("link", name="Xử lý phản ánh").click()
+    expect(page.get_by_role("heading", level=1, name="Xử lý phản ánh, kiến nghị")).to_be_visible()
+    expect(nav).to_be_hidden()
+    assert _header_height(page) <= HEADER_MAX
+
+
+def test_the_desktop_header_still_shows_every_link(
+    stack: Any, accounts: dict[str, Any], new_page: Any
+) -> None:
+    page = new_page()
+    page.goto("/#/signin")
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill(accounts["quantri"]["password"])
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page).to_have_url(re.compile(r"#/admin$"))  # signed in, the nav shows the role's links
+    nav = page.get_by_role("navigation", name="Điều hướng chính")
+    expect(nav.get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(nav.get_by_role("link", name="Tài khoản cán bộ")).to_be_visible()
+    expect(page.locator("#menu-toggle")).to_be_hidden()
+    assert nav.get_by_role("link").count() >= 13
+    for link in nav.get_by_role("link").all():
+        expect(link).to_be_visible()

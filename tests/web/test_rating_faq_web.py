@@ -8,8 +8,11 @@ status 10 (the stack's background pump runs the workflow), then the citizen rate
 
 from __future__ import annotations
 
+import json
+import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from tests.web.live_api import agency_task, id_token, post, submitted_dossier
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 PROC = "2.001610"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
 def _get(url: str, path: str, token: str | None) -> requests.Response:
@@ -109,6 +113,56 @@ def test_faq_page_shows_a_published_question(new_page: Any, stack: Any, accounts
     expect(page.locator(f"#faq-{faq_id}")).to_be_visible()
 
 
+RAW_KEY = re.compile(r"\b[a-z]+\.[a-zA-Z]+\b")  # an i18n key shown as text, e.g. "faq.search"
+
+
+def _visible_text(page: Any) -> str:
+    """Everything a person can read on the page, button labels and placeholders included."""
+    return str(
+        page.evaluate(
+            """() => [document.body.innerText,
+                ...[...document.querySelectorAll('input, textarea')].map(e => e.placeholder || ''),
+                ...[...document.querySelectorAll('[aria-label]')]
+                    .map(e => e.getAttribute('aria-label'))
+              ].join('\\n')"""
+        )
+    )
+
+
+def test_faq_lists_the_demo_questions_and_finds_one_typed_without_accents(
+    new_page: Any, stack: Any
+) -> None:
+    demo = json.loads((DEMO / "faq.json").read_text(encoding="utf-8"))
+    page = new_page()
+    page.goto("/#/faq")
+    expect(page.get_by_role("heading", level=1, name="Câu hỏi thường gặp")).to_be_visible()
+    for entry in demo:
+        expect(page.locator(f"#faq-{entry['id']}")).to_contain_text(entry["question"])
+    expect(page.get_by_role("button", name="Tìm kiếm")).to_be_visible()
+    raw = RAW_KEY.findall(_visible_text(page))
+    assert raw == [], f"raw i18n keys on the FAQ page: {raw}"
+
+    # a person types Vietnamese without diacritics and gets the post question first
+    page.get_by_label("Từ khóa").fill("nhan ket qua qua buu dien")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    expect(page).to_have_url(re.compile(r"#/faq\?q=nhan"))
+    first = page.locator("#faq-list details").first
+    expect(first).to_have_attribute("id", "faq-demo-nhan-qua-buu-dien")
+    first.locator("summary").click()
+    expect(first).to_contain_text("dịch vụ bưu chính công ích")
+    assert page.locator("#faq-list details").count() < len(demo)
+
+    # by field, and in English
+    page.goto("/#/faq")
+    page.get_by_label("Lĩnh vực").select_option("Tài khoản")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    expect(page.locator("#faq-list details")).to_have_count(1)
+    page.get_by_role("button", name="Chuyển sang tiếng Anh").click()
+    expect(page.locator("#faq-demo-quen-mat-khau")).to_contain_text("I forgot my password.")
+    expect(page.get_by_role("button", name="Search", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Switch to Vietnamese").click()
+
+
 def test_citizen_rates_a_returned_dossier(new_page: Any, stack: Any, accounts: Any) -> None:
     d = _returned_dossier(stack.url, accounts)
     page = new_page()
@@ -126,14 +180,21 @@ def test_citizen_rates_a_returned_dossier(new_page: Any, stack: Any, accounts: A
         ("overall", "Không hài lòng"),
         ("time", "Hài lòng"),
         ("staff_attitude", "Bình thường"),
-        ("publicity", "Hài lòng"),
         ("online_service", "Hài lòng"),
     ):
         form.locator(f"#crit-{criterion}").get_by_label(level, exact=True).check()
     form.locator("#rate-trips").fill("2")
     form.locator("#rate-comment").fill("Phải bổ sung giấy tờ hai lần.")
+    # a first try fails (one criterion left unanswered): the red error is shown
+    form.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.locator("#alerts .alert-error")).to_contain_text("Hãy chọn mức đánh giá")
+    form.locator("#crit-publicity").get_by_label("Hài lòng", exact=True).check()
     form.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.locator("#rate-thanks")).to_be_visible()
+    # after the success only the thank-you is shown: the earlier error is gone
+    expect(page.locator("#notices")).to_contain_text("Cảm ơn bạn đã đánh giá.")
+    expect(page.locator("#alerts .alert-error")).to_have_count(0)
+    expect(page.locator(".alert-error:visible")).to_have_count(0)
 
     # the receipt's link now says it was rated; the leader has the dissatisfied rating
     other = new_page()

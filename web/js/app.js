@@ -16,6 +16,7 @@ const ROUTES = [
   ['/support', () => import('./pages/support.js'), ['desk', 'agency', 'leader', 'admin']],
   ['/signin', () => import('./pages/signin.js'), null],
   ['/signup', () => import('./pages/signup.js'), null],
+  ['/forgot-password', () => import('./pages/forgot-password.js'), null],
   ['/profile', () => import('./pages/profile.js'), ['citizen', 'desk', 'agency', 'leader', 'province', 'admin']],
   ['/submit/:code', () => import('./pages/submit.js'), 'citizen'],
   ['/my', () => import('./pages/my-list.js'), 'citizen'],
@@ -120,6 +121,7 @@ async function route() {
   const { path, query } = parseHash();
   const main = document.getElementById('main');
   clearAlerts();
+  setMenu(false); // a navigation closes the narrow screens' menu
   renderNav();
   const hit = match(path);
   const view = h('div', { class: 'view' });
@@ -182,6 +184,31 @@ function renderNav() {
   replace(document.getElementById('nav-inner'), h('div', { class: 'nav-links' }, links), who);
 }
 
+/** Open or close the narrow screens' menu (on wide screens the nav is always shown). */
+function setMenu(open, { focusButton = false } = {}) {
+  const button = document.getElementById('menu-toggle');
+  document.querySelector('.site-header').classList.toggle('nav-open', open);
+  button.setAttribute('aria-expanded', String(open));
+  if (focusButton) button.focus();
+}
+
+function wireMenu() {
+  const button = document.getElementById('menu-toggle');
+  const header = document.querySelector('.site-header');
+  button.addEventListener('click', () => setMenu(button.getAttribute('aria-expanded') !== 'true'));
+  // Escape closes it from the button or from inside the menu, and gives focus back to the button.
+  header.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && header.classList.contains('nav-open')) {
+      e.preventDefault();
+      setMenu(false, { focusButton: true });
+    }
+  });
+  // A link chosen in the menu closes it even when it is the page already shown.
+  document.getElementById('site-nav').addEventListener('click', (e) => {
+    if (e.target.closest('a')) setMenu(false);
+  });
+}
+
 function signOut() {
   forgetAllTyping();
   clearSession();
@@ -220,6 +247,7 @@ async function loadConfig() {
 
 function start() {
   renderChrome();
+  wireMenu();
   document.getElementById('lang-toggle').addEventListener('click', () => {
     setLang(getLang() === 'vi' ? 'en' : 'vi');
     renderChrome();

@@ -8,6 +8,7 @@ const S = {
   'faq.q': ['Từ khóa', 'Keywords'],
   'faq.field': ['Lĩnh vực', 'Field'],
   'faq.allFields': ['Tất cả lĩnh vực', 'All fields'],
+  'faq.search': ['Tìm kiếm', 'Search'],
   'faq.none': ['Không có câu hỏi phù hợp.', 'No matching questions.'],
   'faq.count': ['{n} câu hỏi', '{n} questions'],
   'faq.forProcedure': ['Câu hỏi về thủ tục {code}', 'Questions about procedure {code}'],

@@ -9,6 +9,7 @@ const STRINGS = {
   'lang.switch': ['Chuyển sang tiếng Anh', 'Switch to Vietnamese'],
 
   'nav.label': ['Điều hướng chính', 'Main navigation'],
+  'nav.menu': ['Danh mục', 'Menu'],
   'nav.breadcrumb': ['Vị trí trang', 'Breadcrumb'],
   'nav.home': ['Trang chủ', 'Home'],
   'nav.lookup': ['Tra cứu hồ sơ', 'Track a dossier'],

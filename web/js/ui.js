@@ -1,7 +1,7 @@
 // Shared page pieces: the alert region, notices, loading states, status badges, small layouts.
 import { h, replace } from './dom.js';
 import { t, getLang } from './i18n.js';
-import { ApiError } from './api.js';
+import { ApiError, listOf } from './api.js';
 
 const alerts = () => document.getElementById('alerts');
 const notices = () => document.getElementById('notices');
@@ -18,9 +18,15 @@ export function showError(err, { retry } = {}) {
   return box;
 }
 
-/** A polite success/info line (role="status"). */
+/** A polite success/info line (role="status"). A success supersedes earlier errors: they go. */
 export function showNotice(text) {
+  clearErrors();
   replace(notices(), h('div', { class: 'alert alert-ok' }, h('p', { class: 'alert-text' }, text)));
+}
+
+/** Remove the error region's messages (an earlier attempt's), leaving notices. */
+export function clearErrors() {
+  alerts()?.replaceChildren();
 }
 
 let flash = null;
@@ -55,6 +61,7 @@ export async function busy(button, work, { form } = {}) {
     button.setAttribute('aria-busy', 'true');
     button.textContent = t('common.working');
   }
+  clearErrors(); // a new attempt: the previous attempt's error no longer applies
   try {
     return await work();
   } catch (err) {
@@ -68,6 +75,27 @@ export async function busy(button, work, { form } = {}) {
       button.textContent = label;
     }
   }
+}
+
+/**
+ * "Xem thêm" under a list paged by the server's cursor. It shows only while there is a `next`
+ * cursor; a click fetches exactly the page after the rows shown (`fetchPage(cursor)`) and hands its
+ * items to `append`; the button then hides when that page was the last. A click while a page is
+ * loading, or without a cursor, does nothing, so no page is appended twice.
+ */
+export function moreButton({ id, next, fetchPage, append, label = t('dash.more') }) {
+  let cursor = next || null;
+  const button = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id, hidden: !cursor }, label);
+  button.addEventListener('click', () => {
+    if (!cursor || button.disabled) return undefined;
+    return busy(button, async () => {
+      const page = listOf(await fetchPage(cursor));
+      append(page.items);
+      cursor = page.next || null;
+      button.hidden = !cursor;
+    });
+  });
+  return button;
 }
 
 /** Load data for a page: shows a loading line, then the page or an error with a retry. */

@@ -4,7 +4,7 @@
 import { h, replace, uid } from '../dom.js';
 import { getLang } from '../i18n.js';
 import { get, post } from '../api.js';
-import { pageTitle, loadInto, card, busy, empty, showError, clearAlerts } from '../ui.js';
+import { pageTitle, loadInto, card, busy, empty, showError, clearAlerts, moreButton } from '../ui.js';
 import { formatDateTime } from '../format.js';
 import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
@@ -80,15 +80,15 @@ export async function render(view) {
   const params = (cursor) => ({ state: state.value, q: q.value.trim(), limit: 20, cursor });
   const reload = () => loadInto(list, () => get('/api/admin/breaches', params()), (body) => {
     if (!body.items.length) return replace(list, empty(s('none')));
-    let cursor = body.next;
     const rows = h('div', {}, body.items.map((b) => breachCard(b, reload)));
-    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'breach-more', hidden: !cursor }, s('more'));
-    more.addEventListener('click', () => busy(more, async () => {
-      const page = await get('/api/admin/breaches', params(cursor));
-      rows.append(...page.items.map((b) => breachCard(b, reload)));
-      cursor = page.next;
-      more.hidden = !cursor;
-    }));
+    const first = params();
+    const more = moreButton({
+      id: 'breach-more',
+      label: s('more'),
+      next: body.next,
+      fetchPage: (cursor) => get('/api/admin/breaches', { ...first, cursor }),
+      append: (page) => rows.append(...page.map((b) => breachCard(b, reload))),
+    });
     return replace(list, rows, h('div', { class: 'btn-row' }, more));
   });
   form.addEventListener('submit', (ev) => {

@@ -4,7 +4,7 @@ import { h, replace, uid } from '../dom.js';
 import { getLang } from '../i18n.js';
 import { get } from '../api.js';
 import { units } from '../levels.js';
-import { loadInto, empty, busy } from '../ui.js';
+import { loadInto, empty, moreButton } from '../ui.js';
 
 /** A lookup over a page's own {key: [vi, en]} strings, with {placeholders}. */
 export function strings(S) {
@@ -66,16 +66,15 @@ export function pagedTable({ id, caption, path, head, row, emptyText, more, limi
     params = next;
     return loadInto(region, () => get(path, { ...params, limit }), (first) => {
       if (!(first?.items || []).length) return replace(region, empty(emptyText));
-      const tbody = h('tbody');
-      const moreBtn = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: `${id}-more` }, more);
-      let cursor = null;
-      const add = (body) => {
-        for (const item of body?.items || []) tbody.append(row(item));
-        cursor = body?.next || null;
-        moreBtn.hidden = !cursor;
-      };
-      moreBtn.addEventListener('click', () => busy(moreBtn, async () => add(await get(path, { ...params, limit, cursor }))));
-      add(first);
+      const tbody = h('tbody', {}, first.items.map(row));
+      const filters = params;
+      const moreBtn = moreButton({
+        id: `${id}-more`,
+        label: more,
+        next: first.next,
+        fetchPage: (cursor) => get(path, { ...filters, limit, cursor }),
+        append: (items) => tbody.append(...items.map(row)),
+      });
       return replace(region,
         h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id },
           h('caption', { class: 'sr-only' }, caption),

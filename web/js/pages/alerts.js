@@ -2,7 +2,7 @@
 import { h, replace } from '../dom.js';
 import { t, getLang } from '../i18n.js';
 import { get } from '../api.js';
-import { pageTitle, loadInto, empty, busy } from '../ui.js';
+import { pageTitle, loadInto, empty, moreButton } from '../ui.js';
 import { timeEl } from '../format.js';
 import { me } from '../session.js';
 import { unitLabel } from '../levels.js';
@@ -23,21 +23,22 @@ export async function render(view) {
   const load = () => loadInto(list, () => get('/api/agency/alerts', { limit: PAGE }), (first) => {
     if (!(first?.items || []).length) return replace(list, empty(t('alerts.none')));
     const tbody = h('tbody');
-    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'alerts-more' }, t('dash.more'));
-    let cursor = null;
-    const add = (body) => {
-      for (const a of body?.items || []) {
+    const add = (items) => {
+      for (const a of items) {
         tbody.append(h('tr', { class: /overdue|repeat|workflow_failed/.test(a.kind) ? 'is-late' : '' },
           h('td', { 'data-label': t('alerts.at') }, timeEl(a.at)),
           h('td', { 'data-label': t('alerts.kind') }, kindBadge(a.kind), ' ', h('span', { class: 'small' }, (getLang() === 'en' ? a.text_en || a.text : a.text || a.text_en) || '')),
           h('td', { 'data-label': t('dossier.code') }, h('a', { href: `#/agency/${encodeURIComponent(a.dossier_id)}${a.step_id ? `?step=${encodeURIComponent(a.step_id)}` : ''}`, class: 'code' }, a.dossier_code || a.dossier_id)),
           h('td', { 'data-label': t('task.step') }, a.step_id || h('span', { class: 'muted' }, t('alerts.wholeDossier')))));
       }
-      cursor = body?.next || null;
-      more.hidden = !cursor;
     };
-    more.addEventListener('click', () => busy(more, async () => add(await get('/api/agency/alerts', { limit: PAGE, cursor }))));
-    add(first);
+    const more = moreButton({
+      id: 'alerts-more',
+      next: first.next,
+      fetchPage: (cursor) => get('/api/agency/alerts', { limit: PAGE, cursor }),
+      append: add,
+    });
+    add(first.items);
     return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'alerts-table' },
       h('caption', { class: 'sr-only' }, t('alerts.title')),
       h('thead', {}, h('tr', {},

@@ -4,6 +4,10 @@ import { get } from '../api.js';
 import { pageTitle, loadInto, card, empty } from '../ui.js';
 import { labelled } from '../forms.js';
 import { tc } from '../care-strings.js';
+import { getLang } from '../i18n.js';
+
+/** The entry's text in the page's language; the Vietnamese text when it has no English. */
+const own = (f, key) => (getLang() === 'en' && f[`${key}_en`]) || f[key];
 
 export async function render(view, { query, navigate }) {
   const q = labelled(tc('faq.q'), h('input', { type: 'search', name: 'q', value: query.q || '', autocomplete: 'off' }));
@@ -32,8 +36,8 @@ export async function render(view, { query, navigate }) {
     replace(list,
       h('p', { class: 'muted small' }, tc('faq.count', { n: r.items.length })),
       r.items.map((f) => h('details', { class: 'card faq-item', id: `faq-${f.id}` },
-        h('summary', {}, h('strong', {}, f.question)),
-        h('p', { class: 'faq-answer' }, f.answer),
+        h('summary', {}, h('strong', {}, own(f, 'question'))),
+        h('p', { class: 'faq-answer' }, own(f, 'answer')),
         h('p', { class: 'small muted' }, f.field, f.procedure_code && [' · ', h('a', { href: `#/procedures/${encodeURIComponent(f.procedure_code)}` }, f.procedure_code)]))));
   });
 }

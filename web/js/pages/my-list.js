@@ -3,7 +3,7 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, listOf } from '../api.js';
-import { pageTitle, loadInto, statusBadge, statusLabel, isDraft, empty, busy } from '../ui.js';
+import { pageTitle, loadInto, statusBadge, statusLabel, isDraft, empty, moreButton } from '../ui.js';
 import { timeEl } from '../format.js';
 import { wizardHash } from '../wizard.js';
 
@@ -31,15 +31,14 @@ export async function render(view) {
   const load = () => loadInto(list, () => get('/api/my/dossiers', { q: search.value.trim(), limit: PAGE }), (body) => {
     const { items, next } = listOf(body);
     if (!items.length) return replace(list, empty(t('my.none')));
-    let cursor = next;
     const tbody = h('tbody', {}, items.map(row));
-    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'my-more', hidden: !cursor }, t('dash.more'));
-    more.addEventListener('click', () => busy(more, async () => {
-      const page = listOf(await get('/api/my/dossiers', { q: search.value.trim(), limit: PAGE, cursor }));
-      tbody.append(...page.items.map(row));
-      cursor = page.next;
-      more.hidden = !cursor;
-    }));
+    const q = search.value.trim();
+    const more = moreButton({
+      id: 'my-more',
+      next,
+      fetchPage: (cursor) => get('/api/my/dossiers', { q, limit: PAGE, cursor }),
+      append: (page) => tbody.append(...page.map(row)),
+    });
     return replace(list, h('div', { class: 'table-wrap' }, h('table', { class: 'table table-stack', id: 'my-dossiers' },
       h('caption', { class: 'sr-only' }, t('my.title')),
       h('thead', {}, h('tr', {},

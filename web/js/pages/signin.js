@@ -12,6 +12,9 @@ function safeNext(next) {
   return typeof next === 'string' && /^#\/[^\s]*$/.test(next) && !next.startsWith('#/signin') ? next : null;
 }
 
+/** The reset page, with the username typed so far. */
+const forgotHref = (name) => `#/forgot-password${name.trim() ? `?username=${encodeURIComponent(name.trim())}` : ''}`;
+
 export async function render(view, { query, navigate }) {
   const username = labelled(t('signin.username'), h('input', { type: 'text', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false' }), { required: true });
   const password = labelled(t('signin.password'), h('input', { type: 'password', name: 'password', autocomplete: 'current-password' }), { required: true });
@@ -44,5 +47,6 @@ export async function render(view, { query, navigate }) {
     return undefined;
   });
   view.append(pageTitle(t('signin.title')), card(h('p', { class: 'muted' }, t('signin.lead')), form,
+    h('p', {}, h('a', { href: forgotHref(username.input.value), id: 'forgot-link', onclick: (e) => { e.currentTarget.href = forgotHref(username.input.value); } }, ta('reset.link'))),
     h('p', {}, ta('signup.noAccount'), ' ', h('a', { href: '#/signup', id: 'signup-link' }, ta('signup.signupLink')))));
 }

@@ -10,7 +10,7 @@ import { ta } from '../account-strings.js';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const strong = (p) => p.length >= 8 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p) && /[^A-Za-z0-9]/.test(p);
+export const strong = (p) => p.length >= 8 && /[a-z]/.test(p) && /[A-Z]/.test(p) && /[0-9]/.test(p) && /[^A-Za-z0-9]/.test(p);
 
 export async function render(view, { navigate }) {
   const field = (label, attrs, opts = {}) => {

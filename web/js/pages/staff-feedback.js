@@ -3,7 +3,7 @@
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, listOf } from '../api.js';
-import { pageTitle, loadInto, card, empty, busy, showNotice } from '../ui.js';
+import { pageTitle, loadInto, card, empty, busy, showNotice, moreButton } from '../ui.js';
 import { labelled } from '../forms.js';
 import { timeEl } from '../format.js';
 import { role, me } from '../session.js';
@@ -26,15 +26,14 @@ export async function render(view) {
   const load = () => loadInto(list, () => get('/api/staff/feedback', { q: search.value.trim(), limit: PAGE }), (body) => {
     const { items, next } = listOf(body);
     if (!items.length) return replace(list, empty(t('fb.queueEmpty')));
-    let cursor = next;
     const rows = h('div', {}, items.map((fb) => item(fb, unitList, load)));
-    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'fb-more', hidden: !cursor }, t('dash.more'));
-    more.addEventListener('click', () => busy(more, async () => {
-      const page = listOf(await get('/api/staff/feedback', { q: search.value.trim(), limit: PAGE, cursor }));
-      rows.append(...page.items.map((fb) => item(fb, unitList, load)));
-      cursor = page.next;
-      more.hidden = !cursor;
-    }));
+    const q = search.value.trim();
+    const more = moreButton({
+      id: 'fb-more',
+      next,
+      fetchPage: (cursor) => get('/api/staff/feedback', { q, limit: PAGE, cursor }),
+      append: (page) => rows.append(...page.map((fb) => item(fb, unitList, load))),
+    });
     return replace(list, rows, h('div', { class: 'btn-row' }, more));
   });
   refresh.addEventListener('click', load);

@@ -3,7 +3,7 @@
 import { h, replace } from '../dom.js';
 import { get, post } from '../api.js';
 import { role } from '../session.js';
-import { pageTitle, loadInto, card, busy, showNotice, empty } from '../ui.js';
+import { pageTitle, loadInto, card, busy, showNotice, empty, moreButton } from '../ui.js';
 import { timeEl } from '../format.js';
 import { tc } from '../care-strings.js';
 import { t, getLang } from '../i18n.js';
@@ -54,15 +54,14 @@ export async function render(view) {
       replace(list, empty(tc('support.none')));
       return;
     }
-    let cursor = next;
     const rows = h('div', {}, items.map(row));
-    const more = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'support-more', hidden: !cursor }, t('dash.more'));
-    more.addEventListener('click', () => busy(more, async () => {
-      const page = await get(path, params(cursor));
-      rows.append(...page.items.map(row));
-      cursor = page.next;
-      more.hidden = !cursor;
-    }));
+    const first = params();
+    const more = moreButton({
+      id: 'support-more',
+      next,
+      fetchPage: (cursor) => get(path, { ...first, cursor }),
+      append: (page) => rows.append(...page.map(row)),
+    });
     replace(list, rows, h('div', { class: 'btn-row' }, more));
   });
   const parts = [pageTitle(tc('support.title'), h('p', { class: 'muted' }, tc('support.lead')))];
