@@ -244,6 +244,14 @@ def test_the_desk_enters_a_walk_in_paper_dossier_receives_it_and_prints_the_rece
     page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
     expect(page.locator(".wizard-stage")).to_contain_text("Lê Thị Hoa")
     expect(page.locator(".wizard-stage")).to_contain_text("Bằng tốt nghiệp đại học")
+    # the fee (2.000 đ) is paid in cash at the counter: nothing is ticked until the clerk says so
+    fee_box = page.locator("#accept-fee input[name=fee_collected]")
+    expect(fee_box).not_to_be_checked()
+    fee_box.check()
+    page.locator("#accept").click()  # ticked without the biên lai number: refused on the page
+    expect(page.locator("#accept-fee")).to_contain_text("biên lai")
+    assert "?accepted=1" not in page.url
+    page.locator("#accept-fee input[name=receipt_no]").fill("BL-0042")
     page.locator("#accept").click()
 
     # THEN its desk page shows the code, and the receipt (form 01) is a PDF carrying it
@@ -262,3 +270,6 @@ def test_the_desk_enters_a_walk_in_paper_dossier_receives_it_and_prints_the_rece
     clerk = id_token(stack.url, desk["username"], desk["password"])
     d = api_get(stack.url, clerk, f"/api/desk/dossiers/{dossier_id}").json()
     assert d["channel"] == 1 and d["receiving_unit"] == desk["unit"] and d["code"] == code
+    # AND the fee is recorded as cash at the desk with its receipt number, not left owing
+    assert d["status"]["code"] in (2, 4), d["status"]  # received, or already handed over
+    assert (d["fee"]["method"], d["fee"]["receipt_no"]) == ("cash", "BL-0042")

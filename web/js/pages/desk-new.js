@@ -11,6 +11,7 @@ import { labelled, setFieldError } from '../forms.js';
 import { act, errorSlot } from '../lifecycle.js';
 import { levelBadge, levelLabel } from '../levels.js';
 import { dossierWizard } from '../wizard.js';
+import { feeChoice } from '../fee-choice.js';
 
 const deskPage = (d, extra = '') => `#/desk/${encodeURIComponent(d.id)}${extra}`;
 
@@ -49,16 +50,17 @@ function chooser(view, navigate) {
 }
 
 /** The last step: receive it (the fee collected, or left owing), then its page with the receipt. */
-function receive({ dossier: d, back }) {
-  const feeBox = labelled(t('desk.feeCollected'), h('input', { type: 'checkbox', name: 'fee_collected', checked: true }), { hint: t('desk.feeCollectedHint') });
+function receive(procedure, { dossier: d, back }) {
+  const fee = feeChoice(procedure);
   const accept = h('button', { type: 'button', class: 'btn btn-primary btn-large', id: 'accept' }, t('desk.accept'));
   const slot = errorSlot();
   accept.addEventListener('click', () => act(accept, slot, async () => {
-    const done = await post(`/api/desk/dossiers/${encodeURIComponent(d.id)}/accept`, { fee_collected: feeBox.input.checked });
+    if (fee.problem()) return;
+    const done = await post(`/api/desk/dossiers/${encodeURIComponent(d.id)}/accept`, fee.payload());
     setFlash(t('desk.accepted', { code: done.code || '' }));
     location.replace(deskPage(done, '?accepted=1')); // its page: the code, then "print the receipt"
   }));
-  return card(feeBox.wrap, slot, h('div', { class: 'form-actions' }, back, accept));
+  return card(fee.wrap, slot, h('div', { class: 'form-actions' }, back, accept));
 }
 
 export async function render(view, { params, query, navigate }) {
@@ -81,7 +83,7 @@ export async function render(view, { params, query, navigate }) {
       step: query.step,
       doneHash: (d) => deskPage(d),
       lastStep: 'walkin.step3',
-      finish: receive,
+      finish: (step) => receive(procedure, step),
     });
   });
 }
