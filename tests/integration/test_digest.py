@@ -258,14 +258,16 @@ def test_indicators_from_counters_of_real_status_changes(api: ApiClient, cloud: 
     assert report.score == pytest.approx(68.75)
     assert report.complete is False
 
-    # AND the province sums every agency; a quiet agency scores full on zero denominators
+    # AND the province sums every agency; a quiet agency (no dossiers) has no data, not full points
     prov = {i.id: i for grp in overview.province.groups for i in grp.indicators}
     assert (prov["on_time"].numerator, prov["on_time"].denominator) == (1, 2)
     # 13 of the 16 demo procedures are online: 81% >= 80%, full points
     assert (prov["online_procedures"].numerator, prov["online_procedures"].denominator) == (13, 16)
     assert prov["online_procedures"].points == 6
-    quiet = {i.id: i for grp in overview.agencies["H33.02"].groups for i in grp.indicators}
-    assert quiet["on_time"].zero_denominator and quiet["on_time"].points == 20
+    quiet_report = overview.agencies["H33.02"]
+    quiet = {i.id: i for grp in quiet_report.groups for i in grp.indicators}
+    assert quiet_report.no_data and quiet_report.score is None
+    assert quiet["on_time"].zero_denominator and quiet["on_time"].points is None
     field = {
         i.id: i
         for grp in overview.fields["Thành lập và hoạt động doanh nghiệp"].groups
