@@ -32,7 +32,7 @@ import pytest
 
 from tests.support.client import ApiClient, Reply
 from tests.support.samples import FORM_EXAMPLES
-from tests.support.signing import sigv4_request
+from tests.support.signing import signed_call
 from tests.support.world import BREACH, VN, World, build_world
 
 pytestmark = pytest.mark.integration
@@ -459,7 +459,7 @@ class Matrix:
             headers = {"x-nonce": uuid.uuid4().hex}  # two identical cells are not a replay
             if row.content_type:
                 headers["content-type"] = row.content_type
-            return sigv4_request(
+            return signed_call(
                 self.api, self.world.key, row.method, path, row.body, raw=row.raw, headers=headers
             )[0]
         username = CALLERS[who]
@@ -627,13 +627,13 @@ def test_sigv4_signed_for_one_request_cannot_be_reused_for_another(
     """test_agency_api.py covers wrong secret, stale date, replay and revocation; here: moving a
     signature to another path or method, and a bearer token on the signed API."""
     key = world.key
-    _, headers = sigv4_request(sec_api, key, "GET", "/api/agency-api/whoami")
+    _, headers = signed_call(sec_api, key, "GET", "/api/agency-api/whoami")
     moved = sec_api.client.http.request("GET", "/api/agency-api/tasks", headers=headers, body=b"")
     assert moved.status_code == 401, moved.body
     assert json.loads(moved.body)["code"] == "signature_mismatch"
     bearer_on_signed = sec_api.as_user("sokhdt").get("/api/agency-api/tasks")
     assert bearer_on_signed.status_code == 401
-    other_agency, _ = sigv4_request(
+    other_agency, _ = signed_call(
         sec_api, world.other_key, "GET", f"/api/agency-api/dossiers/{world.live['own']['id']}"
     )
     assert other_agency.status_code == 404

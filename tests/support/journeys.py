@@ -184,45 +184,12 @@ def wait_for_task(api: ApiClient, cloud: Any, user: str, dossier_id: str) -> dic
 
 
 def waiting_dossier(api: ApiClient, cloud: Any) -> dict[str, Any]:
-    """A one-step procedure of H33.03 submitted, accepted and handed to the agency."""
-    citizen = api.as_user("congdan")
-    proc = api.get(f"/api/procedures/{ONE_STEP_PROC}").json()
-    draft = citizen.post(
-        "/api/my/dossiers",
-        {
-            "procedure_code": ONE_STEP_PROC,
-            "applicant": dict(APPLICANT),
-            "form_data": FORM_EXAMPLES[ONE_STEP_PROC],
-        },
-    )
-    assert draft.status_code == 201, draft.text
-    dossier = draft.json()
-    for doc in proc["documents"]:
-        if doc["required"]:
-            content, ctype, ext = sample_file(doc["accepted_types"])
-            slot = citizen.post(
-                f"/api/my/dossiers/{dossier['id']}/uploads",
-                {
-                    "document_id": doc["id"],
-                    "filename": f"{doc['id']}.{ext}",
-                    "content_type": ctype,
-                    "size": len(content),
-                },
-            ).json()
-            upload_file(slot, content, ctype)
-            fin = citizen.post(
-                f"/api/my/dossiers/{dossier['id']}/attachments/{slot['attachment_id']}/finalize"
-            )
-            assert fin.status_code == 200, fin.text
-    assert citizen.post(f"/api/my/dossiers/{dossier['id']}/submit").status_code == 200
-    accepted = api.as_user("motcua").post(
-        f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK
-    )
-    assert accepted.status_code == 200, accepted.text
+    """A one-step procedure of H33.03 submitted, accepted and handed to the agency: the desk's
+    answer."""
+    accepted = received_online(api)
     staff = api.as_user("sokhdt")
     for _ in range(50):
         deliver_workflow(api, cloud)
         if staff.get("/api/agency/tasks").json()["items"]:
             break
-    out: dict[str, Any] = accepted.json()
-    return out
+    return accepted

@@ -107,6 +107,21 @@ def code_of(exc: pytest.ExceptionInfo[DomainError]) -> tuple[int, str]:
 APP_HOST = "localhost"
 
 
+def signed_headers(
+    key: dict[str, Any], method: str, path: str, data: bytes, headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The headers botocore's SigV4Auth sends for `data` to the app (a POST gets its JSON type
+    and an Idempotency-Key unless `headers` say otherwise)."""
+    h = {"host": APP_HOST, **(headers or {})}
+    if method == "POST":
+        h.setdefault("content-type", "application/json")
+        h.setdefault("idempotency-key", uuid.uuid4().hex)
+    req = AWSRequest(method=method, url=f"http://{APP_HOST}{path}", data=data, headers=h)
+    creds = Credentials(key["access_key_id"], key["secret_access_key"])
+    SigV4Auth(creds, "execute-api", REGION).add_auth(req)
+    return dict(req.headers.items())
+
+
 def signed_call(
     api: ApiClient,
     key: dict[str, Any],
@@ -114,19 +129,16 @@ def signed_call(
     path: str,
     body: Any = None,
     *,
+    raw: bytes | None = None,
     tamper: bytes | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[Reply, dict[str, str]]:
-    """Sign with botocore's SigV4Auth as an agency's system would, then send through the app."""
-    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-    h = {"host": APP_HOST, **(headers or {})}
-    if method == "POST":
-        h.setdefault("content-type", "application/json")
-        h.setdefault("idempotency-key", uuid.uuid4().hex)
-    req = AWSRequest(method=method, url=f"http://{APP_HOST}{path}", data=raw, headers=h)
-    creds = Credentials(key["access_key_id"], key["secret_access_key"])
-    SigV4Auth(creds, "execute-api", REGION).add_auth(req)
-    sent = dict(req.headers.items())
+    """Sign with botocore's SigV4Auth as an agency's system would, then send through the app.
+    The body is `body` as JSON, or `raw` bytes as they are; `tamper` sends other bytes than
+    those signed. Returns the answer and the headers sent."""
+    if raw is None:
+        raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+    sent = signed_headers(key, method, path, raw, headers)
     return send(api, method, path, sent, tamper if tamper is not None else raw), sent
 
 
@@ -142,29 +154,3 @@ def new_key(admin: ApiClient, agency: str) -> dict[str, Any]:
     assert r.status_code == 201, r.text
     key: dict[str, Any] = r.json()
     return key
-
-
-def sigv4_request(
-    api: ApiClient,
-    key: dict[str, Any],
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    raw: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[Reply, dict[str, str]]:
-    """Sign with botocore's SigV4Auth as an agency's system would (`raw` bytes as they are), then
-    send through the app."""
-    data = raw if raw is not None else b"" if body is None else json.dumps(body).encode()
-    h = {"host": APP_HOST, **(headers or {})}
-    if method == "POST":
-        h.setdefault("content-type", "application/json")
-        h.setdefault("idempotency-key", uuid.uuid4().hex)
-    req = AWSRequest(method=method, url=f"http://{APP_HOST}{path}", data=data, headers=h)
-    SigV4Auth(
-        Credentials(key["access_key_id"], key["secret_access_key"]), "execute-api", REGION
-    ).add_auth(req)
-    sent = dict(req.headers.items())
-    r = api.client.http.request(method, path, headers=sent, body=data)
-    return Reply(r.status_code, dict(r.headers), r.body), sent
