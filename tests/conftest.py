@@ -15,9 +15,7 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-
-REGION = "ap-southeast-1"
-SFN_EXECUTION = {"stepfunctions": {"execute_state_machine": True}}
+from tests.support.aws import REGION, SFN_EXECUTION, stop_executions
 
 
 @pytest.fixture
@@ -49,22 +47,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
         try:
             yield outputs
         finally:
-            _stop_executions(outputs)
+            stop_executions(outputs)
             reset_app_caches()
-
-
-def _stop_executions(outputs: Outputs) -> None:
-    """Stop executions still waiting on a token so their threads do not outlive the mock."""
-    import boto3
-
-    sfn = boto3.client("stepfunctions", region_name=outputs.region)
-    for arn in outputs.state_machines.values():
-        try:
-            running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")
-            for ex in running.get("executions", []):
-                sfn.stop_execution(executionArn=ex["executionArn"], cause="test teardown")
-        except Exception:  # best effort: the mock is going away anyway
-            pass
 
 
 # --- the live local stack (moto server over HTTP + the API + the event pump) ----------------------

@@ -70,9 +70,7 @@ ALARM_TEXT = {
 
 # ---- small helpers ------------------------------------------------------------------------
 def _waits(deps: Deps) -> Any:
-    from chalicelib.store.waits import WaitTokens
-
-    return WaitTokens(deps.store.client, deps.store.table)
+    return deps.store.wait_tokens()
 
 
 def _send(deps: Deps, token: str | None, output: TaskOutput) -> bool:

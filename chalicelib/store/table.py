@@ -21,6 +21,7 @@ from chalicelib.store.base import TableAdapter, locked
 
 if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
+    from chalicelib.store.waits import WaitTokens
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
@@ -607,6 +608,12 @@ class DynamoStore(TableAdapter):
             "SK": _s(f"H#{_iso(e.at)}#{n:02d}{secrets.token_hex(3)}"),
             "data": _s(e.model_dump_json()),
         }
+
+    def wait_tokens(self) -> WaitTokens:
+        """The applicant-wait tokens, kept in this table (store/waits.py)."""
+        from chalicelib.store.waits import WaitTokens
+
+        return WaitTokens(self.client, self.table)
 
     # ---- sequences -----------------------------------------------------------------------
     def receipt_turn(self, key: str) -> AbstractContextManager[bool]:

@@ -1,6 +1,6 @@
 """The authorization matrix: every operation x every caller x every ownership relation.
 
-GIVEN one stack with two of everything (`tests/security/world.py`: "own" = congdan's dossier at
+GIVEN one stack with two of everything (`tests/support/world.py`: "own" = congdan's dossier at
 the H33.50 desk and agency H33.03, "other" = congdan2's at H33.30.50 and H33.30) WHEN each caller
 calls each operation on each relation, with a body valid enough to pass parsing (so a 400 cannot
 hide a hole) THEN the outcome is the one the table says: `ok` (2xx, or a domain 400/409 that proves
@@ -30,9 +30,10 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, Reply
-from tests.security.conftest import sigv4_request
-from tests.security.world import BREACH, VN, World, build_world
+from tests.support.client import ApiClient, Reply
+from tests.support.samples import FORM_EXAMPLES
+from tests.support.signing import signed_call
+from tests.support.world import BREACH, VN, World, build_world
 
 pytestmark = pytest.mark.integration
 
@@ -458,7 +459,7 @@ class Matrix:
             headers = {"x-nonce": uuid.uuid4().hex}  # two identical cells are not a replay
             if row.content_type:
                 headers["content-type"] = row.content_type
-            return sigv4_request(
+            return signed_call(
                 self.api, self.world.key, row.method, path, row.body, raw=row.raw, headers=headers
             )[0]
         username = CALLERS[who]
@@ -539,7 +540,7 @@ def render(cells: list[tuple[str, str, str, str, str]]) -> str:
 # ---- fixtures and tests -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def world(sec_api: ApiClient, sec_aws: Any) -> World:
-    from tests.integration.conftest import AwsView
+    from tests.support.aws import AwsView
 
     return build_world(sec_api, AwsView(sec_aws))
 
@@ -626,13 +627,13 @@ def test_sigv4_signed_for_one_request_cannot_be_reused_for_another(
     """test_agency_api.py covers wrong secret, stale date, replay and revocation; here: moving a
     signature to another path or method, and a bearer token on the signed API."""
     key = world.key
-    _, headers = sigv4_request(sec_api, key, "GET", "/api/agency-api/whoami")
+    _, headers = signed_call(sec_api, key, "GET", "/api/agency-api/whoami")
     moved = sec_api.client.http.request("GET", "/api/agency-api/tasks", headers=headers, body=b"")
     assert moved.status_code == 401, moved.body
     assert json.loads(moved.body)["code"] == "signature_mismatch"
     bearer_on_signed = sec_api.as_user("sokhdt").get("/api/agency-api/tasks")
     assert bearer_on_signed.status_code == 401
-    other_agency, _ = sigv4_request(
+    other_agency, _ = signed_call(
         sec_api, world.other_key, "GET", f"/api/agency-api/dossiers/{world.live['own']['id']}"
     )
     assert other_agency.status_code == 404
@@ -720,9 +721,9 @@ def test_public_lookup_and_verify_leak_no_personal_data(
     sec_api: ApiClient, sec_aws: Any, world: World
 ) -> None:
     from chalicelib.services.deps import get_deps
-    from tests.helpers_app import deliver_workflow
-    from tests.integration.conftest import AwsView
-    from tests.security.world import APPLICANTS, SIDES
+    from tests.support.aws import AwsView
+    from tests.support.client import deliver_workflow
+    from tests.support.world import APPLICANTS, SIDES
 
     people = list(APPLICANTS.values())
     anon = sec_api.anonymous()

@@ -2,7 +2,7 @@
 // whatever the browser's language (no native date/number controls: those follow the browser's
 // locale, "05/12/1990" and "December 2026" on an English one, and a number control turns
 // "500.000.000" into 500). What is sent to the API stays a number or an ISO string.
-// parseNumber mirrors chalicelib/domain/form_input.py (the shared cases: tests/number_cases.py).
+// parseNumber mirrors chalicelib/domain/form_input.py (the shared cases: tests/support/number_cases.py).
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { formatDate, formatDateTime, formatMonth, formatNumber } from './format.js';
