@@ -168,47 +168,10 @@ def _code_not_found() -> NotFound:
 
 # ---- drafting ------------------------------------------------------------------------------
 def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]:
-    """The e-form as stored: numbers typed as text ("500.000.000") read as numbers, then checked
-    against the procedure's JSON Schema; the first error names its field."""
-    from jsonschema import Draft202012Validator, FormatChecker
+    """The e-form as stored (domain/eform.py: typed the Vietnamese way, then the JSON Schema)."""
+    from chalicelib.domain.eform import validate_form
 
-    from chalicelib.domain.form_input import normalise_form
-    from chalicelib.domain.masking import scrub_text
-
-    form_data = normalise_form(proc.form_schema, form_data)
-    validator = Draft202012Validator(proc.form_schema, format_checker=FormatChecker())
-    errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return form_data
-    err = errors[0]
-    path = ".".join(str(p) for p in err.absolute_path)
-    if err.validator == "required" and isinstance(err.validator_value, list):
-        missing = [r for r in err.validator_value if r not in (err.instance or {})]
-        path = ".".join(filter(None, [path, missing[0] if missing else ""]))
-    title = ""
-    try:
-        title = proc.form_schema.get("properties", {}).get(path.split(".")[0], {}).get("title", "")
-    except AttributeError:
-        title = ""
-    label = f"“{title}”" if title else f"“{path}”"
-    messages = {
-        "required": f"Trường {label} là bắt buộc.",
-        "pattern": f"Trường {label} không đúng định dạng.",
-        "format": f"Trường {label} không đúng định dạng.",
-        "enum": f"Trường {label} có giá trị không hợp lệ.",
-        "type": f"Trường {label} sai kiểu dữ liệu.",
-        "minLength": f"Trường {label} quá ngắn.",
-        "maxLength": f"Trường {label} quá dài.",
-        "minimum": f"Trường {label} nhỏ hơn mức cho phép.",
-        "maximum": f"Trường {label} lớn hơn mức cho phép.",
-        "additionalProperties": "Biểu mẫu có trường không được phép.",
-    }
-    raise InvalidInput(
-        messages.get(str(err.validator), f"Trường {label} không hợp lệ."),
-        f"Form field {path or '(root)'}: {scrub_text(err.message)}",  # it may echo the input
-        code="invalid_form",
-        field=f"form_data.{path}" if path else "form_data",
-    )
+    return validate_form(proc.form_schema, form_data)
 
 
 def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
