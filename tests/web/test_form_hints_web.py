@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.test_journey import sign_in
+from tests.support.pages import sign_in
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
