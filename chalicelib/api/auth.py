@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.aws import error_code
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, Unauthorized
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 Role = Literal["citizen", "desk", "agency", "leader", "province", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
-STAFF_ROLES: frozenset[str] = frozenset({"desk", "agency", "leader", "province", "admin"})
 
 MAX_TOKEN_LENGTH = 16_384  # Cognito tokens are ~1-2 KB; refuse absurd input before parsing it.
 

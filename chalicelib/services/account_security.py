@@ -23,8 +23,8 @@ from chalicelib.aws import error_code
 from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
 
 ADMIN_RECIPIENT = "ADMIN"
 NOTIFY_PREFIX = "NOTIFY#"

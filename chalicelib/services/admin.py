@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Unit
 from chalicelib.services.paging import PAGE_DEFAULT, query_page
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
 
-STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
 UNIT_ROLES = frozenset({"desk", "agency", "leader"})  # these roles need a unit
 UnitKind = Literal["province", "department", "district", "commune", "desk", "other"]
 StaffRole = Literal["desk", "agency", "leader", "province", "admin"]

@@ -17,9 +17,9 @@ from chalicelib.domain.dossier import AttachmentState, Channel
 from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Attachment, Dossier
     from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
 
 LINK_SECONDS = 300  # long enough to open and read, short enough that a copied link goes stale
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})  # what a page can show

@@ -20,13 +20,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import Dossier, StepState, fee_method_label
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.integrations import vnpay
 from chalicelib.services import processing
 from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _event, _month, load_for
+from chalicelib.services.dossiers import load_for
 from chalicelib.store.payments import Payment, PaymentStore
 from chalicelib.store.table import Change
 
@@ -235,8 +237,10 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
                 Change(
                     dossier=d.model_copy(update={**updates, "fee": fee, "status": status}),
                     expected_version=d.version,
-                    events=[_event(deps, GATEWAY, "fee_paid", d.status, status, note)],
-                    counters=[(d.lead_agency, _month(now), "paid_online")],
+                    events=[
+                        new_event(GATEWAY, "fee_paid", d.status, status, note, at=deps.clock())
+                    ],
+                    counters=[(d.lead_agency, month_key(now), "paid_online")],
                     tasks=processing.release_awaiting_tasks(deps, d),
                 )
             )

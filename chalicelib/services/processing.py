@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any, assert_never
 
 from chalicelib.domain import deadlines, supplements, workflow_restart
+from chalicelib.domain.actors import SYSTEM, Actor
+from chalicelib.domain.deadlines import warn_at
 from chalicelib.domain.dossier import (
     Dossier,
     DossierStep,
@@ -23,9 +25,10 @@ from chalicelib.domain.dossier import (
     StepState,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import SYSTEM, Actor, _event, _month, _warn_at, load_for
+from chalicelib.services.dossiers import load_for
 from chalicelib.services.models import CompleteStepIn
 from chalicelib.store.table import AgencyTask, Change
 from chalicelib.workflow.messages import (
@@ -179,7 +182,7 @@ def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Chang
     cal = deps.calendar
     start = cal.next_working_instant(now)
     due = cal.add(start, pstep.allowance)
-    warn = _warn_at(deps, due, start)
+    warn = warn_at(deps.calendar, deps.settings.warn_before_working_days, due, start)
     new_step = step.model_copy(
         update={
             "state": StepState.ACTIVE,
@@ -213,12 +216,16 @@ def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Chang
         due_at=due,
     )
     status = d.status
-    events = [_event(deps, SYSTEM, "transferred", None, None, step.name, agency=step.agency)]
+    events = [
+        new_event(SYSTEM, "transferred", None, None, step.name, agency=step.agency, at=deps.clock())
+    ]
     counters: list[tuple[str, str, str]] = []
     if status is S.RECEIVED:
         status = check_transition(status, S.PROCESSING)
-        events.append(_event(deps, SYSTEM, "processing", S.RECEIVED, status, agency=step.agency))
-        counters.append((d.lead_agency, _month(now), "processing_started"))
+        events.append(
+            new_event(SYSTEM, "processing", S.RECEIVED, status, agency=step.agency, at=deps.clock())
+        )
+        counters.append((d.lead_agency, month_key(now), "processing_started"))
     task = _task(deps, d, step)
     new_task = _with(
         task,
@@ -261,14 +268,14 @@ def _record_alarm(
         if step.late:  # still overdue: remind again (history only, no state changes)
             deps.store.add_event(
                 d.id,
-                _event(
-                    deps,
+                new_event(
                     SYSTEM,
                     "alarm_step_overdue_repeat",
                     None,
                     None,
                     ALARM_TEXT["repeat"],
                     agency=step.agency,
+                    at=deps.clock(),
                 ),
             )
         return None
@@ -296,7 +303,7 @@ def _record_alarm(
         )
         agency = step.agency
         if kind == "step_overdue":
-            counters.append((step.agency, _month(now), "steps_overdue"))
+            counters.append((step.agency, month_key(now), "steps_overdue"))
     else:
         new_d = d.model_copy(update={"alarms_fired": [*d.alarms_fired, kind]})
         new_task = task
@@ -304,7 +311,17 @@ def _record_alarm(
     return Change(
         dossier=new_d,
         expected_version=d.version,
-        events=[_event(deps, SYSTEM, f"alarm_{kind}", None, None, ALARM_TEXT[kind], agency=agency)],
+        events=[
+            new_event(
+                SYSTEM,
+                f"alarm_{kind}",
+                None,
+                None,
+                ALARM_TEXT[kind],
+                agency=agency,
+                at=deps.clock(),
+            )
+        ],
         counters=counters,
         tasks=[new_task] if new_task is not task else [],
     )
@@ -313,7 +330,12 @@ def _record_alarm(
 def _dossier_warn(deps: Deps, d: Dossier) -> datetime | None:
     if d.appointment_at is None:
         return None
-    return _warn_at(deps, d.appointment_at, d.received_at or deps.clock())
+    return warn_at(
+        deps.calendar,
+        deps.settings.warn_before_working_days,
+        d.appointment_at,
+        d.received_at or deps.clock(),
+    )
 
 
 def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> NextTimer | TimerEnd:
@@ -481,8 +503,12 @@ def _approve(
     )
     steps = _replace_steps(d, [done])
     outcome = ApproveOutcome()
-    events = [_event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)]
-    month = _month(now)
+    events = [
+        new_event(
+            actor, "step_completed", None, None, req.note, agency=task.agency, at=deps.clock()
+        )
+    ]
+    month = month_key(now)
     counters = [(task.agency, month, "steps_done")]
     if done.late and not done.late_exempt:
         counters.append((task.agency, month, "steps_late"))
@@ -494,7 +520,7 @@ def _approve(
         assert d.status is not None
         status = check_transition(d.status, S.PROCESSED)
         updates.update({"status": status, "finished_at": now})
-        events.append(_event(deps, actor, "processed", d.status, status))
+        events.append(new_event(actor, "processed", d.status, status, at=deps.clock()))
         counters.append((d.lead_agency, month, "processed"))
         if extensions.counts_as_late(d, now):
             counters.append((d.lead_agency, month, "processed_late"))
@@ -546,8 +572,12 @@ def _return(
             }
         ),
         expected_version=d.version,
-        events=[_event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)],
-        counters=[(task.agency, _month(now), "steps_returned")],
+        events=[
+            new_event(
+                actor, "step_returned", None, None, req.note, agency=task.agency, at=deps.clock()
+            )
+        ],
+        counters=[(task.agency, month_key(now), "steps_returned")],
         tasks=[_with(task, state="done", outcome=outcome.wire())],
     )
     return change, outcome
@@ -586,9 +616,17 @@ def _pause(
         ),
         expected_version=d.version,
         events=[
-            _event(deps, actor, f"{kind}_requested", d.status, status, reason, agency=task.agency)
+            new_event(
+                actor,
+                f"{kind}_requested",
+                d.status,
+                status,
+                reason,
+                agency=task.agency,
+                at=deps.clock(),
+            )
         ],
-        counters=[(d.lead_agency, _month(now), counter)],
+        counters=[(d.lead_agency, month_key(now), counter)],
         tasks=[_with(task, state="waiting", outcome=outcome.wire())],
     )
     return change, outcome
@@ -837,7 +875,9 @@ def on_workflow_failed(deps: Deps, msg: WorkflowFailedMessage) -> None:
             return d  # a redelivered message: recorded once
         if latest == workflow_restart.RESTARTED and not _current_execution_failed(deps, d, history):
             return d  # the old execution's failure, redelivered after the restart
-        event = _event(deps, SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency)
+        event = new_event(
+            SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency, at=deps.clock()
+        )
         return deps.store.apply(Change(dossier=d, expected_version=d.version, events=[event]))
 
     d = _retry(attempt)
@@ -910,7 +950,9 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
             code="workflow_running",
         )
     remaining = workflow_restart.remaining_stages(d.steps)
-    event = _event(deps, actor, workflow_restart.RESTARTED, None, None, note, agency=d.lead_agency)
+    event = new_event(
+        actor, workflow_restart.RESTARTED, None, None, note, agency=d.lead_agency, at=deps.clock()
+    )
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(update={"return_floor": remaining.return_floor}),

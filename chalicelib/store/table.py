@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.dossier import Dossier, HistoryEvent, record_people
 from chalicelib.domain.dossier_code import lookup_forms
 from chalicelib.domain.errors import Conflict, NotFound
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
-_STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
 
 
 def _s(value: str) -> dict[str, str]:
@@ -372,7 +372,7 @@ class DynamoStore(TableAdapter):
             # Staff names for the citizen's data tracker (audit events name the username).
             item["GSI1PK"] = _s(f"USERNAME#{profile['username']}")
             item["GSI1SK"] = _s("PROFILE")
-        if profile.get("role") in _STAFF_ROLES:
+        if profile.get("role") in STAFF_ROLES:
             # The administrator's staff list: every staff account (GSI4), and by unit (GSI3,
             # also the directory the unit's alert and digest e-mails go to).
             sort = f"{profile['role']}#{profile.get('username') or sub}"
