@@ -454,12 +454,12 @@ def _send_or_defer(deps: Deps, task: AgencyTask, outcome: StepOutcome) -> None:
     client's retries, queue the answer instead of failing a request whose work is done (a retry
     of it would only meet `step_not_open`). Only when the queue fails too does the error reach
     the caller (503)."""
-    from chalicelib.api.http import _aws_unavailable
+    from chalicelib.aws import unavailable_code
 
     try:
         _send(deps, task.token, outcome)
     except Exception as exc:
-        if _aws_unavailable(exc) is None or not deps.settings.task_queue_url:
+        if unavailable_code(exc) is None or not deps.settings.task_queue_url:
             raise
         import json
 
