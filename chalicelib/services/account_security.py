@@ -24,7 +24,7 @@ from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 ADMIN_RECIPIENT = "ADMIN"
 NOTIFY_PREFIX = "NOTIFY#"

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.services.models import ConfirmPasswordResetIn, PasswordResetIn, SignUpIn
 
 _CODE = re.compile(r"^[0-9]{6}$")

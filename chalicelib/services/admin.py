@@ -23,7 +23,7 @@ from chalicelib.services.paging import PAGE_DEFAULT, query_page
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 UNIT_ROLES = frozenset({"desk", "agency", "leader"})  # these roles need a unit
 UnitKind = Literal["province", "department", "district", "commune", "desk", "other"]

@@ -19,7 +19,7 @@ from chalicelib.store.audit import AuditStore, dossier_stream
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 MAX_PERIOD_DAYS = 92  # a quarter: bounded work per request
 

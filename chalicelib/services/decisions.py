@@ -22,9 +22,9 @@ from chalicelib.domain.dossier import (
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services import processing
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services import execution
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models import DecisionIn, ExemptionIn, ExtensionIn, PaymentIn, WithdrawIn
 from chalicelib.store.table import Change
 
@@ -59,7 +59,7 @@ def _end(
         else h
         for h in d.handovers
     ]
-    ended = processing.end_tasks(deps, d)
+    ended = execution.end_tasks(deps, d)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(
@@ -77,7 +77,7 @@ def _end(
             tasks=ended,
         )
     )
-    processing.signal_end(deps, ended, d.id)
+    execution.signal_end(deps, ended, d.id)
     return saved
 
 
@@ -252,7 +252,7 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
         )
     )
     if req.approve:
-        processing.rearm_open_tasks(deps, saved)
+        execution.rearm_open_tasks(deps, saved)
     return saved
 
 
@@ -287,7 +287,7 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
             "recorded_by": actor.username,
         }
     )
-    updates = processing.close_pause_updates(deps, d, now)
+    updates = execution.close_pause_updates(deps, d, now)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(update={**updates, "fee": fee, "status": status}),
@@ -304,10 +304,10 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
                 )
             ],
             counters=[(d.lead_agency, month_key(now), "fee_paid_desk")],
-            tasks=processing.release_awaiting_tasks(deps, d),
+            tasks=execution.release_awaiting_tasks(deps, d),
         )
     )
-    processing.resume_after_applicant(deps, saved)
+    execution.resume_after_applicant(deps, saved)
     return saved
 
 

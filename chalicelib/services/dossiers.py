@@ -28,75 +28,16 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidIn
 from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.procedure import DocumentRequirement, Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services.deps import Deps
+from chalicelib.services import execution
+from chalicelib.services.access import find_by_code as find_by_code  # routes_people calls it here
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models import AcceptIn, CreateDossierIn, ReasonIn, ReturnIn, UploadIn
 from chalicelib.store.s3_erase import Erased, erase_object
 from chalicelib.store.table import Change, SequenceTaken
-from chalicelib.workflow.messages import ExecutionInput, StageStep
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = DossierStatus
-
-
-def _not_found() -> NotFound:
-    return NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
-
-
-# ---- who may see what ---------------------------------------------------------------------
-def visible_to(d: Dossier, actor: Actor) -> bool:
-    """Citizens see their own; desk staff their unit's; agencies dossiers with a step of theirs."""
-    if actor.role in ("admin", "province"):
-        return True
-    if actor.role == "citizen":
-        return d.owner is not None and d.owner == actor.sub
-    if d.status is None and d.channel is not Channel.DESK:
-        # An unsubmitted online draft is the citizen's own workspace (name, ID number, address):
-        # no desk or agency sees it before it is filed (authorization matrix, issue 9).
-        return actor.role == "system"
-    if actor.role == "desk":
-        return actor.unit is not None and actor.unit == d.receiving_unit
-    if actor.role in ("agency", "leader"):
-        return actor.unit is not None and (
-            actor.unit == d.lead_agency or any(s.agency == actor.unit for s in d.steps)
-        )
-    return actor.role == "system"
-
-
-def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
-    """Another person's dossier answers 404, not 403: its existence is not disclosed.
-
-    A staff member (or an agency key) without a relation to the dossier is refused the same way,
-    and the attempt is audited (`read_refused`) so the dossier's owner sees it in their tracker."""
-    try:
-        d = deps.store.get_dossier(dossier_id)
-    except NotFound:
-        raise _not_found() from None
-    if not visible_to(d, actor):
-        from chalicelib.services.privacy import record_refused_read
-
-        record_refused_read(deps, actor, d)
-        raise _not_found()
-    return d
-
-
-def find_by_code(deps: Deps, actor: Actor, code: str) -> Dossier:
-    """Staff open a dossier by the code on its receipt (trimmed, any case). Out of the caller's
-    scope it answers exactly like a code never issued, and the attempt is audited."""
-    d = deps.store.find_dossier_by_code(code)
-    if d is None:
-        raise _code_not_found()
-    if not visible_to(d, actor):
-        from chalicelib.services.privacy import record_refused_read
-
-        record_refused_read(deps, actor, d)
-        raise _code_not_found()
-    return d
-
-
-def _code_not_found() -> NotFound:
-    return NotFound(
-        "Không tìm thấy hồ sơ với mã đã nhập.", "No dossier with that code.", field="code"
-    )
 
 
 # ---- drafting ------------------------------------------------------------------------------
@@ -452,21 +393,19 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     _check_documents(proc, d)
     now = deps.clock()
     if supplements.is_processing_supplement(d):
-        from chalicelib.services import processing
-
         assert d.status is not None
         to = check_transition(d.status, S.PROCESSING)
-        updates = processing.close_pause_updates(deps, d, now)
+        updates = execution.close_pause_updates(deps, d, now)
         saved = deps.store.apply(
             Change(
                 dossier=d.model_copy(update={**updates, "status": to}),
                 expected_version=d.version,
                 events=[new_event(actor, "supplemented", d.status, to, at=deps.clock())],
                 counters=[(d.lead_agency, month_key(now), "supplemented")],
-                tasks=processing.release_awaiting_tasks(deps, d),
+                tasks=execution.release_awaiting_tasks(deps, d),
             )
         )
-        processing.resume_after_applicant(deps, saved)
+        execution.resume_after_applicant(deps, saved)
         return saved
     frm = d.status
     to = S.NEW if frm is None else check_transition(frm, S.NEW)
@@ -505,7 +444,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     d = load_for(deps, dossier_id, actor)
     _desk_scope(d, actor)
     if d.status in (S.RECEIVED, S.AWAITING_FEE) and d.code and not d.handovers:
-        start_execution(deps, d)
+        execution.start_execution(deps, d)
         return deps.store.get_dossier(d.id)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     events: list[HistoryEvent] = []
@@ -621,44 +560,8 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     if saved is None:
         raise Conflict("Hệ thống đang bận cấp số hồ sơ, vui lòng thử lại.", "Busy; retry.")
     deps.store.notify_applied(saved, change)
-    start_execution(deps, saved)
+    execution.start_execution(deps, saved)
     return deps.store.get_dossier(saved.id)
-
-
-def start_execution(
-    deps: Deps,
-    d: Dossier,
-    groups: list[list[DossierStep]] | None = None,
-    suffix: str = "",
-) -> None:
-    """Execution name = dossier code, so a retried start cannot create a second execution.
-
-    Input: the stages (each a list of steps; more than one = a parallel group) and whether a fee
-    must be paid first. Every deadline is asked of the service when a step starts (Timer).
-    `groups` replaces the dossier's stages (an administrator's restart runs only the remaining
-    ones) and `suffix` names that execution apart (`-r<n>`).
-    """
-    import math
-
-    assert d.code
-    if groups is None:
-        groups = []
-        for s in sorted(d.steps, key=lambda s: s.stage):
-            while len(groups) <= s.stage:
-                groups.append([])
-            groups[s.stage].append(s)
-    await_fee = d.status is S.AWAITING_FEE and d.fee is not None and d.fee.paid_at is None
-    wait = 1
-    if await_fee and d.supplement_due_at is not None:
-        wait = max(1, math.ceil((d.supplement_due_at - deps.wall_clock()).total_seconds()))
-    execution = ExecutionInput(
-        dossier_id=d.id,
-        dossier_code=d.code,
-        stages=[[StageStep(step_id=s.step_id, agency=s.agency) for s in g] for g in groups],
-        await_fee=await_fee,
-        fee_wait_seconds=wait,
-    )
-    deps.workflow.start(d.code, execution.wire(), suffix=suffix)
 
 
 def refuse(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:

@@ -22,7 +22,7 @@ from chalicelib.store.feedback import FeedbackStore, iso, not_found
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024

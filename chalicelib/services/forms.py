@@ -14,8 +14,8 @@ from chalicelib.domain.actors import STAFF_ROLES, Actor, actor_name
 from chalicelib.domain.dossier import Dossier, person_name
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.procedure import Procedure, Unit
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.views import lookup_url, people_names
 
 Format = Literal["pdf", "html"]

@@ -18,8 +18,8 @@ from chalicelib.domain.dossier import (
     ensure_documents_editable,
 )
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 
 
 def keep_result(deps: Deps, d: Dossier) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 PAGE_DEFAULT = 20
 PAGE_MAX = 100

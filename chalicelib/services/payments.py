@@ -26,9 +26,9 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.integrations import vnpay
-from chalicelib.services import processing
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services import execution
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.store.payments import Payment, PaymentStore
 from chalicelib.store.table import Change
 
@@ -227,7 +227,7 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
                 "recorded_by": GATEWAY.username,
             }
         )
-        updates = processing.close_pause_updates(deps, d, now)
+        updates = execution.close_pause_updates(deps, d, now)
         note = (
             f"{payment.amount_vnd} đồng, {fee_method_label('online', in_sentence=True)}, "
             f"giao dịch {payment.transaction_no}"
@@ -241,13 +241,13 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
                         new_event(GATEWAY, "fee_paid", d.status, status, note, at=deps.clock())
                     ],
                     counters=[(d.lead_agency, month_key(now), "paid_online")],
-                    tasks=processing.release_awaiting_tasks(deps, d),
+                    tasks=execution.release_awaiting_tasks(deps, d),
                 )
             )
         except Conflict:
             continue  # the dossier moved (a concurrent IPN, a timer): look again
         _mark(store, payment, "paid", now)
-        processing.resume_after_applicant(deps, saved)
+        execution.resume_after_applicant(deps, saved)
         return True
     raise Conflict("Hồ sơ đang được cập nhật.", "The dossier is busy; retry.", code="stale")
 

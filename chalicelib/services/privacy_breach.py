@@ -30,7 +30,7 @@ from chalicelib.store.privacy import PrivacyStore
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CATEGORIES = (

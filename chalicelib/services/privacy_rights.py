@@ -29,7 +29,7 @@ from chalicelib.store.s3_erase import Erased, erase_object
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 PROFILE_EXTRAS = ("address", "phone", "id_number", "email")
 MAX_LOG_PAGES = 50

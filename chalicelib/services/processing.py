@@ -27,8 +27,18 @@ from chalicelib.domain.dossier import (
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
+from chalicelib.services.execution import (
+    ENDED,
+    PAUSED,
+    applicant_waits,
+    is_waiting_for_applicant,
+    open_handover,
+    send_output,
+    start_execution,
+    task_with,
+)
 from chalicelib.services.models import CompleteStepIn
 from chalicelib.store.table import AgencyTask, Change
 from chalicelib.workflow.messages import (
@@ -41,12 +51,10 @@ from chalicelib.workflow.messages import (
     EndOutcome,
     NextTimer,
     PauseKind,
-    RearmOutcome,
     ResendOutcomeMessage,
     ResumeOutcome,
     ReturnOutcome,
     StepOutcome,
-    TaskOutput,
     TimerEnd,
     TimerMessage,
     WorkflowFailedMessage,
@@ -55,8 +63,6 @@ from chalicelib.workflow.messages import (
 )
 
 S = DossierStatus
-ENDED = frozenset({S.REFUSED, S.WITHDRAWN, S.STOPPED, S.PROCESSED, S.RETURNED})
-PAUSED = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE})
 ALARM_KINDS = frozenset(
     {"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat"}
 )
@@ -72,25 +78,6 @@ ALARM_TEXT = {
 
 
 # ---- small helpers ------------------------------------------------------------------------
-def _waits(deps: Deps) -> Any:
-    from chalicelib.store.waits import WaitTokens
-
-    return WaitTokens(deps.store.client, deps.store.table)
-
-
-def _send(deps: Deps, token: str | None, output: TaskOutput) -> bool:
-    """SendTaskSuccess; a token that already timed out is not an error (see design: tokens)."""
-    from chalicelib.workflow.executions import StaleTaskToken
-
-    if not token:
-        return False
-    try:
-        deps.workflow.send_success(token, output.wire())
-    except StaleTaskToken:
-        return False
-    return True
-
-
 def _retry(fn: Callable[[], Any], attempts: int = 6) -> Any:
     """Re-read and retry on an optimistic-lock conflict (a racing consumer or person)."""
     for i in range(attempts):
@@ -122,19 +109,11 @@ def _replace_steps(d: Dossier, changed: Iterable[DossierStep]) -> list[DossierSt
     return [by_id.get(s.step_id, s) for s in d.steps]
 
 
-def _open_handover(d: Dossier, step_id: str) -> int | None:
-    for i in range(len(d.handovers) - 1, -1, -1):
-        h = d.handovers[i]
-        if h.step_id == step_id and h.finished_at is None:
-            return i
-    return None
-
-
 def _close_handover(
     d: Dossier, step_id: str, now: datetime, by: str, outcome: str, note: str | None
 ) -> list[Handover]:
     out = list(d.handovers)
-    i = _open_handover(d, step_id)
+    i = open_handover(d, step_id)
     if i is not None:
         h = out[i]
         late = h.due_at is not None and now > h.due_at
@@ -166,10 +145,6 @@ def _task(deps: Deps, d: Dossier, step: DossierStep) -> AgencyTask:
         due_at="",
         state="waiting",
     )
-
-
-def _with(task: AgencyTask, **changes: Any) -> AgencyTask:
-    return AgencyTask(**{**task.__dict__, **changes})
 
 
 # ---- the Timer: activation, alarms, the next deadline ------------------------------------
@@ -227,7 +202,7 @@ def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Chang
         )
         counters.append((d.lead_agency, month_key(now), "processing_started"))
     task = _task(deps, d, step)
-    new_task = _with(
+    new_task = task_with(
         task,
         state="waiting",
         token=None,
@@ -296,7 +271,7 @@ def _record_alarm(
             }
         )
         new_d = d.model_copy(update={"steps": _replace_steps(d, [new_step])})
-        new_task = _with(
+        new_task = task_with(
             task,
             late=task.late or kind == "step_overdue",
             warned=task.warned or kind == "step_due_soon",
@@ -379,7 +354,7 @@ def on_timer(deps: Deps, msg: TimerMessage) -> None:
                 record_alert(deps, agency, fired, d.id, d.code or "", step.step_id, now)
         return timer_answer(deps, d, step)
 
-    _send(deps, msg.task_token, _retry(attempt))
+    send_output(deps, msg.task_token, _retry(attempt))
 
 
 # ---- agency tasks --------------------------------------------------------------------------
@@ -394,12 +369,14 @@ def on_agency_task(deps: Deps, msg: AgencyTaskMessage) -> None:
             return EndOutcome()
         if task.outcome is not None and task.state in ("done", "waiting"):
             return parse_outcome(task.outcome)
-        deps.store.put_task(_with(task, token=msg.task_token, state="open"), task.version or None)
+        deps.store.put_task(
+            task_with(task, token=msg.task_token, state="open"), task.version or None
+        )
         return None
 
     answer = _retry(attempt)
     if answer is not None:
-        _send(deps, msg.task_token, answer)
+        send_output(deps, msg.task_token, answer)
 
 
 def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
@@ -457,7 +434,7 @@ def _send_or_defer(deps: Deps, task: AgencyTask, outcome: StepOutcome) -> None:
     from chalicelib.aws import unavailable_code
 
     try:
-        _send(deps, task.token, outcome)
+        send_output(deps, task.token, outcome)
     except Exception as exc:
         if unavailable_code(exc) is None or not deps.settings.task_queue_url:
             raise
@@ -479,7 +456,7 @@ def on_resend_outcome(deps: Deps, msg: ResendOutcomeMessage) -> None:
     task = deps.store.get_task(msg.dossier_id, msg.step_id)
     if task is None or task.state != "done" or not task.outcome:
         return
-    _send(deps, task.token, parse_outcome(task.outcome))
+    send_output(deps, task.token, parse_outcome(task.outcome))
 
 
 Outcome = tuple[Change, StepOutcome]
@@ -535,7 +512,7 @@ def _approve(
         expected_version=d.version,
         events=events,
         counters=counters,
-        tasks=[_with(task, state="done", outcome=outcome.wire(), late=task.late or late)],
+        tasks=[task_with(task, state="done", outcome=outcome.wire(), late=task.late or late)],
     )
     return change, outcome
 
@@ -578,7 +555,7 @@ def _return(
             )
         ],
         counters=[(task.agency, month_key(now), "steps_returned")],
-        tasks=[_with(task, state="done", outcome=outcome.wire())],
+        tasks=[task_with(task, state="done", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -627,7 +604,7 @@ def _pause(
             )
         ],
         counters=[(d.lead_agency, month_key(now), counter)],
-        tasks=[_with(task, state="waiting", outcome=outcome.wire())],
+        tasks=[task_with(task, state="waiting", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -690,118 +667,24 @@ def _fee(
 
 
 # ---- the applicant's turn ------------------------------------------------------------------
-def is_waiting_for_applicant(d: Dossier) -> bool:
-    return d.status in PAUSED and deadlines.open_pause(d.pauses) is not None
-
-
 def on_applicant_wait(deps: Deps, msg: ApplicantWaitMessage) -> None:
     """Keep the token while the applicant owes something; answer at once if they already paid or
     supplemented (or the dossier ended) before the message arrived."""
     token = msg.task_token
-    waits = _waits(deps)
+    waits = applicant_waits(deps)
     d = deps.store.get_dossier(msg.dossier_id)
     if d.status is None or d.status in ENDED:
-        _send(deps, token, EndOutcome())
+        send_output(deps, token, EndOutcome())
         return
     if not is_waiting_for_applicant(d):
-        _send(deps, token, ResumeOutcome())
+        send_output(deps, token, ResumeOutcome())
         return
     waits.put(d.id, msg.kind, token)
     # The applicant may have finished between our read and the put: look once more.
     d = deps.store.get_dossier(d.id)
     answer = EndOutcome() if d.status in ENDED else ResumeOutcome()
-    if not is_waiting_for_applicant(d) and _send(deps, token, answer):
+    if not is_waiting_for_applicant(d) and send_output(deps, token, answer):
         waits.delete(d.id, token)
-
-
-def resume_after_applicant(deps: Deps, d: Dossier) -> None:
-    """After the commit that closed the pause: wake the waiting step and re-time the others."""
-    waits = _waits(deps)
-    held = waits.get(d.id)
-    if held is not None and _send(deps, held[1], ResumeOutcome()):
-        waits.delete(d.id, held[1])
-    rearm_open_tasks(deps, d)
-
-
-def rearm_open_tasks(deps: Deps, d: Dossier) -> None:
-    """Dates moved (pause closed, extension approved): every waiting agency re-times its wait."""
-    for s in d.steps:
-        if s.state is not StepState.ACTIVE:
-            continue
-        task = deps.store.get_task(d.id, s.step_id)
-        if task is not None and task.state == "open" and task.token:
-            _send(deps, task.token, RearmOutcome())
-
-
-def close_pause_updates(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any]:
-    """Close the clock pause; every running deadline moves by exactly the paused working time.
-
-    A dossier received after office hours is received, legally, at the next working instant, and
-    a fee owed at receipt pauses the clock from then: paid before that instant (the same evening),
-    the pause is empty rather than ending before it began."""
-    current = deadlines.open_pause(d.pauses)
-    if current is not None and now < current.start:
-        now = current.start
-    pauses = deadlines.close_pause(d.pauses, now)
-    closed = pauses[-1]
-    shift = deps.calendar
-    steps = [
-        s.model_copy(
-            update={
-                "due_at": deadlines.shift_by_pause(s.due_at, closed, shift),
-                "warn_at": deadlines.shift_by_pause(s.warn_at, closed, shift),
-            }
-        )
-        if s.state is StepState.ACTIVE
-        else s
-        for s in d.steps
-    ]
-    handovers = list(d.handovers)
-    reopened = {
-        h.step_id
-        for h in d.handovers
-        if h.outcome in ("supplement", "fee") and h.finished_at is not None
-    }
-    for s in steps:
-        if (
-            s.state is StepState.ACTIVE
-            and s.step_id in reopened
-            and _open_handover(d, s.step_id) is None
-        ):
-            handovers.append(
-                Handover(
-                    step_id=s.step_id,
-                    step_name=s.name,
-                    stage=s.stage,
-                    from_unit="applicant",
-                    to_agency=s.agency,
-                    sent_by="applicant",
-                    sent_at=now,
-                    due_at=s.due_at,
-                )
-            )
-    return {
-        "pauses": pauses,
-        "steps": steps,
-        "handovers": handovers,
-        "appointment_at": deadlines.shift_by_pause(d.appointment_at, closed, shift),
-        "supplement_due_at": None,
-    }
-
-
-def release_awaiting_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
-    """Tasks that handed the dossier to the applicant forget that outcome when the pause closes, so
-    the token delivered after the resume opens the task again (written in the same transaction)."""
-    out: list[AgencyTask] = []
-    for s in d.steps:
-        task = deps.store.get_task(d.id, s.step_id)
-        if (
-            task is not None
-            and task.outcome
-            and isinstance(parse_outcome(task.outcome), AwaitOutcome)
-        ):
-            out.append(_with(task, state="waiting", outcome=None, token=None))
-    return out
 
 
 def on_applicant_timeout(deps: Deps, msg: ApplicantTimeoutMessage) -> None:
@@ -820,27 +703,6 @@ def on_applicant_timeout(deps: Deps, msg: ApplicantTimeoutMessage) -> None:
 
 
 # ---- ending, and the processed dossier -----------------------------------------------------
-def end_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
-    """Open or waiting tasks of a dossier that has ended, marked done with outcome end (the next
-    token delivery answers end); written in the ending transaction."""
-    out: list[AgencyTask] = []
-    for s in d.steps:
-        task = deps.store.get_task(d.id, s.step_id)
-        if task is not None and task.state != "done":
-            out.append(_with(task, state="done", outcome=EndOutcome().wire()))
-    return out
-
-
-def signal_end(deps: Deps, ended: list[AgencyTask], dossier_id: str) -> None:
-    """After the ending commit: every held token gets outcome end, so the execution finishes."""
-    for t in ended:
-        _send(deps, t.token, EndOutcome())
-    waits = _waits(deps)
-    held = waits.get(dossier_id)
-    if held is not None and _send(deps, held[1], EndOutcome()):
-        waits.delete(dossier_id, held[1])
-
-
 def on_processed(deps: Deps, msg: DossierProcessedMessage) -> None:
     """The last stage was approved: make and sign the result unless the agency attached one."""
     from chalicelib.services import results
@@ -964,7 +826,6 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
 
 
 def _start_remaining(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> Dossier:
-    from chalicelib.services.dossiers import start_execution
 
     remaining = workflow_restart.remaining_stages(d.steps)
     suffix = workflow_restart.restart_suffix(workflow_restart.restart_count(history))

@@ -19,8 +19,8 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.history import month_key
 from chalicelib.domain.ratings import Rating
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models_care import DossierRatingIn
 from chalicelib.store.ratings import RatingStore
 

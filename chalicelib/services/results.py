@@ -28,7 +28,7 @@ from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidIn
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
     from chalicelib.domain.procedure import Procedure
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
     from chalicelib.store.results import ResultRecord, ResultStore
 
 ALGORITHM = "ECDSA_SHA_256"
@@ -414,7 +414,7 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
 
 def open_upload(deps: Deps, actor: Actor, dossier_id: str, filename: str) -> dict[str, Any]:
     """The staff console and the agencies' signed API open a result upload the same way."""
-    from chalicelib.services.dossiers import load_for
+    from chalicelib.services.access import load_for
 
     return request_result_upload(deps, actor, load_for(deps, dossier_id, actor), filename=filename)
 
@@ -423,7 +423,7 @@ def attach_result(
     deps: Deps, actor: Actor, dossier_id: str, key: str
 ) -> tuple[ResultDocument, Dossier]:
     """Check, sign and record an uploaded result: what both result-finalize routes do."""
-    from chalicelib.services.dossiers import load_for
+    from chalicelib.services.access import load_for
 
     d = load_for(deps, dossier_id, actor)
     doc = attach_uploaded_result(deps, actor, d, key)

@@ -7,6 +7,7 @@ need (see docs/design.md "Table"). Nothing on a request path scans.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -88,6 +89,10 @@ class Change:
 
 class DynamoStore(TableAdapter):
     """Thin adapter over one table. Clients are injected so tests need no patching."""
+
+    # Called after each committed change with the saved dossier and its history events (the
+    # composition root sets it to `Deps.committed`); must never raise.
+    after_commit: Callable[[Dossier, list[HistoryEvent]], None] | None = None
 
     # ---- generic helpers -------------------------------------------------------------
     def _get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
@@ -644,9 +649,8 @@ class DynamoStore(TableAdapter):
         raise _conflict()
 
     def notify_applied(self, saved: Dossier, change: Change) -> None:
-        hook = self.__dict__.get("on_applied")
-        if hook is not None and change.events:
-            hook(saved, list(change.events))  # e.g. notifications; must never raise
+        if self.after_commit is not None and change.events:
+            self.after_commit(saved, list(change.events))  # e.g. notifications; never raises
 
     def _apply_once(self, change: Change) -> Dossier:
         # The officials named by this change's events join the dossier's names (papers print them).
