@@ -58,7 +58,7 @@ def _iso(dt: datetime) -> str:
 
 
 def _cognito(deps: Deps) -> tuple[Any, str]:
-    from chalicelib.api.auth import CognitoAccounts
+    from chalicelib.integrations.cognito import CognitoAccounts
 
     accounts = CognitoAccounts.from_settings(deps.settings)
     return accounts.client, accounts.user_pool_id

@@ -377,7 +377,7 @@ def temporary_password() -> str:
 
 
 def _accounts(deps: Deps) -> Any:
-    from chalicelib.api.auth import CognitoAccounts
+    from chalicelib.integrations.cognito import CognitoAccounts
 
     return CognitoAccounts.from_settings(deps.settings)
 
