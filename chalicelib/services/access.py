@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from chalicelib.domain.access import visible_to
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.privacy import record_refused_read
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier
@@ -29,6 +28,8 @@ def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
     except NotFound:
         raise _not_found() from None
     if not visible_to(d, actor):
+        from chalicelib.services.privacy import record_refused_read  # only on a refusal
+
         record_refused_read(deps, actor, d)
         raise _not_found()
     return d
@@ -41,6 +42,8 @@ def find_by_code(deps: Deps, actor: Actor, code: str) -> Dossier:
     if d is None:
         raise _code_not_found()
     if not visible_to(d, actor):
+        from chalicelib.services.privacy import record_refused_read  # only on a refusal
+
         record_refused_read(deps, actor, d)
         raise _code_not_found()
     return d
