@@ -56,19 +56,12 @@ def fee_at_receipt(
             "A fee collected at the desk needs its receipt number.",
             field="receipt_no",
         )
+    owed = FeeDue(amount_vnd=fee_vnd, reason=FEE_REASON, requested_at=received_at, requested_by=by)
     if collected:
+        paid = {"paid_at": received_at, "method": method, "receipt_no": number, "recorded_by": by}
         return FeeAtReceipt(
             status=DossierStatus.RECEIVED,
-            fee=FeeDue(
-                amount_vnd=fee_vnd,
-                reason=FEE_REASON,
-                requested_at=received_at,
-                requested_by=by,
-                paid_at=received_at,
-                method=method,
-                receipt_no=number,
-                recorded_by=by,
-            ),
+            fee=owed.model_copy(update=paid),
             note=(
                 f"Đã thu {fee_vnd} đồng, {fee_method_label(method, in_sentence=True)}, "
                 f"biên lai {number}"
@@ -77,13 +70,7 @@ def fee_at_receipt(
     due = calendar.add_working_days(received_at, deadline_working_days)
     return FeeAtReceipt(
         status=DossierStatus.AWAITING_FEE,
-        fee=FeeDue(
-            amount_vnd=fee_vnd,
-            reason=FEE_REASON,
-            requested_at=received_at,
-            requested_by=by,
-            due_at=due,
-        ),
+        fee=owed.model_copy(update={"due_at": due}),
         awaiting=True,
         due_at=due,
     )
