@@ -282,13 +282,14 @@ class CognitoAccounts:
             UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
         )
         for group in groups:
-            self._add_to_group(username, group)
+            self.add_to_group(username, group)
         sub = next((a["Value"] for a in user_attrs if a.get("Name") == "sub"), None)
         if not sub:
             raise RuntimeError(f"Cognito returned no sub for {username!r}")
         return str(sub)
 
-    def _add_to_group(self, username: str, group: str) -> None:
+    def add_to_group(self, username: str, group: str) -> None:
+        """Add the account to a group, creating the group the first time."""
         kwargs = {"UserPoolId": self.user_pool_id, "Username": username, "GroupName": group}
         try:
             self.client.admin_add_user_to_group(**kwargs)

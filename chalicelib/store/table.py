@@ -412,6 +412,23 @@ class DynamoStore(TableAdapter):
         profile: dict[str, Any] = self._opened(items[0])
         return profile
 
+    def sub_of_username(self, username: str) -> str | None:
+        """The account (`sub`) a username belongs to (GSI1 `USERNAME#<username>`), or None."""
+        items = self._query(pk_value=f"USERNAME#{username}", index="GSI1", limit=1)
+        return items[0]["PK"]["S"].removeprefix("USER#") if items else None
+
+    def unit_uses(self, code: str) -> dict[str, bool]:
+        """What still refers to a unit: sub-units, staff accounts, open dossiers (its own open
+        list, or its desk's)."""
+        return {
+            "sub_units": bool(self._query(pk_value=f"UNITPARENT#{code}", index="GSI1", limit=1)),
+            "staff": bool(self._query(pk_value=f"STAFFUNIT#{code}", index="GSI3", limit=1)),
+            "open_dossiers": bool(
+                self._query(pk_value=f"OPEN#{code}", index="GSI4", limit=1)
+                or self._query(pk_value=f"DESK#{code}", index="GSI3", limit=1)
+            ),
+        }
+
     # ---- dossiers ----------------------------------------------------------------------
     def _dossier_item(self, d: Dossier) -> dict[str, Any]:
         from chalicelib.domain.pii_fields import DOSSIER_SUBTREES
