@@ -12,7 +12,7 @@ Security: people send `Authorization: Bearer <id token>` (`bearerAuth`); agencie
 `/api/agency-api/...` with AWS Signature Version 4 (`sigv4`); public routes need neither.
 
 Import it only when `/openapi.json` is served (it loads the input models).
-Regenerate the committed document with `python -m chalicelib.api.openapi > openapi.json`.
+Regenerate the committed document with `python -m infra.openapi_doc > openapi.json`.
 """
 
 from __future__ import annotations
@@ -1221,16 +1221,3 @@ def document_response(app: Chalice) -> Response:
         status_code=200,
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
-
-
-def main() -> None:
-    import sys
-
-    from app import app
-
-    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    sys.stdout.write(render(build_spec(app)))
-
-
-if __name__ == "__main__":
-    main()

@@ -222,7 +222,8 @@ def admin_procedure_changes(code: str) -> Response:
 @bp.route("/api/admin/procedure-changes", methods=["POST"])
 def admin_propose_change() -> Response:
     """The editor's save: a change request filed by the administrator for the lead agency."""
-    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, _answer
+    from chalicelib.api.procedure_changes import answer_change as _answer
+    from chalicelib.api.routes_procedures_admin import ProposeChangeIn
     from chalicelib.services import procedures
 
     who = _admin()

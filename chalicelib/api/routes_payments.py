@@ -26,7 +26,7 @@ from chalicelib.lazy import LazyModule
 if TYPE_CHECKING:
     from chalice import Chalice
 
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
 
 payments = LazyModule("chalicelib.services.payments")
 

@@ -14,7 +14,7 @@ from chalicelib.api.http import json_response
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
 
 # Use cases and models load on a route's first call, not when a Lambda imports app.py.
 svc = LazyModule("chalicelib.services.dossiers")

@@ -7,7 +7,6 @@ dossier's. Use cases load on a route's first call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.api.context import body, caller, deps, query
 from chalicelib.api.http import json_response
+from chalicelib.api.procedure_changes import answer_change as _answer
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -57,17 +57,6 @@ def _role(*roles: str) -> Caller:
     from chalicelib.api.auth import require_role
 
     return require_role(caller(), *roles)
-
-
-def _answer(run: Callable[[], Any], status: int = 200) -> Response:
-    """Run a use case; an incomplete procedure answers 422 with every problem listed."""
-    from chalicelib.domain.procedure_publication import ProcedureIncomplete
-
-    try:
-        result = run()
-    except ProcedureIncomplete as exc:
-        return json_response(exc.to_body(), status=exc.status)
-    return json_response(svc.change_view(result), status=status)
 
 
 # ---- agencies ---------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ def lookup_qr_svg(code: str) -> Response:
 @bp.route("/openapi.json", methods=["GET"])
 def openapi_document() -> Response:
     """The contract agencies integrate against (generated from the routes and models)."""
-    from app import app as chalice_app
+    from chalicelib.api.context import app
     from chalicelib.api.openapi import document_response
 
-    return document_response(chalice_app)
+    return document_response(app())

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from chalicelib.domain import exemptions, extensions, stops, withdrawal
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import (
     Dossier,
     Exemption,
@@ -19,10 +20,11 @@ from chalicelib.domain.dossier import (
     fee_method_label,
 )
 from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services import processing
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _event, _month, load_for
+from chalicelib.services import execution
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models import DecisionIn, ExemptionIn, ExtensionIn, PaymentIn, WithdrawIn
 from chalicelib.store.table import Change
 
@@ -57,7 +59,7 @@ def _end(
         else h
         for h in d.handovers
     ]
-    ended = processing.end_tasks(deps, d)
+    ended = execution.end_tasks(deps, d)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(
@@ -70,12 +72,12 @@ def _end(
                 }
             ),
             expected_version=d.version,
-            events=[_event(deps, actor, action, d.status, status, note)],
-            counters=[(d.lead_agency, _month(now), counter)],
+            events=[new_event(actor, action, d.status, status, note, at=deps.clock())],
+            counters=[(d.lead_agency, month_key(now), counter)],
             tasks=ended,
         )
     )
-    processing.signal_end(deps, ended, d.id)
+    execution.signal_end(deps, ended, d.id)
     return saved
 
 
@@ -113,7 +115,11 @@ def propose_stop(deps: Deps, actor: Actor, d: Dossier, agency: str, reason: str)
         Change(
             dossier=d.model_copy(update={"stop": stop}),
             expected_version=d.version,
-            events=[_event(deps, actor, "stop_proposed", None, None, reason, agency=agency)],
+            events=[
+                new_event(
+                    actor, "stop_proposed", None, None, reason, agency=agency, at=deps.clock()
+                )
+            ],
         )
     )
 
@@ -137,7 +143,7 @@ def decide_stop(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn) -> D
             Change(
                 dossier=d.model_copy(update={"stop": decided}),
                 expected_version=d.version,
-                events=[_event(deps, actor, "stop_refused", None, None, req.note)],
+                events=[new_event(actor, "stop_refused", None, None, req.note, at=deps.clock())],
             )
         )
     return _end(deps, actor, d, S.STOPPED, "stopped", d.stop.reason, "stopped", {"stop": decided})
@@ -181,9 +187,17 @@ def propose_extension(deps: Deps, actor: Actor, dossier_id: str, req: ExtensionI
             dossier=d.model_copy(update={"extension": ext}),
             expected_version=d.version,
             events=[
-                _event(deps, actor, "extension_proposed", None, None, req.reason, agency=actor.unit)
+                new_event(
+                    actor,
+                    "extension_proposed",
+                    None,
+                    None,
+                    req.reason,
+                    agency=actor.unit,
+                    at=deps.clock(),
+                )
             ],
-            counters=[(actor.unit, _month(now), "extensions_proposed")],
+            counters=[(actor.unit, month_key(now), "extensions_proposed")],
         )
     )
 
@@ -206,13 +220,13 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
     )
     updates: dict[str, Any] = {"extension": ext}
     events = [
-        _event(
-            deps,
+        new_event(
             actor,
             "extension_" + ("approved" if req.approve else "refused"),
             None,
             None,
             req.note,
+            at=deps.clock(),
         )
     ]
     if req.approve:
@@ -220,13 +234,13 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
         updates["original_appointment_at"] = d.original_appointment_at or d.appointment_at
         updates["alarms_fired"] = [k for k in d.alarms_fired if not k.startswith("dossier")]
         events.append(
-            _event(
-                deps,
+            new_event(
                 actor,
                 "citizen_notified",
                 None,
                 None,
                 "Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) cho công dân.",
+                at=deps.clock(),
             )
         )
     saved = deps.store.apply(
@@ -234,11 +248,11 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
             dossier=d.model_copy(update=updates),
             expected_version=d.version,
             events=events,
-            counters=[(d.lead_agency, _month(now), "extended")] if req.approve else [],
+            counters=[(d.lead_agency, month_key(now), "extended")] if req.approve else [],
         )
     )
     if req.approve:
-        processing.rearm_open_tasks(deps, saved)
+        execution.rearm_open_tasks(deps, saved)
     return saved
 
 
@@ -273,27 +287,27 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
             "recorded_by": actor.username,
         }
     )
-    updates = processing.close_pause_updates(deps, d, now)
+    updates = execution.close_pause_updates(deps, d, now)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(update={**updates, "fee": fee, "status": status}),
             expected_version=d.version,
             events=[
-                _event(
-                    deps,
+                new_event(
                     actor,
                     "fee_paid",
                     d.status,
                     status,
                     f"{req.amount_vnd} đồng, {fee_method_label(req.method, in_sentence=True)}, "
                     f"biên lai {req.receipt_no}",
+                    at=deps.clock(),
                 )
             ],
-            counters=[(d.lead_agency, _month(now), "fee_paid_desk")],
-            tasks=processing.release_awaiting_tasks(deps, d),
+            counters=[(d.lead_agency, month_key(now), "fee_paid_desk")],
+            tasks=execution.release_awaiting_tasks(deps, d),
         )
     )
-    processing.resume_after_applicant(deps, saved)
+    execution.resume_after_applicant(deps, saved)
     return saved
 
 
@@ -320,8 +334,14 @@ def request_exemption(deps: Deps, actor: Actor, dossier_id: str, req: ExemptionI
             dossier=d.model_copy(update={"exemptions": [*d.exemptions, ex]}),
             expected_version=d.version,
             events=[
-                _event(
-                    deps, actor, "exemption_requested", None, None, req.reason, agency=actor.unit
+                new_event(
+                    actor,
+                    "exemption_requested",
+                    None,
+                    None,
+                    req.reason,
+                    agency=actor.unit,
+                    at=deps.clock(),
                 )
             ],
         )
@@ -353,26 +373,28 @@ def decide_exemption(
         if ex.step_id is None:
             updates["late_exempt"] = True
             if d.finished_at is not None:
-                counters.append((d.lead_agency, _month(d.finished_at), "late_exempted"))
+                counters.append((d.lead_agency, month_key(d.finished_at), "late_exempted"))
         else:
             updates["steps"] = [
                 s.model_copy(update={"late_exempt": True}) if s.step_id == ex.step_id else s
                 for s in d.steps
             ]
             step = next(s for s in d.steps if s.step_id == ex.step_id)
-            counters.append((step.agency, _month(step.finished_at or now), "steps_late_exempted"))
+            counters.append(
+                (step.agency, month_key(step.finished_at or now), "steps_late_exempted")
+            )
     return deps.store.apply(
         Change(
             dossier=d.model_copy(update=updates),
             expected_version=d.version,
             events=[
-                _event(
-                    deps,
+                new_event(
                     actor,
                     "exemption_" + ("granted" if req.approve else "refused"),
                     None,
                     None,
                     req.note,
+                    at=deps.clock(),
                 )
             ],
             counters=counters,

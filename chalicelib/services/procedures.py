@@ -25,7 +25,7 @@ from chalicelib.domain.procedure_publication import (
     check_transition,
     month_of,
 )
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.store.procedure_changes import ProcedureChangeStore
 
 PROVINCE_ROLES = frozenset({"province", "admin"})

@@ -280,8 +280,8 @@ def test_rating_refused_before_the_result_then_once_only(api: ApiClient, cloud: 
     bad = citizen.post(f"/api/my/dossiers/{d['id']}/rating", {"scores": {**SCORES, "overall": "5"}})
     assert bad.status_code == 400
 
+    from chalicelib.domain.history import month_key as _month
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import _month
 
     month = _month(get_deps().clock())
     counters = get_deps().store.counters("H33.03", month)[PROC]
@@ -326,8 +326,8 @@ def test_dissatisfied_rating_through_the_receipt_link_reaches_the_leader(
     assert items[0]["comment"] == "Phải đi lại ba lần."
     assert api.as_user("congdan").get("/api/leader/notifications").status_code == 403
 
+    from chalicelib.domain.history import month_key as _month
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import _month
 
     counters = get_deps().store.counters("H33.03", _month(get_deps().clock()))[PROC]
     assert (counters["rated"], counters["rated_dissatisfied"]) == (1, 1)

@@ -54,12 +54,9 @@ def test_semiannual_report_xlsx_and_pdf_match_the_scenario(api: ApiClient, cloud
         TOTAL_LABEL,
         render_xlsx,
     )
+    from chalicelib.domain.report import ONLINE_HEADERS, OPERATION_HEADERS
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import (
-        ONLINE_HEADERS,
-        OPERATION_HEADERS,
-        build_semiannual_report,
-    )
+    from chalicelib.services.report import build_semiannual_report
 
     # GIVEN two dossiers processed (one result returned) and one refused this half year
     report_scenario(api, cloud)

@@ -416,7 +416,7 @@ def test_created_routes_answer_201(spec: dict[str, Any]) -> None:
 def test_committed_document_is_current(spec: dict[str, Any]) -> None:
     expected = openapi.render(spec)
     assert COMMITTED.read_text(encoding="utf-8") == expected, (
-        "openapi.json is stale: run `python -m chalicelib.api.openapi > openapi.json`"
+        "openapi.json is stale: run `python -m infra.openapi_doc > openapi.json`"
     )
 
 
@@ -429,7 +429,7 @@ def test_render_is_deterministic_and_keeps_vietnamese(spec: dict[str, Any]) -> N
 
 def test_module_main_prints_the_document() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "chalicelib.api.openapi"],
+        [sys.executable, "-m", "infra.openapi_doc"],
         cwd=ROOT,
         capture_output=True,
         check=True,
