@@ -8,6 +8,7 @@ machine alarms of a second or two.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
+
+# Every answer a route builds from a dict must dump to that same dict through its `out` model
+# (chalicelib/api/routing.py): the whole suite checks the contracts change no byte.
+os.environ.setdefault("TTHC_CONTRACT_CHECK", "1")
 
 REGION = "ap-southeast-1"
 SFN_EXECUTION = {"stepfunctions": {"execute_state_machine": True}}

@@ -25,6 +25,12 @@ def bind(app: Chalice) -> None:
     _app = app
 
 
+def app() -> Chalice:
+    """The bound app (the OpenAPI document walks its routes)."""
+    assert _app is not None, "chalicelib.api.context.bind(app) was not called"
+    return _app
+
+
 def request() -> Request:
     assert _app is not None, "chalicelib.api.context.bind(app) was not called"
     req = _app.current_request

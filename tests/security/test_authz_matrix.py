@@ -14,8 +14,12 @@ Relations: `own` is "own" for a citizen and "my agency's/unit's" for staff and t
 "another citizen's" / "another agency's". Rows without an owned record have one cell per caller.
 
 Every route of the app must have a row (`test_every_operation_is_classified`), so a new route
-cannot ship unclassified. Cells that change state run in table order; destructive account
-operations (lock, erasure) run last.
+cannot ship unclassified. A route that declares its contract (chalicelib/api/routing.py) gets its
+row from the permission table (`from_table`): who is admitted, and whether the admitted see only
+their own (`ok/404`), come from `chalicelib.domain.permissions.PERMISSIONS`; the row may only add
+what the test world makes of an admitted caller (`world="desk=404"`: the world's "own" record is
+not the desk's), never admit a caller the table refuses. Cells that change state run in table
+order; destructive account operations (lock, erasure) run last.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class Row:
     on: str = "live"  # which dossier pair fills {dossier_id}: live | draft
     may404: bool = False  # an allowed caller may meet a 404 for a sub-resource that is absent
     note: str = ""
+    action: str = ""  # the permission the row was generated from (`from_table`)
 
 
 def _spec(allow: str, default: str) -> dict[str, str]:
@@ -92,6 +97,46 @@ def public(method: str, path: str, **kw: Any) -> Row:
 def sigv4(method: str, path: str, key: str, **kw: Any) -> Row:
     """Agencies' systems only: every bearer token or none is 401 (not a signature)."""
     return Row(method, path, {**dict.fromkeys(CALLERS, "401"), "key": key}, **kw)
+
+
+def expected_from(action: str) -> dict[str, str]:
+    """Per-caller expectations from the permission table alone."""
+    from chalicelib.domain.permissions import Auth, Scope, permission
+
+    perm = permission(action)
+    if perm.auth is Auth.NONE:
+        return dict.fromkeys(CALLERS, "ok")
+
+    def admitted(role: str) -> str:
+        if role not in perm.roles:
+            return "403"
+        scoped = perm.scope is not Scope.ANY and role not in perm.everywhere
+        return "ok/404" if scoped else "ok"
+
+    people = {who: admitted(who) for who in PEOPLE}
+    if perm.auth is Auth.OPTIONAL:  # anyone; a sent Authorization that is not a token is 401
+        return {**people, "anon": "ok", "key": "401"}
+    if perm.auth is Auth.SIGV4:
+        return {**dict.fromkeys(CALLERS, "401"), "key": admitted("agency")}
+    return {**people, "anon": "401", "key": "401"}
+
+
+def from_table(method: str, path: str, world: str = "", **kw: Any) -> Row:
+    """The row of a route with a contract: expectations from its action's permission; `world`
+    ("desk=404 leader=403/404") says what the test world makes of callers the table admits."""
+    import app  # noqa: F401  (registers every route's contract)
+    from chalicelib.api.routing import CONTRACTS
+
+    action = CONTRACTS[(method, path)].action
+    expect = expected_from(action)
+    for part in world.split():
+        who, _, what = part.partition("=")
+        for w in who.split(","):
+            assert expect[w] != "403" and expect[w] != "401", (
+                f"{method} {path}: the table refuses {w}; a row cannot admit them"
+            )
+            expect[w] = what
+    return Row(method, path, expect, action=action, **kw)
 
 
 ALL_STAFF = "desk,agency,leader,province,admin"
@@ -123,15 +168,15 @@ RATING = {
 
 ROWS: list[Row] = [
     # ---- public: anyone, with or without credentials
-    public("GET", "/openapi.json"),
-    public("GET", "/api/config"),
-    public("GET", "/api/procedures"),
-    public("GET", "/api/procedures/{code}"),
+    from_table("GET", "/openapi.json"),
+    from_table("GET", "/api/config"),
+    from_table("GET", "/api/procedures"),
+    from_table("GET", "/api/procedures/{code}"),
     public("GET", "/api/procedures/{code}/versions"),
-    public("GET", "/api/units"),
-    public("GET", "/api/lookup/{code}"),
-    public("GET", "/api/lookup/{code}/qr.png"),
-    public("GET", "/api/lookup/{code}/qr.svg"),
+    from_table("GET", "/api/units"),
+    from_table("GET", "/api/lookup/{code}"),
+    from_table("GET", "/api/lookup/{code}/qr.png"),
+    from_table("GET", "/api/lookup/{code}/qr.svg"),
     public("GET", "/api/faq"),
     public("GET", "/api/faq/{faq_id}", may404=True, note="a draft FAQ is not public"),
     public("GET", "/api/qa"),
@@ -546,17 +591,39 @@ def world(sec_api: ApiClient, sec_aws: Any) -> World:
 
 def app_operations() -> set[tuple[str, str]]:
     from app import app
-    from chalicelib.api.openapi import operations
+    from chalicelib.api.openapi import all_operations
 
     routes = {(m, p) for p, methods in app.routes.items() for m in methods}
-    return routes | set(operations())
+    return routes | set(all_operations())
 
 
 def test_every_operation_is_classified() -> None:
+    from chalicelib.api.routing import CONTRACTS
+
     rows = {(r.method, r.path) for r in ROWS}
     assert len({(r.method, r.path, r.on) for r in ROWS}) == len(ROWS), "a duplicate row"
     missing = sorted(app_operations() - rows)
     assert not missing, f"operations without a row in the authorization matrix: {missing}"
+    hand_written = sorted(
+        f"{r.method} {r.path}" for r in ROWS if (r.method, r.path) in CONTRACTS and not r.action
+    )
+    assert not hand_written, f"routes with a contract take their row from_table: {hand_written}"
+
+
+def test_generated_rows_follow_the_permission_table() -> None:
+    """A generated row refuses exactly whom the table refuses (the world may only narrow)."""
+    from chalicelib.domain.permissions import permission
+
+    generated = [r for r in ROWS if r.action]
+    assert generated
+    for row in generated:
+        perm = permission(row.action)
+        for who in PEOPLE:
+            refused = row.expect[who] == "403"
+            assert refused == (perm.auth.value == "bearer" and who not in perm.roles), (
+                row.path,
+                who,
+            )
 
 
 # ---- tokens: through the real app, not only the verifier (tests/unit/test_auth.py has those) --
