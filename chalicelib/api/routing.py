@@ -12,12 +12,14 @@
 Each route says where it is defined: method, path, summary, the permission `action`
 (chalicelib/domain/permissions.py), input body model, query model, answer model, success status,
 media types, and for POSTs whether the answer may be replayed (`replay=False`: never stored by the
-idempotency layer) or carries `Cache-Control: no-store` (`no_store=True`). The module-level
-`CONTRACTS` is the one source `api/openapi.py` documents these routes from.
+idempotency layer) or carries `Cache-Control: no-store` (`no_store=True`; another value:
+`cache="private, no-store"`). The module-level `CONTRACTS` is the one source `api/openapi.py`
+documents these routes from.
 
 Handler parameters are filled by name and annotation:
 - a path parameter: its name (`code: str`);
 - `who: Caller` (or `who: Caller | None` on an `Auth.OPTIONAL` action): the verified caller;
+  `who: KeyActor` on an `Auth.SIGV4` action: the agency key the registered authenticator verified;
 - `req: SomeIn` (`req: SomeIn | None` = the body may be empty): the JSON body, validated;
 - `params: SomeQuery`: the query string, validated (chalicelib/api/http.py `parse_query`);
 - `raw: bytes`: the raw body (uploads); `request: Request`: Chalice's request.
@@ -91,6 +93,7 @@ class Contract(NamedTuple):
     upload: tuple[str, ...] = ()  # raw request body media types
     replay: bool = True  # POST: the answer may be stored and replayed for the same key
     no_store: bool = False  # Cache-Control: no-store on success
+    cache: str | None = None  # another Cache-Control on a JSON success ("private, no-store")
 
     # ---- lazily resolved models
     def resolve(self, name: str) -> type[BaseModel]:
@@ -120,6 +123,9 @@ class Contract(NamedTuple):
 
 
 CONTRACTS: dict[tuple[str, str], Contract] = {}
+
+# Annotations of the `who` parameter: a person (Caller) or an agency's signed key (KeyActor).
+WHO_TYPES = frozenset({"Caller", "KeyActor"})
 
 
 @functools.cache
@@ -151,7 +157,7 @@ def _args_of(fn: Handler, path: str) -> tuple[Arg, ...]:
         model, optional = _split_optional(str(text))
         if name in path_params:
             args.append(Arg(name, "path"))
-        elif model == "Caller":
+        elif model in WHO_TYPES:
             args.append(Arg(name, "who", optional))
         elif name == "req":
             args.append(Arg(name, "body", optional, model))
@@ -188,7 +194,8 @@ def _answer(contract: Contract, result: Any) -> Response:
 
     if isinstance(result, Response):
         return result
-    headers = {"Cache-Control": "no-store"} if contract.no_store else None
+    control = contract.cache or ("no-store" if contract.no_store else None)
+    headers = {"Cache-Control": control} if control else None
     model = contract.answer
     if model is None:
         return json_response(result, status=contract.status, headers=headers)
@@ -225,6 +232,17 @@ def _check_same(contract: Contract, original: Any, dumped: Any) -> None:
         raise AnswerMismatch(contract, f"the model changes the answer: {before!r} -> {after!r}")
 
 
+# Auth.SIGV4: the route module that owns the agencies' keys registers how a signed request
+# becomes its actor (chalicelib/api/routes_agency_api.py `signed_actor`).
+_SIGNED: list[Callable[[], Any]] = []
+
+
+def authenticate_signed(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Register the SigV4 authenticator (raises Unauthorized for a bad or missing signature)."""
+    _SIGNED[:] = [fn]
+    return fn
+
+
 def _run(contract: Contract, fn: Handler, view_kwargs: dict[str, Any]) -> Response:
     from chalicelib.api import context
     from chalicelib.domain.permissions import Auth, forbidden_role, permission, role_permits
@@ -235,6 +253,10 @@ def _run(contract: Contract, fn: Handler, view_kwargs: dict[str, Any]) -> Respon
         who = context.caller()  # 401 without a valid token
     elif perm.auth is Auth.OPTIONAL and context.request().headers.get("authorization"):
         who = context.caller()  # a token that is sent must be valid
+    elif perm.auth is Auth.SIGV4:
+        if not _SIGNED:
+            raise ContractError(f"{contract.path}: no SigV4 authenticator is registered")
+        who = _SIGNED[0]()  # 401 before the body is read
     if perm.auth is not Auth.NONE and not role_permits(who, contract.action):
         raise forbidden_role()
     kwargs: dict[str, Any] = {}
@@ -283,6 +305,7 @@ class Router:
         upload: tuple[str, ...] = (),
         replay: bool = True,
         no_store: bool = False,
+        cache: str | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register `fn` as `method path` with its contract (see the module docstring)."""
         if method not in METHODS:
@@ -304,6 +327,7 @@ class Router:
                 upload=upload,
                 replay=replay,
                 no_store=no_store,
+                cache=cache,
             )
             key = (method, path)
             if key in CONTRACTS and CONTRACTS[key].module != self.module:

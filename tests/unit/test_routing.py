@@ -210,3 +210,63 @@ def test_importing_the_app_loads_no_model_module() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, check=True, timeout=120
     )
     assert out.stdout.decode().strip() == "[]"
+
+
+def test_a_cache_control_of_its_own_and_a_signed_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cache=` sets Cache-Control on a JSON answer; an `Auth.SIGV4` action calls the registered
+    authenticator (its 401 comes before the body is read) and hands its actor to `who`."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class KeyActor:
+        sub: str
+        username: str
+        unit: str
+        role: str = "agency"
+
+    monkeypatch.setitem(
+        permissions.PERMISSIONS,
+        "test.thing.signed",
+        permissions.allow("agency", auth=permissions.Auth.SIGV4),
+    )
+    monkeypatch.setitem(permissions.PERMISSIONS, "test.thing.read", permissions.public())
+    signed: dict[str, KeyActor | None] = {"key": None}
+
+    def fake_signed() -> KeyActor:
+        if signed["key"] is None:
+            raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.", code="signature_invalid")
+        return signed["key"]
+
+    monkeypatch.setattr(routing, "_SIGNED", [fake_signed])
+    router = routing.Router(__name__)
+
+    @router.route(PREFIX + "/cached", "GET", summary="c", action="test.thing.read",
+                  cache="private, no-store")  # fmt: skip
+    def cached() -> ThingOut:
+        return ThingOut(name="c", seen_as="-")
+
+    @router.route(PREFIX + "/signed", "POST", summary="s", action="test.thing.signed")
+    def signed_thing(who: KeyActor, req: ThingIn) -> ThingOut:
+        return ThingOut(name=req.name, seen_as=who.unit)
+
+    app = Chalice(app_name="routing-signed")
+    app.register_blueprint(router.bp)
+    http.install(app, idempotency_store=_NoStore())
+    monkeypatch.setattr(context, "_app", app)
+    monkeypatch.setattr(http, "idempotent_post", lambda req, key, fn, **kw: http.call_view(fn, req))
+    c = Client(app)
+    try:
+        r = c.http.get(PREFIX + "/cached")
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+        assert _post(c, PREFIX + "/signed", {"bogus": 1}).status_code == 401  # before parsing
+        signed["key"] = KeyActor(sub="agency-key:K", username="api:H33.03:K", unit="H33.03")
+        ok = _post(c, PREFIX + "/signed", {"name": "ab"})
+        assert ok.status_code == 200
+        assert json.loads(ok.body) == {"name": "ab", "seen_as": "H33.03"}
+        assert [a.kind for a in routing.CONTRACTS[("POST", PREFIX + "/signed")].args] == [
+            "who",
+            "body",
+        ]
+    finally:
+        for key in [k for k in routing.CONTRACTS if k[1].startswith(PREFIX)]:
+            del routing.CONTRACTS[key]
