@@ -163,7 +163,6 @@ def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api import routes_admin as admin_out
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
-    from chalicelib.api.routes_ops import RestartWorkflowIn
     from chalicelib.api.routes_privacy import (
         BreachIn,
         BreachReportedIn,
@@ -171,7 +170,7 @@ def operations() -> dict[tuple[str, str], Op]:
         ErasureIn,
         IdNumberSearchIn,
     )
-    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, RejectChangeIn
+    from chalicelib.api.routes_procedures_admin import ProposeChangeIn
     from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
     from chalicelib.domain.procedure_publication import ProcedureChange
@@ -217,7 +216,6 @@ def operations() -> dict[tuple[str, str], Op]:
     forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
     result_pdf = "Kết quả điện tử đã ký số (PDF)"
     paper_link = "Liên kết ngắn hạn để xem hoặc tải một giấy tờ đã nộp (hợp lệ)"
-    state_q = Query("state", "proposed | published | rejected.")
 
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
     finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
@@ -350,7 +348,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ("GET", "/api/my/documents"): Op("Giấy tờ, kết quả của tôi (dùng lại được)"),
         ("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(paper_link),
         ("GET", "/api/my/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
-        ("GET", "/api/my/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
         ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -388,7 +385,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/desk/dossiers/{dossier_id}/payments"): Op(
             "Ghi nhận nộp phí, lệ phí, nghĩa vụ tài chính", body=PaymentIn
         ),
-        ("GET", "/api/desk/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
         ("GET", "/api/desk/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -402,20 +398,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/agency/dossiers/{dossier_id}/extension"): Op(
             "Đề nghị xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)", body=ExtensionIn
         ),
-        ("GET", "/api/agency/dossiers/{dossier_id}/result.pdf"): Op(result_pdf, media=(PDF,)),
-        ("POST", "/api/agency/dossiers/{dossier_id}/result/upload"): Op(
-            "Xin URL tải lên kết quả do cơ quan lập",
-            body=ResultUploadIn,
-            body_required=False,
-            status=201,
-        ),
-        ("POST", "/api/agency/dossiers/{dossier_id}/result/finalize"): Op(
-            "Xác nhận và ký số kết quả đã tải lên", body=ResultFinalizeIn
-        ),
-        ("POST", "/api/agency/procedure-changes"): Op(
-            "Đề nghị thêm mới, sửa đổi, bãi bỏ thủ tục", body=ProposeChangeIn, status=201
-        ),
-        ("GET", "/api/agency/procedure-changes"): Op("Đề nghị của cơ quan", query=(state_q,)),
         # ---- leaders, staff in general, the province office
         ("GET", "/api/leader/pending"): Op(
             "Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt", query=work_q
@@ -437,27 +419,6 @@ def operations() -> dict[tuple[str, str], Op]:
             "Sổ theo dõi hồ sơ (mẫu 07): `{name}` = `register.pdf|html`",
             media=(PDF, HTML),
             query=(Query("month", "YYYY-MM."),),
-        ),
-        ("GET", "/api/province/procedure-changes"): Op(
-            "Đề nghị chờ công bố (phân trang, lọc theo trạng thái, từ khóa)",
-            query=(
-                state_q,
-                Query("q", "Free text (id, procedure code or name, unit, proposer, legal basis)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-        ),
-        ("POST", "/api/province/procedure-changes/{change_id}/publish"): Op(
-            "Phê duyệt và công bố phiên bản mới"
-        ),
-        ("POST", "/api/province/procedure-changes/{change_id}/reject"): Op(
-            "Từ chối đề nghị", body=RejectChangeIn
-        ),
-        ("GET", "/api/procedures/{code}/versions"): Op("Các phiên bản đã công bố"),
-        ("GET", "/api/verify/{result_id}"): Op("Kiểm tra kết quả điện tử đã ký số"),
-        ("POST", "/api/verify/{result_id}"): Op(
-            "So khớp bản PDF người dân đang giữ với kết quả đã ký (gửi tệp PDF làm thân yêu cầu)",
-            upload=(PDF,),
         ),
         # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
         ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
@@ -654,21 +615,7 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/admin/agency-keys/{key_id}/revoke"): Op("Thu hồi khóa API"),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
         # ---- national portal (Cổng DVCQG) sync: the ops view
-        ("GET", "/api/ops/portal-sync"): Op(
-            "Đồng bộ Cổng DVCQG: số gói theo trạng thái, danh sách hồ sơ lỗi (phân trang)",
-            query=(
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-        ),
-        ("POST", "/api/ops/portal-sync/redrive"): Op(
-            "Gửi lại các gói đồng bộ lỗi (hàng đợi thư chết và hồ sơ lỗi)"
-        ),
         # ---- a dossier's workflow: the administrator's restart after a failure
-        ("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart"): Op(
-            "Khởi động lại quy trình xử lý bị lỗi của hồ sơ (chỉ các bước còn lại)",
-            body=RestartWorkflowIn,
-        ),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
             "Kiểm tra chuỗi băm nhật ký của hồ sơ"
         ),
@@ -689,7 +636,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
     """(method, path) -> the model of the JSON success body, for entries that do not name one."""
     from chalicelib.domain.dossier import Attachment
     from chalicelib.domain.faq import FaqEntry
-    from chalicelib.domain.procedure_publication import ProcedureChange
     from chalicelib.services import models_out as out
 
     my = "/api/my/dossiers/{dossier_id}"
@@ -717,15 +663,12 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"),
         ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"),
         ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"),
-        ("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart"),
         ("GET", api),
         ("POST", f"{api}/steps/{{step_id}}/complete"),
     ]
     return {
         **{key: out.DossierView for key in dossier_views},
         # ---- public, sign-in
-        ("GET", "/api/verify/{result_id}"): out.VerifyAnswer,
-        ("POST", "/api/verify/{result_id}"): out.VerifyAnswer,
         ("POST", "/api/auth/signin"): out.Tokens,
         ("POST", "/api/auth/signup"): out.SignedUp,
         ("POST", "/api/auth/forgot-password"): out.PasswordResetSent,
@@ -750,9 +693,7 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
             out.AttachmentLink
         ),
         ("GET", "/api/my/documents"): out.Items,
-        ("POST", f"{agency}/result/upload"): out.ResultUploadTicket,
         ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
-        ("POST", f"{agency}/result/finalize"): out.ResultAttached,
         ("POST", f"{api}/result/finalize"): out.ResultAttached,
         # ---- payments
         ("POST", f"{my}/payments"): out.PaymentCreated,
@@ -784,12 +725,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("GET", "/api/admin/breaches/{breach_id}"): out.Breach,
         ("POST", "/api/admin/breaches/{breach_id}/reported"): out.Breach,
         # ---- procedures: proposals, publication, versions
-        ("POST", "/api/agency/procedure-changes"): ProcedureChange,
-        ("GET", "/api/agency/procedure-changes"): out.ProcedureChanges,
-        ("GET", "/api/province/procedure-changes"): out.ProcedureChanges,
-        ("POST", "/api/province/procedure-changes/{change_id}/publish"): ProcedureChange,
-        ("POST", "/api/province/procedure-changes/{change_id}/reject"): ProcedureChange,
-        ("GET", "/api/procedures/{code}/versions"): out.ProcedureVersions,
         # ---- reports, dashboard, transparency, alerts, the portal sync
         ("POST", "/api/reports"): out.ReportView,
         ("GET", "/api/reports"): out.Reports,
@@ -799,8 +734,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("GET", "/api/dashboard/drill"): out.Page,
         ("GET", "/api/transparency"): out.Transparency,
         ("GET", "/api/agency/alerts"): out.Page,
-        ("GET", "/api/ops/portal-sync"): out.PortalSync,
-        ("POST", "/api/ops/portal-sync/redrive"): out.Redriven,
         # ---- feedback and Q&A
         ("POST", "/api/feedback"): out.FeedbackSent,
         ("GET", "/api/feedback/{code}"): out.FeedbackView,

@@ -222,9 +222,10 @@ def admin_procedure_changes(code: str) -> Response:
 @bp.route("/api/admin/procedure-changes", methods=["POST"])
 def admin_propose_change() -> Response:
     """The editor's save: a change request filed by the administrator for the lead agency."""
-    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, _answer
+    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, change_answer
     from chalicelib.services import procedures
 
     who = _admin()
     req = body(ProposeChangeIn)
-    return _answer(lambda: procedures.propose(deps(), who, **req.model_dump()), status=201)
+    answer = change_answer(lambda: procedures.propose(deps(), who, **req.model_dump()))
+    return answer if isinstance(answer, Response) else json_response(answer, status=201)

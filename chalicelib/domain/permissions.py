@@ -16,9 +16,9 @@ Rules that are decisions, not accidents:
   administrator read every unit's records where the table says so);
 - a scope failure on a record whose existence must not be disclosed is answered by the service as
   its own 404 (`require(..., otherwise=NotFound(...))`), elsewhere as 403 `forbidden_unit`;
-- accept (`dossier.desk.accept`): the desk of the receiving unit, and the administrator everywhere. The
-  route admitted desk only while the service admitted desk and admin; the route's rule was the one
-  in force (an administrator got 403) and is kept, see docs/design.md ("Permissions").
+- accept (`dossier.desk.accept`): the desk of the receiving unit only. The route admitted desk
+  only while the service admitted desk and admin; the route's rule was the one in force (an
+  administrator got 403) and is kept, see docs/design.md ("Permissions").
 """
 
 from __future__ import annotations
@@ -133,9 +133,124 @@ _DOSSIER_DESK: dict[str, Permission] = {
     "dossier.desk.accept": allow("desk", Scope.SAME_UNIT, note="the receiving unit's desk only"),
 }
 
+# ---- routes_people, routes_lifecycle, routes_results, routes_payments (the dossier's path) ----
+_SIGN_IN: dict[str, Permission] = {
+    "auth.account.signin": public("how a person gets a token"),
+    "auth.account.signup": public("a citizen's own account"),
+    "auth.password.forgot": public("the same answer for an unknown account"),
+    "auth.password.confirm": public("an unknown account is a wrong code"),
+    "auth.local.mailbox": public("the local stack's mailbox: 404 unless LOCAL_MAIL"),
+    "auth.me.read": allow(SIGNED_IN, note="the signed-in person and their profile"),
+}
+
+_DOSSIER_CITIZEN: dict[str, Permission] = {
+    "dossier.my.create": allow("citizen"),
+    "dossier.my.list": allow("citizen", note="the index is the owner's: nothing else is listed"),
+    "dossier.my.read": allow("citizen", Scope.OWNER, note="another's dossier is 404"),
+    "dossier.my.edit": allow("citizen", Scope.OWNER, note="drafts, papers, submit, reuse"),
+    "dossier.my.withdraw": allow("citizen", Scope.OWNER),
+    "dossier.my.documents": allow("citizen"),
+    "payment.my.pay": allow("citizen", Scope.OWNER, note="online fee payment of one's dossier"),
+    "payment.my.read": allow("citizen", Scope.OWNER),
+}
+
+_DOSSIER_DESK_MORE: dict[str, Permission] = {
+    "dossier.desk.inbox": allow("desk", note="the desk's own unit"),
+    "dossier.desk.create": allow("desk", note="a walk-in's paper dossier"),
+    "dossier.desk.read": allow("desk admin", Scope.SAME_UNIT, everywhere="admin"),
+    "dossier.desk.edit": allow("desk", Scope.SAME_UNIT, note="a paper draft before receipt"),
+    "dossier.desk.handle": allow(
+        "desk", Scope.SAME_UNIT, note="refuse, supplement, return, withdraw, fees"
+    ),
+    "dossier.staff.read": allow(
+        "desk agency leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="province admin",
+        note="by receipt code, papers, forms 02-06: the desk or agencies on the dossier",
+    ),
+    "dossier.staff.register": allow(
+        "desk agency leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="admin",
+        note="form 07 of one's own unit (the province office has no register: 403)",
+    ),
+    "dossier.staff.exemption": allow("desk agency leader", Scope.SAME_UNIT),
+    "dossier.admin.exemption": allow("admin", note="decides a lateness exemption"),
+}
+
+_DOSSIER_AGENCY: dict[str, Permission] = {
+    "dossier.agency.tasks": allow("agency leader admin", note="the caller's unit's tasks"),
+    "dossier.agency.read": allow("agency leader admin", Scope.SAME_UNIT, everywhere="admin"),
+    "dossier.agency.complete": allow("agency leader admin", Scope.SAME_UNIT, everywhere="admin"),
+    "dossier.agency.extension": allow("agency leader", Scope.SAME_UNIT),
+    "dossier.leader.pending": allow("leader admin"),
+    "dossier.leader.decide": allow(
+        "leader admin", Scope.LEAD_AGENCY, everywhere="admin", note="extension and stop"
+    ),
+    "result.public.verify": public("a signed result's check, and a copy compared"),
+    "result.agency.download": allow("agency admin", Scope.SAME_UNIT, everywhere="admin"),
+    "result.agency.attach": allow(
+        "agency admin", Scope.LEAD_AGENCY, everywhere="admin", note="the lead agency's own result"
+    ),
+    "payment.vnpay.callback": public("the gateway's return and IPN: checked by their signature"),
+    "payment.vnpay.simulator": public("the local gateway simulator: 404 unless enabled"),
+}
+
+# ---- routes_admin, routes_procedures_admin, routes_reports, routes_ops, routes_portal_sync ----
+_ADMIN: dict[str, Permission] = {
+    "admin.unit.manage": allow("admin"),
+    "admin.staff.manage": allow("admin"),
+    "admin.calendar.manage": allow("admin"),
+    "admin.procedure.read": allow("admin province"),
+    "admin.procedure.propose": allow("admin", note="files a change for the lead agency"),
+    "admin.agency_key.manage": allow("admin"),
+    "ops.workflow.restart": allow("admin"),
+    "ops.portal_sync.read": allow("admin province", note="the province office reads only"),
+    "ops.portal_sync.redrive": allow("admin"),
+}
+
+_PROCEDURES: dict[str, Permission] = {
+    "procedure.change.propose": allow("agency leader", note="for the caller's own agency"),
+    "procedure.change.review": allow("province admin", note="list, publish, reject"),
+    "procedure.version.read": public(),
+}
+
+_REPORTS: dict[str, Permission] = {
+    "report.periodic.manage": allow(
+        "leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="province admin",
+        note="a leader their own agency's reports only",
+    ),
+    "report.dashboard.read": allow(
+        "agency leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="province admin",
+        note="dashboard, drill-down and alerts: the agency's own",
+    ),
+    "report.transparency.read": public("numbers only"),
+}
+
+# ---- routes_agency_api: agencies' systems, signed with their key ------------------------------
+_AGENCY_API: dict[str, Permission] = {
+    "agency_api.key.whoami": allow("agency", auth=Auth.SIGV4),
+    "agency_api.task.list": allow("agency", auth=Auth.SIGV4),
+    "agency_api.dossier.read": allow("agency", Scope.SAME_UNIT, auth=Auth.SIGV4),
+    "agency_api.step.complete": allow("agency", Scope.SAME_UNIT, auth=Auth.SIGV4),
+    "agency_api.result.attach": allow("agency", Scope.LEAD_AGENCY, auth=Auth.SIGV4),
+}
+
 PERMISSIONS: dict[str, Permission] = {
     **_PUBLIC,
     **_DOSSIER_DESK,
+    **_SIGN_IN,
+    **_DOSSIER_CITIZEN,
+    **_DOSSIER_DESK_MORE,
+    **_DOSSIER_AGENCY,
+    **_ADMIN,
+    **_PROCEDURES,
+    **_REPORTS,
+    **_AGENCY_API,
 }
 
 
