@@ -199,22 +199,14 @@ def operations() -> dict[tuple[str, str], Op]:
         CompleteStepIn,
         ConfirmPasswordResetIn,
         CreateDossierIn,
-        DecisionIn,
-        ExemptionIn,
-        ExtensionIn,
         PasswordResetIn,
-        PaymentIn,
         ReasonIn,
         ReturnIn,
-        ReuseIn,
         SignInIn,
         SignUpIn,
         UploadIn,
-        WithdrawIn,
     )
 
-    forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
-    result_pdf = "Kết quả điện tử đã ký số (PDF)"
     paper_link = "Liên kết ngắn hạn để xem hoặc tải một giấy tờ đã nộp (hợp lệ)"
 
     upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
@@ -339,15 +331,7 @@ def operations() -> dict[tuple[str, str], Op]:
             finalize
         ),
         ("POST", "/api/my/dossiers/{dossier_id}/submit"): Op("Nộp hồ sơ (hoặc nộp bổ sung)"),
-        ("POST", "/api/my/dossiers/{dossier_id}/withdraw"): Op(
-            "Rút hồ sơ", body=WithdrawIn, body_required=False
-        ),
-        ("POST", "/api/my/dossiers/{dossier_id}/reuse"): Op(
-            "Dùng lại giấy tờ trong kho dữ liệu của tôi", body=ReuseIn, status=201
-        ),
-        ("GET", "/api/my/documents"): Op("Giấy tờ, kết quả của tôi (dùng lại được)"),
         ("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(paper_link),
-        ("GET", "/api/my/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
         ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -379,12 +363,6 @@ def operations() -> dict[tuple[str, str], Op]:
             body=ReturnIn,
             body_required=False,
         ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/withdraw"): Op(
-            "Rút hồ sơ thay người nộp", body=WithdrawIn, body_required=False
-        ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/payments"): Op(
-            "Ghi nhận nộp phí, lệ phí, nghĩa vụ tài chính", body=PaymentIn
-        ),
         ("GET", "/api/desk/dossiers/{dossier_id}/receipt.pdf"): Op(
             "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
         ),
@@ -395,30 +373,9 @@ def operations() -> dict[tuple[str, str], Op]:
             "Kết quả một bước: duyệt, trả lại, yêu cầu bổ sung, nghĩa vụ tài chính, đề nghị dừng",
             body=CompleteStepIn,
         ),
-        ("POST", "/api/agency/dossiers/{dossier_id}/extension"): Op(
-            "Đề nghị xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)", body=ExtensionIn
-        ),
         # ---- leaders, staff in general, the province office
-        ("GET", "/api/leader/pending"): Op(
-            "Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt", query=work_q
-        ),
-        ("POST", "/api/leader/dossiers/{dossier_id}/extension/decision"): Op(
-            "Duyệt hoặc không duyệt gia hạn", body=DecisionIn
-        ),
-        ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"): Op(
-            "Duyệt hoặc không duyệt dừng xử lý (mẫu 05)", body=DecisionIn
-        ),
-        ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"): Op(
-            "Đề nghị không tính trễ hạn do lỗi hệ thống (Đ15.7)", body=ExemptionIn, status=201
-        ),
-        ("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}"): Op(forms, media=(PDF, HTML)),
         ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(
             f"{paper_link} (cán bộ; mỗi lần mở được ghi nhật ký)"
-        ),
-        ("GET", "/api/staff/register/{unit}/{name}"): Op(
-            "Sổ theo dõi hồ sơ (mẫu 07): `{name}` = `register.pdf|html`",
-            media=(PDF, HTML),
-            query=(Query("month", "YYYY-MM."),),
         ),
         # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
         ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
@@ -626,9 +583,6 @@ def operations() -> dict[tuple[str, str], Op]:
                 Query("to", "Last day YYYY-MM-DD."),
             ),
         ),
-        ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"): Op(
-            "Quyết định không tính trễ hạn do lỗi hệ thống", body=DecisionIn
-        ),
     }
 
 
@@ -647,22 +601,13 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", "/api/my/dossiers"),
         ("GET", my),
         ("POST", f"{my}/submit"),
-        ("POST", f"{my}/withdraw"),
         ("POST", "/api/desk/dossiers"),
         ("GET", desk),
         ("POST", my),
         ("POST", desk),
-        *[
-            ("POST", f"{desk}/{action}")
-            for action in ("accept", "refuse", "supplement", "return", "withdraw", "payments")
-        ],
+        *[("POST", f"{desk}/{action}") for action in ("accept", "refuse", "supplement", "return")],
         ("GET", agency),
         ("POST", f"{agency}/steps/{{step_id}}/complete"),
-        ("POST", f"{agency}/extension"),
-        ("POST", "/api/leader/dossiers/{dossier_id}/extension/decision"),
-        ("POST", "/api/leader/dossiers/{dossier_id}/stop/decision"),
-        ("POST", "/api/staff/dossiers/{dossier_id}/exemptions"),
-        ("POST", "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision"),
         ("GET", api),
         ("POST", f"{api}/steps/{{step_id}}/complete"),
     ]
@@ -679,7 +624,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("GET", "/api/desk/inbox"): out.DossierSummaries,
         ("GET", "/api/staff/dossiers/by-code/{code}"): out.DossierSummary,
         ("DELETE", my): out.DraftDeleted,
-        ("GET", "/api/leader/pending"): out.DossierViews,
         ("GET", "/api/agency/tasks"): out.Tasks,
         ("GET", "/api/agency-api/tasks"): out.Tasks,
         # ---- attachments and results
@@ -687,12 +631,10 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", f"{desk}/uploads"): out.UploadTicket,
         ("POST", f"{my}/attachments/{{attachment_id}}/finalize"): Attachment,
         ("POST", f"{desk}/attachments/{{attachment_id}}/finalize"): Attachment,
-        ("POST", f"{my}/reuse"): out.ReusedAttachment,
         ("GET", f"{my}/attachments/{{attachment_id}}/link"): out.AttachmentLink,
         ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): (
             out.AttachmentLink
         ),
-        ("GET", "/api/my/documents"): out.Items,
         ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
         ("POST", f"{api}/result/finalize"): out.ResultAttached,
         # ---- payments

@@ -158,8 +158,8 @@ def agency_result(dossier_id: str, who: Caller) -> Response:
 def agency_result_upload(
     dossier_id: str, who: Caller, req: ResultUploadIn | None
 ) -> dict[str, Any]:
-    filename = (req or ResultUploadIn()).filename
-    ticket: dict[str, Any] = results.open_upload(deps(), who, dossier_id, filename)
+    assert req is not None  # an empty body is {}: the model's defaults
+    ticket: dict[str, Any] = results.open_upload(deps(), who, dossier_id, req.filename)
     return ticket
 
 
