@@ -195,22 +195,9 @@ def operations() -> dict[tuple[str, str], Op]:
         StaffFeedbackIn,
     )
     from chalicelib.services.models import (
-        AcceptIn,
         CompleteStepIn,
-        ConfirmPasswordResetIn,
-        CreateDossierIn,
-        PasswordResetIn,
-        ReasonIn,
-        ReturnIn,
-        SignInIn,
-        SignUpIn,
-        UploadIn,
     )
 
-    paper_link = "Liên kết ngắn hạn để xem hoặc tải một giấy tờ đã nộp (hợp lệ)"
-
-    upload = "Xin URL tải lên (presigned POST) cho một giấy tờ"
-    finalize = "Xác nhận tệp đã tải lên (kiểm tra kích thước, loại, mã độc)"
     work_q = (
         Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
         Query("cursor", "Opaque cursor from the previous page's `next`."),
@@ -299,84 +286,10 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         **_care_operations(),
         # ---- auth
-        ("POST", "/api/auth/signin"): Op("Đăng nhập (trả về token)", body=SignInIn),
-        ("POST", "/api/auth/signup"): Op("Đăng ký tài khoản công dân", body=SignUpIn, status=201),
-        ("POST", "/api/auth/forgot-password"): Op(
-            "Quên mật khẩu: gửi mã xác nhận đến thư điện tử của tài khoản (không cho biết tài "
-            "khoản có tồn tại hay không)",
-            body=PasswordResetIn,
-        ),
-        ("POST", "/api/auth/forgot-password/confirm"): Op(
-            "Đặt mật khẩu mới bằng mã xác nhận đã nhận qua thư điện tử",
-            body=ConfirmPasswordResetIn,
-        ),
-        ("GET", "/api/local/mailbox"): Op(
-            "Hộp thư thử nghiệm: thư hệ thống đã gửi (chỉ bật ở môi trường chạy thử)",
-            media=(HTML,),
-            query=(Query("to", "An e-mail address or a username."),),
-        ),
-        ("GET", "/api/me"): Op("Người dùng hiện tại và hồ sơ cá nhân"),
         # ---- citizen
-        ("POST", "/api/my/dossiers"): Op("Tạo hồ sơ nháp", body=CreateDossierIn, status=201),
-        ("GET", "/api/my/dossiers"): Op("Hồ sơ của tôi", query=work_q),
-        ("GET", "/api/my/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ của tôi"),
-        ("POST", "/api/my/dossiers/{dossier_id}"): Op(
-            "Sửa thông tin hồ sơ nháp (người nộp, tờ khai, nơi nộp)", body=CreateDossierIn
-        ),
-        ("DELETE", "/api/my/dossiers/{dossier_id}"): Op(
-            "Xóa hồ sơ nháp chưa nộp (cùng các tệp đính kèm)"
-        ),
-        ("POST", "/api/my/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
-        ("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
-            finalize
-        ),
-        ("POST", "/api/my/dossiers/{dossier_id}/submit"): Op("Nộp hồ sơ (hoặc nộp bổ sung)"),
-        ("GET", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(paper_link),
-        ("GET", "/api/my/dossiers/{dossier_id}/receipt.pdf"): Op(
-            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
-        ),
         # ---- desk
-        ("GET", "/api/desk/inbox"): Op("Hồ sơ chờ tiếp nhận tại bộ phận một cửa", query=work_q),
-        ("POST", "/api/desk/dossiers"): Op(
-            "Nhập hồ sơ giấy thay người nộp", body=CreateDossierIn, status=201
-        ),
-        ("GET", "/api/desk/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (một cửa)"),
-        ("POST", "/api/desk/dossiers/{dossier_id}"): Op(
-            "Sửa thông tin hồ sơ giấy chưa tiếp nhận", body=CreateDossierIn
-        ),
-        ("GET", "/api/staff/dossiers/by-code/{code}"): Op(
-            "Tìm hồ sơ theo mã in trên giấy tiếp nhận (không phân biệt hoa thường)"
-        ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/uploads"): Op(upload, body=UploadIn, status=201),
-        ("POST", "/api/desk/dossiers/{dossier_id}/attachments/{attachment_id}/finalize"): Op(
-            finalize
-        ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/accept"): Op(
-            "Tiếp nhận hồ sơ (đã thu phí hay chờ nộp phí)", body=AcceptIn, body_required=False
-        ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/refuse"): Op("Từ chối hồ sơ", body=ReasonIn),
-        ("POST", "/api/desk/dossiers/{dossier_id}/supplement"): Op(
-            "Yêu cầu bổ sung hồ sơ", body=ReasonIn
-        ),
-        ("POST", "/api/desk/dossiers/{dossier_id}/return"): Op(
-            "Trả kết quả: tại một cửa, bưu chính hoặc trực tuyến",
-            body=ReturnIn,
-            body_required=False,
-        ),
-        ("GET", "/api/desk/dossiers/{dossier_id}/receipt.pdf"): Op(
-            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)", media=(PDF,)
-        ),
         # ---- agency staff
-        ("GET", "/api/agency/tasks"): Op("Nhiệm vụ đang mở của cơ quan", query=work_q),
-        ("GET", "/api/agency/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
-        ("POST", "/api/agency/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
-            "Kết quả một bước: duyệt, trả lại, yêu cầu bổ sung, nghĩa vụ tài chính, đề nghị dừng",
-            body=CompleteStepIn,
-        ),
         # ---- leaders, staff in general, the province office
-        ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): Op(
-            f"{paper_link} (cán bộ; mỗi lần mở được ghi nhật ký)"
-        ),
         # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
         ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
             "Tạo giao dịch thanh toán trực tuyến phí, lệ phí (trả về đường dẫn cổng thanh toán)",
@@ -588,53 +501,22 @@ def operations() -> dict[tuple[str, str], Op]:
 
 def answers() -> dict[tuple[str, str], type[BaseModel]]:
     """(method, path) -> the model of the JSON success body, for entries that do not name one."""
-    from chalicelib.domain.dossier import Attachment
     from chalicelib.domain.faq import FaqEntry
     from chalicelib.services import models_out as out
 
     my = "/api/my/dossiers/{dossier_id}"
-    desk = "/api/desk/dossiers/{dossier_id}"
-    agency = "/api/agency/dossiers/{dossier_id}"
     api = "/api/agency-api/dossiers/{dossier_id}"
     keys = "/api/admin/agency-keys"
     dossier_views = [
-        ("POST", "/api/my/dossiers"),
-        ("GET", my),
-        ("POST", f"{my}/submit"),
-        ("POST", "/api/desk/dossiers"),
-        ("GET", desk),
-        ("POST", my),
-        ("POST", desk),
-        *[("POST", f"{desk}/{action}") for action in ("accept", "refuse", "supplement", "return")],
-        ("GET", agency),
-        ("POST", f"{agency}/steps/{{step_id}}/complete"),
         ("GET", api),
         ("POST", f"{api}/steps/{{step_id}}/complete"),
     ]
     return {
         **{key: out.DossierView for key in dossier_views},
         # ---- public, sign-in
-        ("POST", "/api/auth/signin"): out.Tokens,
-        ("POST", "/api/auth/signup"): out.SignedUp,
-        ("POST", "/api/auth/forgot-password"): out.PasswordResetSent,
-        ("POST", "/api/auth/forgot-password/confirm"): out.PasswordResetDone,
-        ("GET", "/api/me"): out.Me,
         # ---- lists of dossiers and tasks
-        ("GET", "/api/my/dossiers"): out.DossierSummaries,
-        ("GET", "/api/desk/inbox"): out.DossierSummaries,
-        ("GET", "/api/staff/dossiers/by-code/{code}"): out.DossierSummary,
-        ("DELETE", my): out.DraftDeleted,
-        ("GET", "/api/agency/tasks"): out.Tasks,
         ("GET", "/api/agency-api/tasks"): out.Tasks,
         # ---- attachments and results
-        ("POST", f"{my}/uploads"): out.UploadTicket,
-        ("POST", f"{desk}/uploads"): out.UploadTicket,
-        ("POST", f"{my}/attachments/{{attachment_id}}/finalize"): Attachment,
-        ("POST", f"{desk}/attachments/{{attachment_id}}/finalize"): Attachment,
-        ("GET", f"{my}/attachments/{{attachment_id}}/link"): out.AttachmentLink,
-        ("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"): (
-            out.AttachmentLink
-        ),
         ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
         ("POST", f"{api}/result/finalize"): out.ResultAttached,
         # ---- payments
