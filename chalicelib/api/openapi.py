@@ -291,31 +291,6 @@ def operations() -> dict[tuple[str, str], Op]:
         # ---- agency staff
         # ---- leaders, staff in general, the province office
         # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
-        ("POST", "/api/my/dossiers/{dossier_id}/payments"): Op(
-            "Tạo giao dịch thanh toán trực tuyến phí, lệ phí (trả về đường dẫn cổng thanh toán)",
-            status=201,
-        ),
-        ("GET", "/api/my/dossiers/{dossier_id}/payments"): Op("Các lần thanh toán của hồ sơ"),
-        ("GET", "/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf"): Op(
-            "Biên lai thu phí, lệ phí (PDF)", media=(PDF,)
-        ),
-        ("GET", "/api/my/dossiers/{dossier_id}/fee-receipt.pdf"): Op(
-            "Biên lai phí, lệ phí đã nộp cho hồ sơ (tại một cửa hoặc trực tuyến)", media=(PDF,)
-        ),
-        ("GET", "/api/desk/dossiers/{dossier_id}/fee-receipt.pdf"): Op(
-            "Biên lai phí, lệ phí đã nộp cho hồ sơ (một cửa)", media=(PDF,)
-        ),
-        ("GET", "/api/payments/vnpay/return"): Op(
-            "Trình duyệt trở về từ cổng thanh toán (kiểm tra chữ ký, chuyển về trang hồ sơ)",
-            status=302,
-            media=(),
-        ),
-        ("GET", "/api/payments/vnpay/ipn"): Op(
-            "Thông báo kết quả thanh toán từ cổng (IPN, máy chủ gọi máy chủ; chữ ký HMAC-SHA512)"
-        ),
-        ("GET", "/sim/vnpay/pay"): Op(
-            "Cổng thanh toán mô phỏng (chỉ bật ở môi trường chạy thử)", media=(HTML,)
-        ),
         # ---- the account
         ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
         ("POST", "/api/me/compromised"): Op(
@@ -504,7 +479,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
     from chalicelib.domain.faq import FaqEntry
     from chalicelib.services import models_out as out
 
-    my = "/api/my/dossiers/{dossier_id}"
     api = "/api/agency-api/dossiers/{dossier_id}"
     keys = "/api/admin/agency-keys"
     dossier_views = [
@@ -520,9 +494,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
         ("POST", f"{api}/result/finalize"): out.ResultAttached,
         # ---- payments
-        ("POST", f"{my}/payments"): out.PaymentCreated,
-        ("GET", f"{my}/payments"): out.Payments,
-        ("GET", "/api/payments/vnpay/ipn"): out.VnpayAck,
         # ---- agencies' keys
         ("GET", "/api/agency-api/whoami"): out.WhoAmI,
         ("POST", keys): out.IssuedAgencyKey,
