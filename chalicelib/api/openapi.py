@@ -161,7 +161,6 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
-    from chalicelib.api import routes_admin as admin_out
     from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
     from chalicelib.api.routes_privacy import (
         BreachIn,
@@ -170,19 +169,9 @@ def operations() -> dict[tuple[str, str], Op]:
         ErasureIn,
         IdNumberSearchIn,
     )
-    from chalicelib.api.routes_procedures_admin import ProposeChangeIn
     from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
-    from chalicelib.domain.procedure_publication import ProcedureChange
     from chalicelib.services.account_security import CompromisedIn, ProfileIn
-    from chalicelib.services.admin import (
-        CalendarChangeIn,
-        StaffIn,
-        StaffUpdateIn,
-        UnitDeleteIn,
-        UnitIn,
-        UnitUpdateIn,
-    )
     from chalicelib.services.feedback import (
         AnswerIn,
         FeedbackIn,
@@ -205,85 +194,6 @@ def operations() -> dict[tuple[str, str], Op]:
     )
     return {
         # ---- administrator's console (routes_admin.py)
-        ("GET", "/api/admin/units"): Op(
-            "Danh sách đơn vị (phân trang, lọc theo loại, cấp trên, từ khóa)",
-            query=(
-                Query("kind", "province | department | district | commune | desk | other."),
-                Query("parent", "Children of this unit code (`-`: the roots)."),
-                Query("q", "Free text (code or name)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-            answer=admin_out.AdminUnitPage,
-        ),
-        ("POST", "/api/admin/units"): Op(
-            "Thêm đơn vị", body=UnitIn, status=201, answer=admin_out.AdminUnitOut
-        ),
-        ("POST", "/api/admin/units/{code}"): Op(
-            "Đổi tên, loại hoặc chuyển cấp trên của đơn vị (khóa lạc quan `version`)",
-            body=UnitUpdateIn,
-            answer=admin_out.AdminUnitOut,
-        ),
-        ("POST", "/api/admin/units/{code}/delete"): Op(
-            "Xóa đơn vị không còn thủ tục, cán bộ, hồ sơ, đơn vị cấp dưới",
-            body=UnitDeleteIn,
-            answer=admin_out.AdminUnitDeleted,
-        ),
-        ("GET", "/api/admin/users"): Op(
-            "Danh sách tài khoản cán bộ (phân trang, lọc theo vai trò, đơn vị, từ khóa)",
-            query=(
-                Query("role", "desk | agency | leader | province | admin."),
-                Query("unit", "Unit code."),
-                Query("q", "Free text (name, username, e-mail)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-            answer=admin_out.AdminStaffPage,
-        ),
-        ("POST", "/api/admin/users"): Op(
-            "Tạo tài khoản cán bộ (trả mật khẩu tạm thời một lần)",
-            body=StaffIn,
-            status=201,
-            answer=admin_out.AdminStaffCreated,
-        ),
-        ("POST", "/api/admin/users/{username}"): Op(
-            "Đổi vai trò, đơn vị, họ tên, e-mail của cán bộ",
-            body=StaffUpdateIn,
-            answer=admin_out.AdminStaffOut,
-        ),
-        ("POST", "/api/admin/users/{username}/disable"): Op(
-            "Khóa tài khoản cán bộ", answer=admin_out.AdminStaffOut
-        ),
-        ("GET", "/api/admin/calendar"): Op(
-            "Lịch làm việc của một năm (ngày nghỉ, đóng cửa, ngày làm bù)",
-            query=(Query("year", "YYYY (default: this year)."),),
-            answer=admin_out.AdminCalendarOut,
-        ),
-        ("POST", "/api/admin/calendar"): Op(
-            "Thêm hoặc xóa ngày nghỉ, ngày đóng cửa, ngày làm việc bù, ngày nghỉ bù",
-            body=CalendarChangeIn,
-            answer=admin_out.AdminCalendarOut,
-        ),
-        ("GET", "/api/admin/procedures"): Op(
-            "Danh sách thủ tục cho quản trị (phân trang, lọc)",
-            query=(
-                Query("field", "Field (lĩnh vực)."),
-                Query("agency", "Lead agency (unit code)."),
-                Query("q", "Free text (code or name)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-            answer=admin_out.AdminProcedurePage,
-        ),
-        ("GET", "/api/admin/procedures/{code}/changes"): Op(
-            "Các đề nghị thay đổi của một thủ tục", answer=admin_out.AdminProcedureChanges
-        ),
-        ("POST", "/api/admin/procedure-changes"): Op(
-            "Quản trị lập đề nghị thay đổi thủ tục thay cơ quan chủ trì",
-            body=ProposeChangeIn,
-            status=201,
-            answer=ProcedureChange,
-        ),
         **_care_operations(),
         # ---- auth
         # ---- citizen
