@@ -169,7 +169,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ErasureIn,
         IdNumberSearchIn,
     )
-    from chalicelib.api.routes_reports import ReportIn
     from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
     from chalicelib.services.account_security import CompromisedIn, ProfileIn
     from chalicelib.services.feedback import (
@@ -248,50 +247,6 @@ def operations() -> dict[tuple[str, str], Op]:
             "Tìm hồ sơ theo số giấy tờ (băm có khóa, không giải mã)", body=IdNumberSearchIn
         ),
         # ---- reports, dashboard, transparency, alerts
-        ("POST", "/api/reports"): Op(
-            "Lập báo cáo định kỳ (Đ17) theo kỳ; lưu XLSX + PDF", body=ReportIn, status=201
-        ),
-        ("GET", "/api/reports"): Op(
-            "Danh sách báo cáo (phân trang, lọc theo kỳ)",
-            query=(
-                Query("agency", "Only this agency's reports."),
-                Query("period", "Only periods containing this text (e.g. 2026, 2026-H2)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 50)."),
-            ),
-        ),
-        ("GET", "/api/reports/{report_id}"): Op("Chi tiết một báo cáo"),
-        ("GET", "/api/reports/{report_id}/{name}"): Op(
-            "Tải báo cáo: `{name}` = report.xlsx | report.pdf (`link=1`: JSON với URL có hạn)",
-            media=(XLSX, PDF, JSON),
-            query=(Query("link", "1: answer a presigned GET URL instead."),),
-        ),
-        ("GET", "/api/dashboard"): Op(
-            "Bảng điều khiển chỉ số QĐ 766",
-            query=(Query("month", "YYYY-MM."), Query("agency", "One agency.")),
-        ),
-        ("GET", "/api/dashboard/drill"): Op(
-            "Hồ sơ đứng sau một chỉ số (phân trang)",
-            query=(
-                Query("indicator", "Indicator id."),
-                Query("part", "numerator | denominator."),
-                Query("agency", "Agency code."),
-                Query("month", "YYYY-MM."),
-                Query("cursor", "Next page."),
-                Query("limit", "1-100."),
-            ),
-        ),
-        ("GET", "/api/transparency"): Op(
-            "Công khai kết quả giải quyết (Đ4.4)", query=(Query("month", "YYYY-MM."),)
-        ),
-        ("GET", "/api/agency/alerts"): Op(
-            "Cảnh báo sắp đến hạn/quá hạn của cơ quan",
-            query=(
-                Query("cursor", "Next page."),
-                Query("limit", "1-100."),
-                Query("agency", "Admin/province: which agency."),
-            ),
-        ),
         # ---- feedback (phản ánh, kiến nghị) and the Q&A page
         ("POST", "/api/feedback"): Op(
             "Gửi phản ánh, kiến nghị (ẩn danh được; có mã đăng nhập thì gắn với công dân)",
@@ -431,14 +386,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("POST", "/api/admin/breaches/{breach_id}/reported"): out.Breach,
         # ---- procedures: proposals, publication, versions
         # ---- reports, dashboard, transparency, alerts, the portal sync
-        ("POST", "/api/reports"): out.ReportView,
-        ("GET", "/api/reports"): out.Reports,
-        ("GET", "/api/reports/{report_id}"): out.ReportView,
-        ("GET", "/api/reports/{report_id}/{name}"): out.Url,
-        ("GET", "/api/dashboard"): out.Dashboard,
-        ("GET", "/api/dashboard/drill"): out.Page,
-        ("GET", "/api/transparency"): out.Transparency,
-        ("GET", "/api/agency/alerts"): out.Page,
         # ---- feedback and Q&A
         ("POST", "/api/feedback"): out.FeedbackSent,
         ("GET", "/api/feedback/{code}"): out.FeedbackView,
