@@ -161,7 +161,6 @@ _TOKEN = Query("token", "The QR token printed on the receipt; when it matches, m
 
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
-    from chalicelib.api.routes_agency_api import CreateKeyIn, RotateKeyIn
     from chalicelib.api.routes_privacy import (
         BreachIn,
         BreachReportedIn,
@@ -169,7 +168,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ErasureIn,
         IdNumberSearchIn,
     )
-    from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
     from chalicelib.services.account_security import CompromisedIn, ProfileIn
     from chalicelib.services.feedback import (
         AnswerIn,
@@ -182,9 +180,6 @@ def operations() -> dict[tuple[str, str], Op]:
         RouteIn,
         StaffFeedbackIn,
     )
-    from chalicelib.services.models import (
-        CompleteStepIn,
-    )
 
     work_q = (
         Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
@@ -192,14 +187,7 @@ def operations() -> dict[tuple[str, str], Op]:
         Query("limit", "Page size 1-100 (default 50)."),
     )
     return {
-        # ---- administrator's console (routes_admin.py)
         **_care_operations(),
-        # ---- auth
-        # ---- citizen
-        # ---- desk
-        # ---- agency staff
-        # ---- leaders, staff in general, the province office
-        # ---- online payment (VNPay 2.1.0; a simulator in the local stack)
         # ---- the account
         ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
         ("POST", "/api/me/compromised"): Op(
@@ -246,7 +234,6 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/staff/search/id-number"): Op(
             "Tìm hồ sơ theo số giấy tờ (băm có khóa, không giải mã)", body=IdNumberSearchIn
         ),
-        # ---- reports, dashboard, transparency, alerts
         # ---- feedback (phản ánh, kiến nghị) and the Q&A page
         ("POST", "/api/feedback"): Op(
             "Gửi phản ánh, kiến nghị (ẩn danh được; có mã đăng nhập thì gắn với công dân)",
@@ -292,40 +279,8 @@ def operations() -> dict[tuple[str, str], Op]:
         ("POST", "/api/staff/feedback/{feedback_id}/route"): Op(
             "Điều chuyển phản ánh sang cơ quan khác", body=RouteIn
         ),
-        # ---- agencies' systems (SigV4)
-        ("GET", "/api/agency-api/whoami"): Op("Khóa đang dùng thuộc cơ quan nào"),
-        ("GET", "/api/agency-api/tasks"): Op("Nhiệm vụ đang mở của cơ quan"),
-        ("GET", "/api/agency-api/dossiers/{dossier_id}"): Op("Chi tiết hồ sơ (cơ quan)"),
-        ("POST", "/api/agency-api/dossiers/{dossier_id}/steps/{step_id}/complete"): Op(
-            "Hoàn thành một bước xử lý (duyệt hoặc trả lại)", body=CompleteStepIn
-        ),
-        ("POST", "/api/agency-api/dossiers/{dossier_id}/result/upload"): Op(
-            "Xin URL tải lên kết quả do cơ quan lập (cơ quan chủ trì)",
-            body=ResultUploadIn,
-            body_required=False,
-            status=201,
-        ),
-        ("POST", "/api/agency-api/dossiers/{dossier_id}/result/finalize"): Op(
-            "Xác nhận và ký số kết quả đã tải lên", body=ResultFinalizeIn
-        ),
         # ---- administrators
-        ("POST", "/api/admin/agency-keys"): Op(
-            "Cấp khóa API cho cơ quan (secret chỉ hiện một lần)", body=CreateKeyIn, status=201
-        ),
-        ("GET", "/api/admin/agency-keys"): Op(
-            "Danh sách khóa API", query=(Query("agency", "Only this agency's keys."),)
-        ),
-        ("GET", "/api/admin/agency-keys/{key_id}"): Op("Chi tiết một khóa API"),
-        ("POST", "/api/admin/agency-keys/{key_id}/rotate"): Op(
-            "Xoay khóa (khóa cũ còn hiệu lực trong thời gian ân hạn)",
-            body=RotateKeyIn,
-            body_required=False,
-            status=201,
-        ),
-        ("POST", "/api/admin/agency-keys/{key_id}/revoke"): Op("Thu hồi khóa API"),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
-        # ---- national portal (Cổng DVCQG) sync: the ops view
-        # ---- a dossier's workflow: the administrator's restart after a failure
         ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
             "Kiểm tra chuỗi băm nhật ký của hồ sơ"
         ),
@@ -344,28 +299,8 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
     from chalicelib.domain.faq import FaqEntry
     from chalicelib.services import models_out as out
 
-    api = "/api/agency-api/dossiers/{dossier_id}"
-    keys = "/api/admin/agency-keys"
-    dossier_views = [
-        ("GET", api),
-        ("POST", f"{api}/steps/{{step_id}}/complete"),
-    ]
     return {
-        **{key: out.DossierView for key in dossier_views},
-        # ---- public, sign-in
-        # ---- lists of dossiers and tasks
-        ("GET", "/api/agency-api/tasks"): out.Tasks,
-        # ---- attachments and results
-        ("POST", f"{api}/result/upload"): out.ResultUploadTicket,
-        ("POST", f"{api}/result/finalize"): out.ResultAttached,
-        # ---- payments
-        # ---- agencies' keys
-        ("GET", "/api/agency-api/whoami"): out.WhoAmI,
-        ("POST", keys): out.IssuedAgencyKey,
-        ("GET", keys): out.AgencyKeys,
-        ("GET", f"{keys}/{{key_id}}"): out.AgencyKey,
-        ("POST", f"{keys}/{{key_id}}/rotate"): out.IssuedAgencyKey,
-        ("POST", f"{keys}/{{key_id}}/revoke"): out.AgencyKey,
+        # ---- account administration, the audit log
         ("GET", "/api/admin/accounts/{username}"): out.AccountStatus,
         ("POST", "/api/admin/accounts/{username}/enable"): out.AccountStatus,
         ("GET", "/api/admin/audit/dossiers/{dossier_id}"): out.Items,
@@ -384,8 +319,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("GET", "/api/admin/breaches"): out.Breaches,
         ("GET", "/api/admin/breaches/{breach_id}"): out.Breach,
         ("POST", "/api/admin/breaches/{breach_id}/reported"): out.Breach,
-        # ---- procedures: proposals, publication, versions
-        # ---- reports, dashboard, transparency, alerts, the portal sync
         # ---- feedback and Q&A
         ("POST", "/api/feedback"): out.FeedbackSent,
         ("GET", "/api/feedback/{code}"): out.FeedbackView,
