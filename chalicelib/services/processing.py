@@ -23,6 +23,8 @@ from chalicelib.domain.dossier import (
     StepState,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.permissions import permission
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.deps import Deps
 from chalicelib.services.dossiers import SYSTEM, Actor, _event, _month, _warn_at, load_for
@@ -57,7 +59,6 @@ PAUSED = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE})
 ALARM_KINDS = frozenset(
     {"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat"}
 )
-AGENCY_ROLES = ("agency", "leader", "admin")
 
 ALARM_TEXT = {
     "step_due_soon": "Bước xử lý sắp đến hạn",
@@ -381,13 +382,13 @@ def on_agency_task(deps: Deps, msg: AgencyTaskMessage) -> None:
 
 
 def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
-    if actor.role not in AGENCY_ROLES or not actor.unit:
+    if not may(actor, "dossier.agency.tasks") or not actor.unit:
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
     return deps.store.list_agency_tasks(actor.unit)
 
 
 def _check_agency(actor: Actor) -> None:
-    if actor.role not in AGENCY_ROLES:
+    if not may(actor, "dossier.agency.complete"):
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
 
 
@@ -402,7 +403,8 @@ def complete_step(
     _check_agency(actor)
     d = load_for(deps, dossier_id, actor)
     task = deps.store.get_task(d.id, step_id)
-    if task is None or (actor.role != "admin" and task.agency != actor.unit):
+    everywhere = permission("dossier.agency.complete").everywhere  # the administrator
+    if task is None or (actor.role not in everywhere and task.agency != actor.unit):
         raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
     if req.outcome == "stop":
         from chalicelib.services import decisions
@@ -881,7 +883,7 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
     same Idempotency-Key (or a plain retry: the latest workflow event is then `restarted` and the
     execution it names does not exist yet) starts the same `-r<n>` execution once.
     """
-    if actor.role != "admin":
+    if not may(actor, "ops.workflow.restart"):
         raise Forbidden(
             "Chỉ quản trị viên được khởi động lại quy trình xử lý hồ sơ.",
             "Only an administrator may restart a dossier's workflow.",

@@ -314,7 +314,7 @@ ROWS: list[Row] = [
     from_table("GET", "/api/staff/dossiers/{dossier_id}/forms/{name}", may404=True),
     from_table("GET", "/api/staff/dossiers/{dossier_id}/attachments/{attachment_id}/link"),
     from_table("GET", "/api/staff/register/{unit}/{name}",
-               world="desk,agency,leader=ok/403 province=403",
+               world="desk,agency,leader=ok/403",
                query="?month=" + MONTH, note="units are public: another unit's register is 403"),
     bearer("GET", "/api/staff/dossiers/{dossier_id}/support-requests",
            "desk,agency,leader=ok/404 admin=ok"),
