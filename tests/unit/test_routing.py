@@ -81,6 +81,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
 
     app = Chalice(app_name="routing-test")
     app.register_blueprint(router.bp)
+    _isolate_http_config(monkeypatch)
     http.install(app, idempotency_store=_NoStore())
     monkeypatch.setattr(context, "_app", app)
     monkeypatch.setenv(routing.CONTRACT_CHECK_ENV, "1")
@@ -91,6 +92,14 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
     finally:
         for key in [k for k in routing.CONTRACTS if k[1].startswith(PREFIX)]:
             del routing.CONTRACTS[key]
+
+
+def _isolate_http_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`http.install(..., idempotency_store=...)` sets the process-wide config: give this test its
+    own copy, restored at teardown, so later tests in the worker keep their real store."""
+    import dataclasses
+
+    monkeypatch.setattr(http, "_config", dataclasses.replace(http._config))
 
 
 class _NoStore:
@@ -251,6 +260,7 @@ def test_a_cache_control_of_its_own_and_a_signed_route(monkeypatch: pytest.Monke
 
     app = Chalice(app_name="routing-signed")
     app.register_blueprint(router.bp)
+    _isolate_http_config(monkeypatch)
     http.install(app, idempotency_store=_NoStore())
     monkeypatch.setattr(context, "_app", app)
     monkeypatch.setattr(http, "idempotent_post", lambda req, key, fn, **kw: http.call_view(fn, req))
