@@ -8,6 +8,7 @@ machine alarms of a second or two.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,10 @@ import pytest
 
 from infra.resources import Outputs
 from tests.support.aws import REGION, SFN_EXECUTION, stop_executions
+
+# Every answer a route builds from a dict must dump to that same dict through its `out` model
+# (chalicelib/api/routing.py): the whole suite checks the contracts change no byte.
+os.environ.setdefault("TTHC_CONTRACT_CHECK", "1")
 
 
 @pytest.fixture

@@ -71,7 +71,16 @@ DEFAULT_NO_STORE_ROUTES = frozenset(
     }
 )
 
+# POST routes whose contract says `replay=False` (chalicelib/api/routing.py adds them).
+_NEVER_STORED: set[str] = set()
+
 _log = logging.getLogger(f"{SERVICE}.http")
+
+
+def never_store(route: str) -> None:
+    """A POST route (resource path) whose answers are never stored for replay."""
+    with _lock:
+        _NEVER_STORED.add(route)
 
 
 # ---- configuration ------------------------------------------------------------------------------
@@ -815,7 +824,7 @@ def idempotent_post(
     """
     key = idempotency_key(request)
     route = request.path
-    if route in _config.no_store_routes:
+    if route in _config.no_store_routes or route in _NEVER_STORED:
         return call_view(handler_fn, request)
 
     from aws_lambda_powertools.utilities.idempotency import (

@@ -388,9 +388,12 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
 SEQUENCE_ATTEMPTS = 30
 
 
-def _desk_scope(d: Dossier, actor: Actor) -> None:
-    if actor.role not in ("desk", "admin"):
-        raise Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
+def _desk_scope(d: Dossier, actor: Actor, action: str = "dossier.desk.handle") -> None:
+    """The receiving unit's desk (chalicelib/domain/permissions.py `action`)."""
+    from chalicelib.domain.permissions import Related, require
+
+    denied = Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
+    require(actor, action, Related.of(units=[d.receiving_unit]), otherwise=denied)
 
 
 def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = None) -> Dossier:
@@ -405,7 +408,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
 
     req = req or AcceptIn()
     d = load_for(deps, dossier_id, actor)
-    _desk_scope(d, actor)
+    _desk_scope(d, actor, "dossier.desk.accept")
     if d.status in (S.RECEIVED, S.AWAITING_FEE) and d.code and not d.handovers:
         execution.start_execution(deps, d)
         return deps.store.get_dossier(d.id)

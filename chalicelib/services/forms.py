@@ -24,7 +24,6 @@ PDF = "application/pdf"
 HTML = "text/html; charset=utf-8"
 
 # Staff who keep or read the register of their own unit.
-REGISTER_ROLES = frozenset({"desk", "leader", "agency"})
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -99,10 +98,10 @@ def form_document(
 
 
 def may_read_register(actor: Actor, unit: str) -> bool:
-    """An administrator, or desk/leader/agency staff of that very unit."""
-    if actor.role == "admin":
-        return True
-    return actor.role in REGISTER_ROLES and actor.unit is not None and actor.unit == unit
+    """An administrator, or desk/leader/agency staff of that unit (`dossier.staff.register`)."""
+    from chalicelib.domain.permissions import Related, permits
+
+    return permits(actor, "dossier.staff.register", Related.of(units=[unit]))
 
 
 def register_document(

@@ -96,7 +96,9 @@ def create_payment(
 ) -> dict[str, Any]:
     """{payment_id, pay_url, amount_vnd, expires_at}; reuses the open attempt for the same fee."""
     d = load_for(deps, dossier_id, actor)
-    if actor.role != "citizen" or d.owner != actor.sub:
+    from chalicelib.domain.permissions import Related, permits
+
+    if not permits(actor, "payment.my.pay", Related.of(owner=d.owner)):
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
     if not _awaiting(d):
         raise _no_fee()

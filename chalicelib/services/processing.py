@@ -26,6 +26,8 @@ from chalicelib.domain.dossier import (
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.history import month_key, new_event
+from chalicelib.domain.permissions import permission
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.access import load_for
 from chalicelib.services.container import Deps
@@ -66,7 +68,6 @@ S = DossierStatus
 ALARM_KINDS = frozenset(
     {"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat"}
 )
-AGENCY_ROLES = ("agency", "leader", "admin")
 
 ALARM_TEXT = {
     "step_due_soon": "Bước xử lý sắp đến hạn",
@@ -380,13 +381,13 @@ def on_agency_task(deps: Deps, msg: AgencyTaskMessage) -> None:
 
 
 def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
-    if actor.role not in AGENCY_ROLES or not actor.unit:
+    if not may(actor, "dossier.agency.tasks") or not actor.unit:
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
     return deps.store.list_agency_tasks(actor.unit)
 
 
 def _check_agency(actor: Actor) -> None:
-    if actor.role not in AGENCY_ROLES:
+    if not may(actor, "dossier.agency.complete"):
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
 
 
@@ -401,7 +402,8 @@ def complete_step(
     _check_agency(actor)
     d = load_for(deps, dossier_id, actor)
     task = deps.store.get_task(d.id, step_id)
-    if task is None or (actor.role != "admin" and task.agency != actor.unit):
+    everywhere = permission("dossier.agency.complete").everywhere  # the administrator
+    if task is None or (actor.role not in everywhere and task.agency != actor.unit):
         raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
     if req.outcome == "stop":
         from chalicelib.services import decisions
@@ -783,7 +785,7 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
     same Idempotency-Key (or a plain retry: the latest workflow event is then `restarted` and the
     execution it names does not exist yet) starts the same `-r<n>` execution once.
     """
-    if actor.role != "admin":
+    if not may(actor, "ops.workflow.restart"):
         raise Forbidden(
             "Chỉ quản trị viên được khởi động lại quy trình xử lý hồ sơ.",
             "Only an administrator may restart a dossier's workflow.",

@@ -295,10 +295,10 @@ def produce_result(
 
 # ---- the agency's own document ------------------------------------------------------------------
 def _issuer_scope(actor: Actor, dossier: Dossier) -> None:
-    """Only the lead agency (or an administrator) issues the result."""
-    if actor.role == "admin":
-        return
-    if actor.role != "agency" or not actor.unit or actor.unit != dossier.lead_agency:
+    """Only the lead agency (or an administrator) issues the result (`result.agency.attach`)."""
+    from chalicelib.domain.permissions import Related, permits
+
+    if not permits(actor, "result.agency.attach", Related.of(lead=dossier.lead_agency)):
         raise Forbidden(
             "Chỉ cơ quan chủ trì giải quyết được ban hành kết quả.",
             "Only the lead agency issues the result.",
