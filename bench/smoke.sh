@@ -20,6 +20,7 @@ run() {
   fi
 }
 run coldstart "$PY" bench/coldstart.py --smoke
+run coldstart-requests "$PY" bench/coldstart.py --requests --smoke
 run cost "$PY" bench/cost.py --smoke
 run requests "$PY" bench/requests.py --smoke
 run pdf "$PY" bench/pdf.py --smoke
