@@ -9,7 +9,7 @@ STAGE ?= dev
 CHECKOV := $(VENV)/tools/checkov/bin/checkov
 
 .PHONY: install run test lint typecheck pytest test-unit test-integration test-web bench clean \
-	template deploy destroy localstack bench-load bench-scale fuzz
+	template deploy destroy localstack bench-load bench-scale bench-smoke fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ install: $(STAMP) $(CHECKOV)
 run: install ## start the local stack and print the URL and demo accounts
 	$(PY) -m infra.local --port $(PORT)
 
-test: install lint typecheck pytest ## everything CI runs
+test: install lint typecheck pytest bench-smoke ## everything CI runs
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -54,9 +54,16 @@ test-integration: install
 test-web: install
 	$(VENV)/bin/pytest -m "web or live" tests/web tests/stress tests/fuzz
 
+# Every bench once at a tiny size: each must exit 0, its figures are printed, never judged.
+bench-smoke: install
+	PY=$(PY) bench/smoke.sh
+
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py
+	$(PY) bench/coldstart.py --requests
 	$(PY) bench/cost.py
+	$(PY) bench/requests.py
+	$(PY) bench/pdf.py
 
 bench-load: install ## 1,000 concurrent submissions and 500 racing staff actions on the local stack
 	$(PY) bench/load.py --submissions 1000 --races 500 --workers 32 --time-limit 5400

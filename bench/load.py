@@ -46,8 +46,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# As a script, bench/ is first on sys.path, where bench/requests.py would shadow the `requests`
+# library (moto imports it): the repository root takes its place.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 DEMO = ROOT / "data" / "demo"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -791,7 +792,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run the moto server inside the stack's process (default: a process of its own)",
     )
+    p.add_argument(
+        "--smoke", action="store_true", help="4 submissions, 4 races, 2 workers (make test)"
+    )
     a = p.parse_args(argv)
+    if a.smoke:
+        a.submissions, a.races, a.workers, a.pollers = 4, 4, 2, 2
+        a.time_limit = min(a.time_limit, 120.0)
     import logging
 
     logging.basicConfig(level=logging.WARNING)

@@ -16,6 +16,7 @@ and finishes the rest in past months. Target: items read ratio <= 1.1.
 
     python -m bench.scale --sizes 10000 100000
     python -m bench.scale --quick          # 1,000 and 10,000
+    python -m bench.scale --smoke          # 200 and 400 (make test: must run, figures not judged)
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# As a script, bench/ is first on sys.path, where bench/requests.py would shadow the `requests`
+# library (moto imports it): the repository root takes its place.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 
 NOW = datetime(2026, 11, 12, 1, 0, tzinfo=UTC)  # Thu 08:00 Vietnam time, a working day
 REGION = "ap-southeast-1"
@@ -271,8 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1,000 and 10,000 dossiers")
     ap.add_argument("--open", type=int, default=300, help="open dossiers at every size")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--smoke", action="store_true", help="200 and 400 dossiers, 20 open (make test)"
+    )
     args = ap.parse_args(argv)
     sizes = [1_000, 10_000] if args.quick else args.sizes
+    if args.smoke:
+        sizes, args.open = [200, 400], 20
     results = run(sizes, args.open)
     small, large = results[sizes[0]], results[sizes[-1]]
     worst = 0.0
@@ -298,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.json:
         print(json.dumps({str(k): v for k, v in results.items()}, indent=2))
-    return 0 if ok else 1
+    return 0 if ok or args.smoke else 1
 
 
 if __name__ == "__main__":

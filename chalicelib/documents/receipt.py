@@ -119,6 +119,7 @@ def _new_pdf(data: ReceiptData) -> FPDF:
         top=10,
         bottom=_BOTTOM,
         title=f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả {code}",
+        created_at=data.received_at,
     )
     return pdf
 

@@ -84,7 +84,14 @@ def _new_pdf(data: ResultData) -> FPDF:
             self.set_text_color(0)
 
     pdf = _ResultPDF(orientation="P", unit="mm", format=(_PAGE_W, _PAGE_H))
-    prepare(pdf, margin=_MARGIN, top=15, bottom=_BOTTOM, title=f"{TITLE} {code}")
+    prepare(
+        pdf,
+        margin=_MARGIN,
+        top=15,
+        bottom=_BOTTOM,
+        title=f"{TITLE} {code}",
+        created_at=data.issued_at,
+    )
     return pdf
 
 

@@ -7,6 +7,7 @@ need (see docs/design.md "Table"). Nothing on a request path scans.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from chalicelib.store.waits import WaitTokens
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# How long a process keeps a procedure's LATEST pointer: a publication reaches every Lambda
+# instance within this (the publishing one at once). Pinned versions never change.
+PROCEDURE_TTL_SECONDS = 60.0
 
 
 def _s(value: str) -> dict[str, str]:
@@ -176,15 +180,44 @@ class DynamoStore(TableAdapter):
         self.client.transact_write_items(
             TransactItems=[{"Put": {"TableName": self.table, "Item": it}} for it in items]
         )
+        now = self.monotonic()
+        self._procedure_cache().update(
+            {(proc.code, None): (now, proc), (proc.code, proc.version): (now, proc)}
+        )
 
     def get_procedure(self, code: str, version: int | None = None) -> Procedure:
+        """A pinned version, or LATEST. Versions are immutable once published (`V#<n>` is
+        claimed conditionally and never rewritten), so this adapter keeps each one it has read
+        for the life of the process; LATEST moves when the province publishes, so it is kept
+        PROCEDURE_TTL_SECONDS (`put_procedure` in this process replaces it at once)."""
+        cache = self._procedure_cache()
+        key = (code, version)
+        hit = cache.get(key)
+        now = self.monotonic()
+        if hit is not None and (version is not None or now - hit[0] <= PROCEDURE_TTL_SECONDS):
+            return hit[1]
         sk = "LATEST" if version is None else f"V#{version:05d}"
         item = self._get(f"PROC#{code}", sk, consistent=False)
         if item is None:
             raise NotFound(
                 f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.", field="code"
             )
-        return Procedure.model_validate_json(item["data"]["S"])
+        proc = Procedure.model_validate_json(item["data"]["S"])
+        cache[key] = (now, proc)
+        cache[(code, proc.version)] = (now, proc)
+        return proc
+
+    def _procedure_cache(self) -> dict[tuple[str, int | None], tuple[float, Procedure]]:
+        found: dict[tuple[str, int | None], tuple[float, Procedure]] | None = self.__dict__.get(
+            "_procedures"
+        )
+        if found is None:
+            found = self.__dict__.setdefault("_procedures", {})
+        return found
+
+    def monotonic(self) -> float:
+        """The clock of the adapter's caches (tests move it instead of sleeping)."""
+        return time.monotonic()
 
     def list_procedures(self, field_name: str | None = None) -> list[dict[str, Any]]:
         """Catalogue rows; one Query (by field through GSI5, else the catalogue partition)."""
