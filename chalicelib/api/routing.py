@@ -18,7 +18,8 @@ idempotency layer) or carries `Cache-Control: no-store` (`no_store=True`). The m
 Handler parameters are filled by name and annotation:
 - a path parameter: its name (`code: str`);
 - `who: Caller` (or `who: Caller | None` on an `Auth.OPTIONAL` action): the verified caller;
-- `req: SomeIn` (`req: SomeIn | None` = the body may be empty): the JSON body, validated;
+- `req: SomeIn`: the JSON body, validated (`body_required=False`: the body may be empty, which
+  validates as `{}`; the handler still gets a model);
 - `params: SomeQuery`: the query string, validated (chalicelib/api/http.py `parse_query`);
 - `raw: bytes`: the raw body (uploads); `request: Request`: Chalice's request.
 
@@ -227,7 +228,7 @@ def _check_same(contract: Contract, original: Any, dumped: Any) -> None:
 
 def _run(contract: Contract, fn: Handler, view_kwargs: dict[str, Any]) -> Response:
     from chalicelib.api import context
-    from chalicelib.domain.permissions import Auth, forbidden_role, permission, role_permits
+    from chalicelib.domain.permissions import Auth, permission, require_role
 
     perm = permission(contract.action)
     who: Any = None
@@ -235,8 +236,8 @@ def _run(contract: Contract, fn: Handler, view_kwargs: dict[str, Any]) -> Respon
         who = context.caller()  # 401 without a valid token
     elif perm.auth is Auth.OPTIONAL and context.request().headers.get("authorization"):
         who = context.caller()  # a token that is sent must be valid
-    if perm.auth is not Auth.NONE and not role_permits(who, contract.action):
-        raise forbidden_role()
+    if perm.auth is not Auth.NONE:
+        require_role(who, contract.action)  # before the body is read
     kwargs: dict[str, Any] = {}
     for arg in contract.args:
         if arg.kind == "path":
@@ -283,12 +284,16 @@ class Router:
         upload: tuple[str, ...] = (),
         replay: bool = True,
         no_store: bool = False,
+        body_required: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Register `fn` as `method path` with its contract (see the module docstring)."""
         if method not in METHODS:
             raise ContractError(f"{method} {path}: unsupported method")
 
         def register(fn: Handler) -> Handler:
+            args = _args_of(fn, path)
+            if not body_required:  # an empty body is `{}`: the model's defaults
+                args = tuple(a._replace(optional=True) if a.kind == "body" else a for a in args)
             contract = Contract(
                 method=method,
                 path=path,
@@ -297,7 +302,7 @@ class Router:
                 view_name=fn.__name__,
                 module=self.module,
                 schemas=self.schemas,
-                args=_args_of(fn, path),
+                args=args,
                 out=out if out is not None else _return_model(fn),
                 status=status,
                 media=media,

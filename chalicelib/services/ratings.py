@@ -16,6 +16,7 @@ from typing import Any, Literal
 from chalicelib.domain import ratings as rules
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.permissions import Related, require, require_role
 from chalicelib.domain.ratings import Rating
 from chalicelib.services.deps import Deps
 from chalicelib.services.dossiers import Actor, _month, load_for
@@ -92,9 +93,10 @@ def link_status(deps: Deps, code: str, token: str | None) -> dict[str, Any]:
 
 
 def _own(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
-    if actor.role != "citizen":
-        raise Forbidden("Chỉ người nộp hồ sơ.", "The applicant only.")
-    return load_for(deps, dossier_id, actor)
+    require_role(actor, "care.rating.own")  # refused before the dossier is read
+    d = load_for(deps, dossier_id, actor)  # the dossier's own visibility: another's is 404
+    require(actor, "care.rating.own", Related.seen())
+    return d
 
 
 def rate_as_owner(deps: Deps, actor: Actor, dossier_id: str, req: DossierRatingIn) -> Rating:
@@ -159,6 +161,7 @@ def _rate(
 
 
 def leader_notifications(deps: Deps, actor: Actor) -> list[dict[str, Any]]:
-    if actor.role not in ("leader", "admin") or not actor.unit:
+    require(actor, "care.rating.notifications")
+    if not actor.unit:
         raise Forbidden("Chỉ lãnh đạo cơ quan.", "Agency leaders only.")
     return _store(deps).notifications(actor.unit)
