@@ -81,7 +81,7 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
 
     app = Chalice(app_name="routing-test")
     app.register_blueprint(router.bp)
-    http.install(app, idempotency_store=_NoStore())
+    http.install(app)  # no config: nothing global changes for the tests that follow
     monkeypatch.setattr(context, "_app", app)
     monkeypatch.setenv(routing.CONTRACT_CHECK_ENV, "1")
     c = Client(app)
@@ -91,10 +91,6 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
     finally:
         for key in [k for k in routing.CONTRACTS if k[1].startswith(PREFIX)]:
             del routing.CONTRACTS[key]
-
-
-class _NoStore:
-    """Idempotency persistence is not what these tests check; POSTs here declare replay."""
 
 
 def _caller(role: str) -> Caller:
