@@ -36,10 +36,7 @@ IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,100}$"  # chalicelib.api.http._I
 SCHEMA_REF = "#/components/schemas/{model}"
 JSON = "application/json"
 PDF = "application/pdf"
-PNG = "image/png"
-SVG = "image/svg+xml"
 HTML = "text/html"
-IMAGES = ("image/jpeg", "image/png")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Audiences (tags), in the order the document lists them.
@@ -156,9 +153,6 @@ class Op:
     upload: tuple[str, ...] = ()
 
 
-_TOKEN = Query("token", "The QR token printed on the receipt; when it matches, more is shown.")
-
-
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
     from chalicelib.api.routes_privacy import (
@@ -187,7 +181,6 @@ def operations() -> dict[tuple[str, str], Op]:
         Query("limit", "Page size 1-100 (default 50)."),
     )
     return {
-        **_care_operations(),
         # ---- the account
         ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
         ("POST", "/api/me/compromised"): Op(
@@ -296,7 +289,6 @@ def operations() -> dict[tuple[str, str], Op]:
 
 def answers() -> dict[tuple[str, str], type[BaseModel]]:
     """(method, path) -> the model of the JSON success body, for entries that do not name one."""
-    from chalicelib.domain.faq import FaqEntry
     from chalicelib.services import models_out as out
 
     return {
@@ -334,147 +326,6 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
             ("POST", f"/api/staff/feedback/{{feedback_id}}/{action}"): out.FeedbackStaffView
             for action in ("accept", "refuse", "request-info", "answer", "publish", "route")
         },
-        # ---- FAQ, support requests, ratings, faces
-        ("GET", "/api/faq"): out.FaqSearch,
-        ("GET", "/api/faq/{faq_id}"): out.FaqPublic,
-        ("GET", "/api/province/faq"): out.Faqs,
-        ("POST", "/api/province/faq"): FaqEntry,
-        **{
-            ("POST", f"/api/province/faq/{{faq_id}}{action}"): FaqEntry
-            for action in ("", "/publish", "/retire", "/draft")
-        },
-        ("POST", "/api/staff/support"): out.SupportView,
-        ("GET", "/api/staff/support"): out.SupportViews,
-        ("GET", "/api/staff/support/{request_id}"): out.SupportView,
-        ("POST", "/api/staff/support/{request_id}/screenshot"): out.UploadSlot,
-        ("POST", "/api/staff/support/{request_id}/screenshot/finalize"): out.SupportView,
-        ("GET", "/api/staff/support/{request_id}/screenshot"): out.Url,
-        ("GET", "/api/staff/dossiers/{dossier_id}/support-requests"): out.Items,
-        ("GET", "/api/admin/support"): out.SupportViews,
-        **{
-            ("POST", f"/api/admin/support/{{request_id}}/{action}"): out.SupportView
-            for action in ("triage", "answer", "close")
-        },
-        ("GET", "/api/my/dossiers/{dossier_id}/rating"): out.RatingStatus,
-        ("POST", "/api/my/dossiers/{dossier_id}/rating"): out.RatingView,
-        ("GET", "/api/ratings/{code}"): out.RatingStatus,
-        ("POST", "/api/ratings/{code}"): out.RatingView,
-        ("GET", "/api/leader/notifications"): out.Items,
-        ("GET", "/api/lookup/face"): out.FaceInfo,
-        ("POST", "/api/lookup/face"): out.FaceMatches,
-        ("GET", "/api/my/face"): out.MyFace,
-        ("POST", "/api/my/face"): out.FaceRegistered,
-        ("POST", "/api/my/face/withdraw"): out.FaceWithdrawn,
-        ("DELETE", "/api/my/face"): out.FaceWithdrawn,
-    }
-
-
-def _care_operations() -> dict[tuple[str, str], Op]:
-    """FAQ, satisfaction ratings, lookup by face, IT support requests (issue 7)."""
-    from chalicelib.services.models_care import (
-        DossierRatingIn,
-        FaqIn,
-        FaqUpdateIn,
-        ScreenshotIn,
-        SupportAnswerIn,
-        SupportCloseIn,
-        SupportIn,
-        TriageIn,
-    )
-
-    faq_state = Query("state", "draft | published | retired.")
-    support_state = Query("state", "open | triaged | answered | closed.")
-    return {
-        # ---- public
-        ("GET", "/api/faq"): Op(
-            "Câu hỏi thường gặp (đã công bố), tìm không dấu",
-            query=(
-                Query("q", "Words, accents optional."),
-                Query("field", "Field (lĩnh vực)."),
-                Query("procedure", "Procedure code."),
-            ),
-        ),
-        ("GET", "/api/faq/{faq_id}"): Op("Một câu hỏi thường gặp đã công bố"),
-        ("GET", "/api/ratings/{code}"): Op(
-            "Trạng thái đánh giá qua đường dẫn trên giấy tiếp nhận", query=(_TOKEN,)
-        ),
-        ("POST", "/api/ratings/{code}"): Op(
-            "Đánh giá mức độ hài lòng qua đường dẫn trên giấy tiếp nhận",
-            body=DossierRatingIn,
-            status=201,
-            query=(_TOKEN,),
-        ),
-        ("GET", "/api/lookup/face"): Op(
-            "Tra cứu bằng khuôn mặt có khả dụng không; nội dung chấp thuận"
-        ),
-        ("POST", "/api/lookup/face"): Op(
-            "Tra cứu hồ sơ đang giải quyết bằng ảnh khuôn mặt (thân yêu cầu: ảnh JPEG/PNG)",
-            upload=IMAGES,
-        ),
-        # ---- citizen
-        ("GET", "/api/my/dossiers/{dossier_id}/rating"): Op("Trạng thái đánh giá hồ sơ của tôi"),
-        ("POST", "/api/my/dossiers/{dossier_id}/rating"): Op(
-            "Đánh giá mức độ hài lòng (sau khi nhận kết quả, một lần)",
-            body=DossierRatingIn,
-            status=201,
-        ),
-        ("GET", "/api/my/face"): Op("Đăng ký tra cứu bằng khuôn mặt của tôi"),
-        ("POST", "/api/my/face"): Op(
-            "Đăng ký khuôn mặt (thân yêu cầu: ảnh JPEG/PNG; cần chấp thuận)",
-            status=201,
-            upload=IMAGES,
-            query=(
-                Query("consent", "`accepted`: the citizen accepted the consent text."),
-                Query("consent_version", "The version of the consent text shown."),
-            ),
-        ),
-        ("POST", "/api/my/face/withdraw"): Op("Rút lại chấp thuận, xóa dữ liệu khuôn mặt"),
-        ("DELETE", "/api/my/face"): Op("Rút lại chấp thuận, xóa dữ liệu khuôn mặt"),
-        # ---- staff
-        ("POST", "/api/staff/support"): Op(
-            "Gửi yêu cầu hỗ trợ kỹ thuật (Đ15.8)", body=SupportIn, status=201
-        ),
-        ("GET", "/api/staff/support"): Op("Yêu cầu hỗ trợ của đơn vị", query=(support_state,)),
-        ("GET", "/api/staff/support/{request_id}"): Op("Chi tiết yêu cầu hỗ trợ"),
-        ("POST", "/api/staff/support/{request_id}/screenshot"): Op(
-            "Xin URL tải ảnh chụp màn hình (PNG/JPEG)", body=ScreenshotIn, status=201
-        ),
-        ("POST", "/api/staff/support/{request_id}/screenshot/finalize"): Op(
-            "Xác nhận ảnh đã tải lên (kiểm tra loại thật, kích thước)"
-        ),
-        ("GET", "/api/staff/support/{request_id}/screenshot"): Op("URL tải ảnh chụp màn hình"),
-        ("GET", "/api/staff/dossiers/{dossier_id}/support-requests"): Op(
-            "Yêu cầu hỗ trợ gắn với hồ sơ (căn cứ đề nghị không tính trễ hạn)"
-        ),
-        # ---- province office
-        ("GET", "/api/province/faq"): Op("Câu hỏi thường gặp (mọi trạng thái)", query=(faq_state,)),
-        ("POST", "/api/province/faq"): Op(
-            "Thêm câu hỏi thường gặp (bản nháp)", body=FaqIn, status=201
-        ),
-        ("POST", "/api/province/faq/{faq_id}"): Op("Sửa câu hỏi thường gặp", body=FaqUpdateIn),
-        ("POST", "/api/province/faq/{faq_id}/publish"): Op("Công bố câu hỏi"),
-        ("POST", "/api/province/faq/{faq_id}/retire"): Op("Ngừng sử dụng câu hỏi"),
-        ("POST", "/api/province/faq/{faq_id}/draft"): Op("Chuyển câu hỏi về bản nháp"),
-        # ---- leaders, IT
-        ("GET", "/api/leader/notifications"): Op("Thông báo cho lãnh đạo: đánh giá không hài lòng"),
-        ("GET", "/api/admin/support"): Op(
-            "Hàng chờ yêu cầu hỗ trợ (CNTT; phân trang, lọc theo trạng thái, từ khóa)",
-            query=(
-                support_state,
-                Query("q", "Free text (id, dossier code, unit, raised by, error text)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-        ),
-        ("POST", "/api/admin/support/{request_id}/triage"): Op(
-            "Phân loại, đặt mức ưu tiên", body=TriageIn
-        ),
-        ("POST", "/api/admin/support/{request_id}/answer"): Op(
-            "Trả lời yêu cầu hỗ trợ", body=SupportAnswerIn
-        ),
-        ("POST", "/api/admin/support/{request_id}/close"): Op(
-            "Đóng yêu cầu hỗ trợ", body=SupportCloseIn, body_required=False
-        ),
     }
 
 

@@ -20,7 +20,8 @@ Handler parameters are filled by name and annotation:
 - a path parameter: its name (`code: str`);
 - `who: Caller` (or `who: Caller | None` on an `Auth.OPTIONAL` action): the verified caller;
   `who: KeyActor` on an `Auth.SIGV4` action: the agency key the registered authenticator verified;
-- `req: SomeIn` (`req: SomeIn | None` = the body may be empty): the JSON body, validated;
+- `req: SomeIn` (`req: SomeIn | None` = the body may be empty): the JSON body, validated
+  (`body_required=False`: an empty body validates as `{}`, the handler still gets a model);
 - `params: SomeQuery`: the query string, validated (chalicelib/api/http.py `parse_query`);
 - `raw: bytes`: the raw body (uploads); `request: Request`: Chalice's request.
 
@@ -306,12 +307,16 @@ class Router:
         replay: bool = True,
         no_store: bool = False,
         cache: str | None = None,
+        body_required: bool = True,
     ) -> Callable[[Handler], Handler]:
         """Register `fn` as `method path` with its contract (see the module docstring)."""
         if method not in METHODS:
             raise ContractError(f"{method} {path}: unsupported method")
 
         def register(fn: Handler) -> Handler:
+            args = _args_of(fn, path)
+            if not body_required:  # an empty body is `{}`: the model's defaults
+                args = tuple(a._replace(optional=True) if a.kind == "body" else a for a in args)
             contract = Contract(
                 method=method,
                 path=path,
@@ -320,7 +325,7 @@ class Router:
                 view_name=fn.__name__,
                 module=self.module,
                 schemas=self.schemas,
-                args=_args_of(fn, path),
+                args=args,
                 out=out if out is not None else _return_model(fn),
                 status=status,
                 media=media,

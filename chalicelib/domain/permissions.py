@@ -39,6 +39,10 @@ class Scope(StrEnum):
     SAME_UNIT = "same_unit"  # the record belongs to or involves the actor's unit
     LEAD_AGENCY = "lead_agency"  # the actor's unit leads the record (the procedure's agency)
     OWNER_OR_UNIT = "owner_or_unit"  # the owner, or staff of a unit the record involves
+    # a dossier's own visibility rule (services.dossiers.visible_to: the citizen owner, the desk
+    # of the receiving unit, the agencies with a step, never an unsubmitted online draft); the
+    # dossier loader decides it and passes `Related.seen()`
+    DOSSIER = "dossier"
 
 
 class Auth(StrEnum):
@@ -68,12 +72,18 @@ class Related:
     owner: str | None = None
     units: frozenset[str] = frozenset()  # every unit the record involves (desk, steps' agencies)
     lead_agency: str | None = None
+    visible: bool = False  # Scope.DOSSIER: the dossier loader found it visible to the actor
 
     @classmethod
     def of(
         cls, owner: str | None = None, units: Iterable[str | None] = (), lead: str | None = None
     ) -> Related:
         return cls(owner, frozenset(u for u in units if u), lead)
+
+    @classmethod
+    def seen(cls) -> Related:
+        """A dossier the loader (`load_for`) already found visible to the actor."""
+        return cls(visible=True)
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,28 @@ _AGENCY_API: dict[str, Permission] = {
     "agency_api.result.attach": allow("agency", Scope.LEAD_AGENCY, auth=Auth.SIGV4),
 }
 
+# FAQ (Đ10.4), support requests (Đ15.8), satisfaction ratings, lookup by face (Đ8.1c).
+_CARE: dict[str, Permission] = {
+    "care.faq.read": public("published questions only"),
+    "care.faq.manage": allow("province admin", note="the province office drafts, publishes"),
+    "care.support.raise": allow("desk agency leader"),
+    "care.support.list": allow(
+        "desk agency leader admin", note="staff: their unit's; IT: the queue"
+    ),
+    "care.support.read": allow(
+        "desk agency leader admin", Scope.OWNER_OR_UNIT, everywhere="admin", note="else 404"
+    ),
+    "care.support.screenshot": allow("desk agency leader", Scope.OWNER, note="only who raised it"),
+    "care.support.finalize": allow("desk agency leader", Scope.OWNER_OR_UNIT),
+    "care.support.dossier": allow("desk agency leader admin", Scope.DOSSIER, everywhere="admin"),
+    "care.support.handle": allow("admin", note="IT: triage, answer, close"),
+    "care.rating.own": allow("citizen", Scope.DOSSIER, note="the applicant, once, after return"),
+    "care.rating.link": public("the receipt's link: the QR token decides"),
+    "care.rating.notifications": allow("leader admin", note="their agency's dissatisfied ones"),
+    "care.face.lookup": public("rate-limited per address"),
+    "care.face.own": allow("citizen", note="the citizen's own registration"),
+}
+
 PERMISSIONS: dict[str, Permission] = {
     **_PUBLIC,
     **_DOSSIER_DESK,
@@ -252,6 +284,7 @@ PERMISSIONS: dict[str, Permission] = {
     **_PROCEDURES,
     **_REPORTS,
     **_AGENCY_API,
+    **_CARE,
 }
 
 
@@ -291,6 +324,8 @@ def _in_scope(actor: ActorLike, perm: Permission, related: Related | None) -> bo
         return unit or lead
     if perm.scope is Scope.LEAD_AGENCY:
         return lead
+    if perm.scope is Scope.DOSSIER:
+        return related.visible
     return owner or unit or lead  # OWNER_OR_UNIT
 
 
@@ -320,6 +355,13 @@ def forbidden_unit() -> Forbidden:
     )
 
 
+def require_role(actor: ActorLike | None, action: str) -> None:
+    """403 `forbidden_role` unless the actor's role may take `action` (scope not checked: for
+    what must be refused before a record is read, as routes do before parsing the body)."""
+    if not role_permits(actor, action):
+        raise forbidden_role()
+
+
 def require(
     actor: ActorLike | None,
     action: str,
@@ -330,7 +372,6 @@ def require(
     """Raise unless `permits`: the role refused is 403 `forbidden_role`; out of scope is
     `otherwise` (a service's own 404 when existence must not be disclosed) or 403
     `forbidden_unit`."""
-    if not role_permits(actor, action):
-        raise forbidden_role()
+    require_role(actor, action)
     if not permits(actor, action, related):
         raise otherwise if otherwise is not None else forbidden_unit()

@@ -19,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actors import Actor
-from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput
+from chalicelib.domain.errors import DomainError, InvalidInput
+from chalicelib.domain.permissions import require
 from chalicelib.integrations.faces import FaceIndex, face_index
 from chalicelib.services.container import Deps
 from chalicelib.store.faces import FaceStore
@@ -124,8 +125,7 @@ def my_status(deps: Deps, actor: Actor) -> dict[str, Any]:
 
 
 def _citizen(actor: Actor) -> None:
-    if actor.role != "citizen":
-        raise Forbidden("Chỉ công dân có tài khoản.", "Citizens only.")
+    require(actor, "care.face.own")
 
 
 def register(

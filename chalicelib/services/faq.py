@@ -8,13 +8,12 @@ from typing import Any
 
 from chalicelib.domain import faq as rules
 from chalicelib.domain.actors import Actor
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.faq import FaqEntry, FaqState
+from chalicelib.domain.permissions import require
 from chalicelib.services.container import Deps
 from chalicelib.services.models_care import FaqIn, FaqUpdateIn
 from chalicelib.store.faq import FaqStore
-
-OFFICE_ROLES = ("province", "admin")
 
 
 def _store(deps: Deps) -> FaqStore:
@@ -22,8 +21,7 @@ def _store(deps: Deps) -> FaqStore:
 
 
 def _office(actor: Actor) -> None:
-    if actor.role not in OFFICE_ROLES:
-        raise Forbidden("Chỉ Văn phòng UBND tỉnh.", "The province office only.")
+    require(actor, "care.faq.manage")  # the province office (chalicelib/domain/permissions.py)
 
 
 def _not_found() -> NotFound:

@@ -18,6 +18,7 @@ from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.history import month_key
+from chalicelib.domain.permissions import Related, require, require_role
 from chalicelib.domain.ratings import Rating
 from chalicelib.services.access import load_for
 from chalicelib.services.container import Deps
@@ -94,9 +95,10 @@ def link_status(deps: Deps, code: str, token: str | None) -> dict[str, Any]:
 
 
 def _own(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
-    if actor.role != "citizen":
-        raise Forbidden("Chỉ người nộp hồ sơ.", "The applicant only.")
-    return load_for(deps, dossier_id, actor)
+    require_role(actor, "care.rating.own")  # refused before the dossier is read
+    d = load_for(deps, dossier_id, actor)  # the dossier's own visibility: another's is 404
+    require(actor, "care.rating.own", Related.seen())
+    return d
 
 
 def rate_as_owner(deps: Deps, actor: Actor, dossier_id: str, req: DossierRatingIn) -> Rating:
@@ -161,6 +163,7 @@ def _rate(
 
 
 def leader_notifications(deps: Deps, actor: Actor) -> list[dict[str, Any]]:
-    if actor.role not in ("leader", "admin") or not actor.unit:
+    require(actor, "care.rating.notifications")
+    if not actor.unit:
         raise Forbidden("Chỉ lãnh đạo cơ quan.", "Agency leaders only.")
     return _store(deps).notifications(actor.unit)

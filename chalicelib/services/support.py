@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.domain import support as rules
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.permissions import Related, permits, require, require_role
 from chalicelib.domain.support import Screenshot, SupportRequest
 from chalicelib.services.access import load_for
 from chalicelib.services.container import Deps
@@ -25,9 +26,6 @@ from chalicelib.services.models_care import (
 )
 from chalicelib.store.files import safe_filename
 from chalicelib.store.support import SupportStore
-
-RAISERS = ("desk", "agency", "leader")
-IT_ROLES = ("admin",)
 
 
 def _store(deps: Deps) -> SupportStore:
@@ -59,8 +57,7 @@ def view(r: SupportRequest) -> dict[str, Any]:
 
 
 def raise_request(deps: Deps, actor: Actor, req: SupportIn) -> SupportRequest:
-    if actor.role not in RAISERS:
-        raise Forbidden("Chỉ cán bộ xử lý hồ sơ.", "Staff only.")
+    require(actor, "care.support.raise")
     agency = req.agency or actor.unit
     if not agency or deps.store.get_unit(agency) is None:
         raise InvalidInput("Đơn vị không hợp lệ.", "Unknown agency.", field="agency")
@@ -91,23 +88,27 @@ def raise_request(deps: Deps, actor: Actor, req: SupportIn) -> SupportRequest:
     return saved
 
 
-def load_for_actor(deps: Deps, actor: Actor, request_id: str) -> SupportRequest:
-    """IT sees every request; staff their own and their unit's; others get 404."""
+def _related(r: SupportRequest) -> Related:
+    return Related.of(owner=r.raised_by_sub, units=[r.agency])
+
+
+def load_for_actor(
+    deps: Deps, actor: Actor, request_id: str, action: str = "care.support.read"
+) -> SupportRequest:
+    """IT sees every request; staff their own and their unit's; others get 404 (the scope of
+    `action` in chalicelib/domain/permissions.py)."""
     r = _store(deps).get(request_id)
     if r is None:
         raise _not_found()
-    if actor.role in IT_ROLES:
-        return r
-    if actor.role in RAISERS and (r.raised_by_sub == actor.sub or r.agency == actor.unit):
-        return r
-    raise _not_found()
+    require(actor, action, _related(r), otherwise=_not_found())
+    return r
 
 
 def screenshot_slot(deps: Deps, actor: Actor, request_id: str, req: ScreenshotIn) -> dict[str, Any]:
     """A presigned POST under `support/<id>/` for the screenshot (PNG or JPEG)."""
     r = load_for_actor(deps, actor, request_id)
-    if r.raised_by_sub != actor.sub:
-        raise Forbidden("Chỉ người gửi yêu cầu.", "Only who raised the request.")
+    only_raiser = Forbidden("Chỉ người gửi yêu cầu.", "Only who raised the request.")
+    require(actor, "care.support.screenshot", _related(r), otherwise=only_raiser)
     if r.state == "closed":
         raise rules.IllegalTransition("Yêu cầu đã đóng.", "The request is closed.", code="closed")
     rules.check_screenshot_declared(req.content_type, req.size)
@@ -122,7 +123,7 @@ def screenshot_slot(deps: Deps, actor: Actor, request_id: str, req: ScreenshotIn
 
 def finalize_screenshot(deps: Deps, actor: Actor, request_id: str) -> SupportRequest:
     """Re-check the arrived object: its real size and type from the magic bytes."""
-    r = load_for_actor(deps, actor, request_id)
+    r = load_for_actor(deps, actor, request_id, "care.support.finalize")
     if r.screenshot is None:
         raise InvalidInput("Chưa tải ảnh lên.", "No screenshot was requested.", code="no_upload")
     facts = deps.files.inspect(r.screenshot.key)
@@ -174,8 +175,7 @@ def screenshot_url(deps: Deps, actor: Actor, request_id: str) -> dict[str, Any]:
 
 
 def _it(actor: Actor) -> None:
-    if actor.role not in IT_ROLES:
-        raise Forbidden("Chỉ bộ phận công nghệ thông tin.", "The IT department only.")
+    require(actor, "care.support.handle")  # IT (the administrators)
 
 
 def triage(deps: Deps, actor: Actor, request_id: str, req: TriageIn) -> SupportRequest:
@@ -209,12 +209,13 @@ def list_for(deps: Deps, actor: Actor, state: str | None = None) -> list[Support
     if state is not None and state not in rules.TRANSITIONS:
         raise InvalidInput("Trạng thái không hợp lệ.", "Unknown state.", field="state")
     store = _store(deps)
-    if actor.role in IT_ROLES:
+    if permits(actor, "care.support.handle"):  # IT: the queue
         states = [state] if state else ["open", "triaged", "answered"]
         out = [r for s in states for r in store.list_state(s)]
         out.sort(key=lambda r: r.raised_at, reverse=True)
         return out
-    if actor.role not in RAISERS or not actor.unit:
+    require(actor, "care.support.raise")  # staff who raise requests: their unit's
+    if not actor.unit:
         raise Forbidden("Chỉ cán bộ.", "Staff only.")
     return [r for r in store.list_agency(actor.unit) if state is None or r.state == state]
 
@@ -226,8 +227,7 @@ def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, An
     from chalicelib.services.catalogue import fold
     from chalicelib.services.paging import chained_page, page_limit
 
-    if actor.role not in IT_ROLES:
-        raise Forbidden("Chỉ quản trị hệ thống.", "Administrators only.")
+    require(actor, "care.support.handle")
     state = params.get("state") or None
     if state is not None and state not in rules.TRANSITIONS:
         raise InvalidInput("Trạng thái không hợp lệ.", "Unknown state.", field="state")
@@ -262,7 +262,9 @@ def requests_for_dossier(deps: Deps, dossier_id: str) -> list[SupportRequest]:
 
 def dossier_requests_for(deps: Deps, actor: Actor, dossier_id: str) -> list[dict[str, Any]]:
     """What the exemption form offers: only for staff who may see the dossier (else 404)."""
+    require_role(actor, "care.support.dossier")
     load_for(deps, dossier_id, actor)
+    require(actor, "care.support.dossier", Related.seen())
     return [view(r) for r in requests_for_dossier(deps, dossier_id)]
 
 
