@@ -114,7 +114,13 @@ def packet_for(
         procedure = deps.store.get_procedure(dossier.procedure_code, dossier.procedure_version)
     except NotFound:
         procedure = None
-    return rules.build_packet(dossier, history, procedure)
+    result_url = None
+    if dossier.result is not None:
+        from chalicelib.documents.result import verify_url
+
+        result_url = verify_url(deps.settings.public_base_url, dossier.result.id)
+    names = {u.code: u.name for u in deps.store.list_units()}
+    return rules.build_packet(dossier, history, procedure, unit_names=names, result_url=result_url)
 
 
 def message_for(packet: Mapping[str, Any]) -> dict[str, Any]:
