@@ -213,6 +213,11 @@ def operations() -> dict[tuple[str, str], Op]:
         UploadIn,
         WithdrawIn,
     )
+    from chalicelib.services.models_portal import (
+        PortalDossierIn,
+        PortalIntakeAnswer,
+        ReconcileReport,
+    )
 
     forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
     result_pdf = "Kết quả điện tử đã ký số (PDF)"
@@ -684,6 +689,16 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         ("POST", "/api/ops/portal-sync/redrive"): Op(
             "Gửi lại các gói đồng bộ lỗi (hàng đợi thư chết và hồ sơ lỗi)"
+        ),
+        ("GET", "/api/ops/portal-sync/reconciliation"): Op(
+            "Báo cáo đối soát gần nhất với Cổng DVCQG (TraCuuHoSo)", answer=ReconcileReport
+        ),
+        # ---- national portal (Cổng DVCQG) intake: signed by the portal (HMAC), no token
+        ("POST", "/api/portal/dvcqg/hoso"): Op(
+            "Cổng DVCQG chuyển hồ sơ đã nộp trên Cổng (ký HMAC: X-DVCQG-Timestamp, "
+            "X-DVCQG-Signature)",
+            body=PortalDossierIn,
+            answer=PortalIntakeAnswer,
         ),
         # ---- a dossier's workflow: the administrator's restart after a failure
         ("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart"): Op(

@@ -223,6 +223,7 @@ class Dossier(BaseModel):
     # `portal_ref` is the portal's own dossier id and the channel is online).
     source: str = ""
     portal_ref: str | None = None
+    portal_digest: str | None = None  # of the portal's JSON: a re-push is told from a duplicate
     status: DossierStatus | None = None  # None while a draft
     receiving_unit: str  # unit code of the desk that receives it
     lead_agency: str

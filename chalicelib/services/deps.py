@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.integrations.national_portal import NationalPortal
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
@@ -36,6 +37,9 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     # Step Functions waits in wall time; the alarm chain turns legal instants into wall delays.
     wall_clock: Callable[[], datetime] = utcnow
+    # The national portal (Cổng DVCQG): None = the HTTP client built from settings on use
+    # (services.portal_sync.make_client); tests may put another implementation here.
+    national_portal: NationalPortal | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
 

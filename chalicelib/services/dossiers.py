@@ -211,6 +211,11 @@ def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]
     )
 
 
+def validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]:
+    """The e-form as stored, or InvalidInput naming the first bad field (other intakes' check)."""
+    return _validate_form(proc, form_data)
+
+
 def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
     """The desk that serves the lead agency: the nearest desk up its chain of parent units.
 
@@ -481,6 +486,19 @@ def _judge_upload(
     )
 
 
+def judge_upload(
+    deps: Deps, att: Attachment, doc: DocumentRequirement | None, size: int
+) -> Attachment:
+    """The upload policy on an object already in the bucket (the national portal's files)."""
+    return _judge_upload(deps, att, doc, size)
+
+
+def check_documents(proc: Procedure, d: Dossier) -> None:
+    """InvalidInput `missing_document` / `attachment_pending` unless every required document is
+    accepted."""
+    _check_documents(proc, d)
+
+
 def finalize_by_key(deps: Deps, key: str) -> Attachment | None:
     """The S3 upload event path: the key names the dossier and the attachment."""
     parts = key.split("/")
@@ -626,6 +644,8 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         for p in plan
     ]
     fee_paid_here = proc.total_fee_vnd > 0 and req.fee_collected
+    # A dossier from the national portal (Cổng DVCQG) may come with its fees paid there.
+    paid_before = d.fee is not None and d.fee.paid_at is not None
     receipt_no = (req.receipt_no or "").strip()
     if fee_paid_here and not receipt_no:
         raise InvalidInput(
@@ -651,7 +671,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     if proc.total_fee_vnd > 0:
         counters.append((d.lead_agency, _month(received_at), "fee_dossiers"))
     extra: dict[str, Any] = {"status": S.RECEIVED}
-    if proc.total_fee_vnd > 0 and not fee_paid_here:
+    if proc.total_fee_vnd > 0 and not fee_paid_here and not paid_before:
         due = cal.add_working_days(received_at, deps.settings.fee_deadline_working_days)
         extra = {
             "status": S.AWAITING_FEE,
@@ -667,7 +687,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         }
         events.append(_event(deps, actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE))
         counters.append((d.lead_agency, _month(received_at), "fee_requested"))
-    elif proc.total_fee_vnd > 0:
+    elif proc.total_fee_vnd > 0 and not paid_before:
         extra["fee"] = FeeDue(
             amount_vnd=proc.total_fee_vnd,
             reason="Phí, lệ phí giải quyết thủ tục hành chính",
