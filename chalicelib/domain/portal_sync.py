@@ -140,6 +140,17 @@ def handler_name(e: HistoryEvent, people: Mapping[str, str]) -> str:
     return e.actor_name or people.get(e.actor) or e.actor
 
 
+def _actor_unit(dossier: Dossier, e: HistoryEvent) -> str | None:
+    """PhongBanXuLy of an event that names no agency: the desk's unit for the desk; for an
+    agency's official, the agency the dossier was last handed to by then (else the lead)."""
+    if e.actor_role == "desk":
+        return dossier.receiving_unit
+    if e.actor_role in ("agency", "leader"):
+        sent = [h for h in dossier.handovers if h.sent_at <= e.at]
+        return max(sent, key=lambda h: h.sent_at).to_agency if sent else dossier.lead_agency
+    return None
+
+
 def history_lines(
     dossier: Dossier,
     history: Iterable[HistoryEvent],
@@ -153,8 +164,8 @@ def history_lines(
     code = dossier.code or dossier.id
     for e in sorted(history, key=lambda e: e.at):
         status = e.to_status if e.to_status is not None else (e.from_status or status)
-        step = _handover_at(dossier.handovers, e.agency, e.at)
-        unit = e.agency or (dossier.receiving_unit if e.actor_role == "desk" else None)
+        unit = e.agency or _actor_unit(dossier, e)
+        step = _handover_at(dossier.handovers, unit, e.at)
         line = {
             "code": code,
             "handler": handler_name(e, dossier.people),

@@ -858,7 +858,9 @@ def return_result(
         req.recipient_id_number,
         req.tracking_number,
         tuple(proc.result_delivery),
-        d.owner is not None,
+        # A dossier from the national portal has its applicant's account there: the signed
+        # result's link reaches them in the portal's packet (DanhSachGiayToKetQua).
+        d.owner is not None or d.source == "DVCQG",
     )
     now = deps.clock()
     record = ReturnRecord(
