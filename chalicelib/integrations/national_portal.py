@@ -124,7 +124,7 @@ class ClientCredentials:
     client_id: str
     client_secret: str = field(repr=False)
     timeout_seconds: float = 10.0
-    opener: Callable[..., Any] = urllib.request.urlopen
+    opener: Callable[..., Any] = urllib.request.urlopen  # noqa: S310 (scheme checked in token)
     clock: Callable[[], float] = time.time
     _token: str = field(default="", repr=False)
     _expires: float = 0.0
@@ -132,6 +132,11 @@ class ClientCredentials:
     def token(self, *, fresh: bool = False) -> str:
         if self._token and not fresh and self.clock() < self._expires - 60:
             return self._token
+        if not self.token_url.startswith(("https://", "http://")):
+            raise NotConfigured(
+                "Địa chỉ cấp mã truy cập của Cổng DVCQG phải là http(s)://.",
+                "The national portal's token URL must be http(s)://.",
+            )
         body = urllib.parse.urlencode({"grant_type": "client_credentials"}).encode()
         basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
         req = urllib.request.Request(  # noqa: S310 (the portal's configured URL)
@@ -183,7 +188,7 @@ class NationalPortalClient:
     attempts: int = 3
     base_delay_seconds: float = 0.5
     sleep: Callable[[float], None] = time.sleep
-    opener: Callable[..., Any] = urllib.request.urlopen
+    opener: Callable[..., Any] = urllib.request.urlopen  # noqa: S310 (scheme checked in _request)
     credentials: ClientCredentials | None = None
 
     @property

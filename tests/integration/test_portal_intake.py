@@ -30,13 +30,10 @@ from tests.fakes.national_portal import (
     running_portal,
     sign,
 )
-from tests.helpers_app import (
-    FORM_EXAMPLES,
-    ApiClient,
-    deliver_workflow,
-    return_when_ready,
-)
-from tests.integration.test_portal_sync import deliver
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import return_when_ready
+from tests.support.portal_queue import deliver
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 

@@ -12,14 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from chalicelib.services import portal_sync
-from infra.local.events import lambda_context, sqs_event
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
+from tests.support.portal_queue import deliver
 
 pytestmark = pytest.mark.integration
 
@@ -87,35 +86,6 @@ def _waiting(url: str) -> list[dict[str, Any]]:
     return out
 
 
-def deliver(aws: Outputs) -> dict[str, int]:
-    """One Lambda invocation of `on_portal_sync` over what is queued (up to 10 records), as the
-    event source mapping does it: delete what succeeded, leave the reported failures (visible
-    again at once, so the test needs no wait)."""
-    import app
-
-    q = _queue(aws)
-    sqs = _sqs()
-    msgs = sqs.receive_message(
-        QueueUrl=q.url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
-    ).get("Messages", [])
-    if not msgs:
-        return {"ok": 0, "failed": 0}
-    event = sqs_event(msgs, q.arn, aws.region)
-    try:
-        result = app.on_portal_sync(event, lambda_context("on_portal_sync"))
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-    except BatchProcessingError:  # every record failed: Powertools fails the invocation
-        failed = {m["MessageId"] for m in msgs}
-    for m in msgs:
-        if m["MessageId"] in failed:
-            sqs.change_message_visibility(
-                QueueUrl=q.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
-            )
-        else:
-            sqs.delete_message(QueueUrl=q.url, ReceiptHandle=m["ReceiptHandle"])
-    return {"ok": len(msgs) - len(failed), "failed": len(failed)}
-
-
 def _counter(agency: str, month: str, procedure: str) -> int:
     return int(_deps().store.counters(agency, month).get(procedure, {}).get("synced", 0))
 
@@ -132,7 +102,7 @@ def test_status_changes_reach_the_portal_once_and_count(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
     # GIVEN an online dossier submitted (status 1) and received at the desk (status 2)
-    submitted = _submit_online(sync_api, PROCEDURE)
+    submitted = submit_online(sync_api, PROCEDURE)
     dossier_id = submitted["id"]
     accepted = sync_api.as_user("motcua").post(
         f"/api/desk/dossiers/{dossier_id}/accept", FEE_PAID_AT_DESK
@@ -183,7 +153,7 @@ def test_status_changes_reach_the_portal_once_and_count(
 def test_a_timed_out_answer_is_retried_without_a_second_record(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
-    dossier_id = _submit_online(sync_api, PROCEDURE)["id"]
+    dossier_id = submit_online(sync_api, PROCEDURE)["id"]
     # the portal stores the packet but answers after the client's 0.3 s timeout, once
     portal.fake.slow_next(1, seconds=1.0)
     assert deliver(aws) == {"ok": 1, "failed": 0}
@@ -199,7 +169,7 @@ def test_a_timed_out_answer_is_retried_without_a_second_record(
 def test_portal_errors_retry_with_backoff_then_dlq_then_redrive(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
-    dossier_id = _submit_online(sync_api, PROCEDURE)["id"]
+    dossier_id = submit_online(sync_api, PROCEDURE)["id"]
     version = _deps().store.get_dossier(dossier_id).version
     max_receives = _deps().settings.portal_sync_max_receives
     assert max_receives == definition().queue("portal-sync").max_receive_count
@@ -255,8 +225,8 @@ def test_refused_and_unconfigured_fail_at_once_and_redrive_requeues_them(
     sync_api: ApiClient, portal: Portal, aws: Outputs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN two dossiers: one packet the portal refuses (schema), one with no portal address
-    first = _submit_online(sync_api, PROCEDURE)["id"]
-    second = _submit_online(sync_api, PROCEDURE)["id"]
+    first = submit_online(sync_api, PROCEDURE)["id"]
+    second = submit_online(sync_api, PROCEDURE)["id"]
     deps = _deps()
     by_id = {m["dossier_id"]: m for m in _waiting(_queue(aws).url)}
     assert set(by_id) == {first, second}
@@ -305,7 +275,7 @@ def test_sweep_resends_what_the_queue_did_not_take(
 
     with monkeypatch.context() as m:
         m.setattr(portal_sync, "send_to_queue", down)
-        dossier_id = _submit_online(sync_api, PROCEDURE)["id"]  # the commit still succeeds
+        dossier_id = submit_online(sync_api, PROCEDURE)["id"]  # the commit still succeeds
     assert _waiting(_queue(aws).url) == []
     deps = _deps()
     state = portal_sync.sync_store(deps).get(dossier_id)
@@ -349,7 +319,7 @@ def test_client_retries_only_what_may_succeed_later() -> None:
         Refused,
         Unavailable,
     )
-    from tests.unit.test_portal_sync_packet import HISTORY, PROC, dossier
+    from tests.support.portal_packets import HISTORY, PROC, dossier
 
     packet = build_packet(dossier(), HISTORY, PROC)
     with running_portal(token="s3cret") as fake:
