@@ -13,7 +13,14 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib.api import context, http, routes_agency_api, routes_payments, routes_reports
+from chalicelib.api import (
+    context,
+    http,
+    routes_agency_api,
+    routes_payments,
+    routes_portal_intake,
+    routes_reports,
+)
 from chalicelib.api.routes_account import bp as account_routes
 from chalicelib.api.routes_admin import bp as admin_routes
 from chalicelib.api.routes_audit import bp as audit_routes
@@ -49,6 +56,7 @@ app.register_blueprint(admin_routes)
 routes_agency_api.install(app)
 routes_reports.install(app)
 routes_payments.install(app)
+routes_portal_intake.install(app)
 
 _STACK = os.environ.get("STACK_NAME", "tthc")
 
@@ -179,3 +187,34 @@ def on_portal_sync_sweep(event: CloudWatchEvent) -> None:
     from chalicelib.services.portal_sync import sweep
 
     sweep(get_deps())
+
+
+@app.schedule("rate(5 minutes)")
+def on_portal_intake_pull(event: CloudWatchEvent) -> None:
+    """Pull mode: take in the dossiers submitted on the national portal, answer each."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.portal_intake import pull
+
+    if get_deps().settings.national_portal_url:
+        pull(get_deps())
+
+
+@app.schedule("cron(30 18 * * ? *)")
+def on_portal_reconcile(event: CloudWatchEvent) -> None:
+    """01:30 Vietnam time: compare our dossiers with the portal's TraCuuHoSo, re-send what
+    differs, store the report for ops."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.portal_reconcile import reconcile
+
+    if get_deps().settings.national_portal_url:
+        reconcile(get_deps())
+
+
+@app.schedule("cron(0 20 * * ? *)")
+def on_portal_catalogue(event: CloudWatchEvent) -> None:
+    """03:00 Vietnam time: the national procedure database into pending changes."""
+    from chalicelib.services.deps import get_deps
+    from chalicelib.services.portal_catalogue import import_catalogue
+
+    if get_deps().settings.national_portal_url:
+        import_catalogue(get_deps())

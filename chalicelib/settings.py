@@ -82,6 +82,12 @@ class Settings(BaseModel):
     portal_sync_queue_name: str = ""
     portal_sync_max_receives: int = Field(default=5, ge=1)  # = the queue's maxReceiveCount
     portal_sync_sweep_after_seconds: int = Field(default=900, ge=60)  # pending this long: resend
+    # Client credentials for the portal's token endpoint: the id here, the secret (and the push
+    # intake's HMAC secret) in Secrets Manager or SSM: `secretsmanager:<id>` or `ssm:<name>`.
+    national_portal_client_id: str = ""
+    national_portal_secret_id: str = ""
+    # The daily reconciliation looks at dossiers synced in the last N Vietnam days.
+    portal_reconcile_days: int = Field(default=7, ge=1, le=60)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -147,6 +153,9 @@ class Settings(BaseModel):
             "portal_sync_queue_name": "PORTAL_SYNC_QUEUE_NAME",
             "portal_sync_max_receives": "PORTAL_SYNC_MAX_RECEIVES",
             "portal_sync_sweep_after_seconds": "PORTAL_SYNC_SWEEP_AFTER_SECONDS",
+            "national_portal_client_id": "NATIONAL_PORTAL_CLIENT_ID",
+            "national_portal_secret_id": "NATIONAL_PORTAL_SECRET_ID",
+            "portal_reconcile_days": "PORTAL_RECONCILE_DAYS",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

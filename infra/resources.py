@@ -445,6 +445,29 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 local_time="every 5 minutes",
             ),
             Schedule(
+                "portal-intake-pull",
+                "rate(5 minutes)",
+                handler="on_portal_intake_pull",
+                description="Pull dossiers submitted on the national portal (pull mode)",
+                local_time="every 5 minutes",
+            ),
+            Schedule(
+                "portal-reconcile",
+                # 01:30 Asia/Ho_Chi_Minh (UTC+7) = 18:30 UTC the day before.
+                "cron(30 18 * * ? *)",
+                handler="on_portal_reconcile",
+                description="Daily reconciliation with the national portal (TraCuuHoSo)",
+                local_time="01:30 Asia/Ho_Chi_Minh (UTC+7) nightly",
+            ),
+            Schedule(
+                "portal-catalogue",
+                # 03:00 Asia/Ho_Chi_Minh (UTC+7) = 20:00 UTC the day before.
+                "cron(0 20 * * ? *)",
+                handler="on_portal_catalogue",
+                description="Import the national procedure database as pending changes",
+                local_time="03:00 Asia/Ho_Chi_Minh (UTC+7) nightly",
+            ),
+            Schedule(
                 "retention",
                 # 02:00 Asia/Ho_Chi_Minh (UTC+7) = 19:00 UTC the day before.
                 "cron(0 19 * * ? *)",

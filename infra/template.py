@@ -150,6 +150,8 @@ ERASE_OBJECTS = (
     "s3:DeleteObjectVersion",
 )
 
+PORTAL_SECRET = ("secretsmanager:GetSecretValue",)
+
 # What each handler does with data, by the app's handler name. A handler not listed gets only
 # read/write on the table and its own queue; adding a capability is one line here.
 GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -169,6 +171,7 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
             "cognito-idp:AdminUpdateUserAttributes",
         ),
         "sign": ("kms:Sign", "kms:Verify", "kms:GetPublicKey"),
+        "portal_secret": PORTAL_SECRET,  # the intake route's push signature
         "kms_keys": ("kms:Encrypt", "kms:Decrypt"),  # agencies' API secrets (agency_keys)
         "ses": ("ses:SendRawEmail",),  # an on-demand report e-mailed from the console
         # Erasure on request (privacy_rights): every version of the person's objects.
@@ -197,6 +200,17 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "table": DDB_READ + DDB_WRITE,
         "attachments": ("s3:GetObject", "s3:DeleteObject"),
     },
+    # The national portal (Cổng DVCQG): the secret for its token and the push signature; the
+    # intake writes the portal's files into the attachments bucket.
+    "on_portal_sync": {"table": DDB_READ + DDB_WRITE, "portal_secret": PORTAL_SECRET},
+    "on_portal_sync_sweep": {"table": DDB_READ + DDB_WRITE, "portal_secret": PORTAL_SECRET},
+    "on_portal_intake_pull": {
+        "table": DDB_READ + DDB_WRITE,
+        "attachments": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
+        "portal_secret": PORTAL_SECRET,
+    },
+    "on_portal_reconcile": {"table": DDB_READ + DDB_WRITE, "portal_secret": PORTAL_SECRET},
+    "on_portal_catalogue": {"table": DDB_READ + DDB_WRITE, "portal_secret": PORTAL_SECRET},
     "on_semiannual_report": {
         "table": DDB_READ + DDB_WRITE,
         "reports": ("s3:GetObject", "s3:PutObject"),
@@ -884,6 +898,14 @@ class _Builder:
                 f"collection/{self.stack.name}-faces"
             )
             out.append(statement(g["rekognition"], [collection], "FaceCollection"))
+        if "portal_secret" in g:
+            # The national portal's client and push secrets (services.portal_sync.portal_secrets):
+            # `<stack>/dvcqg` in Secrets Manager (ARNs end with a random suffix).
+            secret = sub(
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"
+                f"secret:{self.stack.name}/dvcqg-*"
+            )
+            out.append(statement(g["portal_secret"], [secret], "PortalSecret"))
         if "sign" in g:
             out.append(statement(g["sign"], [arn(SIGNING_KEY_ID)], "SignResults"))
         if "kms_keys" in g and self.stack.kms_keys:

@@ -174,6 +174,11 @@ def operations() -> dict[tuple[str, str], Op]:
         RouteIn,
         StaffFeedbackIn,
     )
+    from chalicelib.services.models_portal import (
+        PortalDossierIn,
+        PortalIntakeAnswer,
+        ReconcileReport,
+    )
 
     work_q = (
         Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
@@ -274,6 +279,17 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         # ---- administrators
         ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
+        # ---- national portal (Cổng DVCQG): routes not yet converted to api/routing.py
+        ("GET", "/api/ops/portal-sync/reconciliation"): Op(
+            "Báo cáo đối soát gần nhất với Cổng DVCQG (TraCuuHoSo)", answer=ReconcileReport
+        ),
+        # signed by the portal (HMAC), no token
+        ("POST", "/api/portal/dvcqg/hoso"): Op(
+            "Cổng DVCQG chuyển hồ sơ đã nộp trên Cổng (ký HMAC: X-DVCQG-Timestamp, "
+            "X-DVCQG-Signature)",
+            body=PortalDossierIn,
+            answer=PortalIntakeAnswer,
+        ),
         ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
             "Kiểm tra chuỗi băm nhật ký của hồ sơ"
         ),

@@ -223,6 +223,11 @@ class Dossier(BaseModel):
     applicant: Applicant
     form_data: dict[str, Any] = Field(default_factory=dict)
     channel: Channel = Channel.ONLINE
+    # Where it was submitted: "" here (our portal or desk), "DVCQG" on the national portal (then
+    # `portal_ref` is the portal's own dossier id and the channel is online).
+    source: str = ""
+    portal_ref: str | None = None
+    portal_digest: str | None = None  # of the portal's JSON: a re-push is told from a duplicate
     status: DossierStatus | None = None  # None while a draft
     receiving_unit: str  # unit code of the desk that receives it
     lead_agency: str

@@ -106,24 +106,78 @@ def _handover_at(handovers: Iterable[Handover], agency: str | None, at: datetime
     return found
 
 
-def history_lines(dossier: Dossier, history: Iterable[HistoryEvent]) -> list[dict[str, Any]]:
-    """QuaTrinhXuLy: handler, time, content, status, step start and step due, oldest first."""
+# CapNhatTienDoHoSoMC: one line per step, named by the national specification. The names are
+# DATA (the specification changes): our neutral key -> the portal's field name.
+PROGRESS_FIELDS: dict[str, str] = {
+    "code": "MaHoSo",
+    "handler": "NguoiXuLy",
+    "title": "ChucDanh",
+    "unit": "PhongBanXuLy",
+    "at": "ThoiDiemXuLy",
+    "content": "NoiDungXuLy",
+    "status": "TrangThai",
+    "step_start": "NgayBatDau",
+    "step_due": "NgayKetThucTheoQuyDinh",
+}
+
+# ChucDanh by the role that acted (the staff profile has no title of its own yet).
+ROLE_TITLES: dict[str, str] = {
+    "citizen": "Công dân",
+    "system": "Hệ thống",
+    "desk": "Cán bộ tiếp nhận (Bộ phận Một cửa)",
+    "agency": "Chuyên viên xử lý",
+    "leader": "Lãnh đạo phê duyệt",
+    "province": "Chuyên viên Văn phòng UBND tỉnh",
+    "admin": "Quản trị hệ thống",
+}
+
+
+def handler_name(e: HistoryEvent, people: Mapping[str, str]) -> str:
+    """NguoiXuLy: an official's full name (as recorded with the event, else the dossier's names);
+    the applicant and the system in words (a citizen's username is personal data)."""
+    if e.actor_role in _ROLE_NAMES:
+        return _ROLE_NAMES[e.actor_role]
+    return e.actor_name or people.get(e.actor) or e.actor
+
+
+def _actor_unit(dossier: Dossier, e: HistoryEvent) -> str | None:
+    """PhongBanXuLy of an event that names no agency: the desk's unit for the desk; for an
+    agency's official, the agency the dossier was last handed to by then (else the lead)."""
+    if e.actor_role == "desk":
+        return dossier.receiving_unit
+    if e.actor_role in ("agency", "leader"):
+        sent = [h for h in dossier.handovers if h.sent_at <= e.at]
+        return max(sent, key=lambda h: h.sent_at).to_agency if sent else dossier.lead_agency
+    return None
+
+
+def history_lines(
+    dossier: Dossier,
+    history: Iterable[HistoryEvent],
+    unit_names: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """QuaTrinhXuLy: every step as CapNhatTienDoHoSoMC names it (PROGRESS_FIELDS): handler,
+    title, unit, time, content, status, the step's start and legal end, oldest first."""
+    names = unit_names or {}
     lines = []
     status: DossierStatus | None = None
+    code = dossier.code or dossier.id
     for e in sorted(history, key=lambda e: e.at):
         status = e.to_status if e.to_status is not None else (e.from_status or status)
-        step = _handover_at(dossier.handovers, e.agency, e.at)
-        lines.append(
-            {
-                "NguoiXuLy": _ROLE_NAMES.get(e.actor_role, e.actor),
-                "DonViXuLy": e.agency,
-                "ThoiDiemXuLy": portal_datetime(e.at),
-                "NoiDung": e.note or ACTIONS_VI.get(e.action, e.action),
-                "TrangThai": national_status(status) if status is not None else None,
-                "NgayBatDau": portal_datetime(step.sent_at) if step else None,
-                "NgayHetHan": portal_datetime(step.due_at) if step else None,
-            }
-        )
+        unit = e.agency or _actor_unit(dossier, e)
+        step = _handover_at(dossier.handovers, unit, e.at)
+        line = {
+            "code": code,
+            "handler": handler_name(e, dossier.people),
+            "title": ROLE_TITLES.get(e.actor_role, e.actor_role),
+            "unit": names.get(unit, unit) if unit else None,
+            "at": portal_datetime(e.at),
+            "content": e.note or ACTIONS_VI.get(e.action, e.action),
+            "status": national_status(status) if status is not None else None,
+            "step_start": portal_datetime(step.sent_at) if step else None,
+            "step_due": portal_datetime(step.due_at) if step else None,
+        }
+        lines.append({PROGRESS_FIELDS[k]: v for k, v in line.items()})
     return lines
 
 
@@ -132,8 +186,10 @@ def _refused_at(history: Iterable[HistoryEvent]) -> datetime | None:
     return max(times) if times else None
 
 
-def _supplements(history: list[HistoryEvent]) -> list[dict[str, Any]]:
-    """Each request for more documents, with when the applicant answered (null while waiting)."""
+def _supplements(dossier: Dossier, history: list[HistoryEvent]) -> list[dict[str, Any]]:
+    """Each request for more documents, with when the applicant answered (null while waiting),
+    and the appointment before (NgayHenTraCu) and after it (NgayHenTraMoi, once answered: the
+    paused working time moves it)."""
     out: list[dict[str, Any]] = []
     ordered = sorted(history, key=lambda e: e.at)
     for i, e in enumerate(ordered):
@@ -152,6 +208,10 @@ def _supplements(history: list[HistoryEvent]) -> list[dict[str, Any]]:
                 "NgayYeuCau": portal_datetime(e.at),
                 "NoiDungYeuCau": e.note or ACTIONS_VI["supplement_requested"],
                 "NgayBoSung": portal_datetime(answer.at) if answer else None,
+                "NgayHenTraCu": portal_datetime(
+                    dossier.original_appointment_at or dossier.appointment_at
+                ),
+                "NgayHenTraMoi": portal_datetime(dossier.appointment_at) if answer else None,
             }
         )
     return out
@@ -186,7 +246,7 @@ def _documents(dossier: Dossier, procedure: Procedure | None) -> list[dict[str, 
     ]
 
 
-def _results(dossier: Dossier) -> list[dict[str, Any]]:
+def _results(dossier: Dossier, result_url: str | None) -> list[dict[str, Any]]:
     r = dossier.result
     if r is None:
         return []
@@ -196,19 +256,29 @@ def _results(dossier: Dossier) -> list[dict[str, Any]]:
             "TenGiayTo": r.filename,
             "MaBamSHA256": r.sha256,
             "NgayKy": portal_datetime(r.signed_at),
+            "DuongDanKetQua": result_url,
         }
     ]
+
+
+# HinhThucTraKetQua: how the result was handed over.
+RETURN_CHANNELS: dict[str, int] = {"desk": 1, "post": 2, "online": 3}
 
 
 def build_packet(
     dossier: Dossier,
     history: Iterable[HistoryEvent],
     procedure: Procedure | None = None,
+    *,
+    unit_names: Mapping[str, str] | None = None,
+    result_url: str | None = None,
 ) -> dict[str, Any]:
-    """The packet for the dossier as it is now (its `version`), with its whole history.
+    """The packet (DongBoHoSoMC) for the dossier as it is now (its `version`), with its whole
+    history (the CapNhatTienDoHoSoMC lines).
 
     `procedure` gives TenTTHC, MaLinhVuc, document and fee names; without it those fall back to
-    the codes the dossier holds. A draft (no status) has nothing to sync: ValueError.
+    the codes the dossier holds. `unit_names` names PhongBanXuLy; `result_url` is the signed
+    result's verify page. A draft (no status) has nothing to sync: ValueError.
     """
     if dossier.status is None:
         raise ValueError("a draft dossier is not synced")
@@ -222,6 +292,7 @@ def build_packet(
         "packet_id": dossier.id,
         "version": dossier.version,
         "MaHoSo": dossier.code or dossier.id,
+        "MaHoSoDVCQG": dossier.portal_ref,
         "MaTTHC": dossier.procedure_code,
         "TenTTHC": procedure.name if procedure else dossier.procedure_code,
         "MaLinhVuc": procedure.field if procedure else "",
@@ -240,11 +311,14 @@ def build_packet(
         "DonViXuLy": dossier.lead_agency,
         "TaiLieuNop": _documents(dossier, procedure),
         "DanhSachLePhi": _fees(dossier, procedure),
-        "DanhSachHoSoBoSung": _supplements(events),
-        "DanhSachGiayToKetQua": _results(dossier),
+        "DanhSachHoSoBoSung": _supplements(dossier, events),
+        "DanhSachGiayToKetQua": _results(dossier, result_url),
+        "HinhThucTraKetQua": RETURN_CHANNELS.get(dossier.returned.channel)
+        if dossier.returned
+        else None,
         "HoSoCoThanhPhanSoHoa": any(a.state.value == "accepted" for a in dossier.attachments),
         "DuocThanhToanTrucTuyen": paid_online,
-        "QuaTrinhXuLy": history_lines(dossier, events),
+        "QuaTrinhXuLy": history_lines(dossier, events, unit_names),
     }
 
 

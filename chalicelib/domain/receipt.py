@@ -44,10 +44,13 @@ def fee_at_receipt(
     by: str,
     calendar: WorkingCalendar,
     deadline_working_days: int,
+    paid_before: bool = False,
 ) -> FeeAtReceipt:
     """A fee the desk says it collected needs its receipt (biên lai) number and is paid at
-    receipt; a fee not collected leaves the dossier awaiting it for `deadline_working_days`."""
-    if fee_vnd <= 0:
+    receipt; a fee not collected leaves the dossier awaiting it for `deadline_working_days`.
+    A fee `paid_before` receipt (on the national portal) is neither asked for again nor
+    replaced: the dossier's recorded payment stays (`fee` None)."""
+    if fee_vnd <= 0 or paid_before:
         return FeeAtReceipt(status=DossierStatus.RECEIVED)
     number = (receipt_no or "").strip()
     if collected and not number:

@@ -22,6 +22,14 @@ KIND_TEXT = {
     "dossier_due_soon": ("Hồ sơ sắp đến hạn trả kết quả", "Dossier due soon"),
     "dossier_overdue": ("Hồ sơ quá hạn trả kết quả", "Dossier overdue"),
     "repeat": ("Nhắc lại: bước xử lý vẫn quá hạn", "Reminder: step still overdue"),
+    "portal_intake_rejected": (
+        "Hồ sơ từ Cổng DVCQG bị từ chối tiếp nhận tự động",
+        "A dossier from the national portal was refused at intake",
+    ),
+    "portal_reconcile_differs": (
+        "Đối soát với Cổng DVCQG: có hồ sơ lệch, đã gửi lại",
+        "National portal reconciliation: dossiers differed and were re-sent",
+    ),
     "workflow_failed": (
         "Quy trình xử lý hồ sơ bị lỗi hệ thống, cần quản trị viên xử lý",
         "The dossier's workflow failed; an administrator must act",

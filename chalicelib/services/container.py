@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingCalendar
     from chalicelib.domain.dossier import Dossier, HistoryEvent
+    from chalicelib.integrations.national_portal import NationalPortal
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
@@ -43,6 +44,9 @@ class Deps:
     # After-commit subscribers, in order (notifications, the national portal's sync): each gets
     # these deps, the saved dossier and the change's history events; each must never raise.
     after_commit: tuple[Subscriber, ...] = ()
+    # The national portal (Cổng DVCQG): None = the HTTP client built from settings on use
+    # (services.portal_sync.make_client); tests may put another implementation here.
+    national_portal: NationalPortal | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
 

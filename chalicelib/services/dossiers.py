@@ -48,6 +48,11 @@ def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]
     return validate_form(proc.form_schema, form_data)
 
 
+def validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]:
+    """The e-form as stored, or InvalidInput naming the first bad field (other intakes' check)."""
+    return _validate_form(proc, form_data)
+
+
 def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
     """The desk that serves the lead agency: the nearest desk up its chain of parent units.
 
@@ -303,6 +308,19 @@ def _judge_upload(
     )
 
 
+def judge_upload(
+    deps: Deps, att: Attachment, doc: DocumentRequirement | None, size: int
+) -> Attachment:
+    """The upload policy on an object already in the bucket (the national portal's files)."""
+    return _judge_upload(deps, att, doc, size)
+
+
+def check_documents(proc: Procedure, d: Dossier) -> None:
+    """InvalidInput `missing_document` / `attachment_pending` unless every required document is
+    accepted."""
+    _check_documents(proc, d)
+
+
 def finalize_by_key(deps: Deps, key: str) -> Attachment | None:
     """The S3 upload event path: the key names the dossier and the attachment."""
     parts = key.split("/")
@@ -457,6 +475,8 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         by=actor.username,
         calendar=cal,
         deadline_working_days=deps.settings.fee_deadline_working_days,
+        # A dossier from the national portal (Cổng DVCQG) may come with its fees paid there.
+        paid_before=d.fee is not None and d.fee.paid_at is not None,
     )
     events.append(
         new_event(
@@ -602,7 +622,9 @@ def return_result(
         req.recipient_id_number,
         req.tracking_number,
         tuple(proc.result_delivery),
-        d.owner is not None,
+        # A dossier from the national portal has its applicant's account there: the signed
+        # result's link reaches them in the portal's packet (DanhSachGiayToKetQua).
+        d.owner is not None or d.source == "DVCQG",
     )
     now = deps.clock()
     record = ReturnRecord(

@@ -127,6 +127,9 @@ class DossierSummary(_Out):
     procedure_name: str
     applicant_name: str
     channel: int
+    source: str = Field(
+        default="", description='"DVCQG" for a dossier submitted on the national portal.'
+    )
     status: StatusView
     created_at: str
     submitted_at: str | None

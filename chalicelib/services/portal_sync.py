@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain import portal_sync as rules
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.integrations.national_portal import (
+    NationalPortal,
     NationalPortalClient,
     NotConfigured,
     Refused,
@@ -53,15 +54,52 @@ def sync_store(deps: Deps) -> PortalSyncStore:
     return PortalSyncStore(deps.store.client, deps.store.table)
 
 
+_secrets: dict[str, dict[str, str]] = {}
+
+
+def portal_secrets(deps: Deps) -> dict[str, str]:
+    """The portal's secrets (client_secret, push_secret) from Secrets Manager or SSM, read once
+    per process and per secret id. Never logged."""
+    from chalicelib.integrations.national_portal import read_secret
+
+    ref = deps.settings.national_portal_secret_id
+    with _urls_lock:
+        if ref not in _secrets:
+            _secrets[ref] = read_secret(ref)
+        return _secrets[ref]
+
+
+def forget_secrets() -> None:
+    """Rotation (and tests): the next call reads the secret again."""
+    with _urls_lock:
+        _secrets.clear()
+
+
 def make_client(deps: Deps) -> NationalPortalClient:
-    """The portal client from settings (tests replace this function to inject the sleep)."""
+    """The portal client from settings (tests replace this function to inject the sleep).
+    With a client id, the token comes from the portal's token endpoint (client credentials)."""
+    from chalicelib.integrations.national_portal import PATHS, ClientCredentials
+
     s = deps.settings
-    return NationalPortalClient(
+    client = NationalPortalClient(
         url=s.national_portal_url,
         token=s.national_portal_token,
         timeout_seconds=s.national_portal_timeout_seconds,
         attempts=s.national_portal_attempts,
     )
+    if s.national_portal_client_id and s.national_portal_url:
+        client.credentials = ClientCredentials(
+            token_url=client.base_url + PATHS["token"],
+            client_id=s.national_portal_client_id,
+            client_secret=portal_secrets(deps).get("client_secret", ""),
+            timeout_seconds=s.national_portal_timeout_seconds,
+        )
+    return client
+
+
+def portal(deps: Deps) -> NationalPortal:
+    """The portal adapter: Deps' own, else the HTTP client from settings."""
+    return deps.national_portal if deps.national_portal is not None else make_client(deps)
 
 
 # ---- the queue ----------------------------------------------------------------------------------
@@ -114,7 +152,13 @@ def packet_for(
         procedure = deps.store.get_procedure(dossier.procedure_code, dossier.procedure_version)
     except NotFound:
         procedure = None
-    return rules.build_packet(dossier, history, procedure)
+    result_url = None
+    if dossier.result is not None:
+        from chalicelib.documents.result import verify_url
+
+        result_url = verify_url(deps.settings.public_base_url, dossier.result.id)
+    names = {u.code: u.name for u in deps.store.list_units()}
+    return rules.build_packet(dossier, history, procedure, unit_names=names, result_url=result_url)
 
 
 def message_for(packet: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,7 +223,7 @@ def handle_message(
     deps: Deps,
     message: Mapping[str, Any],
     receive_count: int = 1,
-    client: NationalPortalClient | None = None,
+    client: NationalPortal | None = None,
     portal_down: SyncError | None = None,
 ) -> str:
     """Deliver one queued packet: "synced", "skipped" (not newer than synced) or "failed"
@@ -198,7 +242,7 @@ def handle_message(
     if state is not None and state.synced_version >= version:
         log.info("portal sync: %s not newer than synced v%d; skipped", what, state.synced_version)
         return "skipped"
-    sender = client or make_client(deps)
+    sender = client or portal(deps)
     now = deps.clock
     try:
         if portal_down is not None:
@@ -226,7 +270,7 @@ def handle_message(
     return "synced"
 
 
-def handle_batch(deps: Deps, event: Any, client: NationalPortalClient | None = None) -> Any:
+def handle_batch(deps: Deps, event: Any, client: NationalPortal | None = None) -> Any:
     """The queue consumer: Powertools' BatchProcessor, so only failed records return to SQS."""
     from aws_lambda_powertools.utilities.batch import (
         BatchProcessor,
@@ -235,7 +279,7 @@ def handle_batch(deps: Deps, event: Any, client: NationalPortalClient | None = N
     )
 
     raw = event.to_dict() if hasattr(event, "to_dict") else event
-    sender = client or make_client(deps)
+    sender = client or portal(deps)
     down: list[SyncError] = []
 
     def one(record: Any) -> None:

@@ -77,6 +77,7 @@ def summary_view(deps: Deps, d: Dossier, names: dict[str, str]) -> dict[str, Any
         "procedure_name": names.get(d.procedure_code, d.procedure_code),
         "applicant_name": d.applicant.name,
         "channel": int(d.channel),
+        "source": d.source,
         "status": status_view(d.status),
         "created_at": d.created_at.isoformat(),
         "submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,

@@ -346,3 +346,71 @@ class PortalSyncStore(TableAdapter):
             Limit=limit,
         )
         return [_state_from(it) for it in resp.get("Items", [])]
+
+    # ---- the daily reconciliation ---------------------------------------------------------------
+    def synced_on(self, day_key: str, limit: int = 10000) -> list[SyncState]:
+        """The dossiers whose latest sync was on that Vietnam day (`synced_day_key`), paged."""
+        out: list[SyncState] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": {":pk": _s(day_key)},
+        }
+        while len(out) < limit:
+            resp = self.client.query(**kwargs)
+            out.extend(_state_from(it) for it in resp.get("Items", []))
+            if not resp.get("LastEvaluatedKey"):
+                break
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        return out[:limit]
+
+    def reopen(self, dossier_id: str, version: int, now: datetime) -> bool:
+        """The portal lost `version` (reconciliation): pending again so it is delivered once
+        more; only while `version` is still both the latest and the synced one."""
+        return self._update(
+            dossier_id,
+            UpdateExpression=(
+                "SET #st = :pending, synced_version = :before, attempts = :zero, "
+                "updated_at = :now, GSI1PK = :gpk, GSI1SK = :gsk"
+            ),
+            ConditionExpression="synced_version = :v AND latest_version = :v",
+            ExpressionAttributeNames={"#st": "state"},
+            ExpressionAttributeValues={
+                ":pending": _s("pending"),
+                ":v": _n(version),
+                ":before": _n(version - 1),
+                ":zero": _n(0),
+                ":now": _s(_iso(now)),
+                ":gpk": _s(PENDING),
+                ":gsk": _s(f"{_iso(now)}#{dossier_id}"),
+            },
+        )
+
+    def put_report(self, day: str, report: dict[str, Any]) -> None:
+        import json
+
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                "PK": _s("PORTALRECON"),
+                "SK": _s(day),
+                "data": _s(json.dumps(report, ensure_ascii=False)),
+            },
+        )
+
+    def latest_report(self) -> dict[str, Any] | None:
+        import json
+
+        resp = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": _s("PORTALRECON")},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        items = resp.get("Items", [])
+        if not items:
+            return None
+        data: dict[str, Any] = json.loads(items[0]["data"]["S"])
+        return data

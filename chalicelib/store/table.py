@@ -90,6 +90,9 @@ class Change:
     counters: list[tuple[str, str, str]] = field(default_factory=list)  # (agency, month, metric)
     tasks: list[AgencyTask] = field(default_factory=list)
     sequence: tuple[str, int] | None = None  # (key, value now taken): gap-free daily numbering
+    # The dossier item does not exist yet (a dossier taken in from the national portal is created
+    # already submitted, with its history, in this one transaction): put only if absent.
+    create: bool = False
 
 
 class DynamoStore(TableAdapter):
@@ -717,7 +720,7 @@ class DynamoStore(TableAdapter):
         )
         ops: list[dict[str, Any]] = []
         dossier_put = {"TableName": self.table, "Item": self._dossier_item(d)}
-        ops.append({"Put": locked(dossier_put, change.expected_version)})
+        ops.append({"Put": locked(dossier_put, None if change.create else change.expected_version)})
         for i, e in enumerate(change.events):
             ops.append(
                 {

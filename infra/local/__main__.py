@@ -95,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
             stack=a.stack,
         ) as s:
             banner = ["", f"  Open {s.url}/", "  (Ctrl-C stops the stack)", ""]
+            if s.portal is not None:
+                banner += [
+                    f"  National portal twin (Cổng DVCQG): {s.portal.page_url}",
+                    "  submit there, or: python -m infra.twins.national_portal submit "
+                    f"--twin {s.portal.page_url} --procedure 2.001610 --unit H33.50 ...",
+                    "",
+                ]
             if s.accounts:
                 banner += ["  Demo accounts:", _accounts_table(s.accounts), ""]
             print("\n".join(banner), flush=True)

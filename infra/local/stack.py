@@ -49,6 +49,7 @@ class RunningStack:
     pump: EventPump
     app: Any = None
     environment: dict[str, str] = field(default_factory=dict)
+    portal: Any = None  # the national portal twin, when no NATIONAL_PORTAL_URL was given
 
     def pump_once(self, wait_seconds: int = 0) -> int:
         """Deliver the messages waiting now; returns how many handlers succeeded."""
@@ -75,6 +76,9 @@ def reset_app_caches() -> None:
     except ImportError:  # the services are not there yet
         return
     set_deps(None)
+    from chalicelib.services.portal_sync import forget_secrets
+
+    forget_secrets()
 
 
 def _ensure_base_env() -> None:
@@ -169,17 +173,48 @@ def _load_demo(data_dir: Path | None, outputs: r.Outputs) -> list[dict[str, Any]
     return accounts
 
 
-def _start_fake_national_portal(host: str) -> Any:
-    """The national portal (Cổng DVCQG) stand-in for the sync packets: it validates each packet
-    against the schema and keeps one record per (packet, version). None if tests/ is absent."""
+def _start_twin_portal(
+    host: str, api_url: str, endpoint: str, region: str, stack: str, data_dir: Path | None
+) -> tuple[Any, dict[str, str]]:
+    """The national portal (Cổng DVCQG) twin (infra/twins/national_portal.py) and the settings
+    that point the app at it: client credentials with the secret in the local Secrets Manager,
+    pushes signed to our intake route, its catalogue the demo's (so a sync finds nothing new).
+    TWIN_PORTAL_PORT fixes its port (default: a free one)."""
+    import json
+    import secrets as random
+
+    import boto3
+
+    from infra.twins.national_portal import FakeNationalPortal, national_catalogue
+
+    client_secret, push_secret = random.token_urlsafe(24), random.token_urlsafe(24)
+    name = f"{stack}/dvcqg"
+    sm = boto3.session.Session().client("secretsmanager", region_name=region, endpoint_url=endpoint)
+    value = json.dumps({"client_secret": client_secret, "push_secret": push_secret})
     try:
-        from tests.fakes.national_portal import FakeNationalPortal
-    except ImportError:
-        log.warning("no fake national portal: portal sync fails until NATIONAL_PORTAL_URL is set")
-        return None
-    portal = FakeNationalPortal(host=host).start()
-    log.info("fake national portal at %s", portal.url)
-    return portal
+        sm.create_secret(Name=name, SecretString=value)
+    except sm.exceptions.ResourceExistsException:
+        sm.put_secret_value(SecretId=name, SecretString=value)
+    portal = FakeNationalPortal(
+        host=host,
+        port=int(os.environ.get("TWIN_PORTAL_PORT") or 0),
+        client_id="tthc-local",
+        client_secret=client_secret,
+        push_url=f"{api_url}/api/portal/dvcqg/hoso",
+        push_secret=push_secret,
+    ).start()
+    if data_dir is not None and (data_dir / "procedures.json").exists():
+        portal.catalogue = national_catalogue(
+            json.loads((data_dir / "procedures.json").read_text(encoding="utf-8")),
+            json.loads((data_dir / "units.json").read_text(encoding="utf-8")),
+        )
+    log.info("national portal twin at %s", portal.page_url)
+    env = {
+        "NATIONAL_PORTAL_URL": portal.url,
+        "NATIONAL_PORTAL_CLIENT_ID": "tthc-local",
+        "NATIONAL_PORTAL_SECRET_ID": f"secretsmanager:{name}",
+    }
+    return portal, env
 
 
 @contextlib.contextmanager
@@ -212,7 +247,7 @@ def running_stack(
     server: Any = None
     server_thread: threading.Thread | None = None
     pump: EventPump | None = None
-    portal: Any = None  # the fake national portal (tests/fakes) when none is configured
+    portal: Any = None  # the national portal twin when none is configured
     moto_child = contextlib.ExitStack()
     try:
         _ensure_base_env()
@@ -255,9 +290,15 @@ def running_stack(
         env.setdefault("LOCAL_MAIL", "true")  # reset codes to the outbox; /api/local/mailbox
         env.setdefault("API_BASE_URL", url)
         if not os.environ.get("NATIONAL_PORTAL_URL"):
-            portal = _start_fake_national_portal("127.0.0.1")  # the pump is in-process
-            if portal is not None:
-                env["NATIONAL_PORTAL_URL"] = portal.url
+            portal, portal_env = _start_twin_portal(  # the pump is in-process
+                "127.0.0.1",
+                f"http://127.0.0.1:{http_port}",
+                endpoint,
+                outputs.region,
+                stack,
+                Path(data_dir) if data_dir is not None else None,
+            )
+            env.update(portal_env)
         os.environ.update(env)
         reset_app_caches()
         log.info("moto endpoint %s; JWKS %s", endpoint, outputs.jwks_url)
@@ -284,7 +325,7 @@ def running_stack(
         )
         server_thread.daemon = True
         server_thread.start()
-        yield RunningStack(url, endpoint, outputs, accounts, pump, the_app, env)
+        yield RunningStack(url, endpoint, outputs, accounts, pump, the_app, env, portal)
     finally:
         if pump is not None:
             pump.stop()

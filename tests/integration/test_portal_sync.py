@@ -12,14 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from chalicelib.services import portal_sync
-from infra.local.events import lambda_context, sqs_event
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
 from tests.support.client import ApiClient
 from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
+from tests.support.portal_queue import deliver
 
 pytestmark = pytest.mark.integration
 
@@ -85,35 +84,6 @@ def _waiting(url: str) -> list[dict[str, Any]]:
     for m in msgs.get("Messages", []):
         out.append(json.loads(m["Body"]))
     return out
-
-
-def deliver(aws: Outputs) -> dict[str, int]:
-    """One Lambda invocation of `on_portal_sync` over what is queued (up to 10 records), as the
-    event source mapping does it: delete what succeeded, leave the reported failures (visible
-    again at once, so the test needs no wait)."""
-    import app
-
-    q = _queue(aws)
-    sqs = _sqs()
-    msgs = sqs.receive_message(
-        QueueUrl=q.url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
-    ).get("Messages", [])
-    if not msgs:
-        return {"ok": 0, "failed": 0}
-    event = sqs_event(msgs, q.arn, aws.region)
-    try:
-        result = app.on_portal_sync(event, lambda_context("on_portal_sync"))
-        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-    except BatchProcessingError:  # every record failed: Powertools fails the invocation
-        failed = {m["MessageId"] for m in msgs}
-    for m in msgs:
-        if m["MessageId"] in failed:
-            sqs.change_message_visibility(
-                QueueUrl=q.url, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
-            )
-        else:
-            sqs.delete_message(QueueUrl=q.url, ReceiptHandle=m["ReceiptHandle"])
-    return {"ok": len(msgs) - len(failed), "failed": len(failed)}
 
 
 def _counter(agency: str, month: str, procedure: str) -> int:

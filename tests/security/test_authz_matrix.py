@@ -413,6 +413,21 @@ ROWS: list[Row] = [
                  "effective_date": "2099-01-01"}),
     from_table("GET", "/api/ops/portal-sync"),
     from_table("POST", "/api/ops/portal-sync/redrive"),
+    bearer(
+        "GET",
+        "/api/ops/portal-sync/reconciliation",
+        "province,admin=ok",
+        may404=True,
+        note="404 until the first daily reconciliation",
+    ),
+    # the national portal's push: signed by the portal (HMAC), never by a token or a key
+    Row(
+        "POST",
+        "/api/portal/dvcqg/hoso",
+        dict.fromkeys(CALLERS, "401"),
+        body={"MaHoSoQuocGia": "G22.AUTHZ.1"},
+        note="no X-DVCQG-Signature: 401 bad_signature for everyone",
+    ),
     from_table("POST", "/api/ops/dossiers/{dossier_id}/workflow/restart",
            body={"note": "Khởi động lại để kiểm thử phân quyền"},
            note="the live dossier's workflow has not failed: the admin meets 409"),

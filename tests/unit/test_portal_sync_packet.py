@@ -73,14 +73,39 @@ def test_channel_codes(channel: Channel, code: int) -> None:
 def test_processing_history_lines() -> None:
     lines = ps.build_packet(dossier(), HISTORY, PROC)["QuaTrinhXuLy"]
     assert [ln["TrangThai"] for ln in lines] == [1, 2, 4]
+    assert all(set(ln) == set(ps.PROGRESS_FIELDS.values()) for ln in lines)
     first, received, started = lines
+    assert first["MaHoSo"] == "H33.50-261201-0001"
     assert first["NguoiXuLy"] == "Chủ hồ sơ"  # a citizen's username is personal data
-    assert first["NoiDung"] == "Nộp hồ sơ trực tuyến"
+    assert first["NoiDungXuLy"] == "Nộp hồ sơ trực tuyến"
     assert received["NguoiXuLy"] == "motcua" and received["ThoiDiemXuLy"] == "20261201003000"
+    assert received["ChucDanh"] == "Cán bộ tiếp nhận (Bộ phận Một cửa)"
     assert received["NgayBatDau"] is None  # the desk's receipt is not an agency step
     assert started["NguoiXuLy"] == "Hệ thống"
-    # the step this event belongs to: its start and its due date
-    assert (started["NgayBatDau"], started["NgayHetHan"]) == ("20261201003500", "20261203003000")
+    # the step this event belongs to: its start and its legal end
+    assert (started["NgayBatDau"], started["NgayKetThucTheoQuyDinh"]) == (
+        "20261201003500",
+        "20261203003000",
+    )
+
+
+def test_progress_lines_name_the_official_title_and_unit() -> None:
+    named = [
+        ev(5, "received", S.NEW, S.RECEIVED).model_copy(
+            update={"actor_name": "Nguyễn Thị Lan", "agency": "H33.50"}
+        ),
+        ev(9, "step_completed", None, None, role="agency", actor="cv.xd").model_copy(
+            update={"agency": "H33.05"}
+        ),
+    ]
+    d = dossier().model_copy(update={"people": {"cv.xd": "Trần Văn Bình"}})
+    units = {"H33.50": "Bộ phận Một cửa tỉnh", "H33.05": "Sở Xây dựng tỉnh Hậu Giang"}
+    lines = ps.build_packet(d, named, PROC, unit_names=units)["QuaTrinhXuLy"]
+    assert [(ln["NguoiXuLy"], ln["ChucDanh"], ln["PhongBanXuLy"]) for ln in lines] == [
+        ("Nguyễn Thị Lan", "Cán bộ tiếp nhận (Bộ phận Một cửa)", "Bộ phận Một cửa tỉnh"),
+        ("Trần Văn Bình", "Chuyên viên xử lý", "Sở Xây dựng tỉnh Hậu Giang"),
+    ]
+    assert lines[1]["TrangThai"] == 2  # a step line keeps the status it happened in
 
 
 def test_supplements_refusal_fees_results_and_flags() -> None:
@@ -106,6 +131,8 @@ def test_supplements_refusal_fees_results_and_flags() -> None:
             "NgayYeuCau": "20261201013000",
             "NoiDungYeuCau": "Thiếu bản sao",
             "NgayBoSung": "20261201023000",
+            "NgayHenTraCu": "20261204003000",
+            "NgayHenTraMoi": "20261204003000",
         }
     ]
     assert packet["DanhSachLePhi"] == [

@@ -20,7 +20,12 @@ RECEIVED = datetime(2026, 1, 30, 16, 0, tzinfo=VIETNAM_TZ)
 
 
 def fee(
-    amount: int, *, collected: bool, receipt_no: str | None = None, method: str = "cash"
+    amount: int,
+    *,
+    collected: bool,
+    receipt_no: str | None = None,
+    method: str = "cash",
+    paid_before: bool = False,
 ) -> FeeAtReceipt:
     return fee_at_receipt(
         amount,
@@ -31,6 +36,7 @@ def fee(
         by="desk1",
         calendar=CAL,
         deadline_working_days=5,
+        paid_before=paid_before,
     )
 
 
@@ -99,3 +105,9 @@ def test_fee_not_collected_awaits_payment_for_the_working_days() -> None:
     # Five working days after Friday 30 Jan: the weekend is skipped (Fri 6 Feb, same hour).
     assert got.due_at == CAL.add_working_days(RECEIVED, 5) == got.fee.due_at
     assert got.due_at.astimezone(VIETNAM_TZ).date().isoformat() == "2026-02-06"
+
+
+def test_a_fee_paid_on_the_national_portal_is_neither_asked_again_nor_replaced() -> None:
+    got = fee(100_000, collected=False, paid_before=True)
+    assert got == FeeAtReceipt(status=DossierStatus.RECEIVED)
+    assert fee(100_000, collected=False).awaiting  # the same fee not paid before is awaited

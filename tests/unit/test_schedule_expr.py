@@ -160,6 +160,9 @@ def test_the_app_s_schedules_fire_at_the_vietnam_times_their_docstrings_say() ->
         "on_retention",
         "on_breach_deadlines",
         "on_portal_sync_sweep",
+        "on_portal_intake_pull",
+        "on_portal_reconcile",
+        "on_portal_catalogue",
     }, "a schedule was added or renamed: say here when it must fire"
     weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri")
 
@@ -194,3 +197,9 @@ def test_the_app_s_schedules_fire_at_the_vietnam_times_their_docstrings_say() ->
 
     assert rate_seconds(schedules["on_notifications"]) == 60
     assert rate_seconds(schedules["on_portal_sync_sweep"]) == 300
+    assert rate_seconds(schedules["on_portal_intake_pull"]) == 300
+
+    # the national portal's nightly jobs: reconciliation 01:30, catalogue 03:00 Vietnam time
+    nightly = ("Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon")
+    for handler, hhmm in (("on_portal_reconcile", "01:30"), ("on_portal_catalogue", "03:00")):
+        assert _vietnam(fires(schedules[handler])) == Counter({(d, hhmm): 1 for d in nightly})

@@ -443,6 +443,7 @@ const STRINGS = {
 
   'desk.title': ['Hồ sơ chờ tiếp nhận', 'Dossiers to receive'],
   'desk.none': ['Không có hồ sơ mới.', 'No new dossiers.'],
+  'desk.fromDvcqg': ['Nộp trên Cổng Dịch vụ công quốc gia', 'Submitted on the national public service portal'],
   'desk.open': ['Xem hồ sơ', 'Open'],
   'desk.findTitle': ['Tìm hồ sơ theo mã', 'Find a dossier by its code'],
   'desk.findCode': ['Mã hồ sơ (trên giấy tiếp nhận)', 'Dossier code (on the receipt)'],

@@ -39,7 +39,8 @@ export async function render(view, { navigate }) {
   const search = h('input', { type: 'search', id: 'desk-q', 'aria-label': t('list.filter'), placeholder: t('list.filter') });
   const filter = h('form', { class: 'search-form', role: 'search', onsubmit: (e) => { e.preventDefault(); load(); } }, search, h('button', { type: 'submit', class: 'btn btn-secondary btn-small' }, t('action.search')));
   const row = (d) => h('tr', {},
-    h('td', { 'data-label': t('dossier.procedure') }, d.procedure_name || d.procedure_code),
+    h('td', { 'data-label': t('dossier.procedure') }, d.procedure_name || d.procedure_code,
+      d.source === 'DVCQG' ? [' ', h('span', { class: 'badge', title: t('desk.fromDvcqg') }, 'DVCQG')] : ''),
     h('td', { 'data-label': t('applicant.name') }, d.applicant_name || d.applicant?.name || ''),
     h('td', { 'data-label': t('dossier.submittedAt') }, timeEl(d.submitted_at)),
     h('td', { 'data-label': t('dossier.status') }, statusBadge(d.status)),
