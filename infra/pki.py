@@ -35,17 +35,37 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+ABBREVIATIONS = (
+    ("Ủy ban nhân dân", "UBND"),
+    ("Văn phòng đăng ký", "VP đăng ký"),
+    ("thành phố", "TP."),
+    ("Trung tâm", "TT"),
+)
+
+
+def fit(value: str, limit: int = 64) -> str:
+    """A name within X.509's 64-byte bound (RFC 5280 ub-name): the usual Vietnamese
+    abbreviations first (UBND, TP.), then cut at a character boundary."""
+    for long, short in ABBREVIATIONS:
+        if len(value.encode()) <= limit:
+            break
+        value = value.replace(long, short).replace(long.lower(), short)
+    while len(value.encode()) > limit:
+        value = value[:-1]
+    return value.strip()
+
+
 def _name(cn: str, org: str = "TTHC test PKI", title: str = "", locality: str = "") -> x509.Name:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if locality:
-        attrs.append(x509.NameAttribute(NameOID.LOCALITY_NAME, locality))
-    attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+        attrs.append(x509.NameAttribute(NameOID.LOCALITY_NAME, fit(locality)))
+    attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit(org)))
     if title:
-        attrs.append(x509.NameAttribute(NameOID.TITLE, title))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, cn))
+        attrs.append(x509.NameAttribute(NameOID.TITLE, fit(title)))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, fit(cn)))
     return x509.Name(attrs)
 
 

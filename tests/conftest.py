@@ -25,6 +25,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     """A fresh moto account with every resource provisioned and the app's env pointing at it."""
     from moto import mock_aws
 
+    from infra.local.pki_server import local_pki
     from infra.local.stack import reset_app_caches
     from infra.moto_patches import (
         apply_speed,
@@ -50,6 +51,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     with mock_aws(config=SFN_EXECUTION):  # type: ignore[arg-type]
         outputs = provision()
         for key, value in environment(outputs).items():
+            monkeypatch.setenv(key, value)
+        for key, value in local_pki().environment().items():  # test root CA, TSA and CRLs
             monkeypatch.setenv(key, value)
         reset_app_caches()  # cached clients, settings and the services' Deps
         try:

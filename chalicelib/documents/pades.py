@@ -42,6 +42,10 @@ class SigningError(Exception):
     """The PDF could not be signed (key, certificate, TSA or revocation data): retry later."""
 
 
+class UnreadablePdf(Exception):
+    """pyHanko cannot parse the PDF (no cross-reference table...): the sender must fix it."""
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who signs: their key (held by the Signer), certificate and chain, and the stamp's lines."""
@@ -160,7 +164,10 @@ def sign(
     from pyhanko.stamp import TextStampStyle
 
     at = (now or datetime.now(UTC)).astimezone(VN)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    except Exception as exc:
+        raise UnreadablePdf(f"{type(exc).__name__}: {exc}") from exc
     if box is None:
         width = 595.0  # A4
         try:

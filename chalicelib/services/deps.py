@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.integrations.signer import Signer
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
@@ -37,6 +38,9 @@ class Deps:
     # Step Functions waits in wall time; the alarm chain turns legal instants into wall delays.
     wall_clock: Callable[[], datetime] = utcnow
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
+    # Who holds the signing keys (KMS by default; a USB token or remote-signing service would be
+    # another `Signer`). Built on first use: most requests never sign.
+    signer_override: Signer | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
 
     @property
@@ -51,6 +55,14 @@ class Deps:
             self._calendar = WorkingCalendar.from_dict(data) if data else default_calendar()
             self._calendar_at = time.monotonic()
         return self._calendar
+
+    @property
+    def signer(self) -> Signer:
+        if self.signer_override is None:
+            from chalicelib.integrations.signer import KmsSigner
+
+            self.signer_override = KmsSigner()
+        return self.signer_override
 
     def use_calendar(self, calendar: WorkingCalendar) -> None:
         """The calendar this process just saved: used at once, re-read after the TTL."""

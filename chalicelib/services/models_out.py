@@ -267,6 +267,7 @@ class VerifyAnswer(_Out):
     key_id: str | None
     algorithm: str | None
     generated: bool | None
+    pades: dict[str, Any] | None = None  # pyHanko's report on the PDF signatures (issue 19)
 
 
 # ---- the catalogue ------------------------------------------------------------------------------

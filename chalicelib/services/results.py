@@ -48,6 +48,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Your file differs from the signed result (it may have been modified)",
     ),
     "not_configured": ("Chưa cấu hình khóa ký số", "No signing key is configured"),
+    "pades_invalid": (
+        "Chữ ký số trong tệp PDF không hợp lệ (xem chi tiết từng chữ ký)",
+        "The PDF's signatures are not valid (see each signature)",
+    ),
 }
 
 
@@ -221,6 +225,10 @@ def sign_and_store(
     rid = result_id or _new_id()
     name = safe_filename(filename)
     key = _final_key(dossier, rid, name)
+    from chalicelib.services import signing
+
+    # The legal signatures first (official, then agency): nothing is stored or released unsigned.
+    pdf = signing.sign_result(deps, dossier, pdf)
     sha = hashlib.sha256(pdf).hexdigest()
     store = _store(deps)
     store.put_file(key, pdf)
@@ -505,12 +513,33 @@ def verify(deps: Deps, result_id: str, uploaded: bytes | None = None) -> dict[st
     if uploaded is not None:
         checks["copy_matches"] = hashlib.sha256(uploaded).hexdigest() == rec.sha256
 
+    # The legal proof (issue 19): the PAdES signatures inside the file, checked with pyHanko
+    # against the trust root; the manifest signature above stays as an extra check.
+    pades_report = _pades_report(deps, uploaded if uploaded is not None else data)
+    checks["pades"] = bool(pades_report and pades_report["valid"])
+
     if not (checks["key_trusted"] and checks["signature"] and checks["signature_offline"]):
         reason = "bad_signature"
     elif not checks["file_intact"]:
         reason = "tampered"
     elif uploaded is not None and not checks["copy_matches"]:
         reason = "copy_differs"
+    elif not checks["pades"]:
+        reason = "pades_invalid"
     else:
         reason = "valid"
-    return _answer(reason, checks, rec)
+    answer = _answer(reason, checks, rec)
+    answer["pades"] = pades_report
+    return answer
+
+
+def _pades_report(deps: Deps, pdf: bytes | None) -> dict[str, Any] | None:
+    """pyHanko's report on the file's signatures (None: no file, or no trust root configured)."""
+    if pdf is None:
+        return None
+    from chalicelib.services import signing
+
+    try:
+        return signing.verify_pdf(deps, pdf)
+    except DomainError:
+        return None

@@ -21,7 +21,7 @@ from chalicelib.domain.dossier import Applicant, Dossier, DossierStep, ResultDoc
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.statuses import DossierStatus
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient, minimal_pdf, upload_file
+from tests.helpers_app import ApiClient, minimal_pdf, text_pdf, upload_file
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,15 @@ def _dossier(owner: str | None = None, code: str = "H33.50-261130-0001") -> Doss
         status=DossierStatus.PROCESSED,
         receiving_unit="H33.50",
         lead_agency=LEAD,
-        steps=[DossierStep(step_id="review", agency=LEAD, name="Thẩm định")],
+        steps=[
+            DossierStep(
+                step_id="review",
+                agency=LEAD,
+                name="Thẩm định",
+                handled_by="sotuphap",  # the approving official signs first (issue 19)
+                finished_at=datetime(2026, 12, 3, 2, 30, tzinfo=UTC),
+            )
+        ],
         created_at=datetime(2026, 11, 30, 2, 0, tzinfo=UTC),
         finished_at=datetime(2026, 12, 3, 2, 30, tzinfo=UTC),
     )
@@ -130,7 +138,13 @@ def test_generated_result_is_signed_and_verifies(aws: Outputs, demo: Any) -> Non
         "signature": True,
         "signature_offline": True,
         "file_intact": True,
+        "pades": True,  # pyHanko: the official's then the agency's PAdES signature (issue 19)
     }
+    report = answer["pades"]
+    assert [x["role"] for x in report["signatures"]] == ["official", "agency"], report
+    assert report["signatures"][0]["signer_name"] == "Phạm Minh Tuấn"
+    assert report["signatures"][1]["signer_name"] == "Sở Tư pháp tỉnh Hậu Giang"
+    assert all(x["timestamp_trusted"] and x["ltv"] for x in report["signatures"])
     assert answer["dossier_code"] == d.code
     assert answer["algorithm"] == "ECDSA_SHA_256"
     assert answer["signed_at"]
@@ -262,22 +276,25 @@ def test_agency_uploads_its_own_pdf_which_is_checked_and_signed(aws: Outputs, de
         results.attach_uploaded_result(_deps(), Staff(), d, f"results/{d.id}/x/y.pdf")
 
     # A real PDF: signed under the final key, the staging object removed, verifiable.
-    pdf = minimal_pdf()
+    pdf = text_pdf("Giay phep so 12")
     slot = results.request_result_upload(_deps(), Staff(), d, filename="Kết quả số 12.pdf")
     upload_file(slot, pdf, "application/pdf")
     res = results.attach_uploaded_result(_deps(), Staff(), d, slot["key"])
     assert res.generated is False
     assert res.id == slot["result_id"]
     assert res.filename == "Ket_qua_so_12.pdf"
-    assert res.sha256 == hashlib.sha256(pdf).hexdigest()
-    assert _s3_bytes(aws, res.key) == pdf
+    signed = _s3_bytes(aws, res.key)
+    # The agency's bytes are kept as they were; the two signatures are incremental updates.
+    assert signed.startswith(pdf) and len(signed) > len(pdf)
+    assert res.sha256 == hashlib.sha256(signed).hexdigest()
     assert s3.list_objects_v2(Bucket=aws.results_bucket, Prefix=slot["key"])["KeyCount"] == 0
-    assert results.verify(_deps(), res.id, uploaded=pdf)["valid"] is True
+    assert results.verify(_deps(), res.id, uploaded=signed)["valid"] is True
+    assert results.verify(_deps(), res.id, uploaded=pdf)["valid"] is False  # the unsigned one
 
     saved = results.store_on_dossier(_deps(), Staff(), d, res)
     with pytest.raises(Conflict):
         results.request_result_upload(_deps(), Staff(), saved)
-    assert results.download(_deps(), saved) == (pdf, "Ket_qua_so_12.pdf")
+    assert results.download(_deps(), saved) == (signed, "Ket_qua_so_12.pdf")
 
 
 def test_oversized_upload_is_refused_after_arrival(
@@ -363,12 +380,12 @@ def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, api: ApiClie
     )
     slot = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert slot.status_code == 201, slot.text
-    pdf = minimal_pdf()
+    pdf = text_pdf("Giay phep")
     upload_file(slot.json(), pdf, "application/pdf")
     fin = agency.post(f"/api/agency/dossiers/{d.id}/result/finalize", {"key": slot.json()["key"]})
     assert fin.status_code == 200, fin.text
     result = fin.json()["result"]
-    assert result["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert result["sha256"] == hashlib.sha256(_s3_bytes(aws, result["key"])).hexdigest()
     assert fin.json()["dossier"]["result"]["id"] == result["id"]
     assert _deps().store.get_dossier(d.id).result is not None
     check = api.anonymous().get(f"/api/verify/{result['id']}")
