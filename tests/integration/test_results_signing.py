@@ -392,3 +392,64 @@ def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, api: ApiClie
     assert check.json()["valid"] is True
     again = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert again.status_code == 409
+
+
+# ---- no unsigned result is released (issue 19) ------------------------------------------------
+def test_a_result_that_cannot_be_signed_is_not_released_and_the_agency_is_alerted(
+    aws: Outputs, demo: Any
+) -> None:
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.services import alerts, certificates, processing
+    from chalicelib.workflow.messages import DossierProcessedMessage
+
+    d = _dossier()
+    # The official's certificate is revoked by the administrator: nobody may sign as them.
+    revoked = certificates.revoke(_deps(), _Admin(), "official", "sotuphap")
+    assert revoked["in_force"] is False
+    msg = DossierProcessedMessage.model_validate({"dossierId": d.id, "dossierCode": d.code})
+    with pytest.raises(DomainError) as e:
+        processing.on_processed(_deps(), msg)  # the queue delivers it again (the workflow retries)
+    assert e.value.code == "signing_unavailable" and "sotuphap" in e.value.message_vi
+    assert _deps().store.get_dossier(d.id).result is None
+    s3 = boto3.client("s3", region_name=aws.region)
+    assert s3.list_objects_v2(Bucket=aws.results_bucket, Prefix=f"results/{d.id}/")["KeyCount"] == 0
+    kinds = [a["kind"] for a in alerts.list_alerts(_deps(), LEAD)["items"]]
+    assert "signing_failed" in kinds
+
+
+def test_the_administrator_cannot_upload_a_certificate_for_another_key(
+    aws: Outputs, demo: Any
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, load_der_public_key
+
+    from chalicelib.services import certificates
+    from infra.local.pki_server import local_pki
+
+    kms = boto3.client("kms", region_name=aws.region)
+    mine, other = (
+        kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+        for _ in range(2)
+    )
+    pki = local_pki().pki
+    pub = load_der_public_key(kms.get_public_key(KeyId=other)["PublicKey"])
+    cert = pki.issue(pub, "Trần Văn Cường", "Sở Tư pháp tỉnh Hậu Giang")  # type: ignore[arg-type]
+    req = certificates.CertificateIn(
+        kind="official",
+        holder="sotuphap",
+        key_id=mine,
+        cert_pem=cert.public_bytes(Encoding.PEM).decode(),
+        chain_pem="".join(c.public_bytes(Encoding.PEM).decode() for c in pki.chain()),
+    )
+    with pytest.raises(InvalidInput) as e:
+        certificates.register(_deps(), _Admin(), req)
+    assert e.value.code == "certificate_key_mismatch"
+    ok = certificates.register(_deps(), _Admin(), req.model_copy(update={"key_id": other}))
+    assert ok["in_force"] and ok["subject"] == "Trần Văn Cường" and ok["not_after"]
+
+
+@dataclass
+class _Admin:
+    sub: str = "admin"
+    username: str = "quantri"
+    role: str = "admin"
+    unit: str | None = "H33.01"
