@@ -55,6 +55,7 @@ test-web: install
 bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/coldstart.py
 	$(PY) bench/cost.py
+	$(PY) -m bench.pades
 
 bench-load: install ## 1,000 concurrent submissions and 500 racing staff actions on the local stack
 	$(PY) bench/load.py --submissions 1000 --races 500 --workers 32 --time-limit 5400
