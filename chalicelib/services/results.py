@@ -207,8 +207,10 @@ def sign_and_store(
     generated: bool,
     *,
     result_id: str | None = None,
+    official: str | None = None,
 ) -> ResultDocument:
-    """Store the bytes in the results bucket, sign the manifest of their sha256, save the record.
+    """Sign the PDF (PAdES: `official`, default the approving one, then the lead agency), store
+    it in the results bucket, sign the manifest of its sha256, save the record.
 
     The caller stores the returned document on the dossier (`Dossier.result`).
     """
@@ -228,7 +230,7 @@ def sign_and_store(
     from chalicelib.services import signing
 
     # The legal signatures first (official, then agency): nothing is stored or released unsigned.
-    pdf = signing.sign_result(deps, dossier, pdf)
+    pdf = signing.sign_result(deps, dossier, pdf, official=official)
     sha = hashlib.sha256(pdf).hexdigest()
     store = _store(deps)
     store.put_file(key, pdf)
@@ -385,7 +387,13 @@ def attach_uploaded_result(deps: Deps, actor: Actor, dossier: Dossier, key: str)
         raise InvalidInput(
             "Kết quả phải là tệp PDF.", "The result must be a PDF file.", code="file_type"
         )
-    doc = sign_and_store(deps, dossier, data, name, generated=False, result_id=rid)
+    # A person of the agency who attaches the document signs it as the official; an agency's
+    # system (API key) has no person's certificate, so the step's approving official signs.
+    person = actor.role in ("agency", "leader") and not actor.sub.startswith("agency-key:")
+    official = actor.username if person else None
+    doc = sign_and_store(
+        deps, dossier, data, name, generated=False, result_id=rid, official=official
+    )
     store.delete_file(key)
     return doc
 

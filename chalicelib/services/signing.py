@@ -136,10 +136,10 @@ def _page_width(pdf: bytes) -> float:
         return 595.28
 
 
-def sign_result(deps: Deps, dossier: Dossier, pdf: bytes) -> bytes:
-    """The result signed by the approving official, then by the lead agency."""
+def sign_result(deps: Deps, dossier: Dossier, pdf: bytes, official: str | None = None) -> bytes:
+    """The result signed by the official (default: the approving one), then the lead agency."""
     holders = {
-        sig.SignerRole.OFFICIAL: approving_official(dossier),
+        sig.SignerRole.OFFICIAL: official or approving_official(dossier),
         sig.SignerRole.AGENCY: dossier.lead_agency,
     }
     return sign_document(deps, pdf, [(r, holders[r]) for r in sig.required_signatures("result")])
