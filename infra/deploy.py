@@ -142,6 +142,15 @@ def _stack_status(cfn: Any, name: str) -> str | None:
         raise
 
 
+# Parameters an update keeps from the stack unless given (set by other ops commands).
+KEEP_ON_UPDATE = (tmpl.ACTIVE_TABLE_PARAM,)
+
+
+def _previous_parameters(cfn: Any, name: str) -> dict[str, str]:
+    stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+
+
 def deploy(
     stage: str,
     *,
@@ -185,9 +194,22 @@ def deploy(
         cfn.get_waiter("stack_create_complete").wait(StackName=name)
     else:
         log.info("updating stack %s (%s)", name, status)
+        # A restore's pointer survives a redeploy: an omitted parameter would fall back to its
+        # default (the stack's old table), silently undoing `python -m infra.restore --apply`.
+        # (The value is passed as read: moto 5.2.5 raises KeyError on UsePreviousValue for a
+        # parameter the stack took from its default.)
+        previous = _previous_parameters(cfn, name)
+        kept = [
+            {"ParameterKey": k, "ParameterValue": previous[k]}
+            for k in KEEP_ON_UPDATE
+            if k not in params and k in previous
+        ]
         try:
             cfn.update_stack(
-                StackName=name, TemplateURL=template_url, Parameters=cfn_params, Capabilities=caps
+                StackName=name,
+                TemplateURL=template_url,
+                Parameters=cfn_params + kept,
+                Capabilities=caps,
             )
             cfn.get_waiter("stack_update_complete").wait(StackName=name)
         except Exception as exc:

@@ -72,6 +72,11 @@ MOTO_FAILS: dict[str, str] = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
+# The restore pointer (docs/operations.md "Restore"): a parameter and the condition it drives.
+ACTIVE_TABLE_PARAM = "ActiveTableName"
+USES_RESTORED_TABLE = "UsesRestoredTable"
+
+
 def ref(logical: str) -> Json:
     return {"Ref": logical}
 
@@ -418,7 +423,20 @@ class _Builder:
         if t.ttl_attribute:
             props["TimeToLiveSpecification"] = {"AttributeName": t.ttl_attribute, "Enabled": True}
         self.add("Table", "AWS::DynamoDB::Table", props, **self.retain())
-        self.outputs["TableName"] = {"Value": ref("Table")}
+        # The table the functions use: the stack's own, or a point-in-time restore of it that
+        # `python -m infra.restore` made and pointed the stack at (parameter ActiveTableName).
+        self.outputs["TableName"] = {"Value": self.active_table_name()}
+        self.outputs["StackTableName"] = {"Value": ref("Table")}
+
+    def active_table_name(self) -> Json:
+        return {"Fn::If": [USES_RESTORED_TABLE, ref(ACTIVE_TABLE_PARAM), ref("Table")]}
+
+    def active_table_arn(self) -> Json:
+        restored = sub(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/"
+            "${" + ACTIVE_TABLE_PARAM + "}"
+        )
+        return {"Fn::If": [USES_RESTORED_TABLE, restored, arn("Table")]}
 
     def tls_only(self, bucket_logical_id: str, bucket_arn: Json, extra: list[Json]) -> None:
         deny = {
@@ -771,7 +789,7 @@ class _Builder:
         env: Json = {
             "STACK_NAME": self.stack.name,
             "STAGE": ref("Stage"),
-            "TABLE_NAME": ref("Table"),
+            "TABLE_NAME": self.active_table_name(),
             "ATTACHMENTS_BUCKET": ref(self.bucket_id("attachments")),
             "RESULTS_BUCKET": ref(self.bucket_id("results")),
             "REPORTS_BUCKET": ref(self.bucket_id("reports")),
@@ -798,7 +816,7 @@ class _Builder:
 
     def grants(self, fn: Function) -> list[Json]:
         g = GRANTS.get(fn.name, DEFAULT_GRANTS)
-        table_arn = arn("Table")
+        table_arn = self.active_table_arn()
         out: list[Json] = [
             statement(
                 g["table"],
@@ -1388,7 +1406,10 @@ class _Builder:
                 "HandlersDeclaredButNotInApp": missing,
             },
             "Parameters": _parameters(self.stage),
-            "Conditions": {"HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [ref("AlertEmail"), ""]}]}},
+            "Conditions": {
+                "HasAlertEmail": {"Fn::Not": [{"Fn::Equals": [ref("AlertEmail"), ""]}]},
+                USES_RESTORED_TABLE: {"Fn::Not": [{"Fn::Equals": [ref(ACTIVE_TABLE_PARAM), ""]}]},
+            },
             "Resources": self.resources,
             "Outputs": self.outputs,
         }
@@ -1477,6 +1498,13 @@ def _parameters(stage: str) -> Json:
         },
         "ApiRateLimit": {"Type": "Number", "Default": 200, "Description": "Requests/s per stage"},
         "ApiBurstLimit": {"Type": "Number", "Default": 400},
+        ACTIVE_TABLE_PARAM: {
+            "Type": "String",
+            "Default": "",
+            "AllowedPattern": "^$|^[a-zA-Z0-9_.-]{3,255}$",
+            "Description": "Empty: the functions use the stack's table. Else the name of a "
+            "point-in-time restore to use instead (set by python -m infra.restore --apply)",
+        },
     }
 
 

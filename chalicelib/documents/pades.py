@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.signatures import SignatureCheck
 
 if TYPE_CHECKING:
-    from chalicelib.integrations.signer import Signer
+    from chalicelib.domain.signatures import Signer
 
 # DejaVu Sans cut to Latin and Vietnamese (pyftsubset; see fonts/LICENSE-DejaVu.txt): pyHanko
 # subsets the stamp font on every signature, and the full font costs ~200 ms of that.

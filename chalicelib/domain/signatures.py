@@ -9,14 +9,33 @@ the office otherwise (the receipt, forms 02-07) carries the agency's.
 A `SignatureCheck` is what a validator found for one signature (facts only); `judge` turns a
 document's checks into a verdict with one reason, and `describe` into the Vietnamese lines the
 verify page shows. No pyHanko here: `chalicelib.documents.pades` fills the checks.
+
+`Signer` is the port to whoever holds the signing keys (KMS in `chalicelib.integrations.signer`;
+a USB token or a remote-signing service would be others): `documents.pades` signs through it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
+
+
+class Signer(Protocol):
+    """Signs a digest with a key it never hands out."""
+
+    def public_key_der(self, key_id: str) -> bytes:
+        """The key's public half (DER SubjectPublicKeyInfo)."""
+        ...
+
+    def sign_digest(
+        self, key_id: str, digest: bytes, digest_algorithm: str, key_type: str
+    ) -> bytes:
+        """A signature over `digest` (already hashed with `digest_algorithm`): DER ECDSA-Sig-Value
+        for key_type "ec", PKCS#1 v1.5 bytes for "rsa"."""
+        ...
 
 
 class SignerRole(StrEnum):

@@ -1,7 +1,8 @@
 """Who holds the signing keys: an adapter that signs a digest with a key it never hands out.
 
-`Signer` is what `chalicelib.documents.pades` needs: the public key of a key id (to check that a
-certificate belongs to it) and a signature over a digest. The first implementation is KMS
+`Signer` (the port, in `chalicelib.domain.signatures`) is what `chalicelib.documents.pades`
+needs: the public key of a key id (to check that a certificate belongs to it) and a signature
+over a digest. The first implementation is KMS
 asymmetric keys (`KmsSigner`: `Sign` with `MessageType="DIGEST"`, so a PDF of any size costs one
 request and the private key stays in KMS). A USB token (PKCS#11) or a national CA's remote-signing
 service (CSC API) would be other implementations of the same Protocol.
@@ -15,7 +16,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+# The port itself is pure (domain): `chalicelib.documents.pades` signs through it too.
+from chalicelib.domain.signatures import Signer
+
+__all__ = ["KmsSigner", "Signer", "SigningUnavailable"]
 
 # pyHanko digest name -> KMS ECDSA algorithm; the key's curve fixes which one applies.
 ECDSA_ALGORITHMS = {"sha256": "ECDSA_SHA_256", "sha384": "ECDSA_SHA_384", "sha512": "ECDSA_SHA_512"}
@@ -28,19 +34,6 @@ RSA_ALGORITHMS = {
 
 class SigningUnavailable(Exception):
     """The key holder did not sign (key disabled, deleted, service down): retry later."""
-
-
-class Signer(Protocol):
-    def public_key_der(self, key_id: str) -> bytes:
-        """The key's public half (DER SubjectPublicKeyInfo)."""
-        ...
-
-    def sign_digest(
-        self, key_id: str, digest: bytes, digest_algorithm: str, key_type: str
-    ) -> bytes:
-        """A signature over `digest` (already hashed with `digest_algorithm`): DER ECDSA-Sig-Value
-        for key_type "ec", PKCS#1 v1.5 bytes for "rsa"."""
-        ...
 
 
 @dataclass

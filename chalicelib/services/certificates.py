@@ -9,18 +9,43 @@ signing at once (the CA's own revocation is what validators see).
 from __future__ import annotations
 
 from datetime import UTC
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain import signatures as sig
-from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from chalicelib.documents.pades import Identity
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services.container import Deps
     from chalicelib.store.certificates import CertificateRecord, CertificateStore
+
+
+# Signing cannot happen now (no certificate in force, no trust root, TSA or key): a 503, the
+# caller releases nothing and retries (services/signing.py).
+UNAVAILABLE = "signing_unavailable"
+
+
+def unavailable(vi: str, en: str) -> DomainError:
+    return DomainError(vi, en, code=UNAVAILABLE, status=503)
+
+
+def trust_roots(deps: Deps) -> tuple[bytes, ...]:
+    """The configured roots (PEM file, one or more certificates) as DER."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    path = deps.settings.signing_trust_roots
+    if not path or not Path(path).is_file():
+        raise unavailable(
+            "Chưa cấu hình chứng thư số gốc tin cậy (SIGNING_TRUST_ROOTS).",
+            "No trust root is configured (SIGNING_TRUST_ROOTS).",
+        )
+    certs = x509.load_pem_x509_certificates(Path(path).read_bytes())
+    return tuple(c.public_bytes(Encoding.DER) for c in certs)
 
 
 class CertificateIn(BaseModel):
@@ -80,7 +105,6 @@ def register(deps: Deps, actor: Actor, req: CertificateIn) -> dict[str, Any]:
     from cryptography.x509.oid import NameOID
 
     from chalicelib.integrations.signer import SigningUnavailable
-    from chalicelib.services.signing import trust_roots
     from chalicelib.store.certificates import CertificateRecord
 
     _admin(actor)
@@ -188,7 +212,6 @@ def identity(deps: Deps, role: sig.SignerRole, holder: str, field_name: str) -> 
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from chalicelib.documents.pades import Identity
-    from chalicelib.services.signing import unavailable
 
     rec = _store(deps).get(role.value, holder)
     who = "người có thẩm quyền" if role is sig.SignerRole.OFFICIAL else "cơ quan"

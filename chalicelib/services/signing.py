@@ -14,40 +14,18 @@ pyHanko is imported only inside these functions (through `chalicelib.documents.p
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import signatures as sig
-from chalicelib.domain.errors import DomainError
+from chalicelib.services.certificates import trust_roots, unavailable
 
 if TYPE_CHECKING:
     from chalicelib.documents.pades import Environment, Identity
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
-
-UNAVAILABLE = "signing_unavailable"
+    from chalicelib.services.container import Deps
 
 _env_lock = threading.Lock()
 _envs: dict[tuple[str, str, bool], Environment] = {}
-
-
-def unavailable(vi: str, en: str) -> DomainError:
-    return DomainError(vi, en, code=UNAVAILABLE, status=503)
-
-
-def trust_roots(deps: Deps) -> tuple[bytes, ...]:
-    """The configured roots (PEM file, one or more certificates) as DER."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    path = deps.settings.signing_trust_roots
-    if not path or not Path(path).is_file():
-        raise unavailable(
-            "Chưa cấu hình chứng thư số gốc tin cậy (SIGNING_TRUST_ROOTS).",
-            "No trust root is configured (SIGNING_TRUST_ROOTS).",
-        )
-    certs = x509.load_pem_x509_certificates(Path(path).read_bytes())
-    return tuple(c.public_bytes(Encoding.DER) for c in certs)
 
 
 def environment(deps: Deps) -> Environment:

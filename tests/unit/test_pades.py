@@ -14,7 +14,7 @@ import pytest
 from chalicelib.domain import signatures as sig
 from chalicelib.domain.signatures import Reason, SignerRole
 from infra.pki import LocalPki, generate
-from tests.pades_support import pdfsig, small_pdf
+from tests.support.pades import pdfsig, small_pdf
 
 OFFICIAL = sig.FIELD_NAMES[SignerRole.OFFICIAL]
 AGENCY = sig.FIELD_NAMES[SignerRole.AGENCY]
