@@ -64,6 +64,7 @@ bench: install ## speed and cost measurements (never part of the tests)
 	$(PY) bench/cost.py
 	$(PY) bench/requests.py
 	$(PY) bench/pdf.py
+	$(PY) -m bench.pades
 
 bench-load: install ## 1,000 concurrent submissions and 500 racing staff actions on the local stack
 	$(PY) bench/load.py --submissions 1000 --races 500 --workers 32 --time-limit 5400

@@ -1,7 +1,7 @@
 """Restore drill on moto: deploy the dev template, write, restore with infra.restore, measure.
 
     python bench/restore_drill.py            # 2,000 items
-    python bench/restore_drill.py --smoke    # 50 items (seconds)
+    python -m bench.restore_drill --smoke    # 50 items (seconds)
 
 Prints JSON: the recovery time (restore + pointing the stack at the new table) and the recovery
 point: how many acknowledged writes the restored table lacks and how old the newest of them was.

@@ -28,6 +28,8 @@ run scale "$PY" bench/scale.py --smoke
 run load "$PY" bench/load.py --smoke
 run web_weight "$PY" bench/web_weight.py --smoke
 run fuzz bench/fuzz.sh --smoke
+run pades "$PY" -m bench.pades --smoke
+run restore_drill "$PY" -m bench.restore_drill --smoke
 echo "bench smoke total $(( ($(date +%s%N) - total_start) / 1000000 )) ms"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "bench smoke FAILED: ${failed[*]}"

@@ -36,6 +36,11 @@ class Settings(BaseModel):
     supplement_deadline_working_days: int = Field(default=15, ge=1)
     fee_deadline_working_days: int = Field(default=5, ge=1)
     result_signing_key: str = ""  # KMS asymmetric key (ARN or id) signing electronic results
+    # PAdES (chalicelib.documents.pades): the trust root(s) a signature must chain to, as a PEM
+    # file (production: the NEAC root, "Root CA" of Bộ TT&TT), and the RFC 3161 timestamp service.
+    signing_trust_roots: str = ""  # path to a PEM file with one or more root certificates
+    tsa_url: str = ""
+    signing_fetch_revocation: bool = True  # fetch CRLs/OCSP from the certificates' URLs
     # Symmetric KMS key for personal-data field encryption (envelope; chalicelib.store.pii).
     # Empty: alias/<STACK_NAME>-pii, as infra/provision.py creates it.
     pii_kms_key: str = ""
@@ -117,6 +122,9 @@ class Settings(BaseModel):
             "supplement_deadline_working_days": "SUPPLEMENT_DEADLINE_WORKING_DAYS",
             "fee_deadline_working_days": "FEE_DEADLINE_WORKING_DAYS",
             "result_signing_key": "RESULT_SIGNING_KEY",
+            "signing_trust_roots": "SIGNING_TRUST_ROOTS",
+            "tsa_url": "TSA_URL",
+            "signing_fetch_revocation": "SIGNING_FETCH_REVOCATION",
             "pii_kms_key": "PII_KMS_KEY",
             "pii_data_key_seconds": "PII_DATA_KEY_SECONDS",
             "pii_data_key_uses": "PII_DATA_KEY_USES",

@@ -7,6 +7,7 @@ running it twice leaves one copy of everything.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,74 @@ def load_demo(
         }
         store.put_profile(sub, profile)
         accounts.append({**profile, "password": acc["password"], "sub": sub})
+    enroll_signers(store, data_dir, accounts)
     return accounts
+
+
+OFFICIAL_TITLES = {"leader": "Lãnh đạo cơ quan", "agency": "Cán bộ phê duyệt"}
+
+
+def enroll_signers(store: Any, data_dir: Path, accounts: list[dict[str, Any]]) -> int:
+    """Signing keys and certificates for the demo's officials and their agencies.
+
+    For each agency or leader account, and each unit they belong to: a KMS key (ECC P-256,
+    SIGN_VERIFY; in moto), a certificate the local test PKI issues for its public key
+    (`infra.local.pki_server`), recorded as an administrator's upload would be. A stand-in for
+    what the administrator does with certificates from a licensed CA; production never runs it.
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding, load_der_public_key
+
+    from chalicelib import aws
+    from chalicelib.store.certificates import CertificateRecord, CertificateStore
+    from infra.local.pki_server import local_pki
+    from infra.pki import fit
+
+    pki = local_pki().pki
+    kms = aws.client("kms")
+    units = {u["code"]: u["name"] for u in _read(data_dir / "units.json")}
+    certs = CertificateStore(client=store.client, table_name=store.table)
+    chain = "".join(c.public_bytes(Encoding.PEM).decode() for c in pki.chain())
+    holders: list[tuple[str, str, str, str, str]] = []  # kind, holder, CN, O, title
+    for acc in accounts:
+        unit = acc.get("unit")
+        if acc.get("role") not in OFFICIAL_TITLES or not unit or unit not in units:
+            continue
+        holders.append(
+            ("official", acc["username"], acc["name"], units[unit], OFFICIAL_TITLES[acc["role"]])
+        )
+        if not any(h[0] == "agency" and h[1] == unit for h in holders):
+            holders.append(("agency", unit, units[unit], units[unit], ""))
+    now = datetime.now(UTC).isoformat()
+    for kind, holder, cn, org, title in holders:
+        if certs.get(kind, holder) is not None:
+            continue  # a stack restarted on the same data keeps its keys
+        key_id = str(
+            kms.create_key(
+                KeySpec="ECC_NIST_P256",
+                KeyUsage="SIGN_VERIFY",
+                Description=f"demo signing key: {kind} {holder}",
+            )["KeyMetadata"]["Arn"]
+        )
+        pub = load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+        cert = pki.issue(pub, cn, org, title=title, locality="Hậu Giang")  # type: ignore[arg-type]
+        certs.put(
+            CertificateRecord(
+                kind=kind,
+                holder=holder,
+                key_id=key_id,
+                cert_pem=cert.public_bytes(Encoding.PEM).decode(),
+                chain_pem=chain,
+                subject=fit(cn),
+                organisation=fit(org),
+                title=fit(title),
+                serial=format(cert.serial_number, "x"),
+                not_before=cert.not_valid_before_utc.isoformat(),
+                not_after=cert.not_valid_after_utc.isoformat(),
+                uploaded_at=now,
+                uploaded_by="demo",
+            )
+        )
+    return len(holders)
 
 
 def seed_dossiers(

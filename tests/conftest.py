@@ -28,8 +28,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     """A fresh moto account with every resource provisioned and the app's env pointing at it."""
     from moto import mock_aws
 
+    from infra.local.pki_server import local_pki
     from infra.local.stack import reset_app_caches
-    from infra.moto_patches import apply_speed, cognito_password_reset, sfn_stale_tokens
+    from infra.moto_patches import (
+        apply_speed,
+        cognito_password_reset,
+        kms_digest,
+        sfn_stale_tokens,
+    )
     from infra.provision import provision
     from infra.resources import environment
 
@@ -44,9 +50,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
     sfn_stale_tokens.apply()  # moto accepts timed-out tokens silently; AWS rejects them
     apply_speed()  # a transaction copies the items it names, not the table
     cognito_password_reset.apply()  # reset codes checked, expiring and limited, as in Cognito
+    kms_digest.apply()  # Sign with MessageType=DIGEST signs the digest, as KMS does
     with mock_aws(config=SFN_EXECUTION):  # type: ignore[arg-type]
         outputs = provision()
         for key, value in environment(outputs).items():
+            monkeypatch.setenv(key, value)
+        for key, value in local_pki().environment().items():  # test root CA, TSA and CRLs
             monkeypatch.setenv(key, value)
         reset_app_caches()  # cached clients, settings and the services' Deps
         try:

@@ -4,9 +4,10 @@ An A4 page titled "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍ
 it is the system's notice and does not replace the licence or certificate: issuing agency, number,
 procedure,
 applicant (ID number masked: the paper may be shown to others), dossier code, date, the line saying
-it is digitally signed, and a QR of the public verification page. The signature itself is not in
-the PDF: the file's sha256 is signed with KMS (`chalicelib.services.results`) and anyone can check
-it at `{PUBLIC_BASE_URL}/verify.html?id=<result id>`.
+it is digitally signed, and a QR of the public verification page. The bottom strip above the
+footer is left free for the two visible PAdES stamps (official, then agency) that
+`chalicelib.documents.pades` adds; any PDF reader validates them, and anyone can also check the
+result at `{PUBLIC_BASE_URL}/verify.html?id=<result id>`.
 
 fpdf2 is imported only when a result is rendered.
 """
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from chalicelib.documents.pades import STAMP_ZONE_MM
 from chalicelib.documents.pdf_common import FONT_FAMILY, centered, nfc, prepare, rule_under
 from chalicelib.documents.qr import qr_png
 from chalicelib.documents.vn_format import format_vn_datetime, format_vn_long_date
@@ -41,6 +43,7 @@ _PAGE_H = 297.0
 _MARGIN = 20.0
 _CONTENT_W = _PAGE_W - 2 * _MARGIN
 _BOTTOM = 18.0
+_BODY_BOTTOM = _BOTTOM + STAMP_ZONE_MM  # the text stops above the signature stamps
 _BODY_PT = 11.0
 _LINE = 6.0
 _QR_MM = 32.0
@@ -88,7 +91,7 @@ def _new_pdf(data: ResultData) -> FPDF:
         pdf,
         margin=_MARGIN,
         top=15,
-        bottom=_BOTTOM,
+        bottom=_BODY_BOTTOM,
         title=f"{TITLE} {code}",
         created_at=data.issued_at,
     )
@@ -143,7 +146,7 @@ def _signature_block(pdf: FPDF, data: ResultData) -> None:
     """Signed line on the right, QR of the verification page on the left, kept on one page."""
     block = _QR_MM + 14
     pdf.ln(6)
-    if pdf.get_y() + block > pdf.h - _BOTTOM:
+    if pdf.get_y() + block > pdf.h - _BODY_BOTTOM:
         pdf.add_page()
     top = pdf.get_y()
     pdf.image(

@@ -34,6 +34,12 @@ KIND_TEXT = {
         "Quy trình xử lý hồ sơ bị lỗi hệ thống, cần quản trị viên xử lý",
         "The dossier's workflow failed; an administrator must act",
     ),
+    "signing_failed": (
+        "Chưa ký số được kết quả (chứng thư số, khóa ký hoặc dịch vụ dấu thời gian); hệ thống "
+        "sẽ thử lại, kết quả chưa được phát hành",
+        "The result could not be signed (certificate, key or timestamp service); retrying, "
+        "nothing was released",
+    ),
 }
 
 

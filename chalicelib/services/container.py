@@ -1,6 +1,6 @@
-"""What a use case is given, as a type: `Deps` (store, files, workflow, calendar, clocks, settings
-and the after-commit subscribers). Every service imports this; `services/deps.py`, the
-composition root, builds the process-wide instance.
+"""What a use case is given, as a type: `Deps` (store, files, workflow, calendar, clocks, settings,
+the signing keys' holder and the after-commit subscribers). Every service imports this;
+`services/deps.py`, the composition root, builds the process-wide instance.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingCalendar
     from chalicelib.domain.dossier import Dossier, HistoryEvent
+    from chalicelib.domain.signatures import Signer
     from chalicelib.integrations.national_portal import NationalPortal
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
@@ -32,6 +33,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def kms_signer() -> Signer:
+    """The default key holder: KMS asymmetric keys (its client is made on first use, so building
+    it costs nothing for the many requests that never sign)."""
+    from chalicelib.integrations.signer import KmsSigner
+
+    return KmsSigner()
+
+
 @dataclass
 class Deps:
     store: DynamoStore
@@ -47,6 +56,9 @@ class Deps:
     # The national portal (Cổng DVCQG): None = the HTTP client built from settings on use
     # (services.portal_sync.make_client); tests may put another implementation here.
     national_portal: NationalPortal | None = None
+    # Who holds the signing keys (KMS by default; a USB token or remote-signing service would be
+    # another `Signer`).
+    signer: Signer = field(default_factory=kms_signer)
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
 

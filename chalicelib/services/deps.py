@@ -30,6 +30,7 @@ def get_deps() -> Deps:
     if _deps is None:
         with _lock:
             if _deps is None:
+                from chalicelib.integrations.signer import KmsSigner
                 from chalicelib.services import notifications, portal_sync
                 from chalicelib.settings import get_settings
                 from chalicelib.store.files import AttachmentFiles
@@ -42,6 +43,8 @@ def get_deps() -> Deps:
                         files=AttachmentFiles(),
                         workflow=Workflow(),
                         settings=get_settings(),
+                        # The signing keys (PAdES results, issue 19) are held by KMS.
+                        signer=KmsSigner(),
                         # Committed status changes become notifications (outbox items) and
                         # reach the national portal (Cổng DVCQG), in one place.
                         after_commit=(

@@ -256,6 +256,45 @@ class ResultAttached(_Out):
     dossier: DossierView
 
 
+class PadesSignatureView(_Out):
+    """One PDF signature as pyHanko saw it (domain.signatures.SignatureCheck), with its role and
+    the Vietnamese lines the verify page shows (issue 19)."""
+
+    field_name: str
+    role: str | None  # "official" | "agency" | None (a field we did not make)
+    signer_name: str
+    organisation: str
+    title: str
+    issuer: str
+    serial: str
+    not_before: str | None
+    not_after: str | None
+    signing_time: str | None
+    timestamp_time: str | None
+    timestamp_trusted: bool
+    intact: bool
+    valid: bool
+    chain_trusted: bool
+    revoked: bool
+    revocation_date: str | None
+    revocation_checked: bool
+    expired_at_signing: bool
+    covers_document: bool
+    ltv: bool
+    problem: str
+    lines_vi: list[str]
+
+
+class PadesReport(_Out):
+    """pyHanko's verdict on the PDF's signatures against the trust root (issue 19)."""
+
+    valid: bool
+    reason: str
+    reason_vi: str
+    reason_en: str
+    signatures: list[PadesSignatureView]
+
+
 class VerifyAnswer(_Out):
     valid: bool
     result_id: str | None
@@ -270,6 +309,7 @@ class VerifyAnswer(_Out):
     key_id: str | None
     algorithm: str | None
     generated: bool | None
+    pades: PadesReport | None = None  # pyHanko's report on the PDF signatures (issue 19)
 
 
 # ---- the catalogue ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from chalicelib.domain.dossier import (
     HistoryEvent,
     StepState,
 )
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.permissions import permission
 from chalicelib.domain.permissions import role_permits as may
@@ -715,7 +715,19 @@ def on_processed(deps: Deps, msg: DossierProcessedMessage) -> None:
             return
         proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
         names = {u.code: u.name for u in deps.store.list_units()}
-        doc = results.produce_result(deps, d, proc, names)
+        try:
+            doc = results.produce_result(deps, d, proc, names)
+        except DomainError as exc:
+            if exc.code != "signing_unavailable":
+                raise
+            # Nothing is released unsigned: the lead agency is alerted and the message fails,
+            # so the queue delivers it again until signing works (then the DLQ alarm).
+            from chalicelib.services.alerts import record_alert
+
+            record_alert(
+                deps, d.lead_agency, "signing_failed", d.id, d.code or "", None, deps.clock()
+            )
+            raise
         results.store_on_dossier(deps, SYSTEM, d, doc)
 
     _retry(attempt)

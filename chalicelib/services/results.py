@@ -48,6 +48,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Your file differs from the signed result (it may have been modified)",
     ),
     "not_configured": ("Chưa cấu hình khóa ký số", "No signing key is configured"),
+    "pades_invalid": (
+        "Chữ ký số trong tệp PDF không hợp lệ (xem chi tiết từng chữ ký)",
+        "The PDF's signatures are not valid (see each signature)",
+    ),
 }
 
 
@@ -203,8 +207,10 @@ def sign_and_store(
     generated: bool,
     *,
     result_id: str | None = None,
+    official: str | None = None,
 ) -> ResultDocument:
-    """Store the bytes in the results bucket, sign the manifest of their sha256, save the record.
+    """Sign the PDF (PAdES: `official`, default the approving one, then the lead agency), store
+    it in the results bucket, sign the manifest of its sha256, save the record.
 
     The caller stores the returned document on the dossier (`Dossier.result`).
     """
@@ -221,6 +227,10 @@ def sign_and_store(
     rid = result_id or _new_id()
     name = safe_filename(filename)
     key = _final_key(dossier, rid, name)
+    from chalicelib.services import signing
+
+    # The legal signatures first (official, then agency): nothing is stored or released unsigned.
+    pdf = signing.sign_result(deps, dossier, pdf, official=official)
     sha = hashlib.sha256(pdf).hexdigest()
     store = _store(deps)
     store.put_file(key, pdf)
@@ -377,7 +387,13 @@ def attach_uploaded_result(deps: Deps, actor: Actor, dossier: Dossier, key: str)
         raise InvalidInput(
             "Kết quả phải là tệp PDF.", "The result must be a PDF file.", code="file_type"
         )
-    doc = sign_and_store(deps, dossier, data, name, generated=False, result_id=rid)
+    # A person of the agency who attaches the document signs it as the official; an agency's
+    # system (API key) has no person's certificate, so the step's approving official signs.
+    person = actor.role in ("agency", "leader") and not actor.sub.startswith("agency-key:")
+    official = actor.username if person else None
+    doc = sign_and_store(
+        deps, dossier, data, name, generated=False, result_id=rid, official=official
+    )
     store.delete_file(key)
     return doc
 
@@ -505,12 +521,33 @@ def verify(deps: Deps, result_id: str, uploaded: bytes | None = None) -> dict[st
     if uploaded is not None:
         checks["copy_matches"] = hashlib.sha256(uploaded).hexdigest() == rec.sha256
 
+    # The legal proof (issue 19): the PAdES signatures inside the file, checked with pyHanko
+    # against the trust root; the manifest signature above stays as an extra check.
+    pades_report = _pades_report(deps, uploaded if uploaded is not None else data)
+    checks["pades"] = bool(pades_report and pades_report["valid"])
+
     if not (checks["key_trusted"] and checks["signature"] and checks["signature_offline"]):
         reason = "bad_signature"
     elif not checks["file_intact"]:
         reason = "tampered"
     elif uploaded is not None and not checks["copy_matches"]:
         reason = "copy_differs"
+    elif not checks["pades"]:
+        reason = "pades_invalid"
     else:
         reason = "valid"
-    return _answer(reason, checks, rec)
+    answer = _answer(reason, checks, rec)
+    answer["pades"] = pades_report
+    return answer
+
+
+def _pades_report(deps: Deps, pdf: bytes | None) -> dict[str, Any] | None:
+    """pyHanko's report on the file's signatures (None: no file, or no trust root configured)."""
+    if pdf is None:
+        return None
+    from chalicelib.services import signing
+
+    try:
+        return signing.verify_pdf(deps, pdf)
+    except DomainError:
+        return None

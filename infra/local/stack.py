@@ -289,6 +289,10 @@ def running_stack(
         env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
         env.setdefault("LOCAL_MAIL", "true")  # reset codes to the outbox; /api/local/mailbox
         env.setdefault("API_BASE_URL", url)
+        if not os.environ.get("TSA_URL"):  # the test PKI: root CA, TSA and CRLs over HTTP
+            from infra.local.pki_server import local_pki
+
+            env.update(local_pki().environment())
         if not os.environ.get("NATIONAL_PORTAL_URL"):
             portal, portal_env = _start_twin_portal(  # the pump is in-process
                 "127.0.0.1",

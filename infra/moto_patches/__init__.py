@@ -7,7 +7,7 @@ naming the patch, and it checks that what it replaces still has the parameters i
 upgrade of moto (pinned in requirements-dev.txt) makes someone read each patch again.
 
 `apply_all()` is what the local stack's moto server gets (`infra.moto_server`); the tests'
-in-process mocks take `sfn_stale_tokens`, `apply_speed()` and `cognito_password_reset`
+in-process mocks take `sfn_stale_tokens`, `apply_speed()`, `cognito_password_reset` and `kms_digest`
 (tests/conftest.py).
 """
 
@@ -21,6 +21,7 @@ from infra.moto_patches import (
     dynamodb_request_token,
     dynamodb_serial,
     dynamodb_transactions,
+    kms_digest,
     server_module_list,
     sfn_stale_tokens,
     sqs_serial,
@@ -43,6 +44,7 @@ PATCHES: tuple[ModuleType, ...] = (
     dynamodb_serial,
     sqs_serial,
     cognito_password_reset,
+    kms_digest,
 )
 
 

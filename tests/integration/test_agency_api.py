@@ -17,7 +17,7 @@ import pytest
 
 from tests.support.client import ApiClient, Reply, upload_file
 from tests.support.journeys import waiting_dossier
-from tests.support.samples import minimal_pdf
+from tests.support.samples import text_pdf
 from tests.support.signing import new_key, send, signed_call
 
 pytestmark = pytest.mark.integration
@@ -281,16 +281,25 @@ def test_the_lead_agency_key_attaches_a_signed_result(agency_api: ApiClient, clo
 
     slot, _ = signed_call(agency_api, mine, "POST", f"{base}/upload", {"filename": "kq.pdf"})
     assert slot.status_code == 201, slot.text
-    pdf = minimal_pdf()
+    pdf = text_pdf("Giay phep")
     upload_file(slot.json(), pdf, "application/pdf")
     stolen, _ = signed_call(
         agency_api, other, "POST", f"{base}/finalize", {"key": slot.json()["key"]}
     )
     assert stolen.status_code == 404
-    fin, _ = signed_call(agency_api, mine, "POST", f"{base}/finalize", {"key": slot.json()["key"]})
+    # A key is an agency's system, not a person: with no official's approval recorded yet there
+    # is nobody to sign first (issue 19), so nothing is released and the upload waits.
+    early, _ = signed_call(
+        agency_api, mine, "POST", f"{base}/finalize", {"key": slot.json()["key"]}
+    )
+    assert_refused(early, 503, "signing_unavailable")
+    # The agency's official attaches the same upload: they sign, then the agency.
+    fin = agency_api.as_user("sokhdt").post(
+        f"/api/agency/dossiers/{dossier['id']}/result/finalize", {"key": slot.json()["key"]}
+    )
     assert fin.status_code == 200, fin.text
     result = fin.json()["result"]
-    assert result["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert result["sha256"] != hashlib.sha256(pdf).hexdigest()  # the signed file, not the upload
     assert agency_api.anonymous().get(f"/api/verify/{result['id']}").json()["valid"] is True
     again, _ = signed_call(agency_api, mine, "POST", f"{base}/upload", {"filename": "kq.pdf"})
     assert again.status_code == 409

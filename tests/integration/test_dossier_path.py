@@ -134,6 +134,26 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
     assert returned.json()["status"]["code"] == 10
     assert returned.json()["returned"]["channel"] == "desk"
 
+    # AND the result is a legally signed PDF (issue 19): poppler's pdfsig, trusting only the test
+    # root, finds two valid signatures, the approving official's then the agency's; pyHanko agrees
+    from infra.local.pki_server import local_pki
+    from tests.support.pades import pdfsig
+
+    got = api.as_user("congdan").get(
+        f"/api/my/dossiers/{dossier['id']}/result.pdf", headers={"Accept": "application/pdf"}
+    )
+    assert got.status_code == 200
+    out = pdfsig(got.body, local_pki().pki.root_pem())
+    assert out.count("Signature is Valid.") == 2, out
+    assert out.count("Certificate is Trusted.") == 2, out
+    first, second = out.split("Signature #2:")
+    assert "Võ Thanh Hà" in first and "Sig1_NguoiKy" in first, out  # sokhdt approved the step
+    assert "Sig2_CoQuan" in second, out
+    rid = api.as_user("congdan").get(f"/api/my/dossiers/{dossier['id']}").json()["result"]["id"]
+    report = api.get(f"/api/verify/{rid}").json()
+    assert report["valid"] is True and report["pades"]["valid"] is True, report
+    assert [x["role"] for x in report["pades"]["signatures"]] == ["official", "agency"]
+
 
 def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> None:
     first = submit_online(api, "2.001610")

@@ -22,7 +22,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.statuses import DossierStatus
 from infra.resources import Outputs
 from tests.support.client import ApiClient, upload_file
-from tests.support.samples import minimal_pdf
+from tests.support.samples import minimal_pdf, text_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +56,15 @@ def _dossier(owner: str | None = None, code: str = "H33.50-261130-0001") -> Doss
         status=DossierStatus.PROCESSED,
         receiving_unit="H33.50",
         lead_agency=LEAD,
-        steps=[DossierStep(step_id="review", agency=LEAD, name="Thẩm định")],
+        steps=[
+            DossierStep(
+                step_id="review",
+                agency=LEAD,
+                name="Thẩm định",
+                handled_by="sotuphap",  # the approving official signs first (issue 19)
+                finished_at=datetime(2026, 12, 3, 2, 30, tzinfo=UTC),
+            )
+        ],
         created_at=datetime(2026, 11, 30, 2, 0, tzinfo=UTC),
         finished_at=datetime(2026, 12, 3, 2, 30, tzinfo=UTC),
     )
@@ -131,7 +139,13 @@ def test_generated_result_is_signed_and_verifies(aws: Outputs, demo: Any) -> Non
         "signature": True,
         "signature_offline": True,
         "file_intact": True,
+        "pades": True,  # pyHanko: the official's then the agency's PAdES signature (issue 19)
     }
+    report = answer["pades"]
+    assert [x["role"] for x in report["signatures"]] == ["official", "agency"], report
+    assert report["signatures"][0]["signer_name"] == "Phạm Minh Tuấn"
+    assert report["signatures"][1]["signer_name"] == "Sở Tư pháp tỉnh Hậu Giang"
+    assert all(x["timestamp_trusted"] and x["ltv"] for x in report["signatures"])
     assert answer["dossier_code"] == d.code
     assert answer["algorithm"] == "ECDSA_SHA_256"
     assert answer["signed_at"]
@@ -263,22 +277,25 @@ def test_agency_uploads_its_own_pdf_which_is_checked_and_signed(aws: Outputs, de
         results.attach_uploaded_result(_deps(), Staff(), d, f"results/{d.id}/x/y.pdf")
 
     # A real PDF: signed under the final key, the staging object removed, verifiable.
-    pdf = minimal_pdf()
+    pdf = text_pdf("Giay phep so 12")
     slot = results.request_result_upload(_deps(), Staff(), d, filename="Kết quả số 12.pdf")
     upload_file(slot, pdf, "application/pdf")
     res = results.attach_uploaded_result(_deps(), Staff(), d, slot["key"])
     assert res.generated is False
     assert res.id == slot["result_id"]
     assert res.filename == "Ket_qua_so_12.pdf"
-    assert res.sha256 == hashlib.sha256(pdf).hexdigest()
-    assert _s3_bytes(aws, res.key) == pdf
+    signed = _s3_bytes(aws, res.key)
+    # The agency's bytes are kept as they were; the two signatures are incremental updates.
+    assert signed.startswith(pdf) and len(signed) > len(pdf)
+    assert res.sha256 == hashlib.sha256(signed).hexdigest()
     assert s3.list_objects_v2(Bucket=aws.results_bucket, Prefix=slot["key"])["KeyCount"] == 0
-    assert results.verify(_deps(), res.id, uploaded=pdf)["valid"] is True
+    assert results.verify(_deps(), res.id, uploaded=signed)["valid"] is True
+    assert results.verify(_deps(), res.id, uploaded=pdf)["valid"] is False  # the unsigned one
 
     saved = results.store_on_dossier(_deps(), Staff(), d, res)
     with pytest.raises(Conflict):
         results.request_result_upload(_deps(), Staff(), saved)
-    assert results.download(_deps(), saved) == (pdf, "Ket_qua_so_12.pdf")
+    assert results.download(_deps(), saved) == (signed, "Ket_qua_so_12.pdf")
 
 
 def test_oversized_upload_is_refused_after_arrival(
@@ -364,15 +381,76 @@ def test_agency_upload_and_finalize_routes(aws: Outputs, demo: Any, api: ApiClie
     )
     slot = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert slot.status_code == 201, slot.text
-    pdf = minimal_pdf()
+    pdf = text_pdf("Giay phep")
     upload_file(slot.json(), pdf, "application/pdf")
     fin = agency.post(f"/api/agency/dossiers/{d.id}/result/finalize", {"key": slot.json()["key"]})
     assert fin.status_code == 200, fin.text
     result = fin.json()["result"]
-    assert result["sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert result["sha256"] == hashlib.sha256(_s3_bytes(aws, result["key"])).hexdigest()
     assert fin.json()["dossier"]["result"]["id"] == result["id"]
     assert _deps().store.get_dossier(d.id).result is not None
     check = api.anonymous().get(f"/api/verify/{result['id']}")
     assert check.json()["valid"] is True
     again = agency.post(f"/api/agency/dossiers/{d.id}/result/upload", {"filename": "kq.pdf"})
     assert again.status_code == 409
+
+
+# ---- no unsigned result is released (issue 19) ------------------------------------------------
+def test_a_result_that_cannot_be_signed_is_not_released_and_the_agency_is_alerted(
+    aws: Outputs, demo: Any
+) -> None:
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.services import alerts, certificates, processing
+    from chalicelib.workflow.messages import DossierProcessedMessage
+
+    d = _dossier()
+    # The official's certificate is revoked by the administrator: nobody may sign as them.
+    revoked = certificates.revoke(_deps(), _Admin(), "official", "sotuphap")
+    assert revoked["in_force"] is False
+    msg = DossierProcessedMessage.model_validate({"dossierId": d.id, "dossierCode": d.code})
+    with pytest.raises(DomainError) as e:
+        processing.on_processed(_deps(), msg)  # the queue delivers it again (the workflow retries)
+    assert e.value.code == "signing_unavailable" and "sotuphap" in e.value.message_vi
+    assert _deps().store.get_dossier(d.id).result is None
+    s3 = boto3.client("s3", region_name=aws.region)
+    assert s3.list_objects_v2(Bucket=aws.results_bucket, Prefix=f"results/{d.id}/")["KeyCount"] == 0
+    kinds = [a["kind"] for a in alerts.list_alerts(_deps(), LEAD)["items"]]
+    assert "signing_failed" in kinds
+
+
+def test_the_administrator_cannot_upload_a_certificate_for_another_key(
+    aws: Outputs, demo: Any
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, load_der_public_key
+
+    from chalicelib.services import certificates
+    from infra.local.pki_server import local_pki
+
+    kms = boto3.client("kms", region_name=aws.region)
+    mine, other = (
+        kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+        for _ in range(2)
+    )
+    pki = local_pki().pki
+    pub = load_der_public_key(kms.get_public_key(KeyId=other)["PublicKey"])
+    cert = pki.issue(pub, "Trần Văn Cường", "Sở Tư pháp tỉnh Hậu Giang")  # type: ignore[arg-type]
+    req = certificates.CertificateIn(
+        kind="official",
+        holder="sotuphap",
+        key_id=mine,
+        cert_pem=cert.public_bytes(Encoding.PEM).decode(),
+        chain_pem="".join(c.public_bytes(Encoding.PEM).decode() for c in pki.chain()),
+    )
+    with pytest.raises(InvalidInput) as e:
+        certificates.register(_deps(), _Admin(), req)
+    assert e.value.code == "certificate_key_mismatch"
+    ok = certificates.register(_deps(), _Admin(), req.model_copy(update={"key_id": other}))
+    assert ok["in_force"] and ok["subject"] == "Trần Văn Cường" and ok["not_after"]
+
+
+@dataclass
+class _Admin:
+    sub: str = "admin"
+    username: str = "quantri"
+    role: str = "admin"
+    unit: str | None = "H33.01"

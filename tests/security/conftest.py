@@ -43,6 +43,10 @@ def sec_aws() -> Iterator[Outputs]:
             outputs = provision()
             for key, value in environment(outputs).items():
                 mp.setenv(key, value)
+            from infra.local.pki_server import local_pki
+
+            for key, value in local_pki().environment().items():  # test root CA, TSA, CRLs
+                mp.setenv(key, value)
             reset_app_caches()
             try:
                 yield outputs

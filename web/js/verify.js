@@ -50,6 +50,12 @@ const STRINGS = {
   'check.signature_offline': ['Chữ ký số đúng (khóa công khai)', 'Signature valid (public key)'],
   'check.file_intact': ['Tệp lưu trữ chưa bị thay đổi', 'The stored file is unchanged'],
   'check.copy_matches': ['Tệp bạn chọn trùng khớp với bản đã ký', 'Your file matches the signed one'],
+  'check.pades': [
+    'Chữ ký số PAdES trong tệp hợp lệ (người có thẩm quyền, cơ quan)',
+    'PAdES signatures in the file are valid (official, agency)',
+  ],
+  signers: ['Chữ ký số trong văn bản', 'Signatures in the document'],
+  noSigners: ['Tệp không có chữ ký số.', 'The file carries no digital signature.'],
   copySame: ['Tệp của bạn trùng khớp với kết quả đã ký.', 'Your file is identical to the signed result.'],
   copyDiffers: [
     'Tệp của bạn KHÁC với kết quả đã ký: đừng tin nội dung của tệp này.',
@@ -100,6 +106,25 @@ function checkItems(checks) {
   });
 }
 
+// pyHanko's report (GET/POST /api/verify): one block per signature, its lines in Vietnamese.
+function signerItems(report) {
+  if (!report) return [];
+  const sigs = report.signatures || [];
+  return [
+    h('h3', {}, t('signers')),
+    h('p', { class: report.valid ? 'verdict-ok' : 'verdict-bad' }, lang === 'en' ? report.reason_en : report.reason_vi),
+    sigs.length === 0
+      ? h('p', {}, t('noSigners'))
+      : h(
+          'ol',
+          { class: 'signer-list' },
+          sigs.map((sig) =>
+            h('li', { class: 'signer', 'data-field': sig.field_name }, h('ul', {}, (sig.lines_vi || []).map((line) => h('li', {}, line)))),
+          ),
+        ),
+  ];
+}
+
 function renderVerdict(answer) {
   const ok = answer.valid === true;
   const panel = h(
@@ -126,6 +151,7 @@ function renderVerdict(answer) {
     ),
     h('h3', {}, t('checks')),
     h('ul', { class: 'check-list' }, checkItems(answer.checks)),
+    signerItems(answer.pades),
   );
   replace(document.getElementById('verdict'), panel);
   document.getElementById('compare').hidden = !answer.checks?.found;

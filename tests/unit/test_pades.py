@@ -1,0 +1,238 @@
+"""PAdES signing and validation on a small PDF: keys in (moto's) KMS, the test PKI's certificates,
+its timestamp authority and CRLs. Each way a signed file goes wrong fails with its own reason."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import signatures as sig
+from chalicelib.domain.signatures import Reason, SignerRole
+from infra.pki import LocalPki, generate
+from tests.support.pades import pdfsig, small_pdf
+
+OFFICIAL = sig.FIELD_NAMES[SignerRole.OFFICIAL]
+AGENCY = sig.FIELD_NAMES[SignerRole.AGENCY]
+
+
+@dataclass
+class World:
+    pki: LocalPki
+    kms: Any
+    signer: Any
+    env: Any
+
+    def der(self, cert: Any) -> bytes:
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        return bytes(cert.public_bytes(Encoding.DER))
+
+    def identity(self, field: str, name: str, **issue: Any) -> Any:
+        from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+        from chalicelib.documents.pades import Identity
+
+        kid = self.kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"][
+            "KeyId"
+        ]
+        pub = load_der_public_key(self.signer.public_key_der(kid))
+        cert = self.pki.issue(pub, name, "Sở Tư pháp tỉnh Hậu Giang", title="Giám đốc", **issue)  # type: ignore[arg-type]
+        chain = tuple(self.der(c) for c in self.pki.chain())
+        return Identity(kid, self.der(cert), chain, field, name, "Giám đốc", "Sở Tư pháp")
+
+    @property
+    def roots(self) -> tuple[bytes, ...]:
+        return (self.der(self.pki.root.cert),)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    import os
+
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.documents.pades import Environment
+    from chalicelib.integrations.signer import KmsSigner
+    from infra.moto_patches import kms_digest
+
+    kms_digest.apply()
+    for k, v in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}.items():
+        os.environ.setdefault(k, v)
+    pki = generate("http://127.0.0.1:9")  # nothing listens: revocation data is handed in
+    with mock_aws():
+        kms = boto3.client("kms", region_name="ap-southeast-1")
+        env = Environment(
+            trust_roots_der=(),
+            timestamper=pki.timestamper(),
+            allow_fetching=False,
+            crls_der=tuple(pki.crls()),
+        )
+        w = World(pki, kms, KmsSigner(kms), env)
+        w.env = Environment(w.roots, env.timestamper, False, env.crls_der)
+        yield w
+
+
+@pytest.fixture(scope="module")
+def signed(world: World) -> tuple[bytes, bytes]:
+    """(after the official's signature, after both)."""
+    from chalicelib.documents import pades
+
+    boxes = pades.stamp_boxes(595.28, 2)
+    one = pades.sign(
+        small_pdf(),
+        world.signer,
+        world.identity(OFFICIAL, "Nguyễn Văn Bình"),
+        world.env,
+        box=boxes[0],
+    )
+    two = pades.sign(
+        one,
+        world.signer,
+        world.identity(AGENCY, "Sở Tư pháp tỉnh Hậu Giang"),
+        world.env,
+        box=boxes[1],
+    )
+    return one, two
+
+
+def test_the_kms_digest_signature_is_the_one_aws_makes(world: World) -> None:
+    """KMS signs the digest itself (MessageType=DIGEST): the signature verifies with the public
+    key over that digest, prehashed, which is what an AWS signature satisfies (moto unpatched
+    signs sha256(digest) and fails this)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    kid = world.kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"][
+        "KeyId"
+    ]
+    digest = hashlib.sha256(b"signed attributes").digest()
+    signature = world.signer.sign_digest(kid, digest, "sha256", "ec")
+    pub: Any = load_der_public_key(world.signer.public_key_der(kid))
+    pub.verify(signature, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+    from cryptography.exceptions import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        pub.verify(signature, hashlib.sha256(digest).digest(), ec.ECDSA(Prehashed(hashes.SHA256())))
+
+
+def test_two_signatures_official_then_agency_are_valid_for_pyhanko_and_pdfsig(
+    world: World, signed: tuple[bytes, bytes]
+) -> None:
+    from chalicelib.documents import pades
+
+    checks = pades.validate(signed[1], world.roots)
+    assert [c.field_name for c in checks] == [OFFICIAL, AGENCY]
+    assert sig.judge(checks) is Reason.VALID, checks
+    first = checks[0]
+    assert first.signer_name == "Nguyễn Văn Bình" and first.title == "Giám đốc"
+    assert first.organisation == "Sở Tư pháp tỉnh Hậu Giang"
+    assert first.timestamp_time is not None and first.timestamp_trusted
+    assert first.ltv and first.revocation_checked and not first.revoked
+    assert first.not_before and first.not_after and first.not_before < first.not_after
+    report = "\n".join(sig.describe(first))
+    assert "Người ký (cá nhân): Nguyễn Văn Bình - Giám đốc" in report
+    assert "chưa bị thu hồi" in report and "Kết luận: hợp lệ" in report
+
+    out = pdfsig(signed[1], world.pki.root_pem())
+    assert out.count("Signature is Valid.") == 2, out
+    assert out.count("Certificate is Trusted.") == 2, out
+    assert "Nguyễn Văn Bình" in out and "Sở Tư pháp tỉnh Hậu Giang" in out
+    untrusted = pdfsig(signed[1], None)
+    assert "Certificate is Trusted." not in untrusted and "Signature is Valid." in untrusted
+
+
+def test_a_flipped_byte_is_tampering(world: World, signed: tuple[bytes, bytes]) -> None:
+    from chalicelib.documents import pades
+
+    data = bytearray(signed[1])
+    at = data.index(b"Thong bao")
+    data[at] = ord("X")
+    checks = pades.validate(bytes(data), world.roots)
+    assert sig.judge(checks) is Reason.TAMPERED
+    assert "Digest Mismatch" in pdfsig(bytes(data), world.pki.root_pem())
+
+
+def test_a_removed_signature_leaves_the_result_incomplete(
+    world: World, signed: tuple[bytes, bytes]
+) -> None:
+    from chalicelib.documents import pades
+
+    # The file as it was before the agency's signature: its last revision cut off.
+    checks = pades.validate(signed[0], world.roots)
+    assert [c.field_name for c in checks] == [OFFICIAL]
+    assert sig.judge(checks) is Reason.MISSING_SIGNATURE
+    assert sig.judge([]) is Reason.NO_SIGNATURE
+    assert pades.validate(small_pdf(), world.roots) == []
+
+
+def test_the_agency_signing_first_is_the_wrong_order(world: World) -> None:
+    from chalicelib.documents import pades
+
+    one = pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở"), world.env)
+    two = pades.sign(one, world.signer, world.identity(OFFICIAL, "Bình"), world.env)
+    assert sig.judge(pades.validate(two, world.roots)) is Reason.WRONG_ORDER
+
+
+def test_a_wrong_root_is_untrusted(world: World, signed: tuple[bytes, bytes]) -> None:
+    from chalicelib.documents import pades
+
+    other = generate("http://127.0.0.1:9")
+    checks = pades.validate(signed[1], (world.der(other.root.cert),))
+    assert sig.judge(checks) is Reason.UNTRUSTED
+    assert "không tin cậy" in "\n".join(sig.describe(checks[0]))
+
+
+def test_an_expired_certificate_is_refused_for_signing_and_fails_validation(world: World) -> None:
+    from chalicelib.documents import pades
+
+    now = datetime.now(UTC)
+    who = world.identity(
+        OFFICIAL, "Hết hạn", not_before=now - timedelta(days=400), not_after=now - timedelta(days=1)
+    )
+    with pytest.raises(pades.SigningError):
+        pades.sign(small_pdf(), world.signer, who, world.env)
+    made = pades.sign(small_pdf(), world.signer, who, world.env, ltv=False)  # B-T, unchecked
+    checks = pades.validate(made, world.roots, extra_crls_der=world.env.crls_der)
+    assert checks[0].expired_at_signing
+    assert sig.judge(checks) is Reason.EXPIRED
+
+
+def test_a_revoked_certificate_is_refused_for_signing_and_fails_validation(world: World) -> None:
+    from cryptography import x509
+
+    from chalicelib.documents import pades
+    from chalicelib.documents.pades import Environment
+
+    who = world.identity(OFFICIAL, "Thu hồi")
+    world.pki.revoke(
+        x509.load_der_x509_certificate(who.cert_der), datetime.now(UTC) - timedelta(hours=1)
+    )
+    fresh = Environment(world.roots, world.env.timestamper, False, tuple(world.pki.crls()))
+    with pytest.raises(pades.SigningError):
+        pades.sign(small_pdf(), world.signer, who, fresh)
+    made = pades.sign(small_pdf(), world.signer, who, fresh, ltv=False)
+    checks = pades.validate(made, world.roots, extra_crls_der=fresh.crls_der)
+    assert checks[0].revoked and checks[0].revocation_date is not None
+    assert sig.judge(checks) is Reason.REVOKED
+    assert "đã bị thu hồi" in "\n".join(sig.describe(checks[0]))
+
+
+def test_no_timestamp_authority_is_a_signing_error(world: World) -> None:
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from chalicelib.documents import pades
+    from chalicelib.documents.pades import Environment
+
+    down = Environment(
+        world.roots, HTTPTimeStamper("http://127.0.0.1:9/tsa", timeout=2), False, world.env.crls_der
+    )
+    with pytest.raises(pades.SigningError):
+        pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở"), down)
