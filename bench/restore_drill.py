@@ -1,6 +1,6 @@
 """Restore drill on moto: deploy the dev template, write, restore with infra.restore, measure.
 
-    python bench/restore_drill.py            # 2,000 items
+    python -m bench.restore_drill            # 2,000 items
     python -m bench.restore_drill --smoke    # 50 items (seconds)
 
 Prints JSON: the recovery time (restore + pointing the stack at the new table) and the recovery
