@@ -82,6 +82,18 @@ class Settings(BaseModel):
     portal_sync_queue_name: str = ""
     portal_sync_max_receives: int = Field(default=5, ge=1)  # = the queue's maxReceiveCount
     portal_sync_sweep_after_seconds: int = Field(default=900, ge=60)  # pending this long: resend
+    # VNeID sign-in (OpenID Connect; chalicelib.integrations.vneid, chalicelib.services.vneid).
+    # "" issuer = not configured (the sign-in page says so). The secret comes from the environment.
+    vneid_issuer: str = ""
+    vneid_client_id: str = ""
+    vneid_client_secret: str = Field(default="", repr=False)
+    vneid_redirect_uri: str = ""  # "" = public_base_url + "/" (the SPA takes ?code&state)
+    vneid_timeout_seconds: float = Field(default=5.0, gt=0)
+    vneid_transaction_seconds: int = Field(default=600, ge=60)  # state/nonce/PKCE kept this long
+    # Our own session after a VNeID sign-in: HS256 key from the environment (Secrets Manager in
+    # the cloud); "" = VNeID sign-in refused (no session can be issued).
+    session_signing_key: str = Field(default="", repr=False)
+    session_seconds: int = Field(default=3600, ge=300)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -147,6 +159,14 @@ class Settings(BaseModel):
             "portal_sync_queue_name": "PORTAL_SYNC_QUEUE_NAME",
             "portal_sync_max_receives": "PORTAL_SYNC_MAX_RECEIVES",
             "portal_sync_sweep_after_seconds": "PORTAL_SYNC_SWEEP_AFTER_SECONDS",
+            "vneid_issuer": "VNEID_ISSUER",
+            "vneid_client_id": "VNEID_CLIENT_ID",
+            "vneid_client_secret": "VNEID_CLIENT_SECRET",
+            "vneid_redirect_uri": "VNEID_REDIRECT_URI",
+            "vneid_timeout_seconds": "VNEID_TIMEOUT_SECONDS",
+            "vneid_transaction_seconds": "VNEID_TRANSACTION_SECONDS",
+            "session_signing_key": "SESSION_SIGNING_KEY",
+            "session_seconds": "SESSION_SECONDS",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

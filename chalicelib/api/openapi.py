@@ -213,6 +213,7 @@ def operations() -> dict[tuple[str, str], Op]:
         UploadIn,
         WithdrawIn,
     )
+    from chalicelib.services.vneid import VneidCallbackIn, VneidStartIn
 
     forms = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
     result_pdf = "Kết quả điện tử đã ký số (PDF)"
@@ -331,6 +332,13 @@ def operations() -> dict[tuple[str, str], Op]:
         ),
         # ---- auth
         ("POST", "/api/auth/signin"): Op("Đăng nhập (trả về token)", body=SignInIn),
+        ("POST", "/api/auth/vneid/start"): Op(
+            "Đăng nhập bằng VNeID: địa chỉ trang đăng nhập của VNeID (OIDC, PKCE)",
+            body=VneidStartIn,
+        ),
+        ("POST", "/api/auth/vneid/callback"): Op(
+            "Đăng nhập bằng VNeID: đổi mã (code, state) lấy phiên đăng nhập", body=VneidCallbackIn
+        ),
         ("POST", "/api/auth/signup"): Op("Đăng ký tài khoản công dân", body=SignUpIn, status=201),
         ("POST", "/api/auth/forgot-password"): Op(
             "Quên mật khẩu: gửi mã xác nhận đến thư điện tử của tài khoản (không cho biết tài "
@@ -754,6 +762,8 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
         ("GET", "/api/verify/{result_id}"): out.VerifyAnswer,
         ("POST", "/api/verify/{result_id}"): out.VerifyAnswer,
         ("POST", "/api/auth/signin"): out.Tokens,
+        ("POST", "/api/auth/vneid/start"): out.VneidStart,
+        ("POST", "/api/auth/vneid/callback"): out.VneidTokens,
         ("POST", "/api/auth/signup"): out.SignedUp,
         ("POST", "/api/auth/forgot-password"): out.PasswordResetSent,
         ("POST", "/api/auth/forgot-password/confirm"): out.PasswordResetDone,
@@ -1016,6 +1026,8 @@ UNAUTHENTICATED_PATHS = frozenset(
         "/api/auth/signup",
         "/api/auth/forgot-password",
         "/api/auth/forgot-password/confirm",
+        "/api/auth/vneid/start",
+        "/api/auth/vneid/callback",
     }
 )
 

@@ -21,6 +21,7 @@ def config() -> Response:
             "user_pool_id": s.user_pool_id,
             "user_pool_client_id": s.user_pool_client_id,
             "region": s.region,
+            "vneid": bool(s.vneid_issuer and s.vneid_client_id),
         }
     )
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chalicelib.domain.calendar import WorkingCalendar
+    from chalicelib.integrations.vneid import IdentityProvider
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
@@ -38,6 +39,16 @@ class Deps:
     wall_clock: Callable[[], datetime] = utcnow
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
+    _vneid: IdentityProvider | None = field(default=None, repr=False)
+
+    @property
+    def vneid(self) -> IdentityProvider:
+        """VNeID's OpenID Connect provider (built from settings on first use; tests inject)."""
+        if self._vneid is None:
+            from chalicelib.integrations.vneid import VneidOidc
+
+            self._vneid = VneidOidc.from_settings(self.settings)
+        return self._vneid
 
     @property
     def calendar(self) -> WorkingCalendar:
