@@ -40,6 +40,8 @@ test: install lint typecheck pytest ## everything CI runs
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo
+	$(PY) tools/check_imports.py . chalicelib app infra
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -119,9 +119,9 @@ def run() -> None:
     from infra.demo import load_demo
     from infra.provision import provision
     from infra.resources import environment
-    from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
-    from tests.integration.conftest import AwsView, moto_jwks
-    from tests.integration.test_dossier_path import _submit_online
+    from tests.support.aws import AwsView, moto_jwks
+    from tests.support.client import ApiClient, deliver_workflow
+    from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
     logging.disable(logging.INFO)
     outputs = provision()
@@ -158,7 +158,7 @@ def run() -> None:
 
         ApiClient.get = counted_get  # type: ignore[method-assign]
         ApiClient.post = counted_post  # type: ignore[method-assign]
-        dossier = _submit_online(api, "2.001610")
+        dossier = submit_online(api, "2.001610")
         desk = api.as_user("motcua")
         code = desk.post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK).json()[
             "code"

@@ -21,6 +21,70 @@ def error_code(exc: Exception) -> str:
     return ""
 
 
+# botocore's standard retry mode retries these; still failing after every attempt means "later".
+RETRYABLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+        "PriorRequestNotComplete",
+        "InternalError",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+
+
+def unavailable_code(exc: BaseException) -> str | None:
+    """The AWS error code when `exc` (or what it wraps, e.g. Powertools' persistence error) is a
+    throttling / 5xx / connection failure that outlived botocore's retries; else None."""
+    try:
+        from botocore.exceptions import (
+            ClientError,
+            ConnectionClosedError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
+    except ImportError:  # pragma: no cover - botocore is always there with boto3
+        return None
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ClientError):
+            err = current.response.get("Error") or {}
+            code = str(err.get("Code") or "")
+            status = int(
+                (current.response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+            )
+            if code in RETRYABLE_CODES or status >= 500:
+                return code or str(status)
+            return None
+        if isinstance(
+            current,
+            EndpointConnectionError
+            | ConnectTimeoutError
+            | ReadTimeoutError
+            | ConnectionClosedError,
+        ):
+            return type(current).__name__
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def client(service: str) -> Any:
     """A shared client per service (boto3 clients are thread-safe, sessions are not)."""
     c = _clients.get(service)

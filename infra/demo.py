@@ -190,7 +190,7 @@ _SEED_PDF = (
 
 
 class _SeedActor:
-    """The demo citizen acting through the use cases (satisfies services.dossiers.Actor)."""
+    """The demo citizen acting through the use cases (satisfies domain.actors.Actor)."""
 
     role = "citizen"
     unit: str | None = None

@@ -8,6 +8,7 @@ machine alarms of a second or two.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
+from tests.support.aws import REGION, SFN_EXECUTION, stop_executions
 
-REGION = "ap-southeast-1"
-SFN_EXECUTION = {"stepfunctions": {"execute_state_machine": True}}
+# Every answer a route builds from a dict must dump to that same dict through its `out` model
+# (chalicelib/api/routing.py): the whole suite checks the contracts change no byte.
+os.environ.setdefault("TTHC_CONTRACT_CHECK", "1")
 
 
 @pytest.fixture
@@ -49,22 +52,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Outputs]:
         try:
             yield outputs
         finally:
-            _stop_executions(outputs)
+            stop_executions(outputs)
             reset_app_caches()
-
-
-def _stop_executions(outputs: Outputs) -> None:
-    """Stop executions still waiting on a token so their threads do not outlive the mock."""
-    import boto3
-
-    sfn = boto3.client("stepfunctions", region_name=outputs.region)
-    for arn in outputs.state_machines.values():
-        try:
-            running = sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")
-            for ex in running.get("executions", []):
-                sfn.stop_execution(executionArn=ex["executionArn"], cause="test teardown")
-        except Exception:  # best effort: the mock is going away anyway
-            pass
 
 
 # --- the live local stack (moto server over HTTP + the API + the event pump) ----------------------

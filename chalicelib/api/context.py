@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from chalice.app import Request
 
     from chalicelib.api.auth import Caller
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,6 +23,12 @@ def bind(app: Chalice) -> None:
     """app.py binds the app once, so blueprints can reach the current request."""
     global _app
     _app = app
+
+
+def app() -> Chalice:
+    """The bound app (the OpenAPI document walks its routes)."""
+    assert _app is not None, "chalicelib.api.context.bind(app) was not called"
+    return _app
 
 
 def request() -> Request:

@@ -38,6 +38,7 @@ from chalice.app import (
 )
 from pydantic import BaseModel, ValidationError
 
+from chalicelib.aws import unavailable_code
 from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
 
 if TYPE_CHECKING:
@@ -72,7 +73,16 @@ DEFAULT_NO_STORE_ROUTES = frozenset(
     }
 )
 
+# POST routes whose contract says `replay=False` (chalicelib/api/routing.py adds them).
+_NEVER_STORED: set[str] = set()
+
 _log = logging.getLogger(f"{SERVICE}.http")
+
+
+def never_store(route: str) -> None:
+    """A POST route (resource path) whose answers are never stored for replay."""
+    with _lock:
+        _NEVER_STORED.add(route)
 
 
 # ---- configuration ------------------------------------------------------------------------------
@@ -341,7 +351,7 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
         if known is not None:
             status, code, vi = known
             return status, _body(code, vi, str(exc) or code)
-    unavailable = _aws_unavailable(exc)
+    unavailable = unavailable_code(exc)
     if unavailable is not None:
         get_logger()
         _log.warning("AWS unavailable after retries: %s", unavailable, exc_info=exc)
@@ -354,68 +364,6 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
 UNAVAILABLE_VI = "Hệ thống đang quá tải hoặc tạm gián đoạn. Vui lòng thử lại sau ít giây."
 UNAVAILABLE_EN = "The service is temporarily unavailable (AWS throttling or error); retry shortly."
 RETRY_AFTER_SECONDS = 2
-# botocore's standard retry mode retries these; still failing after every attempt means "later".
-_AWS_RETRYABLE_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled",
-        "SlowDown",
-        "EC2ThrottledException",
-        "PriorRequestNotComplete",
-        "InternalError",
-        "InternalServerError",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-    }
-)
-
-
-def _aws_unavailable(exc: BaseException) -> str | None:
-    """The AWS error code when `exc` (or what it wraps, e.g. Powertools' persistence error) is a
-    throttling / 5xx / connection failure that outlived botocore's retries; else None."""
-    try:
-        from botocore.exceptions import (
-            ClientError,
-            ConnectionClosedError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            ReadTimeoutError,
-        )
-    except ImportError:  # pragma: no cover - botocore is always there with boto3
-        return None
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ClientError):
-            err = current.response.get("Error") or {}
-            code = str(err.get("Code") or "")
-            status = int(
-                (current.response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
-            )
-            if code in _AWS_RETRYABLE_CODES or status >= 500:
-                return code or str(status)
-            return None
-        if isinstance(
-            current,
-            EndpointConnectionError
-            | ConnectTimeoutError
-            | ReadTimeoutError
-            | ConnectionClosedError,
-        ):
-            return type(current).__name__
-        current = current.__cause__ or current.__context__
-    return None
 
 
 def error_response(exc: BaseException) -> Response:
@@ -878,7 +826,7 @@ def idempotent_post(
     """
     key = idempotency_key(request)
     route = request.path
-    if route in _config.no_store_routes:
+    if route in _config.no_store_routes or route in _NEVER_STORED:
         return call_view(handler_fn, request)
 
     from aws_lambda_powertools.utilities.idempotency import (

@@ -13,22 +13,52 @@ filters on the server; every POST takes an `Idempotency-Key` (the http middlewar
   `GET /api/admin/procedures/{code}/changes` (admin, province office),
   `POST /api/admin/procedure-changes` (admin files a change for any agency; the province office
   publishes it as before).
+
+Each route declares its contract (chalicelib/api/routing.py); its permission is in
+chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.api.context import body, caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Caller
+    from chalicelib.api.routes_procedures_admin import ProposeChangeIn
+    from chalicelib.api.schemas.admin import (
+        AdminProceduresQuery,
+        CalendarQuery,
+        StaffQuery,
+        UnitsQuery,
+    )
+    from chalicelib.services.admin import (
+        CalendarChangeIn,
+        StaffIn,
+        StaffUpdateIn,
+        UnitDeleteIn,
+        UnitIn,
+        UnitUpdateIn,
+    )
 
 svc = LazyModule("chalicelib.services.admin")
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__,
+    schemas=(
+        "chalicelib.api.schemas.admin",
+        "chalicelib.services.admin",
+        "chalicelib.api.routes_procedures_admin",
+        "chalicelib.domain.procedure_publication",
+    ),
+)
+bp = router.bp
 
 
 # ---- answers (OpenAPI response schemas) -----------------------------------------------------
@@ -113,118 +143,197 @@ class AdminProcedureChanges(_Out):
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def _admin(*roles: str) -> Any:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), *(roles or ("admin",)))
-
-
-def _paging(q: dict[str, str]) -> dict[str, Any]:
+def _paging(cursor: str | None, limit: str | None) -> dict[str, Any]:
     from chalicelib.services.paging import page_limit
 
-    return {"limit": page_limit(q.get("limit")), "cursor": q.get("cursor") or None}
+    return {"limit": page_limit(limit), "cursor": cursor or None}
 
 
 # ---- units ----------------------------------------------------------------------------------
-@bp.route("/api/admin/units", methods=["GET"])
-def admin_list_units() -> Response:
-    _admin()
-    q = query()
-    return json_response(
-        svc.list_units(
-            deps(), kind=q.get("kind"), parent=q.get("parent"), q=q.get("q"), **_paging(q)
-        )
+@router.route(
+    "/api/admin/units",
+    "GET",
+    summary="Danh sách đơn vị (phân trang, lọc theo loại, cấp trên, từ khóa)",
+    action="admin.unit.manage",
+    out="AdminUnitPage",
+)
+def admin_list_units(who: Caller, params: UnitsQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_units(
+        deps(),
+        kind=params.kind,
+        parent=params.parent,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
     )
+    return page
 
 
-@bp.route("/api/admin/units", methods=["POST"])
-def admin_create_unit() -> Response:
-    who = _admin()
-    return json_response(svc.create_unit(deps(), who, body(svc.UnitIn)), status=201)
+@router.route(
+    "/api/admin/units",
+    "POST",
+    summary="Thêm đơn vị",
+    action="admin.unit.manage",
+    out="AdminUnitOut",
+    status=201,
+)
+def admin_create_unit(who: Caller, req: UnitIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.create_unit(deps(), who, req)
+    return out
 
 
-@bp.route("/api/admin/units/{code}", methods=["POST"])
-def admin_update_unit(code: str) -> Response:
-    who = _admin()
-    return json_response(svc.update_unit(deps(), who, code, body(svc.UnitUpdateIn)))
+@router.route(
+    "/api/admin/units/{code}",
+    "POST",
+    summary="Đổi tên, loại hoặc chuyển cấp trên của đơn vị (khóa lạc quan `version`)",
+    action="admin.unit.manage",
+    out="AdminUnitOut",
+)
+def admin_update_unit(code: str, who: Caller, req: UnitUpdateIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.update_unit(deps(), who, code, req)
+    return out
 
 
-@bp.route("/api/admin/units/{code}/delete", methods=["POST"])
-def admin_delete_unit(code: str) -> Response:
-    who = _admin()
-    return json_response(svc.delete_unit(deps(), who, code, body(svc.UnitDeleteIn)))
+@router.route(
+    "/api/admin/units/{code}/delete",
+    "POST",
+    summary="Xóa đơn vị không còn thủ tục, cán bộ, hồ sơ, đơn vị cấp dưới",
+    action="admin.unit.manage",
+    out="AdminUnitDeleted",
+)
+def admin_delete_unit(code: str, who: Caller, req: UnitDeleteIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.delete_unit(deps(), who, code, req)
+    return out
 
 
 # ---- staff ----------------------------------------------------------------------------------
-@bp.route("/api/admin/users", methods=["GET"])
-def admin_list_users() -> Response:
-    _admin()
-    q = query()
-    return json_response(
-        svc.list_staff(deps(), role=q.get("role"), unit=q.get("unit"), q=q.get("q"), **_paging(q))
+@router.route(
+    "/api/admin/users",
+    "GET",
+    summary="Danh sách tài khoản cán bộ (phân trang, lọc theo vai trò, đơn vị, từ khóa)",
+    action="admin.staff.manage",
+    out="AdminStaffPage",
+)
+def admin_list_users(who: Caller, params: StaffQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_staff(
+        deps(),
+        role=params.role,
+        unit=params.unit,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
     )
+    return page
 
 
-@bp.route("/api/admin/users", methods=["POST"])
-def admin_create_user() -> Response:
-    who = _admin()
-    return json_response(svc.create_staff(deps(), who, body(svc.StaffIn)), status=201)
+@router.route(
+    "/api/admin/users",
+    "POST",
+    summary="Tạo tài khoản cán bộ (trả mật khẩu tạm thời một lần)",
+    action="admin.staff.manage",
+    out="AdminStaffCreated",
+    status=201,
+    replay=False,  # the temporary password is never stored for replay
+)
+def admin_create_user(who: Caller, req: StaffIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.create_staff(deps(), who, req)
+    return out
 
 
-@bp.route("/api/admin/users/{username}", methods=["POST"])
-def admin_update_user(username: str) -> Response:
-    who = _admin()
-    return json_response(svc.update_staff(deps(), who, username, body(svc.StaffUpdateIn)))
+@router.route(
+    "/api/admin/users/{username}",
+    "POST",
+    summary="Đổi vai trò, đơn vị, họ tên, e-mail của cán bộ",
+    action="admin.staff.manage",
+    out="AdminStaffOut",
+)
+def admin_update_user(username: str, who: Caller, req: StaffUpdateIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.update_staff(deps(), who, username, req)
+    return out
 
 
-@bp.route("/api/admin/users/{username}/disable", methods=["POST"])
-def admin_disable_user(username: str) -> Response:
-    who = _admin()
-    return json_response(svc.disable_staff(deps(), who, username))
+@router.route(
+    "/api/admin/users/{username}/disable",
+    "POST",
+    summary="Khóa tài khoản cán bộ",
+    action="admin.staff.manage",
+    out="AdminStaffOut",
+)
+def admin_disable_user(username: str, who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = svc.disable_staff(deps(), who, username)
+    return out
 
 
 # ---- calendar -------------------------------------------------------------------------------
-@bp.route("/api/admin/calendar", methods=["GET"])
-def admin_get_calendar() -> Response:
+@router.route(
+    "/api/admin/calendar",
+    "GET",
+    summary="Lịch làm việc của một năm (ngày nghỉ, đóng cửa, ngày làm bù)",
+    action="admin.calendar.manage",
+    out="AdminCalendarOut",
+)
+def admin_get_calendar(who: Caller, params: CalendarQuery) -> dict[str, Any]:
     from chalicelib.domain.errors import InvalidInput
 
-    _admin()
-    raw = query().get("year") or str(deps().clock().year)
+    raw = params.year or str(deps().clock().year)
     if not raw.isdigit():
         raise InvalidInput("Năm không hợp lệ.", "Invalid year.", field="year")
-    return json_response(svc.calendar_year(deps(), int(raw)))
+    out: dict[str, Any] = svc.calendar_year(deps(), int(raw))
+    return out
 
 
-@bp.route("/api/admin/calendar", methods=["POST"])
-def admin_change_calendar() -> Response:
-    who = _admin()
-    return json_response(svc.change_calendar(deps(), who, body(svc.CalendarChangeIn)))
+@router.route(
+    "/api/admin/calendar",
+    "POST",
+    summary="Thêm hoặc xóa ngày nghỉ, ngày đóng cửa, ngày làm việc bù, ngày nghỉ bù",
+    action="admin.calendar.manage",
+    out="AdminCalendarOut",
+)
+def admin_change_calendar(who: Caller, req: CalendarChangeIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.change_calendar(deps(), who, req)
+    return out
 
 
 # ---- procedures -----------------------------------------------------------------------------
-@bp.route("/api/admin/procedures", methods=["GET"])
-def admin_list_procedures() -> Response:
-    _admin("admin", "province")
-    q = query()
-    return json_response(
-        svc.list_procedures(
-            deps(), field_name=q.get("field"), agency=q.get("agency"), q=q.get("q"), **_paging(q)
-        )
+@router.route(
+    "/api/admin/procedures",
+    "GET",
+    summary="Danh sách thủ tục cho quản trị (phân trang, lọc)",
+    action="admin.procedure.read",
+    out="AdminProcedurePage",
+)
+def admin_list_procedures(who: Caller, params: AdminProceduresQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_procedures(
+        deps(),
+        field_name=params.field,
+        agency=params.agency,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
     )
+    return page
 
 
-@bp.route("/api/admin/procedures/{code}/changes", methods=["GET"])
-def admin_procedure_changes(code: str) -> Response:
-    who = _admin("admin", "province")
-    return json_response(svc.procedure_changes(deps(), who, code))
+@router.route(
+    "/api/admin/procedures/{code}/changes",
+    "GET",
+    summary="Các đề nghị thay đổi của một thủ tục",
+    action="admin.procedure.read",
+    out="AdminProcedureChanges",
+)
+def admin_procedure_changes(code: str, who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = svc.procedure_changes(deps(), who, code)
+    return out
 
 
-@bp.route("/api/admin/procedure-changes", methods=["POST"])
-def admin_propose_change() -> Response:
+@router.route(
+    "/api/admin/procedure-changes",
+    "POST",
+    summary="Quản trị lập đề nghị thay đổi thủ tục thay cơ quan chủ trì",
+    action="admin.procedure.propose",
+    out="ProcedureChange",
+    status=201,
+)
+def admin_propose_change(who: Caller, req: ProposeChangeIn) -> Response | dict[str, Any]:
     """The editor's save: a change request filed by the administrator for the lead agency."""
-    from chalicelib.api.routes_procedures_admin import ProposeChangeIn, _answer
+    from chalicelib.api.routes_procedures_admin import change_answer
     from chalicelib.services import procedures
 
-    who = _admin()
-    req = body(ProposeChangeIn)
-    return _answer(lambda: procedures.propose(deps(), who, **req.model_dump()), status=201)
+    return change_answer(lambda: procedures.propose(deps(), who, **req.model_dump()))

@@ -11,6 +11,10 @@ header is still required, but answers are never replayed from the table, because
 - an admin answer holding a new secret must not be written to the table in plain text, and
 - the idempotency layer runs before the view, so a replayed answer would skip signature checks.
 A retried step completion answers 409 `step_not_open` instead of the first answer.
+
+Each route declares its contract (chalicelib/api/routing.py); its permission is in
+chalicelib/domain/permissions.py (`agency_api.*`: `Auth.SIGV4`, verified by `signed_actor`,
+which this module registers with the router).
 """
 
 from __future__ import annotations
@@ -20,23 +24,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.context import body, caller, deps, query, request
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps, request
+from chalicelib.api.routing import Router, authenticate_signed
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
     from chalice import Chalice
 
+    from chalicelib.api.auth import Caller
+    from chalicelib.api.routes_results import ResultFinalizeIn, ResultUploadIn
+    from chalicelib.api.schemas.admin import AgencyKeysQuery
     from chalicelib.api.sigv4 import SigV4Verifier
+    from chalicelib.services.models import CompleteStepIn
     from chalicelib.store.keys import AgencyKeyRecord
 
 svc = LazyModule("chalicelib.services.dossiers")
 processing = LazyModule("chalicelib.services.processing")
 views = LazyModule("chalicelib.services.views")
-models = LazyModule("chalicelib.services.models")
 results = LazyModule("chalicelib.services.results")
 
 PREFIX = "/api/agency-api"
@@ -52,7 +58,16 @@ NO_STORE_ROUTES = frozenset(
     }
 )
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__,
+    schemas=(
+        "chalicelib.services.models",
+        "chalicelib.api.routes_results",
+        "chalicelib.api.schemas.admin",
+        "chalicelib.services.models_out",
+    ),
+)
+bp = router.bp
 
 
 # ---- wiring -------------------------------------------------------------------------------------
@@ -124,6 +139,7 @@ class KeyActor:
     role: str = "agency"
 
 
+@authenticate_signed
 def signed_actor() -> KeyActor:
     """Verify the current request's SigV4 signature; the key's agency becomes the actor."""
     from chalicelib.api.sigv4 import received_from_chalice
@@ -137,58 +153,94 @@ def signed_actor() -> KeyActor:
 
 
 # ---- the agencies' signed API -------------------------------------------------------------------
-@bp.route(f"{PREFIX}/whoami", methods=["GET"])
-def agency_api_whoami() -> Response:
-    actor = signed_actor()
-    return json_response(
-        {"agency": actor.unit, "access_key_id": actor.sub.split(":", 1)[1], "role": actor.role}
-    )
+@router.route(
+    f"{PREFIX}/whoami",
+    "GET",
+    summary="Khóa đang dùng thuộc cơ quan nào",
+    action="agency_api.key.whoami",
+    out="WhoAmI",
+)
+def agency_api_whoami(who: KeyActor) -> dict[str, Any]:
+    return {"agency": who.unit, "access_key_id": who.sub.split(":", 1)[1], "role": who.role}
 
 
-@bp.route(f"{PREFIX}/tasks", methods=["GET"])
-def agency_api_tasks() -> Response:
-    actor = signed_actor()
-    tasks = processing.list_tasks(deps(), actor)
-    return json_response({"items": [t.to_public() for t in tasks]})
+@router.route(
+    f"{PREFIX}/tasks",
+    "GET",
+    summary="Nhiệm vụ đang mở của cơ quan",
+    action="agency_api.task.list",
+    out="Tasks",
+)
+def agency_api_tasks(who: KeyActor) -> dict[str, Any]:
+    tasks = processing.list_tasks(deps(), who)
+    return {"items": [t.to_public() for t in tasks]}
 
 
-@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}", methods=["GET"])
-def agency_api_dossier(dossier_id: str) -> Response:
-    actor = signed_actor()
-    d = svc.load_for(deps(), dossier_id, actor)
+@router.route(
+    f"{PREFIX}/dossiers/{{dossier_id}}",
+    "GET",
+    summary="Chi tiết hồ sơ (cơ quan)",
+    action="agency_api.dossier.read",
+    out="DossierView",
+)
+def agency_api_dossier(dossier_id: str, who: KeyActor) -> dict[str, Any]:
+    d = svc.load_for(deps(), dossier_id, who)
     from chalicelib.services import audit
 
-    audit.record_staff_read(deps(), actor, d)
-    return json_response(views.dossier_view(deps(), d, with_history=True))
+    audit.record_staff_read(deps(), who, d)
+    view: dict[str, Any] = views.dossier_view(deps(), d, with_history=True)
+    return view
 
 
-@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/steps/{{step_id}}/complete", methods=["POST"])
-def agency_api_complete(dossier_id: str, step_id: str) -> Response:
-    actor = signed_actor()  # before the body is even parsed
-    d = processing.complete_step(deps(), actor, dossier_id, step_id, body(models.CompleteStepIn))
-    return json_response(views.dossier_view(deps(), d))
+@router.route(
+    f"{PREFIX}/dossiers/{{dossier_id}}/steps/{{step_id}}/complete",
+    "POST",
+    summary="Hoàn thành một bước xử lý (duyệt hoặc trả lại)",
+    action="agency_api.step.complete",
+    out="DossierView",
+    replay=False,
+)
+def agency_api_complete(
+    dossier_id: str, step_id: str, who: KeyActor, req: CompleteStepIn
+) -> dict[str, Any]:
+    # the signature is verified before the body is even parsed (routing's order)
+    d = processing.complete_step(deps(), who, dossier_id, step_id, req)
+    view: dict[str, Any] = views.dossier_view(deps(), d)
+    return view
 
 
-@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/result/upload", methods=["POST"])
-def agency_api_result_upload(dossier_id: str) -> Response:
+@router.route(
+    f"{PREFIX}/dossiers/{{dossier_id}}/result/upload",
+    "POST",
+    summary="Xin URL tải lên kết quả do cơ quan lập (cơ quan chủ trì)",
+    action="agency_api.result.attach",
+    out="ResultUploadTicket",
+    status=201,
+    replay=False,
+)
+def agency_api_result_upload(
+    dossier_id: str, who: KeyActor, req: ResultUploadIn | None
+) -> dict[str, Any]:
     """A presigned POST for the agency's own result PDF (the lead agency's key only)."""
-    from chalicelib.api.routes_results import ResultUploadIn
-
-    actor = signed_actor()
-    req = body(ResultUploadIn) if request().raw_body else ResultUploadIn()
-    return json_response(results.open_upload(deps(), actor, dossier_id, req.filename), status=201)
+    assert req is not None  # an empty body is {}: the model's defaults
+    ticket: dict[str, Any] = results.open_upload(deps(), who, dossier_id, req.filename)
+    return ticket
 
 
-@bp.route(f"{PREFIX}/dossiers/{{dossier_id}}/result/finalize", methods=["POST"])
-def agency_api_result_finalize(dossier_id: str) -> Response:
+@router.route(
+    f"{PREFIX}/dossiers/{{dossier_id}}/result/finalize",
+    "POST",
+    summary="Xác nhận và ký số kết quả đã tải lên",
+    action="agency_api.result.attach",
+    out="ResultAttached",
+    replay=False,
+)
+def agency_api_result_finalize(
+    dossier_id: str, who: KeyActor, req: ResultFinalizeIn
+) -> dict[str, Any]:
     """The uploaded PDF is checked, signed with the province's key and recorded on the dossier."""
-    from chalicelib.api.routes_results import ResultFinalizeIn
-
-    actor = signed_actor()
-    doc, saved = results.attach_result(deps(), actor, dossier_id, body(ResultFinalizeIn).key)
-    return json_response(
-        {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}
-    )
+    doc, saved = results.attach_result(deps(), who, dossier_id, req.key)
+    return {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}
 
 
 # ---- administrators: key management -------------------------------------------------------------
@@ -205,29 +257,27 @@ class RotateKeyIn(BaseModel):
     grace_seconds: int = Field(default=24 * 3600, ge=0, le=30 * 24 * 3600)
 
 
-def _admin() -> Any:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), "admin")
-
-
 def _keys() -> Any:
     from chalicelib.services.agency_keys import get_agency_keys
 
     return get_agency_keys()
 
 
-def _no_store(payload: Any, status: int = 200) -> Response:
-    return json_response(payload, status=status, headers={"Cache-Control": "no-store"})
-
-
-@bp.route(ADMIN_PREFIX, methods=["POST"])
-def admin_create_agency_key() -> Response:
-    who = _admin()
-    req = body(CreateKeyIn)
+@router.route(
+    ADMIN_PREFIX,
+    "POST",
+    summary="Cấp khóa API cho cơ quan (secret chỉ hiện một lần)",
+    action="admin.agency_key.manage",
+    out="IssuedAgencyKey",
+    status=201,
+    replay=False,
+    no_store=True,
+)
+def admin_create_agency_key(who: Caller, req: CreateKeyIn) -> dict[str, Any]:
     issued = _keys().create(req.agency, req.description, who)
     _audit_key(who, "agency_key_created", issued.record.agency, issued.record.access_key_id)
-    return _no_store(issued.to_public(), status=201)
+    out: dict[str, Any] = issued.to_public()
+    return out
 
 
 def _audit_key(who: Any, action: str, agency: str, access_key_id: str) -> None:
@@ -239,32 +289,57 @@ def _audit_key(who: Any, action: str, agency: str, access_key_id: str) -> None:
     )
 
 
-@bp.route(ADMIN_PREFIX, methods=["GET"])
-def admin_list_agency_keys() -> Response:
-    _admin()
-    agency = query().get("agency") or None
-    return json_response({"items": [k.to_public() for k in _keys().list(agency)]})
+@router.route(
+    ADMIN_PREFIX,
+    "GET",
+    summary="Danh sách khóa API",
+    action="admin.agency_key.manage",
+    out="AgencyKeys",
+)
+def admin_list_agency_keys(who: Caller, params: AgencyKeysQuery) -> dict[str, Any]:
+    return {"items": [k.to_public() for k in _keys().list(params.agency or None)]}
 
 
-@bp.route(f"{ADMIN_PREFIX}/{{key_id}}", methods=["GET"])
-def admin_get_agency_key(key_id: str) -> Response:
-    _admin()
-    return json_response(_keys().get(key_id).to_public())
+@router.route(
+    f"{ADMIN_PREFIX}/{{key_id}}",
+    "GET",
+    summary="Chi tiết một khóa API",
+    action="admin.agency_key.manage",
+    out="AgencyKey",
+)
+def admin_get_agency_key(key_id: str, who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = _keys().get(key_id).to_public()
+    return out
 
 
-@bp.route(f"{ADMIN_PREFIX}/{{key_id}}/rotate", methods=["POST"])
-def admin_rotate_agency_key(key_id: str) -> Response:
-    who = _admin()
-    raw = request().raw_body
-    req = body(RotateKeyIn) if raw else RotateKeyIn()
+@router.route(
+    f"{ADMIN_PREFIX}/{{key_id}}/rotate",
+    "POST",
+    summary="Xoay khóa (khóa cũ còn hiệu lực trong thời gian ân hạn)",
+    action="admin.agency_key.manage",
+    out="IssuedAgencyKey",
+    status=201,
+    replay=False,
+    no_store=True,
+)
+def admin_rotate_agency_key(key_id: str, who: Caller, req: RotateKeyIn | None) -> dict[str, Any]:
+    assert req is not None  # an empty body is {}: the model's defaults
     issued = _keys().rotate(key_id, who, timedelta(seconds=req.grace_seconds))
     _audit_key(who, "agency_key_rotated", issued.record.agency, issued.record.access_key_id)
-    return _no_store(issued.to_public(), status=201)
+    out: dict[str, Any] = issued.to_public()
+    return out
 
 
-@bp.route(f"{ADMIN_PREFIX}/{{key_id}}/revoke", methods=["POST"])
-def admin_revoke_agency_key(key_id: str) -> Response:
-    who = _admin()
+@router.route(
+    f"{ADMIN_PREFIX}/{{key_id}}/revoke",
+    "POST",
+    summary="Thu hồi khóa API",
+    action="admin.agency_key.manage",
+    out="AgencyKey",
+    replay=False,
+)
+def admin_revoke_agency_key(key_id: str, who: Caller) -> dict[str, Any]:
     revoked = _keys().revoke(key_id, who)
     _audit_key(who, "agency_key_revoked", revoked.agency, revoked.access_key_id)
-    return json_response(revoked.to_public())
+    out: dict[str, Any] = revoked.to_public()
+    return out

@@ -31,7 +31,7 @@ from chalicelib.api.http import json_response
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
 
 faq = LazyModule("chalicelib.services.faq")
 support = LazyModule("chalicelib.services.support")

@@ -16,7 +16,7 @@ from chalicelib.api.http import json_response
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
 
 svc = LazyModule("chalicelib.services.feedback")
 

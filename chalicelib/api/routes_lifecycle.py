@@ -1,108 +1,176 @@
 """Routes for the lifecycle's branches: withdrawal, fees, extension, stop, the lateness exemption,
 printable forms 02-07 and the citizen's documents.
 
-Each handler parses, authorizes (role here, scope in the service), calls one use case, returns.
+Each route declares its contract (chalicelib/api/routing.py): the wrapper authenticates and checks
+the role from chalicelib/domain/permissions.py; the service checks the scope, then acts.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.context import body, caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.api.auth import Caller
+    from chalicelib.api.schemas.dossiers import MonthQuery, WorkQuery
+    from chalicelib.services.models import (
+        DecisionIn,
+        ExemptionIn,
+        ExtensionIn,
+        PaymentIn,
+        ReuseIn,
+        WithdrawIn,
+    )
 
 decisions = LazyModule("chalicelib.services.decisions")
 views = LazyModule("chalicelib.services.views")
-models = LazyModule("chalicelib.services.models")
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__,
+    schemas=(
+        "chalicelib.api.schemas.dossiers",
+        "chalicelib.services.models",
+        "chalicelib.services.models_out",
+    ),
+)
+bp = router.bp
 
-STAFF = ("desk", "agency", "leader", "province", "admin")
+PDF = "application/pdf"
+HTML = "text/html"
+FORMS = "Biểu mẫu 02-06 (PDF hoặc trang in HTML): `{name}` = `<số mẫu>.pdf|html`"
 
 
-def _role(*roles: str) -> Actor:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), *roles)
-
-
-def _view(d: object) -> Response:
-    return json_response(views.dossier_view(deps(), d))
+def _view(d: object) -> dict[str, Any]:
+    view: dict[str, Any] = views.dossier_view(deps(), d)
+    return view
 
 
 # ---- withdrawal ------------------------------------------------------------------------------
-@bp.route("/api/my/dossiers/{dossier_id}/withdraw", methods=["POST"])
-def my_withdraw(dossier_id: str) -> Response:
-    return _view(decisions.withdraw(deps(), _role("citizen"), dossier_id, body(models.WithdrawIn)))
+@router.route(
+    "/api/my/dossiers/{dossier_id}/withdraw",
+    "POST",
+    summary="Rút hồ sơ",
+    action="dossier.my.withdraw",
+    out="DossierView",
+)
+def my_withdraw(dossier_id: str, who: Caller, req: WithdrawIn | None) -> dict[str, Any]:
+    assert req is not None  # an empty body is {}: the model's defaults
+    return _view(decisions.withdraw(deps(), who, dossier_id, req))
 
 
-@bp.route("/api/desk/dossiers/{dossier_id}/withdraw", methods=["POST"])
-def desk_withdraw(dossier_id: str) -> Response:
-    return _view(decisions.withdraw(deps(), _role("desk"), dossier_id, body(models.WithdrawIn)))
+@router.route(
+    "/api/desk/dossiers/{dossier_id}/withdraw",
+    "POST",
+    summary="Rút hồ sơ thay người nộp",
+    action="dossier.desk.handle",
+    out="DossierView",
+)
+def desk_withdraw(dossier_id: str, who: Caller, req: WithdrawIn | None) -> dict[str, Any]:
+    assert req is not None  # an empty body is {}: the model's defaults
+    return _view(decisions.withdraw(deps(), who, dossier_id, req))
 
 
 # ---- fees ------------------------------------------------------------------------------------
-@bp.route("/api/desk/dossiers/{dossier_id}/payments", methods=["POST"])
-def desk_payment(dossier_id: str) -> Response:
-    d = decisions.record_payment(deps(), _role("desk"), dossier_id, body(models.PaymentIn))
-    return _view(d)
+@router.route(
+    "/api/desk/dossiers/{dossier_id}/payments",
+    "POST",
+    summary="Ghi nhận nộp phí, lệ phí, nghĩa vụ tài chính",
+    action="dossier.desk.handle",
+    out="DossierView",
+)
+def desk_payment(dossier_id: str, who: Caller, req: PaymentIn) -> dict[str, Any]:
+    return _view(decisions.record_payment(deps(), who, dossier_id, req))
 
 
 # ---- extension (form 04) and stop (form 05) ------------------------------------------------------
-@bp.route("/api/agency/dossiers/{dossier_id}/extension", methods=["POST"])
-def propose_extension(dossier_id: str) -> Response:
-    actor = _role("agency", "leader")
-    return _view(decisions.propose_extension(deps(), actor, dossier_id, body(models.ExtensionIn)))
+@router.route(
+    "/api/agency/dossiers/{dossier_id}/extension",
+    "POST",
+    summary="Đề nghị xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)",
+    action="dossier.agency.extension",
+    out="DossierView",
+)
+def propose_extension(dossier_id: str, who: Caller, req: ExtensionIn) -> dict[str, Any]:
+    return _view(decisions.propose_extension(deps(), who, dossier_id, req))
 
 
-@bp.route("/api/leader/dossiers/{dossier_id}/extension/decision", methods=["POST"])
-def decide_extension(dossier_id: str) -> Response:
-    actor = _role("leader", "admin")
-    return _view(decisions.decide_extension(deps(), actor, dossier_id, body(models.DecisionIn)))
+@router.route(
+    "/api/leader/dossiers/{dossier_id}/extension/decision",
+    "POST",
+    summary="Duyệt hoặc không duyệt gia hạn",
+    action="dossier.leader.decide",
+    out="DossierView",
+)
+def decide_extension(dossier_id: str, who: Caller, req: DecisionIn) -> dict[str, Any]:
+    return _view(decisions.decide_extension(deps(), who, dossier_id, req))
 
 
-@bp.route("/api/leader/dossiers/{dossier_id}/stop/decision", methods=["POST"])
-def decide_stop(dossier_id: str) -> Response:
-    actor = _role("leader", "admin")
-    return _view(decisions.decide_stop(deps(), actor, dossier_id, body(models.DecisionIn)))
+@router.route(
+    "/api/leader/dossiers/{dossier_id}/stop/decision",
+    "POST",
+    summary="Duyệt hoặc không duyệt dừng xử lý (mẫu 05)",
+    action="dossier.leader.decide",
+    out="DossierView",
+)
+def decide_stop(dossier_id: str, who: Caller, req: DecisionIn) -> dict[str, Any]:
+    return _view(decisions.decide_stop(deps(), who, dossier_id, req))
 
 
-@bp.route("/api/leader/pending", methods=["GET"])
-def leader_pending() -> Response:
+@router.route(
+    "/api/leader/pending",
+    "GET",
+    summary="Đề nghị gia hạn, dừng xử lý chờ lãnh đạo duyệt",
+    action="dossier.leader.pending",
+    out="DossierViews",
+)
+def leader_pending(who: Caller, params: WorkQuery) -> dict[str, Any]:
     """Open dossiers of the leader's agency with an extension or stop awaiting a decision."""
     from chalicelib.services.paging import awaits_leader, work_page
 
-    actor = _role("leader", "admin")
     raw, nxt = work_page(  # one page of the open dossiers (?limit&cursor&q), filtered on the server
-        deps(), pk=f"OPEN#{actor.unit or ''}", index="GSI4", params=query(), where=awaits_leader
+        deps(),
+        pk=f"OPEN#{who.unit or ''}",
+        index="GSI4",
+        params=params.params(),
+        where=awaits_leader,
     )
     items = [views.dossier_view(deps(), deps().store._dossier_from(i)) for i in raw]
-    return json_response({"items": items, "next": nxt})
+    return {"items": items, "next": nxt}
 
 
 # ---- late because of a system error (Đ15.7) ----------------------------------------------------
-@bp.route("/api/staff/dossiers/{dossier_id}/exemptions", methods=["POST"])
-def request_exemption(dossier_id: str) -> Response:
-    actor = _role("desk", "agency", "leader")
-    d = decisions.request_exemption(deps(), actor, dossier_id, body(models.ExemptionIn))
-    return json_response(views.dossier_view(deps(), d), status=201)
+@router.route(
+    "/api/staff/dossiers/{dossier_id}/exemptions",
+    "POST",
+    summary="Đề nghị không tính trễ hạn do lỗi hệ thống (Đ15.7)",
+    action="dossier.staff.exemption",
+    out="DossierView",
+    status=201,
+)
+def request_exemption(dossier_id: str, who: Caller, req: ExemptionIn) -> dict[str, Any]:
+    return _view(decisions.request_exemption(deps(), who, dossier_id, req))
 
 
-@bp.route("/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision", methods=["POST"])
-def decide_exemption(dossier_id: str, exemption_id: str) -> Response:
-    actor = _role("admin")
-    d = decisions.decide_exemption(deps(), actor, dossier_id, exemption_id, body(models.DecisionIn))
-    return _view(d)
+@router.route(
+    "/api/admin/dossiers/{dossier_id}/exemptions/{exemption_id}/decision",
+    "POST",
+    summary="Quyết định không tính trễ hạn do lỗi hệ thống",
+    action="dossier.admin.exemption",
+    out="DossierView",
+)
+def decide_exemption(
+    dossier_id: str, exemption_id: str, who: Caller, req: DecisionIn
+) -> dict[str, Any]:
+    return _view(decisions.decide_exemption(deps(), who, dossier_id, exemption_id, req))
 
 
 # ---- forms 02-07 -------------------------------------------------------------------------------
-def _form(actor: Actor, dossier_id: str, form_no: str, fmt: str) -> Response:
+def _form(actor: Caller, dossier_id: str, form_no: str, fmt: str) -> Response:
     from chalicelib.services import forms
 
     data, ctype = forms.form_document(deps(), actor, dossier_id, form_no, fmt)  # type: ignore[arg-type]
@@ -125,32 +193,49 @@ def _fmt(name: str) -> tuple[str, str]:
     return form_no, fmt
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/forms/{name}", methods=["GET"])
-def my_form(dossier_id: str, name: str) -> Response:
-    return _form(_role("citizen"), dossier_id, *_fmt(name))
+@router.route(
+    "/api/my/dossiers/{dossier_id}/forms/{name}",
+    "GET",
+    summary=FORMS,
+    action="dossier.my.read",
+    media=(PDF, HTML),
+)
+def my_form(dossier_id: str, name: str, who: Caller) -> Response:
+    return _form(who, dossier_id, *_fmt(name))
 
 
-@bp.route("/api/staff/dossiers/{dossier_id}/forms/{name}", methods=["GET"])
-def staff_form(dossier_id: str, name: str) -> Response:
-    return _form(_role(*STAFF), dossier_id, *_fmt(name))
+@router.route(
+    "/api/staff/dossiers/{dossier_id}/forms/{name}",
+    "GET",
+    summary=FORMS,
+    action="dossier.staff.read",
+    media=(PDF, HTML),
+)
+def staff_form(dossier_id: str, name: str, who: Caller) -> Response:
+    return _form(who, dossier_id, *_fmt(name))
 
 
-@bp.route("/api/staff/register/{unit}/{name}", methods=["GET"])
-def register(unit: str, name: str) -> Response:
+@router.route(
+    "/api/staff/register/{unit}/{name}",
+    "GET",
+    summary="Sổ theo dõi hồ sơ (mẫu 07): `{name}` = `register.pdf|html`",
+    action="dossier.staff.register",
+    media=(PDF, HTML),
+)
+def register(unit: str, name: str, who: Caller, params: MonthQuery) -> Response:
     """Form 07 for a unit and month: `?month=YYYY-MM`, name `register.pdf` or `register.html`."""
+    import re
+
     from chalicelib.domain.errors import InvalidInput, NotFound
     from chalicelib.services import forms
 
-    actor = _role(*STAFF)
     stem, _, fmt = name.partition(".")
     if stem != "register" or fmt not in ("pdf", "html"):
         raise NotFound("Không có biểu mẫu này.", "No such form.", field="form")
-    month = query().get("month") or ""
-    import re
-
+    month = params.month or ""
     if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month):
         raise InvalidInput("Tháng không hợp lệ (YYYY-MM).", "Invalid month.", field="month")
-    data, ctype = forms.register_document(deps(), actor, unit, month, fmt)  # type: ignore[arg-type]
+    data, ctype = forms.register_document(deps(), who, unit, month, fmt)  # type: ignore[arg-type]
     return Response(
         body=_text_or_bytes(data, ctype), status_code=200, headers={"Content-Type": ctype}
     )
@@ -162,17 +247,30 @@ def _text_or_bytes(data: bytes, ctype: str) -> bytes | str:
 
 
 # ---- my documents ------------------------------------------------------------------------------
-@bp.route("/api/my/documents", methods=["GET"])
-def my_documents() -> Response:
+@router.route(
+    "/api/my/documents",
+    "GET",
+    summary="Giấy tờ, kết quả của tôi (dùng lại được)",
+    action="dossier.my.documents",
+    out="Items",
+)
+def my_documents(who: Caller) -> dict[str, Any]:
     from chalicelib.services import my_documents as docs
 
-    return json_response({"items": docs.list_documents(deps(), _role("citizen"))})
+    return {"items": docs.list_documents(deps(), who)}
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/reuse", methods=["POST"])
-def my_reuse(dossier_id: str) -> Response:
+@router.route(
+    "/api/my/dossiers/{dossier_id}/reuse",
+    "POST",
+    summary="Dùng lại giấy tờ trong kho dữ liệu của tôi",
+    action="dossier.my.edit",
+    out="ReusedAttachment",
+    status=201,
+)
+def my_reuse(dossier_id: str, who: Caller, req: ReuseIn) -> dict[str, Any]:
     from chalicelib.services import my_documents as docs
 
-    req = body(models.ReuseIn)
-    att = docs.reuse(deps(), _role("citizen"), dossier_id, req.my_document_id, req.document_id)
-    return json_response(att.model_dump(mode="json", exclude={"key"}), status=201)
+    att = docs.reuse(deps(), who, dossier_id, req.my_document_id, req.document_id)
+    dumped: dict[str, Any] = att.model_dump(mode="json", exclude={"key"})
+    return dumped

@@ -5,21 +5,29 @@
   (chalicelib.services.processing.restart_workflow); answers the dossier view. 409
   `workflow_not_failed` unless the latest workflow event is `workflow_failed` and the dossier is
   open; 409 `workflow_running` while the failing execution has not finished failing.
+
+Each route declares its contract (chalicelib/api/routing.py); its permission is in
+chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from typing import TYPE_CHECKING, Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.context import body, caller, deps
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Caller
 
 processing = LazyModule("chalicelib.services.processing")
 views = LazyModule("chalicelib.services.views")
 
-bp = Blueprint(__name__)
+router = Router(__name__, schemas=("chalicelib.services.models_out",))
+bp = router.bp
 
 
 class RestartWorkflowIn(BaseModel):
@@ -30,11 +38,14 @@ class RestartWorkflowIn(BaseModel):
     note: str = Field(min_length=1, max_length=500)
 
 
-@bp.route("/api/ops/dossiers/{dossier_id}/workflow/restart", methods=["POST"])
-def restart_workflow(dossier_id: str) -> Response:
-    from chalicelib.api.auth import require_role
-
-    actor = require_role(caller(), "admin")
-    req = body(RestartWorkflowIn)
-    d = processing.restart_workflow(deps(), actor, dossier_id, req.note)
-    return json_response(views.dossier_view(deps(), d))
+@router.route(
+    "/api/ops/dossiers/{dossier_id}/workflow/restart",
+    "POST",
+    summary="Khởi động lại quy trình xử lý bị lỗi của hồ sơ (chỉ các bước còn lại)",
+    action="ops.workflow.restart",
+    out="DossierView",
+)
+def restart_workflow(dossier_id: str, who: Caller, req: RestartWorkflowIn) -> dict[str, Any]:
+    d = processing.restart_workflow(deps(), who, dossier_id, req.note)
+    view: dict[str, Any] = views.dossier_view(deps(), d)
+    return view

@@ -10,59 +10,78 @@
 - `GET /api/payments/vnpay/ipn` (gateway to server) → VNPay's JSON {RspCode, Message};
 - `GET /sim/vnpay/pay` (only when VNPAY_SIMULATOR is true; else 404) → the simulator page (the
   local server routes `/sim/` to the app like `/api/`).
-`install(app)` registers the blueprint.
+`install(app)` registers the blueprint. Each route declares its contract
+(chalicelib/api/routing.py); its permission is in chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.context import caller, deps, query, request
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
     from chalice import Chalice
+    from chalice.app import Request
 
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.api.auth import Caller
 
 payments = LazyModule("chalicelib.services.payments")
 
-bp = Blueprint(__name__)
+router = Router(__name__, schemas=("chalicelib.services.models_out",))
+bp = router.bp
+
+PDF = "application/pdf"
+FEE_RECEIPT = "Biên lai phí, lệ phí đã nộp cho hồ sơ"
 
 
 def install(app: Chalice) -> None:
     app.register_blueprint(bp)
 
 
-def _citizen() -> Actor:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), "citizen")
-
-
-def _client_ip() -> str:
-    ctx = request().context or {}
+def _client_ip(request: Request) -> str:
+    ctx = request.context or {}
     ip = (ctx.get("identity") or {}).get("sourceIp") or "127.0.0.1"
     return str(ip)
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/payments", methods=["POST"])
-def create_payment(dossier_id: str) -> Response:
-    out = payments.create_payment(deps(), _citizen(), dossier_id, _client_ip())
-    return json_response(out, status=201)
+@router.route(
+    "/api/my/dossiers/{dossier_id}/payments",
+    "POST",
+    summary="Tạo giao dịch thanh toán trực tuyến phí, lệ phí (trả về đường dẫn cổng thanh toán)",
+    action="payment.my.pay",
+    out="PaymentCreated",
+    status=201,
+)
+def create_payment(dossier_id: str, who: Caller, request: Request) -> dict[str, Any]:
+    out: dict[str, Any] = payments.create_payment(deps(), who, dossier_id, _client_ip(request))
+    return out
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/payments", methods=["GET"])
-def list_payments(dossier_id: str) -> Response:
-    return json_response({"items": payments.list_payments(deps(), _citizen(), dossier_id)})
+@router.route(
+    "/api/my/dossiers/{dossier_id}/payments",
+    "GET",
+    summary="Các lần thanh toán của hồ sơ",
+    action="payment.my.read",
+    out="Payments",
+)
+def list_payments(dossier_id: str, who: Caller) -> dict[str, Any]:
+    return {"items": payments.list_payments(deps(), who, dossier_id)}
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf", methods=["GET"])
-def payment_receipt(dossier_id: str, payment_id: str) -> Response:
-    return _pdf(payment_id, payments.receipt_pdf(deps(), _citizen(), dossier_id, payment_id))
+@router.route(
+    "/api/my/dossiers/{dossier_id}/payments/{payment_id}/receipt.pdf",
+    "GET",
+    summary="Biên lai thu phí, lệ phí (PDF)",
+    action="payment.my.read",
+    media=(PDF,),
+)
+def payment_receipt(dossier_id: str, payment_id: str, who: Caller) -> Response:
+    return _pdf(payment_id, payments.receipt_pdf(deps(), who, dossier_id, payment_id))
 
 
 def _pdf(name: str, data: bytes) -> Response:
@@ -70,48 +89,75 @@ def _pdf(name: str, data: bytes) -> Response:
         body=data,
         status_code=200,
         headers={
-            "Content-Type": "application/pdf",
+            "Content-Type": PDF,
             "Content-Disposition": f'inline; filename="bien-lai-{name}.pdf"',
         },
     )
 
 
-@bp.route("/api/my/dossiers/{dossier_id}/fee-receipt.pdf", methods=["GET"])
-def my_fee_receipt(dossier_id: str) -> Response:
-    return _pdf(*payments.fee_receipt_pdf(deps(), _citizen(), dossier_id))
+@router.route(
+    "/api/my/dossiers/{dossier_id}/fee-receipt.pdf",
+    "GET",
+    summary=f"{FEE_RECEIPT} (tại một cửa hoặc trực tuyến)",
+    action="payment.my.read",
+    media=(PDF,),
+)
+def my_fee_receipt(dossier_id: str, who: Caller) -> Response:
+    return _pdf(*payments.fee_receipt_pdf(deps(), who, dossier_id))
 
 
-@bp.route("/api/desk/dossiers/{dossier_id}/fee-receipt.pdf", methods=["GET"])
-def desk_fee_receipt(dossier_id: str) -> Response:
-    from chalicelib.api.auth import require_role
+@router.route(
+    "/api/desk/dossiers/{dossier_id}/fee-receipt.pdf",
+    "GET",
+    summary=f"{FEE_RECEIPT} (một cửa)",
+    action="dossier.desk.read",
+    media=(PDF,),
+)
+def desk_fee_receipt(dossier_id: str, who: Caller) -> Response:
+    return _pdf(*payments.fee_receipt_pdf(deps(), who, dossier_id))
 
-    return _pdf(
-        *payments.fee_receipt_pdf(deps(), require_role(caller(), "desk", "admin"), dossier_id)
-    )
 
-
-@bp.route("/api/payments/vnpay/return", methods=["GET"])
-def vnpay_return() -> Response:
-    dossier_id, outcome = payments.handle_return(deps(), query())
+@router.route(
+    "/api/payments/vnpay/return",
+    "GET",
+    summary="Trình duyệt trở về từ cổng thanh toán (kiểm tra chữ ký, chuyển về trang hồ sơ)",
+    action="payment.vnpay.callback",
+    status=302,
+    media=(),
+)
+def vnpay_return(request: Request) -> Response:
+    dossier_id, outcome = payments.handle_return(deps(), dict(request.query_params or {}))
     base = deps().settings.public_base_url.rstrip("/")
     target = f"{base}/#/my/{dossier_id}?payment={outcome}" if dossier_id else f"{base}/#/my"
     return Response(body="", status_code=302, headers={"Location": target})
 
 
-@bp.route("/api/payments/vnpay/ipn", methods=["GET"])
-def vnpay_ipn() -> Response:
+@router.route(
+    "/api/payments/vnpay/ipn",
+    "GET",
+    summary=("Thông báo kết quả thanh toán từ cổng (IPN, máy chủ gọi máy chủ; chữ ký HMAC-SHA512)"),
+    action="payment.vnpay.callback",
+    out="VnpayAck",
+)
+def vnpay_ipn(request: Request) -> dict[str, Any]:
     try:
-        answer = payments.handle_ipn(deps(), query())
+        answer: dict[str, Any] = payments.handle_ipn(deps(), dict(request.query_params or {}))
     except Exception:  # VNPay expects a JSON answer whatever happens; it retries on 99
         import logging
 
         logging.getLogger(__name__).exception("vnpay ipn failed")
         answer = {"RspCode": "99", "Message": "Unknown error"}
-    return json_response(answer)
+    return answer
 
 
-@bp.route("/sim/vnpay/pay", methods=["GET"])
-def vnpay_simulator() -> Response:
+@router.route(
+    "/sim/vnpay/pay",
+    "GET",
+    summary="Cổng thanh toán mô phỏng (chỉ bật ở môi trường chạy thử)",
+    action="payment.vnpay.simulator",
+    media=("text/html",),
+)
+def vnpay_simulator(request: Request) -> Response:
     settings = deps().settings
     if not settings.vnpay_simulator:
         from chalicelib.domain.errors import NotFound
@@ -119,7 +165,7 @@ def vnpay_simulator() -> Response:
         raise NotFound("Không tìm thấy.", "Not found.")
     from chalicelib.integrations import vnpay_sim
 
-    params = query()
+    params = dict(request.query_params or {})
     gateway = payments.provider(deps())
     valid = gateway.verify(params) and params.get("vnp_TmnCode") == gateway.tmn_code
     action = params.get("sim_action")

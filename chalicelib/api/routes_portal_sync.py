@@ -6,45 +6,59 @@
 - `POST /api/ops/portal-sync/redrive` (admin; Idempotency-Key): move the dead-letter queue's
   packets back to the queue and re-queue the latest packet of every failed dossier; answers how
   many.
+
+Each route declares its contract (chalicelib/api/routing.py); its permission is in
+chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
 
-from chalice import Blueprint, Response
+from typing import TYPE_CHECKING, Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.context import caller, deps, request
-from chalicelib.api.http import json_response, parse_query
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Caller
 
 svc = LazyModule("chalicelib.services.portal_sync")
 
-bp = Blueprint(__name__)
-
-READ_ROLES = ("admin", "province")
-WRITE_ROLES = ("admin",)
+router = Router(__name__, schemas=("chalicelib.services.models_out",))
+bp = router.bp
 
 
 class PortalSyncQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cursor: str | None = Field(default=None, max_length=2000)
-    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(
+        default=None, max_length=2000, description="Opaque cursor from the previous page's `next`."
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="Page size 1-100 (default 20).")
 
 
-@bp.route("/api/ops/portal-sync", methods=["GET"])
-def portal_sync_status() -> Response:
-    from chalicelib.api.auth import require_role
+@router.route(
+    "/api/ops/portal-sync",
+    "GET",
+    summary="Đồng bộ Cổng DVCQG: số gói theo trạng thái, danh sách hồ sơ lỗi (phân trang)",
+    action="ops.portal_sync.read",
+    out="PortalSync",
+    cache="private, no-store",
+)
+def portal_sync_status(who: Caller, params: PortalSyncQuery) -> dict[str, Any]:
+    data: dict[str, Any] = svc.ops_view(deps(), params.limit, params.cursor)
+    return data
 
-    require_role(caller(), *READ_ROLES)
-    q = parse_query(request(), PortalSyncQuery)
-    data = svc.ops_view(deps(), q.limit, q.cursor)
-    return json_response(data, headers={"Cache-Control": "private, no-store"})
 
-
-@bp.route("/api/ops/portal-sync/redrive", methods=["POST"])
-def portal_sync_redrive() -> Response:
-    from chalicelib.api.auth import require_role
-
-    require_role(caller(), *WRITE_ROLES)
-    return json_response(svc.redrive(deps()))
+@router.route(
+    "/api/ops/portal-sync/redrive",
+    "POST",
+    summary="Gửi lại các gói đồng bộ lỗi (hàng đợi thư chết và hồ sơ lỗi)",
+    action="ops.portal_sync.redrive",
+    out="Redriven",
+)
+def portal_sync_redrive(who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = svc.redrive(deps())
+    return out

@@ -2,7 +2,8 @@
 anyone reads a procedure's version history (Đ10.3, Đ14.5).
 
 Input models live here (like the agency-key models) so the shared models module stays the
-dossier's. Use cases load on a route's first call.
+dossier's. Use cases load on a route's first call. Each route declares its contract
+(chalicelib/api/routing.py); its permission is in chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
@@ -11,19 +12,28 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.context import body, caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
     from chalicelib.api.auth import Caller
+    from chalicelib.api.schemas.admin import ChangeStateQuery, ProvinceChangesQuery
 
 svc = LazyModule("chalicelib.services.procedures")
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__,
+    schemas=(
+        "chalicelib.api.schemas.admin",
+        "chalicelib.services.models_out",
+        "chalicelib.domain.procedure_publication",
+    ),
+)
+bp = router.bp
 
 
 class ProposeChangeIn(BaseModel):
@@ -53,59 +63,88 @@ class RejectChangeIn(BaseModel):
     reason: str = Field(min_length=5, max_length=2000)
 
 
-def _role(*roles: str) -> Caller:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), *roles)
-
-
-def _answer(run: Callable[[], Any], status: int = 200) -> Response:
+def change_answer(run: Callable[[], Any]) -> Response | dict[str, Any]:
     """Run a use case; an incomplete procedure answers 422 with every problem listed."""
+    from chalicelib.api.http import json_response
     from chalicelib.domain.procedure_publication import ProcedureIncomplete
 
     try:
         result = run()
     except ProcedureIncomplete as exc:
         return json_response(exc.to_body(), status=exc.status)
-    return json_response(svc.change_view(result), status=status)
+    view: dict[str, Any] = svc.change_view(result)
+    return view
 
 
 # ---- agencies ---------------------------------------------------------------------------------
-@bp.route("/api/agency/procedure-changes", methods=["POST"])
-def propose_change() -> Response:
-    who = _role("agency", "leader")
-    req = body(ProposeChangeIn)
-    return _answer(lambda: svc.propose(deps(), who, **req.model_dump()), status=201)
+@router.route(
+    "/api/agency/procedure-changes",
+    "POST",
+    summary="Đề nghị thêm mới, sửa đổi, bãi bỏ thủ tục",
+    action="procedure.change.propose",
+    out="ProcedureChange",
+    status=201,
+)
+def propose_change(who: Caller, req: ProposeChangeIn) -> Response | dict[str, Any]:
+    return change_answer(lambda: svc.propose(deps(), who, **req.model_dump()))
 
 
-@bp.route("/api/agency/procedure-changes", methods=["GET"])
-def list_agency_changes() -> Response:
-    who = _role("agency", "leader")
-    items = svc.list_changes(deps(), who, query().get("state"))
-    return json_response({"items": [svc.change_view(c) for c in items]})
+@router.route(
+    "/api/agency/procedure-changes",
+    "GET",
+    summary="Đề nghị của cơ quan",
+    action="procedure.change.propose",
+    out="ProcedureChanges",
+)
+def list_agency_changes(who: Caller, params: ChangeStateQuery) -> dict[str, Any]:
+    items = svc.list_changes(deps(), who, params.state)
+    return {"items": [svc.change_view(c) for c in items]}
 
 
 # ---- province office ----------------------------------------------------------------------------
-@bp.route("/api/province/procedure-changes", methods=["GET"])
-def list_province_changes() -> Response:
-    who = _role("province", "admin")  # one page: ?state=&q=&limit=&cursor=
-    return json_response(svc.changes_page(deps(), who, query()))
+@router.route(
+    "/api/province/procedure-changes",
+    "GET",
+    summary="Đề nghị chờ công bố (phân trang, lọc theo trạng thái, từ khóa)",
+    action="procedure.change.review",
+    out="ProcedureChanges",
+)
+def list_province_changes(who: Caller, params: ProvinceChangesQuery) -> dict[str, Any]:
+    from chalicelib.api.schemas.admin import as_params
+
+    page: dict[str, Any] = svc.changes_page(deps(), who, as_params(params))
+    return page
 
 
-@bp.route("/api/province/procedure-changes/{change_id}/publish", methods=["POST"])
-def publish_change(change_id: str) -> Response:
-    who = _role("province", "admin")
-    return _answer(lambda: svc.publish(deps(), who, change_id))
+@router.route(
+    "/api/province/procedure-changes/{change_id}/publish",
+    "POST",
+    summary="Phê duyệt và công bố phiên bản mới",
+    action="procedure.change.review",
+    out="ProcedureChange",
+)
+def publish_change(change_id: str, who: Caller) -> Response | dict[str, Any]:
+    return change_answer(lambda: svc.publish(deps(), who, change_id))
 
 
-@bp.route("/api/province/procedure-changes/{change_id}/reject", methods=["POST"])
-def reject_change(change_id: str) -> Response:
-    who = _role("province", "admin")
-    req = body(RejectChangeIn)
-    return _answer(lambda: svc.reject(deps(), who, change_id, req.reason))
+@router.route(
+    "/api/province/procedure-changes/{change_id}/reject",
+    "POST",
+    summary="Từ chối đề nghị",
+    action="procedure.change.review",
+    out="ProcedureChange",
+)
+def reject_change(change_id: str, who: Caller, req: RejectChangeIn) -> Response | dict[str, Any]:
+    return change_answer(lambda: svc.reject(deps(), who, change_id, req.reason))
 
 
 # ---- public -------------------------------------------------------------------------------------
-@bp.route("/api/procedures/{code}/versions", methods=["GET"])
-def procedure_versions(code: str) -> Response:
-    return json_response({"code": code, "items": svc.history(deps(), code)})
+@router.route(
+    "/api/procedures/{code}/versions",
+    "GET",
+    summary="Các phiên bản đã công bố",
+    action="procedure.version.read",
+    out="ProcedureVersions",
+)
+def procedure_versions(code: str) -> dict[str, Any]:
+    return {"code": code, "items": svc.history(deps(), code)}

@@ -1,75 +1,111 @@
-"""Public routes: the catalogue, units, and the dossier lookup (by code, or by the receipt's QR)."""
+"""Public routes: the catalogue, units, and the dossier lookup (by code, or by the receipt's QR).
+
+Every route here declares its contract where it is defined (chalicelib/api/routing.py); the
+permission each names is in chalicelib/domain/permissions.py (all public: no credentials read).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
-from chalicelib.api.context import deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 
-bp = Blueprint(__name__)
+if TYPE_CHECKING:
+    from chalicelib.api.schemas.public import LookupQuery, ProcedureSearchQuery
+
+PNG = "image/png"
+SVG = "image/svg+xml"
+
+router = Router(
+    __name__, schemas=("chalicelib.api.schemas.public", "chalicelib.services.models_out")
+)
+bp = router.bp
 
 
-@bp.route("/api/config", methods=["GET"])
-def config() -> Response:
+@router.route(
+    "/api/config",
+    "GET",
+    summary="Cấu hình cho trang web (user pool, client id, region)",
+    action="public.config.read",
+    out="ClientConfig",
+)
+def config() -> dict[str, Any]:
     s = deps().settings
-    return json_response(
-        {
-            "province_name": s.province_name,
-            "user_pool_id": s.user_pool_id,
-            "user_pool_client_id": s.user_pool_client_id,
-            "region": s.region,
-            "vneid": bool(s.vneid_issuer and s.vneid_client_id),
-        }
-    )
+    return {
+        "province_name": s.province_name,
+        "user_pool_id": s.user_pool_id,
+        "user_pool_client_id": s.user_pool_client_id,
+        "region": s.region,
+        "vneid": bool(s.vneid_issuer and s.vneid_client_id),
+    }
 
 
-@bp.route("/api/procedures", methods=["GET"])
-def list_procedures() -> Response:
+@router.route(
+    "/api/procedures",
+    "GET",
+    summary="Tìm thủ tục hành chính",
+    action="public.procedure.search",
+    out="Catalogue",
+)
+def list_procedures(params: ProcedureSearchQuery) -> dict[str, Any]:
     from chalicelib.services import catalogue
 
-    q = query()
-    return json_response(
-        {
-            "items": catalogue.search(
-                deps(),
-                text=q.get("q"),
-                field_name=q.get("field"),
-                level=q.get("level"),
-                agency=q.get("agency"),
-            ),
-            "fields": catalogue.fields(deps()),
-        }
-    )
+    return {
+        "items": catalogue.search(
+            deps(),
+            text=params.q,
+            field_name=params.field,
+            level=params.level,
+            agency=params.agency,
+        ),
+        "fields": catalogue.fields(deps()),
+    }
 
 
-@bp.route("/api/procedures/{code}", methods=["GET"])
-def get_procedure(code: str) -> Response:
+@router.route(
+    "/api/procedures/{code}",
+    "GET",
+    summary="Chi tiết một thủ tục",
+    action="public.procedure.read",
+    out="ProcedureDetail",
+)
+def get_procedure(code: str) -> dict[str, Any]:
     from chalicelib.services import catalogue
 
-    return json_response(catalogue.detail(deps(), code))
+    detail: dict[str, Any] = catalogue.detail(deps(), code)
+    return detail
 
 
-@bp.route("/api/units", methods=["GET"])
-def list_units() -> Response:
-    return json_response({"items": [u.model_dump() for u in deps().store.list_units()]})
+@router.route(
+    "/api/units", "GET", summary="Danh sách đơn vị", action="public.unit.list", out="Units"
+)
+def list_units() -> dict[str, Any]:
+    return {"items": [u.model_dump() for u in deps().store.list_units()]}
 
 
-@bp.route("/api/lookup/{code}", methods=["GET"])
-def lookup(code: str) -> Response:
+@router.route(
+    "/api/lookup/{code}",
+    "GET",
+    summary="Tra cứu trạng thái hồ sơ theo mã",
+    action="public.lookup.read",
+    out="PublicLookup",
+)
+def lookup(code: str, params: LookupQuery) -> dict[str, Any]:
     from chalicelib.services.views import public_lookup
 
-    return json_response(public_lookup(deps(), code, query().get("token")))
+    info: dict[str, Any] = public_lookup(deps(), code, params.token)
+    return info
 
 
-def _qr_target(code: str) -> str:
+def _qr_target(code: str, token: str | None) -> str:
     """The QR encodes the same lookup link the receipt prints (token only if it matches)."""
     from chalicelib.services.views import lookup_url, public_lookup
 
     d = deps()
-    info: dict[str, Any] = public_lookup(d, code, query().get("token"))
+    info: dict[str, Any] = public_lookup(d, code, token)
     if info["verified"]:
         dossier = d.store.find_dossier_by_code(code)
         assert dossier is not None
@@ -77,28 +113,50 @@ def _qr_target(code: str) -> str:
     return f"{d.settings.public_base_url.rstrip('/')}/#/lookup?code={code}"
 
 
-@bp.route("/api/lookup/{code}/qr.png", methods=["GET"])
-def lookup_qr_png(code: str) -> Response:
+@router.route(
+    "/api/lookup/{code}/qr.png",
+    "GET",
+    summary="Mã QR (PNG) của đường dẫn tra cứu",
+    action="public.lookup.qr",
+    media=(PNG,),
+)
+def lookup_qr_png(code: str, params: LookupQuery) -> Response:
     from chalicelib.documents.qr import qr_png
 
     return Response(
-        body=qr_png(_qr_target(code)), status_code=200, headers={"Content-Type": "image/png"}
+        body=qr_png(_qr_target(code, params.token)),
+        status_code=200,
+        headers={"Content-Type": PNG},
     )
 
 
-@bp.route("/api/lookup/{code}/qr.svg", methods=["GET"])
-def lookup_qr_svg(code: str) -> Response:
+@router.route(
+    "/api/lookup/{code}/qr.svg",
+    "GET",
+    summary="Mã QR (SVG) của đường dẫn tra cứu",
+    action="public.lookup.qr",
+    media=(SVG,),
+)
+def lookup_qr_svg(code: str, params: LookupQuery) -> Response:
     from chalicelib.documents.qr import qr_svg
 
     return Response(
-        body=qr_svg(_qr_target(code)), status_code=200, headers={"Content-Type": "image/svg+xml"}
+        body=qr_svg(_qr_target(code, params.token)),
+        status_code=200,
+        headers={"Content-Type": SVG},
     )
 
 
-@bp.route("/openapi.json", methods=["GET"])
+@router.route(
+    "/openapi.json",
+    "GET",
+    summary="Tài liệu OpenAPI 3.1 của API này",
+    action="public.openapi.read",
+    out="OpenApiDocument",
+)
 def openapi_document() -> Response:
     """The contract agencies integrate against (generated from the routes and models)."""
-    from app import app as chalice_app
+    from chalicelib.api.context import app
     from chalicelib.api.openapi import document_response
 
-    return document_response(chalice_app)
+    return document_response(app())

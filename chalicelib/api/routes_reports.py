@@ -11,18 +11,20 @@ and the agency's alerts.
 - `GET /api/transparency?month=` (public, numbers only);
 - `GET /api/agency/alerts?cursor=&limit=` (agency staff and leader of the unit; admin `?agency=`).
 
-`install(app)` registers the blueprint and the XLSX binary type (app.py calls it).
+`install(app)` registers the blueprint and the XLSX binary type (app.py calls it). Each route
+declares its contract (chalicelib/api/routing.py); who may call it, and which agency's data they
+see, is in chalicelib/domain/permissions.py (`report.*`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.api.context import body, caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
 from chalicelib.services.paging import page_limit
 
@@ -30,15 +32,31 @@ if TYPE_CHECKING:
     from chalice import Chalice
 
     from chalicelib.api.auth import Caller
+    from chalicelib.api.schemas.reports import (
+        AlertsQuery,
+        DashboardQuery,
+        DrillQuery,
+        ReportFileQuery,
+        ReportsQuery,
+        TransparencyQuery,
+    )
+    from chalicelib.domain.errors import Forbidden
 
 reports = LazyModule("chalicelib.services.report")
 board = LazyModule("chalicelib.services.dashboard")
 alerts = LazyModule("chalicelib.services.alerts")
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__, schemas=("chalicelib.api.schemas.reports", "chalicelib.services.models_out")
+)
+bp = router.bp
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PROVINCE_ROLES = ("province", "admin")
+PDF = "application/pdf"
+JSON = "application/json"
+PRIVATE = "private, no-store"
+REPORTS = "report.periodic.manage"
+BOARD = "report.dashboard.read"
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -69,7 +87,7 @@ def _invalid(message: str, message_en: str, field: str) -> Exception:
     return InvalidInput(message, message_en, code="invalid_input", field=field)
 
 
-def _forbidden() -> Exception:
+def _forbidden() -> Forbidden:
     from chalicelib.domain.errors import Forbidden
 
     return Forbidden(
@@ -85,41 +103,41 @@ def _not_found() -> Exception:
     return NotFound("Không tìm thấy báo cáo.", "Report not found.", field="report_id")
 
 
-def _scope(who: Caller, agency: str | None, roles: tuple[str, ...]) -> str | None:
-    """The agency a caller may see: province/admin any (None = all), `roles` only their unit."""
-    if who.role in PROVINCE_ROLES:
-        return agency or None
-    if who.role in roles and who.unit:
-        if agency and agency != who.unit:
-            raise _forbidden()
-        return who.unit
-    from chalicelib.api.auth import require_role
+def _scope(who: Caller, agency: str | None, action: str) -> str | None:
+    """The agency a caller may see under `action`: the roles it does not restrict any (None =
+    all), the others their own unit only (another agency, or no unit: 403 `forbidden_unit`)."""
+    from chalicelib.domain.permissions import Related, permission, require
 
-    require_role(who, *PROVINCE_ROLES, *roles)  # raises 403 forbidden_role
-    raise _forbidden()
+    require(who, action, Related.of(units=[agency or who.unit]), otherwise=_forbidden())
+    return (agency or None) if who.role in permission(action).everywhere else who.unit
 
 
-def _month(params: dict[str, str]) -> str:
+def _month(month: str | None) -> str:
     try:
-        month: str = board.check_month(params.get("month"), deps())
+        checked: str = board.check_month(month, deps())
     except ValueError:
         raise _invalid("Tháng phải có dạng YYYY-MM.", "month must be YYYY-MM.", "month") from None
-    return month
+    return checked
 
 
-def _limit(params: dict[str, str], default: int) -> int:
+def _limit(raw: str | None, default: int) -> int:
     try:
-        return max(1, min(int(params.get("limit") or default), 100))
+        return max(1, min(int(raw or default), 100))
     except ValueError:
         raise _invalid("limit phải là số.", "limit must be a number.", "limit") from None
 
 
 # ---- reports ------------------------------------------------------------------------------------
-@bp.route("/api/reports", methods=["POST"])
-def create_report() -> Response:
-    who = caller()
-    req = body(ReportIn)
-    agency = _scope(who, req.agency, ("leader",))
+@router.route(
+    "/api/reports",
+    "POST",
+    summary="Lập báo cáo định kỳ (Đ17) theo kỳ; lưu XLSX + PDF",
+    action=REPORTS,
+    out="ReportView",
+    status=201,
+)
+def create_report(who: Caller, req: ReportIn) -> dict[str, Any]:
+    agency = _scope(who, req.agency, REPORTS)
     try:
         period = reports.resolve_period(req.period, req.from_month, req.to_month)
     except ValueError:
@@ -138,44 +156,65 @@ def create_report() -> Response:
         created_by_name=who.name,
         number=req.number,
     )
-    return json_response(stored.public(), status=201)
+    view: dict[str, Any] = stored.public()
+    return view
 
 
-@bp.route("/api/reports", methods=["GET"])
-def list_reports() -> Response:
-    who = caller()
-    q = query()  # one page: ?agency=&period=&limit=&cursor= (50 rows without a limit, as before)
-    agency = _scope(who, q.get("agency"), ("leader",))
-    limit = 50 if q.get("limit") in (None, "") else page_limit(q.get("limit"))
+@router.route(
+    "/api/reports",
+    "GET",
+    summary="Danh sách báo cáo (phân trang, lọc theo kỳ)",
+    action=REPORTS,
+    out="Reports",
+)
+def list_reports(who: Caller, params: ReportsQuery) -> dict[str, Any]:
+    agency = _scope(who, params.agency, REPORTS)
+    # one page (50 rows without a limit, as before)
+    limit = 50 if params.limit in (None, "") else page_limit(params.limit)
     items, nxt = reports.list_reports(
-        deps(), agency, period=q.get("period"), limit=limit, cursor=q.get("cursor") or None
+        deps(), agency, period=params.period, limit=limit, cursor=params.cursor or None
     )
-    return json_response({"items": [r.public() for r in items], "next": nxt})
+    return {"items": [r.public() for r in items], "next": nxt}
 
 
-def _own_report(report_id: str) -> Any:
-    who = caller()
-    agency = _scope(who, None, ("leader",))
+def _own_report(who: Caller, report_id: str) -> Any:
+    agency = _scope(who, None, REPORTS)
     stored = reports.get_report(deps(), report_id)
     if stored is None or (agency is not None and stored.agency != agency):
         raise _not_found()
     return stored
 
 
-@bp.route("/api/reports/{report_id}", methods=["GET"])
-def get_report(report_id: str) -> Response:
-    return json_response(_own_report(report_id).public())
+@router.route(
+    "/api/reports/{report_id}",
+    "GET",
+    summary="Chi tiết một báo cáo",
+    action=REPORTS,
+    out="ReportView",
+)
+def get_report(report_id: str, who: Caller) -> dict[str, Any]:
+    view: dict[str, Any] = _own_report(who, report_id).public()
+    return view
 
 
-@bp.route("/api/reports/{report_id}/{name}", methods=["GET"])
-def download_report(report_id: str, name: str) -> Response:
+@router.route(
+    "/api/reports/{report_id}/{name}",
+    "GET",
+    summary="Tải báo cáo: `{name}` = report.xlsx | report.pdf (`link=1`: JSON với URL có hạn)",
+    action=REPORTS,
+    out="Url",
+    media=(XLSX, PDF, JSON),
+)
+def download_report(
+    report_id: str, name: str, who: Caller, params: ReportFileQuery
+) -> Response | dict[str, Any]:
     if name not in ("report.xlsx", "report.pdf"):
         raise _not_found()
-    stored = _own_report(report_id)
-    if query().get("link"):
-        return json_response({"url": reports.presigned_link(deps(), stored, name)})
+    stored = _own_report(who, report_id)
+    if params.link:
+        return {"url": reports.presigned_link(deps(), stored, name)}
     data = reports.report_file(deps(), stored, name)
-    ctype = XLSX if name.endswith(".xlsx") else "application/pdf"
+    ctype = XLSX if name.endswith(".xlsx") else PDF
     filename = f"bao-cao-{stored.id}.{name.rsplit('.', 1)[1]}"
     return Response(
         body=data,
@@ -183,61 +222,87 @@ def download_report(report_id: str, name: str) -> Response:
         headers={
             "Content-Type": ctype,
             "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "private, no-store",
+            "Cache-Control": PRIVATE,
         },
     )
 
 
 # ---- dashboard ----------------------------------------------------------------------------------
-@bp.route("/api/dashboard", methods=["GET"])
-def get_dashboard() -> Response:
-    params = query()
-    agency = _scope(caller(), params.get("agency"), ("agency", "leader"))
-    data = board.dashboard(deps(), _month(params), agency)
-    return json_response(data, headers={"Cache-Control": "private, no-store"})
+@router.route(
+    "/api/dashboard",
+    "GET",
+    summary="Bảng điều khiển chỉ số QĐ 766",
+    action=BOARD,
+    out="Dashboard",
+    cache=PRIVATE,
+)
+def get_dashboard(who: Caller, params: DashboardQuery) -> dict[str, Any]:
+    agency = _scope(who, params.agency, BOARD)
+    data: dict[str, Any] = board.dashboard(deps(), _month(params.month), agency)
+    return data
 
 
-@bp.route("/api/dashboard/drill", methods=["GET"])
-def get_drill() -> Response:
-    params = query()
-    agency = _scope(caller(), params.get("agency"), ("agency", "leader"))
+@router.route(
+    "/api/dashboard/drill",
+    "GET",
+    summary="Hồ sơ đứng sau một chỉ số (phân trang)",
+    action=BOARD,
+    out="Page",
+    cache=PRIVATE,
+)
+def get_drill(who: Caller, params: DrillQuery) -> dict[str, Any]:
+    agency = _scope(who, params.agency, BOARD)
     if agency is None:
         raise _invalid("Cần chọn cơ quan.", "agency is required.", "agency")
     try:
-        data = board.drill(
+        data: dict[str, Any] = board.drill(
             deps(),
-            params.get("indicator", ""),
+            params.indicator or "",
             agency,
-            _month(params),
-            part=params.get("part") or "denominator",
-            cursor=params.get("cursor"),
-            limit=_limit(params, 20),
+            _month(params.month),
+            part=params.part or "denominator",
+            cursor=params.cursor,
+            limit=_limit(params.limit, 20),
         )
     except KeyError:
         raise _invalid("Không có chỉ tiêu này.", "Unknown indicator.", "indicator") from None
     except ValueError as exc:
         field = "cursor" if "cursor" in str(exc) else "part"
         raise _invalid("Tham số không hợp lệ.", str(exc), field) from None
-    return json_response(data, headers={"Cache-Control": "private, no-store"})
+    return data
 
 
 # ---- public -------------------------------------------------------------------------------------
-@bp.route("/api/transparency", methods=["GET"])
-def get_transparency() -> Response:
-    data = board.transparency(deps(), _month(query()))
-    return json_response(data, headers={"Cache-Control": "public, max-age=300"})
+@router.route(
+    "/api/transparency",
+    "GET",
+    summary="Công khai kết quả giải quyết (Đ4.4)",
+    action="report.transparency.read",
+    out="Transparency",
+    cache="public, max-age=300",
+)
+def get_transparency(params: TransparencyQuery) -> dict[str, Any]:
+    data: dict[str, Any] = board.transparency(deps(), _month(params.month))
+    return data
 
 
 # ---- alerts -------------------------------------------------------------------------------------
-@bp.route("/api/agency/alerts", methods=["GET"])
-def get_alerts() -> Response:
-    params = query()
-    who = caller()
-    agency = _scope(who, params.get("agency"), ("agency", "leader"))
+@router.route(
+    "/api/agency/alerts",
+    "GET",
+    summary="Cảnh báo sắp đến hạn/quá hạn của cơ quan",
+    action=BOARD,
+    out="Page",
+    cache=PRIVATE,
+)
+def get_alerts(who: Caller, params: AlertsQuery) -> dict[str, Any]:
+    agency = _scope(who, params.agency, BOARD)
     if agency is None:
         raise _invalid("Cần chọn cơ quan.", "agency is required.", "agency")
     try:
-        data = alerts.list_alerts(deps(), agency, _limit(params, 50), params.get("cursor"))
+        data: dict[str, Any] = alerts.list_alerts(
+            deps(), agency, _limit(params.limit, 50), params.cursor
+        )
     except ValueError:
         raise _invalid("Con trỏ trang không hợp lệ.", "Bad cursor.", "cursor") from None
-    return json_response(data, headers={"Cache-Control": "private, no-store"})
+    return data

@@ -11,20 +11,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chalicelib.documents.pdf_common import FONT_FAMILY, centered, nfc, prepare, rule_under
+from chalicelib.documents.report_common import period_label
 from chalicelib.documents.vn_format import (
     format_vn_long_date,
     format_vn_month_range,
     format_vn_number,
     format_vn_percent,
 )
-from chalicelib.services.report import (
+from chalicelib.domain.report import (
     ONLINE_HEADERS,
     OPERATION_HEADERS,
     PERCENT_COLUMNS,
     Report,
     online_values,
     operation_values,
-    period_label,
 )
 
 if TYPE_CHECKING:

@@ -9,15 +9,15 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+from chalicelib.documents.report_common import period_label
 from chalicelib.documents.vn_format import XLSX_PERCENT_FORMAT, format_vn_month_range
-from chalicelib.services.report import (
+from chalicelib.domain.report import (
     ONLINE_HEADERS,
     OPERATION_HEADERS,
     PERCENT_COLUMNS,
     Report,
     online_values,
     operation_values,
-    period_label,
 )
 
 if TYPE_CHECKING:

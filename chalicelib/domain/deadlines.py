@@ -262,3 +262,11 @@ def shift_by_pause(
     return cal.add_working_seconds(
         _aware(deadline), cal.working_seconds_between(pause.start, pause.end)
     )
+
+
+def warn_at(
+    calendar: WorkingCalendar, warn_days: float, due: datetime, start: datetime
+) -> datetime:
+    """When a due-soon warning fires: `warn_days` working days before `due`, not before `start`."""
+    seconds = round(warn_days * calendar.day_seconds)
+    return max(start, calendar.subtract_working_seconds(due, seconds))

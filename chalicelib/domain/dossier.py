@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
+from chalicelib.domain.errors import Conflict, Forbidden
 from chalicelib.domain.statuses import DossierStatus
+
+if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
 
 
 class Channel(IntEnum):
@@ -343,3 +347,18 @@ def utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
     return dt
+
+
+def ensure_documents_editable(d: Dossier, actor: Actor) -> None:
+    """Attachments change only while the applicant (or desk, for paper) still holds the dossier."""
+    if d.status not in (None, DossierStatus.SUPPLEMENT_REQUESTED):
+        raise Conflict(
+            "Hồ sơ đã nộp, không thể thay đổi giấy tờ.",
+            "The dossier is already submitted; documents cannot change.",
+            code="not_editable",
+        )
+    if actor.role == "desk" and d.channel is not Channel.DESK:
+        raise Forbidden(
+            "Bộ phận một cửa không sửa hồ sơ trực tuyến của công dân.",
+            "The desk cannot edit a citizen's online dossier.",
+        )

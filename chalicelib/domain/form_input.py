@@ -134,6 +134,62 @@ def _message(problem: NumberProblem, label: str, text: str) -> tuple[str, str]:
     )
 
 
+# ---- text as people type it ---------------------------------------------------------------
+# A schema property may name how its text is typed (`x-normalize`); the value is rewritten to the
+# one form its pattern expects before the schema is checked. web/js/forms.js mirrors these rules.
+TextKind = Literal["digits", "phone", "upper", "code", "month", "time", "size"]
+TEXT_KINDS: tuple[str, ...] = ("digits", "phone", "upper", "code", "month", "time", "size")
+_SEPARATORS = re.compile(r"[\s\u00a0\u202f\u2009.\-()]")
+_MONTH_TYPED = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_TIME_TYPED = re.compile(r"^(\d{1,2})\s*(?:[:hg.]|giờ)\s*(\d{2})?\s*(?:phút|p)?$", re.IGNORECASE)
+_SIZE_TYPED = re.compile(r"^(\d{1,2}(?:[.,]\d)?)\s*[x×*]\s*(\d{1,2}(?:[.,]\d)?)\s*(?:cm)?$", re.I)
+
+
+def nfc(text: str) -> str:
+    """Composed Vietnamese: some keyboards send "ệ" as e + two marks, which no pattern matches."""
+    return unicodedata.normalize("NFC", text)
+
+
+def normalise_text(kind: str, text: str) -> str:
+    """`text` in the one form a pattern of `kind` expects, or as typed (trimmed, NFC) when it cannot
+    be read: the schema's own message then says what is expected. Never guesses a digit.
+
+    digits: "0790 9000 1234", "079.090.001.234" -> "079090001234"; phone: "0912 345 678",
+    "(+84) 912.345.678" -> "0912345678" / "+84912345678"; upper: "john smith" -> "JOHN SMITH";
+    code: "c 123 4567" -> "C1234567"; month: "3/2015", "03-2015" -> "03/2015"; time: "8:30",
+    "8h30", "8 giờ 30", "8h" -> "08:30", "08:00"; size: "14,5 x 20,5 cm" -> "14.5x20.5".
+    """
+    s = " ".join(nfc(text).split())
+    if kind == "digits":
+        bare = _SEPARATORS.sub("", s)
+        return bare if bare.isdigit() else s
+    if kind == "phone":
+        bare = _SEPARATORS.sub("", s)
+        if bare.startswith("+84") and bare[3:].isdigit():
+            return "+84" + bare[3:].removeprefix("0")
+        return bare if bare.isdigit() else s
+    if kind == "upper":
+        return s.upper()
+    if kind == "code":
+        return s.replace(" ", "").upper()
+    if kind == "month":
+        m = _MONTH_TYPED.match(s)
+        if m and 1 <= int(m[1]) <= 12:
+            return f"{int(m[1]):02d}/{m[2]}"
+        return s.lower() if s.lower() == "nay" else s
+    if kind == "time":
+        m = _TIME_TYPED.match(s)
+        if m and int(m[1]) <= 23 and int(m[2] or 0) <= 59:
+            return f"{int(m[1]):02d}:{int(m[2] or 0):02d}"
+        return s
+    if kind == "size":
+        m = _SIZE_TYPED.match(s)
+        if m:
+            return f"{m[1].replace(',', '.')}x{m[2].replace(',', '.')}"
+        return s
+    return s
+
+
 def _types(prop: dict[str, Any]) -> set[str]:
     t = prop.get("type")
     return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
@@ -151,7 +207,10 @@ def _walk(schema: Any, value: Any, path: list[str]) -> Any:
         items = schema.get("items")
         return [_walk(items, v, [*path, str(i)]) for i, v in enumerate(value)]
     types = _types(schema)
-    if not isinstance(value, str) or "string" in types or not types & {"number", "integer"}:
+    if isinstance(value, str) and "string" in types:
+        kind = schema.get("x-normalize")  # any text is stored composed (NFC), as patterns are
+        return normalise_text(kind, value) if isinstance(kind, str) else nfc(value)
+    if not isinstance(value, str) or not types & {"number", "integer"}:
         return value
     if value.strip() == "":
         return value  # left to the schema (required / type), like any other empty answer
@@ -165,8 +224,9 @@ def _walk(schema: Any, value: Any, path: list[str]) -> Any:
 
 
 def normalise_form(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """`data` with every string typed into a number/integer property read as that number (a new
-    dict; numbers, other types and unknown keys are left for the schema check). Raises
+    """`data` with every string typed into a number/integer property read as that number and every
+    text of a property with `x-normalize` in its expected form (a new dict; numbers, other types and
+    unknown keys are left for the schema check). Raises
     InvalidInput naming `form_data.<path>` for a value that is no number or could be two."""
     out = _walk(schema, data, [])
     return out if isinstance(out, dict) else data

@@ -91,7 +91,8 @@ def mask_address(value: str) -> str:
     return STAR * 3 + ", " + parts[-1]
 
 
-def _normalise_key(key: str) -> str:
+def normalise_key(key: str) -> str:
+    """A field name compared loosely: lower case, letters and digits only."""
     return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
@@ -107,8 +108,9 @@ _NAME_EXACT = {"hoten", "fullname", "applicantname", "chuhoso", "tenchuhoso", "t
 _PERSON_PARENTS = {"applicant", "chuhoso", "nguoinop", "citizen", "person", "nguoiyeucau"}
 
 
-def _masker_for(key: str, parent: str) -> Callable[[str], str] | None:
-    k = _normalise_key(key)
+def masker_for(key: str, parent: str) -> Callable[[str], str] | None:
+    """The mask for a field named `key` (in `parent`); None when it holds no personal data."""
+    k = normalise_key(key)
     if k in _ID_EXACT or any(p in k for p in _ID_PARTS):
         return mask_id_number
     if k in _PHONE_EXACT or any(p in k for p in _PHONE_PARTS):
@@ -145,11 +147,11 @@ def mask_pii(obj: Any, *, scrub_strings: bool = False, _parent: str = "") -> Any
     if isinstance(obj, Mapping):
         out: dict[Any, Any] = {}
         for key, value in obj.items():
-            masker = _masker_for(key, _parent) if isinstance(key, str) else None
+            masker = masker_for(key, _parent) if isinstance(key, str) else None
             if masker is not None:
                 out[key] = _apply(value, masker)
             else:
-                child_parent = _normalise_key(key) if isinstance(key, str) else ""
+                child_parent = normalise_key(key) if isinstance(key, str) else ""
                 out[key] = mask_pii(value, scrub_strings=scrub_strings, _parent=child_parent)
         return out
     if isinstance(obj, list | tuple):

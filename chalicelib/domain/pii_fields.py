@@ -23,10 +23,10 @@ from typing import Any
 
 # One vocabulary of personal-data keys for masking and for encryption (masking's helpers).
 from chalicelib.domain.masking import (
-    _masker_for,
-    _normalise_key,
     mask_id_number,
     mask_phone,
+    masker_for,
+    normalise_key,
 )
 
 Path = list[str | int]
@@ -43,9 +43,9 @@ def is_secret_key(key: str) -> bool:
     """An ID number, a phone or a date of birth, by its key name."""
     if not isinstance(key, str):
         return False
-    if _normalise_key(key) in BIRTH_DATE_KEYS:
+    if normalise_key(key) in BIRTH_DATE_KEYS:
         return True
-    masker: Callable[[str], str] | None = _masker_for(key, "")
+    masker: Callable[[str], str] | None = masker_for(key, "")
     return masker is mask_id_number or masker is mask_phone
 
 

@@ -59,7 +59,7 @@ class NationalPortalClient:
     attempts: int = 3
     base_delay_seconds: float = 0.5
     sleep: Callable[[float], None] = time.sleep
-    opener: Callable[..., Any] = urllib.request.urlopen
+    opener: Callable[..., Any] = urllib.request.urlopen  # noqa: S310 (scheme checked in _request)
 
     def _request(self, packet: Mapping[str, Any]) -> urllib.request.Request:
         headers = {

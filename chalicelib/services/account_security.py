@@ -23,8 +23,8 @@ from chalicelib.aws import error_code
 from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services.container import Deps
 
 ADMIN_RECIPIENT = "ADMIN"
 NOTIFY_PREFIX = "NOTIFY#"
@@ -58,7 +58,7 @@ def _iso(dt: datetime) -> str:
 
 
 def _cognito(deps: Deps) -> tuple[Any, str]:
-    from chalicelib.api.auth import CognitoAccounts
+    from chalicelib.integrations.cognito import CognitoAccounts
 
     accounts = CognitoAccounts.from_settings(deps.settings)
     return accounts.client, accounts.user_pool_id

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.services.models import ConfirmPasswordResetIn, PasswordResetIn, SignUpIn
 
 _CODE = re.compile(r"^[0-9]{6}$")
@@ -22,7 +22,7 @@ RESET_SENT = {
 
 
 def cognito(deps: Deps) -> Any:
-    from chalicelib.api.auth import CognitoAccounts
+    from chalicelib.integrations.cognito import CognitoAccounts
 
     return CognitoAccounts.from_settings(deps.settings)
 
@@ -66,7 +66,7 @@ def request_password_reset(deps: Deps, req: PasswordResetIn) -> dict[str, Any]:
     """Cognito e-mails a reset code (ForgotPassword). The answer is the same whether or not the
     account exists; a username asked for too often answers 429, existing or not, before Cognito's
     own per-account limit could tell them apart."""
-    from chalicelib.api.auth import too_many_attempts
+    from chalicelib.integrations.cognito import too_many_attempts
     from chalicelib.store.base import take_rate
 
     username = req.username.strip()

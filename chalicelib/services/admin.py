@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Unit
 from chalicelib.services.paging import PAGE_DEFAULT, query_page
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services.container import Deps
 
-STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
 UNIT_ROLES = frozenset({"desk", "agency", "leader"})  # these roles need a unit
 UnitKind = Literal["province", "department", "district", "commune", "desk", "other"]
 StaffRole = Literal["desk", "agency", "leader", "province", "admin"]
@@ -252,19 +252,16 @@ def update_unit(deps: Deps, actor: Actor, code: str, req: UnitUpdateIn) -> dict[
 
 def _in_use(deps: Deps, code: str) -> list[tuple[str, str]]:
     """Why a unit cannot be deleted: sub-units, staff, procedures it leads, open dossiers."""
-    from chalicelib.store.table import DynamoStore
-
-    store: DynamoStore = deps.store
+    store = deps.store
+    uses = store.unit_uses(code)
     reasons: list[tuple[str, str]] = []
-    if store._query(pk_value=f"UNITPARENT#{code}", index="GSI1", limit=1):
+    if uses["sub_units"]:
         reasons.append(("đơn vị cấp dưới", "sub-units"))
-    if store._query(pk_value=f"STAFFUNIT#{code}", index="GSI3", limit=1):
+    if uses["staff"]:
         reasons.append(("tài khoản cán bộ", "staff accounts"))
     if any(row.get("lead_agency") == code for row in store.list_procedures()):
         reasons.append(("thủ tục do đơn vị chủ trì", "procedures it leads"))
-    if store._query(pk_value=f"OPEN#{code}", index="GSI4", limit=1) or store._query(
-        pk_value=f"DESK#{code}", index="GSI3", limit=1
-    ):
+    if uses["open_dossiers"]:
         reasons.append(("hồ sơ đang xử lý", "dossiers in progress"))
     return reasons
 
@@ -337,8 +334,7 @@ def list_staff(
 
 def _profile_of(deps: Deps, username: str) -> tuple[str, dict[str, Any]]:
     """(sub, profile) of a staff account; 404 for an unknown name or a citizen."""
-    items = deps.store._query(pk_value=f"USERNAME#{username}", index="GSI1", limit=1)
-    sub = items[0]["PK"]["S"].removeprefix("USER#") if items else None
+    sub = deps.store.sub_of_username(username)
     profile = deps.store.get_profile(sub) if sub else None
     if not sub or not profile or profile.get("role") not in STAFF_ROLES:
         raise NotFound(
@@ -377,7 +373,7 @@ def temporary_password() -> str:
 
 
 def _accounts(deps: Deps) -> Any:
-    from chalicelib.api.auth import CognitoAccounts
+    from chalicelib.integrations.cognito import CognitoAccounts
 
     return CognitoAccounts.from_settings(deps.settings)
 
@@ -462,7 +458,7 @@ def update_staff(deps: Deps, actor: Actor, username: str, req: StaffUpdateIn) ->
         return _staff_view(profile)
     accounts = _accounts(deps)
     if "role" in changes:
-        accounts._add_to_group(username, role)
+        accounts.add_to_group(username, role)
         try:
             accounts.client.admin_remove_user_from_group(
                 UserPoolId=accounts.user_pool_id, Username=username, GroupName=profile["role"]

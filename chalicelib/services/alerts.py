@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.store.base import decode_key, encode_key
 
 TTL_DAYS = 90

@@ -11,16 +11,16 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.audit import GENESIS, AuditEvent, ChainReport, verify_chain
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.store.audit import AuditStore, dossier_stream
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
 
-STAFF_ROLES = frozenset({"desk", "agency", "leader", "province", "admin"})
 MAX_PERIOD_DAYS = 92  # a quarter: bounded work per request
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.procedure import ServiceLevel
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 
 
 def fold(text: str) -> str:

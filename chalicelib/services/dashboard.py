@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain import indicators as rules
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.statuses import DossierStatus
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.services.indicators import agency_units, catalogue_metrics, load_config
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from chalicelib.domain import exemptions, extensions, stops, withdrawal
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import (
     Dossier,
     Exemption,
@@ -19,10 +20,13 @@ from chalicelib.domain.dossier import (
     fee_method_label,
 )
 from chalicelib.domain.errors import Forbidden
+from chalicelib.domain.history import month_key, new_event
+from chalicelib.domain.permissions import permission
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services import processing
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _event, _month, load_for
+from chalicelib.services import execution
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models import DecisionIn, ExemptionIn, ExtensionIn, PaymentIn, WithdrawIn
 from chalicelib.store.table import Change
 
@@ -57,7 +61,7 @@ def _end(
         else h
         for h in d.handovers
     ]
-    ended = processing.end_tasks(deps, d)
+    ended = execution.end_tasks(deps, d)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(
@@ -70,12 +74,12 @@ def _end(
                 }
             ),
             expected_version=d.version,
-            events=[_event(deps, actor, action, d.status, status, note)],
-            counters=[(d.lead_agency, _month(now), counter)],
+            events=[new_event(actor, action, d.status, status, note, at=deps.clock())],
+            counters=[(d.lead_agency, month_key(now), counter)],
             tasks=ended,
         )
     )
-    processing.signal_end(deps, ended, d.id)
+    execution.signal_end(deps, ended, d.id)
     return saved
 
 
@@ -83,7 +87,7 @@ def _end(
 def withdraw(deps: Deps, actor: Actor, dossier_id: str, req: WithdrawIn) -> Dossier:
     """Status 7: the applicant (or the desk on their behalf) takes the dossier back."""
     d = load_for(deps, dossier_id, actor)
-    if actor.role not in ("citizen", "desk", "admin"):
+    if not (may(actor, "dossier.my.withdraw") or may(actor, "dossier.desk.handle")):
         raise Forbidden("Chỉ chủ hồ sơ hoặc bộ phận một cửa.", "Applicant or desk only.")
     withdrawal.check_can_withdraw(d)
     return _end(
@@ -113,16 +117,27 @@ def propose_stop(deps: Deps, actor: Actor, d: Dossier, agency: str, reason: str)
         Change(
             dossier=d.model_copy(update={"stop": stop}),
             expected_version=d.version,
-            events=[_event(deps, actor, "stop_proposed", None, None, reason, agency=agency)],
+            events=[
+                new_event(
+                    actor, "stop_proposed", None, None, reason, agency=agency, at=deps.clock()
+                )
+            ],
         )
     )
 
 
+def _deciding_unit(d: Dossier, actor: Actor) -> str | None:
+    """The unit a leader's decision is for: an administrator (not scoped by the table) decides for
+    the lead agency, a leader for their own."""
+    everywhere = permission("dossier.leader.decide").everywhere
+    return d.lead_agency if actor.role in everywhere else actor.unit
+
+
 def decide_stop(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn) -> Dossier:
-    if actor.role not in ("leader", "admin"):
+    if not may(actor, "dossier.leader.decide"):
         raise Forbidden("Chỉ lãnh đạo cơ quan chủ trì.", "The lead agency's leader only.")
     d = load_for(deps, dossier_id, actor)
-    stops.check_can_decide(d, d.lead_agency if actor.role == "admin" else actor.unit)
+    stops.check_can_decide(d, _deciding_unit(d, actor))
     assert d.stop is not None
     now = deps.clock()
     decided = d.stop.model_copy(
@@ -137,7 +152,7 @@ def decide_stop(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn) -> D
             Change(
                 dossier=d.model_copy(update={"stop": decided}),
                 expected_version=d.version,
-                events=[_event(deps, actor, "stop_refused", None, None, req.note)],
+                events=[new_event(actor, "stop_refused", None, None, req.note, at=deps.clock())],
             )
         )
     return _end(deps, actor, d, S.STOPPED, "stopped", d.stop.reason, "stopped", {"stop": decided})
@@ -159,7 +174,7 @@ def stop_now(deps: Deps, actor: Actor, d: Dossier, reason: str) -> Dossier:
 
 # ---- extension (form 04) -------------------------------------------------------------------
 def propose_extension(deps: Deps, actor: Actor, dossier_id: str, req: ExtensionIn) -> Dossier:
-    if actor.role not in ("agency", "leader"):
+    if not may(actor, "dossier.agency.extension"):
         raise Forbidden("Chỉ cơ quan đang xử lý.", "The processing agency only.")
     d = load_for(deps, dossier_id, actor)
     now = deps.clock()
@@ -181,19 +196,27 @@ def propose_extension(deps: Deps, actor: Actor, dossier_id: str, req: ExtensionI
             dossier=d.model_copy(update={"extension": ext}),
             expected_version=d.version,
             events=[
-                _event(deps, actor, "extension_proposed", None, None, req.reason, agency=actor.unit)
+                new_event(
+                    actor,
+                    "extension_proposed",
+                    None,
+                    None,
+                    req.reason,
+                    agency=actor.unit,
+                    at=deps.clock(),
+                )
             ],
-            counters=[(actor.unit, _month(now), "extensions_proposed")],
+            counters=[(actor.unit, month_key(now), "extensions_proposed")],
         )
     )
 
 
 def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn) -> Dossier:
     """Approved: the appointment moves, the citizen sees it in the timeline, deadlines re-time."""
-    if actor.role not in ("leader", "admin"):
+    if not may(actor, "dossier.leader.decide"):
         raise Forbidden("Chỉ lãnh đạo cơ quan chủ trì.", "The lead agency's leader only.")
     d = load_for(deps, dossier_id, actor)
-    extensions.check_can_decide(d, d.lead_agency if actor.role == "admin" else actor.unit)
+    extensions.check_can_decide(d, _deciding_unit(d, actor))
     assert d.extension is not None
     now = deps.clock()
     ext = d.extension.model_copy(
@@ -206,13 +229,13 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
     )
     updates: dict[str, Any] = {"extension": ext}
     events = [
-        _event(
-            deps,
+        new_event(
             actor,
             "extension_" + ("approved" if req.approve else "refused"),
             None,
             None,
             req.note,
+            at=deps.clock(),
         )
     ]
     if req.approve:
@@ -220,13 +243,13 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
         updates["original_appointment_at"] = d.original_appointment_at or d.appointment_at
         updates["alarms_fired"] = [k for k in d.alarms_fired if not k.startswith("dossier")]
         events.append(
-            _event(
-                deps,
+            new_event(
                 actor,
                 "citizen_notified",
                 None,
                 None,
                 "Đã gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04) cho công dân.",
+                at=deps.clock(),
             )
         )
     saved = deps.store.apply(
@@ -234,11 +257,11 @@ def decide_extension(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn)
             dossier=d.model_copy(update=updates),
             expected_version=d.version,
             events=events,
-            counters=[(d.lead_agency, _month(now), "extended")] if req.approve else [],
+            counters=[(d.lead_agency, month_key(now), "extended")] if req.approve else [],
         )
     )
     if req.approve:
-        processing.rearm_open_tasks(deps, saved)
+        execution.rearm_open_tasks(deps, saved)
     return saved
 
 
@@ -247,7 +270,7 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
     """The desk records a fee paid (cash or transfer); processing resumes with the clock shifted."""
     from chalicelib.domain.errors import Conflict, InvalidInput
 
-    if actor.role not in ("desk", "admin"):
+    if not may(actor, "dossier.desk.handle"):
         raise Forbidden("Chỉ bộ phận một cửa.", "Desk staff only.")
     d = load_for(deps, dossier_id, actor)
     if d.status is not S.AWAITING_FEE or d.fee is None or d.fee.paid_at is not None:
@@ -273,33 +296,33 @@ def record_payment(deps: Deps, actor: Actor, dossier_id: str, req: PaymentIn) ->
             "recorded_by": actor.username,
         }
     )
-    updates = processing.close_pause_updates(deps, d, now)
+    updates = execution.close_pause_updates(deps, d, now)
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(update={**updates, "fee": fee, "status": status}),
             expected_version=d.version,
             events=[
-                _event(
-                    deps,
+                new_event(
                     actor,
                     "fee_paid",
                     d.status,
                     status,
                     f"{req.amount_vnd} đồng, {fee_method_label(req.method, in_sentence=True)}, "
                     f"biên lai {req.receipt_no}",
+                    at=deps.clock(),
                 )
             ],
-            counters=[(d.lead_agency, _month(now), "fee_paid_desk")],
-            tasks=processing.release_awaiting_tasks(deps, d),
+            counters=[(d.lead_agency, month_key(now), "fee_paid_desk")],
+            tasks=execution.release_awaiting_tasks(deps, d),
         )
     )
-    processing.resume_after_applicant(deps, saved)
+    execution.resume_after_applicant(deps, saved)
     return saved
 
 
 # ---- late because of a system error (Đ15.7) -------------------------------------------------
 def request_exemption(deps: Deps, actor: Actor, dossier_id: str, req: ExemptionIn) -> Dossier:
-    if actor.role not in ("desk", "agency", "leader"):
+    if not may(actor, "dossier.staff.exemption"):
         raise Forbidden("Chỉ cán bộ xử lý hồ sơ.", "Processing staff only.")
     d = load_for(deps, dossier_id, actor)
     now = deps.clock()
@@ -320,8 +343,14 @@ def request_exemption(deps: Deps, actor: Actor, dossier_id: str, req: ExemptionI
             dossier=d.model_copy(update={"exemptions": [*d.exemptions, ex]}),
             expected_version=d.version,
             events=[
-                _event(
-                    deps, actor, "exemption_requested", None, None, req.reason, agency=actor.unit
+                new_event(
+                    actor,
+                    "exemption_requested",
+                    None,
+                    None,
+                    req.reason,
+                    agency=actor.unit,
+                    at=deps.clock(),
                 )
             ],
         )
@@ -332,7 +361,7 @@ def decide_exemption(
     deps: Deps, actor: Actor, dossier_id: str, exemption_id: str, req: DecisionIn
 ) -> Dossier:
     """Only an administrator clears lateness; the counters move from late to on time."""
-    if actor.role != "admin":
+    if not may(actor, "dossier.admin.exemption"):
         raise Forbidden("Chỉ quản trị hệ thống.", "Administrators only.")
     d = load_for(deps, dossier_id, actor)
     ex = exemptions.pending(d, exemption_id)
@@ -353,26 +382,28 @@ def decide_exemption(
         if ex.step_id is None:
             updates["late_exempt"] = True
             if d.finished_at is not None:
-                counters.append((d.lead_agency, _month(d.finished_at), "late_exempted"))
+                counters.append((d.lead_agency, month_key(d.finished_at), "late_exempted"))
         else:
             updates["steps"] = [
                 s.model_copy(update={"late_exempt": True}) if s.step_id == ex.step_id else s
                 for s in d.steps
             ]
             step = next(s for s in d.steps if s.step_id == ex.step_id)
-            counters.append((step.agency, _month(step.finished_at or now), "steps_late_exempted"))
+            counters.append(
+                (step.agency, month_key(step.finished_at or now), "steps_late_exempted")
+            )
     return deps.store.apply(
         Change(
             dossier=d.model_copy(update=updates),
             expected_version=d.version,
             events=[
-                _event(
-                    deps,
+                new_event(
                     actor,
                     "exemption_" + ("granted" if req.approve else "refused"),
                     None,
                     None,
                     req.note,
+                    at=deps.clock(),
                 )
             ],
             counters=counters,

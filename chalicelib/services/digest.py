@@ -31,7 +31,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from chalicelib.domain.calendar import WorkingCalendar
 from chalicelib.domain.dossier import Dossier
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 
 # Records propagate to the Powertools logger (service "tthc"), see api/http.get_logger.
 logger = logging.getLogger("tthc.digest")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.actors import SYSTEM, Actor
 from chalicelib.domain.dossier import (
     Applicant,
     Attachment,
@@ -20,195 +20,32 @@ from chalicelib.domain.dossier import (
     Channel,
     Dossier,
     DossierStep,
-    FeeDue,
     HistoryEvent,
     ReturnRecord,
-    fee_method_label,
+    ensure_documents_editable,
 )
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.procedure import DocumentRequirement, Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services.deps import Deps
+from chalicelib.services import execution
+from chalicelib.services.access import find_by_code as find_by_code  # routes_people calls it here
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models import AcceptIn, CreateDossierIn, ReasonIn, ReturnIn, UploadIn
 from chalicelib.store.s3_erase import Erased, erase_object
 from chalicelib.store.table import Change, SequenceTaken
-from chalicelib.workflow.messages import ExecutionInput, StageStep
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 S = DossierStatus
 
 
-class Actor(Protocol):
-    """Who is acting; the API's Caller satisfies this."""
-
-    @property
-    def sub(self) -> str: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def unit(self) -> str | None: ...
-
-
-class SystemActor:
-    """The workflow and queue consumers act as the system."""
-
-    sub = "system"
-    username = "system"
-    role = "system"
-    unit: str | None = None
-
-
-SYSTEM = SystemActor()
-
-# Roles whose members act as officials: their full name goes on papers and pages.
-OFFICIAL_ROLES = frozenset({"desk", "agency", "leader", "province", "admin"})
-
-
-def actor_name(actor: Actor) -> str | None:
-    """An official's full name now, from their profile (the API's Caller carries it); None for a
-    citizen (the applicant is on the dossier), the system or an agency's key, and for an official
-    whose profile has no name (papers then fall back to the profile, then the username)."""
-    if actor.role not in OFFICIAL_ROLES or actor.username.startswith("api:"):
-        return None
-    name = getattr(actor, "name", "")  # not part of Actor: test and system actors have none
-    if not isinstance(name, str) or not name.strip():
-        return None
-    return name.strip()
-
-
-def _not_found() -> NotFound:
-    return NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
-
-
-def _month(at: datetime) -> str:
-    return at.astimezone(VN).strftime("%Y-%m")
-
-
-def _event(
-    deps: Deps,
-    actor: Actor,
-    action: str,
-    frm: S | None,
-    to: S | None,
-    note: str | None = None,
-    agency: str | None = None,
-    at: datetime | None = None,
-) -> HistoryEvent:
-    return HistoryEvent(
-        at=at or deps.clock(),
-        actor=actor.username,
-        actor_role=actor.role,
-        actor_name=actor_name(actor),
-        action=action,
-        from_status=frm,
-        to_status=to,
-        note=note,
-        agency=agency,
-    )
-
-
-# ---- who may see what ---------------------------------------------------------------------
-def visible_to(d: Dossier, actor: Actor) -> bool:
-    """Citizens see their own; desk staff their unit's; agencies dossiers with a step of theirs."""
-    if actor.role in ("admin", "province"):
-        return True
-    if actor.role == "citizen":
-        return d.owner is not None and d.owner == actor.sub
-    if d.status is None and d.channel is not Channel.DESK:
-        # An unsubmitted online draft is the citizen's own workspace (name, ID number, address):
-        # no desk or agency sees it before it is filed (authorization matrix, issue 9).
-        return actor.role == "system"
-    if actor.role == "desk":
-        return actor.unit is not None and actor.unit == d.receiving_unit
-    if actor.role in ("agency", "leader"):
-        return actor.unit is not None and (
-            actor.unit == d.lead_agency or any(s.agency == actor.unit for s in d.steps)
-        )
-    return actor.role == "system"
-
-
-def load_for(deps: Deps, dossier_id: str, actor: Actor) -> Dossier:
-    """Another person's dossier answers 404, not 403: its existence is not disclosed.
-
-    A staff member (or an agency key) without a relation to the dossier is refused the same way,
-    and the attempt is audited (`read_refused`) so the dossier's owner sees it in their tracker."""
-    try:
-        d = deps.store.get_dossier(dossier_id)
-    except NotFound:
-        raise _not_found() from None
-    if not visible_to(d, actor):
-        from chalicelib.services.privacy import record_refused_read
-
-        record_refused_read(deps, actor, d)
-        raise _not_found()
-    return d
-
-
-def find_by_code(deps: Deps, actor: Actor, code: str) -> Dossier:
-    """Staff open a dossier by the code on its receipt (trimmed, any case). Out of the caller's
-    scope it answers exactly like a code never issued, and the attempt is audited."""
-    d = deps.store.find_dossier_by_code(code)
-    if d is None:
-        raise _code_not_found()
-    if not visible_to(d, actor):
-        from chalicelib.services.privacy import record_refused_read
-
-        record_refused_read(deps, actor, d)
-        raise _code_not_found()
-    return d
-
-
-def _code_not_found() -> NotFound:
-    return NotFound(
-        "Không tìm thấy hồ sơ với mã đã nhập.", "No dossier with that code.", field="code"
-    )
-
-
 # ---- drafting ------------------------------------------------------------------------------
 def _validate_form(proc: Procedure, form_data: dict[str, Any]) -> dict[str, Any]:
-    """The e-form as stored: numbers typed as text ("500.000.000") read as numbers, then checked
-    against the procedure's JSON Schema; the first error names its field."""
-    from jsonschema import Draft202012Validator, FormatChecker
+    """The e-form as stored (domain/eform.py: typed the Vietnamese way, then the JSON Schema)."""
+    from chalicelib.domain.eform import validate_form
 
-    from chalicelib.domain.form_input import normalise_form
-    from chalicelib.domain.masking import scrub_text
-
-    form_data = normalise_form(proc.form_schema, form_data)
-    validator = Draft202012Validator(proc.form_schema, format_checker=FormatChecker())
-    errors = sorted(validator.iter_errors(form_data), key=lambda e: list(e.absolute_path))
-    if not errors:
-        return form_data
-    err = errors[0]
-    path = ".".join(str(p) for p in err.absolute_path)
-    if err.validator == "required" and isinstance(err.validator_value, list):
-        missing = [r for r in err.validator_value if r not in (err.instance or {})]
-        path = ".".join(filter(None, [path, missing[0] if missing else ""]))
-    title = ""
-    try:
-        title = proc.form_schema.get("properties", {}).get(path.split(".")[0], {}).get("title", "")
-    except AttributeError:
-        title = ""
-    label = f"“{title}”" if title else f"“{path}”"
-    messages = {
-        "required": f"Trường {label} là bắt buộc.",
-        "pattern": f"Trường {label} không đúng định dạng.",
-        "format": f"Trường {label} không đúng định dạng.",
-        "enum": f"Trường {label} có giá trị không hợp lệ.",
-        "type": f"Trường {label} sai kiểu dữ liệu.",
-        "minLength": f"Trường {label} quá ngắn.",
-        "maxLength": f"Trường {label} quá dài.",
-        "minimum": f"Trường {label} nhỏ hơn mức cho phép.",
-        "maximum": f"Trường {label} lớn hơn mức cho phép.",
-        "additionalProperties": "Biểu mẫu có trường không được phép.",
-    }
-    raise InvalidInput(
-        messages.get(str(err.validator), f"Trường {label} không hợp lệ."),
-        f"Form field {path or '(root)'}: {scrub_text(err.message)}",  # it may echo the input
-        code="invalid_form",
-        field=f"form_data.{path}" if path else "form_data",
-    )
+    return validate_form(proc.form_schema, form_data)
 
 
 def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
@@ -309,7 +146,7 @@ def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn
     Back, or a draft resumed later). Same checks as a new draft; the procedure stays."""
     d = load_for(deps, dossier_id, actor)
     _draft_only(d, "sửa thông tin", "edited")
-    _editable(d, actor)
+    ensure_documents_editable(d, actor)
     if req.procedure_code != d.procedure_code:
         raise InvalidInput(
             "Không thể đổi thủ tục của hồ sơ nháp; hãy tạo hồ sơ mới.",
@@ -348,31 +185,16 @@ def delete_draft(deps: Deps, actor: Actor, dossier_id: str) -> dict[str, Any]:
     only be withdrawn), another person's 404."""
     d = load_for(deps, dossier_id, actor)
     _draft_only(d, "xóa (chỉ có thể rút hồ sơ)", "deleted (it can only be withdrawn)")
-    _editable(d, actor)
+    ensure_documents_editable(d, actor)
     erased = erase_draft(deps, d, d.version)
     return {"id": d.id, "deleted": True, "object_versions": erased.deleted}
-
-
-def _editable(d: Dossier, actor: Actor) -> None:
-    """Attachments change only while the applicant (or desk, for paper) still holds the dossier."""
-    if d.status not in (None, S.SUPPLEMENT_REQUESTED):
-        raise Conflict(
-            "Hồ sơ đã nộp, không thể thay đổi giấy tờ.",
-            "The dossier is already submitted; documents cannot change.",
-            code="not_editable",
-        )
-    if actor.role == "desk" and d.channel is not Channel.DESK:
-        raise Forbidden(
-            "Bộ phận một cửa không sửa hồ sơ trực tuyến của công dân.",
-            "The desk cannot edit a citizen's online dossier.",
-        )
 
 
 def request_upload(
     deps: Deps, actor: Actor, dossier_id: str, req: UploadIn
 ) -> tuple[Attachment, dict[str, Any]]:
     d = load_for(deps, dossier_id, actor)
-    _editable(d, actor)
+    ensure_documents_editable(d, actor)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     doc = proc.document(req.document_id)
     if doc is None:
@@ -546,32 +368,30 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     _check_documents(proc, d)
     now = deps.clock()
     if supplements.is_processing_supplement(d):
-        from chalicelib.services import processing
-
         assert d.status is not None
         to = check_transition(d.status, S.PROCESSING)
-        updates = processing.close_pause_updates(deps, d, now)
+        updates = execution.close_pause_updates(deps, d, now)
         saved = deps.store.apply(
             Change(
                 dossier=d.model_copy(update={**updates, "status": to}),
                 expected_version=d.version,
-                events=[_event(deps, actor, "supplemented", d.status, to)],
-                counters=[(d.lead_agency, _month(now), "supplemented")],
-                tasks=processing.release_awaiting_tasks(deps, d),
+                events=[new_event(actor, "supplemented", d.status, to, at=deps.clock())],
+                counters=[(d.lead_agency, month_key(now), "supplemented")],
+                tasks=execution.release_awaiting_tasks(deps, d),
             )
         )
-        processing.resume_after_applicant(deps, saved)
+        execution.resume_after_applicant(deps, saved)
         return saved
     frm = d.status
     to = S.NEW if frm is None else check_transition(frm, S.NEW)
     new = d.model_copy(update={"status": to, "submitted_at": now})
-    ev = _event(deps, actor, "submitted" if frm is None else "supplemented", frm, to)
+    ev = new_event(actor, "submitted" if frm is None else "supplemented", frm, to, at=deps.clock())
     return deps.store.apply(
         Change(
             dossier=new,
             expected_version=d.version,
             events=[ev],
-            counters=[(d.lead_agency, _month(now), "submitted")],
+            counters=[(d.lead_agency, month_key(now), "submitted")],
         )
     )
 
@@ -580,9 +400,12 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
 SEQUENCE_ATTEMPTS = 30
 
 
-def _desk_scope(d: Dossier, actor: Actor) -> None:
-    if actor.role not in ("desk", "admin"):
-        raise Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
+def _desk_scope(d: Dossier, actor: Actor, action: str = "dossier.desk.handle") -> None:
+    """The receiving unit's desk (chalicelib/domain/permissions.py `action`)."""
+    from chalicelib.domain.permissions import Related, require
+
+    denied = Forbidden("Chỉ bộ phận một cửa được thực hiện.", "Desk staff only.")
+    require(actor, action, Related.of(units=[d.receiving_unit]), otherwise=denied)
 
 
 def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = None) -> Dossier:
@@ -593,13 +416,13 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     processing starts. If the execution failed to start after an earlier commit, accepting again
     only retries the start.
     """
-    from chalicelib.domain import deadlines, dossier_code
+    from chalicelib.domain import deadlines, dossier_code, receipt
 
     req = req or AcceptIn()
     d = load_for(deps, dossier_id, actor)
-    _desk_scope(d, actor)
+    _desk_scope(d, actor, "dossier.desk.accept")
     if d.status in (S.RECEIVED, S.AWAITING_FEE) and d.code and not d.handovers:
-        start_execution(deps, d)
+        execution.start_execution(deps, d)
         return deps.store.get_dossier(d.id)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     events: list[HistoryEvent] = []
@@ -612,7 +435,7 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
                 code="not_submitted",
             )
         _validate_form(proc, d.form_data)
-        events.append(_event(deps, actor, "entered_at_desk", None, S.NEW))
+        events.append(new_event(actor, "entered_at_desk", None, S.NEW, at=deps.clock()))
         frm = S.NEW
     check_transition(frm, S.RECEIVED)
     _check_documents(proc, d)
@@ -637,58 +460,39 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
         )
         for p in plan
     ]
-    fee_paid_here = proc.total_fee_vnd > 0 and req.fee_collected
-    receipt_no = (req.receipt_no or "").strip()
-    if fee_paid_here and not receipt_no:
-        raise InvalidInput(
-            "Cần ghi số biên lai thu phí, lệ phí khi đã thu tại quầy.",
-            "A fee collected at the desk needs its receipt number.",
-            field="receipt_no",
-        )
-    paid_note = (
-        f"Đã thu {proc.total_fee_vnd} đồng, {fee_method_label(req.fee_method, in_sentence=True)}, "
-        f"biên lai {receipt_no}"
-        if fee_paid_here
-        else None
+    fee = receipt.fee_at_receipt(
+        proc.total_fee_vnd,
+        collected=req.fee_collected,
+        receipt_no=req.receipt_no,
+        method=req.fee_method,
+        received_at=received_at,
+        by=actor.username,
+        calendar=cal,
+        deadline_working_days=deps.settings.fee_deadline_working_days,
     )
     events.append(
-        _event(deps, actor, "received", frm, S.RECEIVED, paid_note, agency=d.receiving_unit)
+        new_event(
+            actor, "received", frm, S.RECEIVED, fee.note, agency=d.receiving_unit, at=deps.clock()
+        )
     )
-    counters = [
-        (d.lead_agency, _month(received_at), "received"),
-        (d.lead_agency, _month(received_at), f"received_channel_{int(d.channel)}"),
-    ]
-    if any(a.reused_from for a in d.attachments):  # QĐ 766: data reused from the e-data store
-        counters.append((d.lead_agency, _month(received_at), "reused"))
-    if proc.total_fee_vnd > 0:
-        counters.append((d.lead_agency, _month(received_at), "fee_dossiers"))
-    extra: dict[str, Any] = {"status": S.RECEIVED}
-    if proc.total_fee_vnd > 0 and not fee_paid_here:
-        due = cal.add_working_days(received_at, deps.settings.fee_deadline_working_days)
-        extra = {
-            "status": S.AWAITING_FEE,
-            "fee": FeeDue(
-                amount_vnd=proc.total_fee_vnd,
-                reason="Phí, lệ phí giải quyết thủ tục hành chính",
-                requested_at=received_at,
-                requested_by=actor.username,
-                due_at=due,
-            ),
-            "pauses": deadlines.add_pause(d.pauses, received_at, "Chờ nộp phí, lệ phí", kind="fee"),
-            "supplement_due_at": due,
-        }
-        events.append(_event(deps, actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE))
-        counters.append((d.lead_agency, _month(received_at), "fee_requested"))
-    elif proc.total_fee_vnd > 0:
-        extra["fee"] = FeeDue(
-            amount_vnd=proc.total_fee_vnd,
-            reason="Phí, lệ phí giải quyết thủ tục hành chính",
-            requested_at=received_at,
-            requested_by=actor.username,
-            paid_at=received_at,
-            method=req.fee_method,
-            receipt_no=receipt_no,
-            recorded_by=actor.username,
+    counters = receipt.receipt_counters(
+        d.lead_agency,
+        received_at,
+        d.channel,
+        reused=any(a.reused_from for a in d.attachments),
+        fee_vnd=proc.total_fee_vnd,
+        fee_awaited=fee.awaiting,
+    )
+    extra: dict[str, Any] = {"status": fee.status}
+    if fee.fee is not None:
+        extra["fee"] = fee.fee
+    if fee.awaiting:
+        extra["pauses"] = deadlines.add_pause(
+            d.pauses, received_at, receipt.FEE_PAUSE_REASON, kind="fee"
+        )
+        extra["supplement_due_at"] = fee.due_at
+        events.append(
+            new_event(actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE, at=deps.clock())
         )
     from chalicelib.store.audit import backoff
 
@@ -734,50 +538,8 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
     if saved is None:
         raise Conflict("Hệ thống đang bận cấp số hồ sơ, vui lòng thử lại.", "Busy; retry.")
     deps.store.notify_applied(saved, change)
-    start_execution(deps, saved)
+    execution.start_execution(deps, saved)
     return deps.store.get_dossier(saved.id)
-
-
-def _warn_at(deps: Deps, due: datetime, start: datetime) -> datetime:
-    cal = deps.calendar
-    seconds = round(deps.settings.warn_before_working_days * cal.day_seconds)
-    return max(start, cal.subtract_working_seconds(due, seconds))
-
-
-def start_execution(
-    deps: Deps,
-    d: Dossier,
-    groups: list[list[DossierStep]] | None = None,
-    suffix: str = "",
-) -> None:
-    """Execution name = dossier code, so a retried start cannot create a second execution.
-
-    Input: the stages (each a list of steps; more than one = a parallel group) and whether a fee
-    must be paid first. Every deadline is asked of the service when a step starts (Timer).
-    `groups` replaces the dossier's stages (an administrator's restart runs only the remaining
-    ones) and `suffix` names that execution apart (`-r<n>`).
-    """
-    import math
-
-    assert d.code
-    if groups is None:
-        groups = []
-        for s in sorted(d.steps, key=lambda s: s.stage):
-            while len(groups) <= s.stage:
-                groups.append([])
-            groups[s.stage].append(s)
-    await_fee = d.status is S.AWAITING_FEE and d.fee is not None and d.fee.paid_at is None
-    wait = 1
-    if await_fee and d.supplement_due_at is not None:
-        wait = max(1, math.ceil((d.supplement_due_at - deps.wall_clock()).total_seconds()))
-    execution = ExecutionInput(
-        dossier_id=d.id,
-        dossier_code=d.code,
-        stages=[[StageStep(step_id=s.step_id, agency=s.agency) for s in g] for g in groups],
-        await_fee=await_fee,
-        fee_wait_seconds=wait,
-    )
-    deps.workflow.start(d.code, execution.wire(), suffix=suffix)
 
 
 def refuse(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:
@@ -793,8 +555,8 @@ def refuse(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn) -> Dossier:
         Change(
             dossier=new,
             expected_version=d.version,
-            events=[_event(deps, actor, "refused", d.status, to, req.reason)],
-            counters=[(d.lead_agency, _month(now), "refused")],
+            events=[new_event(actor, "refused", d.status, to, req.reason, at=deps.clock())],
+            counters=[(d.lead_agency, month_key(now), "refused")],
         )
     )
 
@@ -816,8 +578,10 @@ def request_supplement(deps: Deps, actor: Actor, dossier_id: str, req: ReasonIn)
         Change(
             dossier=new,
             expected_version=d.version,
-            events=[_event(deps, actor, "supplement_requested", d.status, to, req.reason)],
-            counters=[(d.lead_agency, _month(now), "supplement_requested")],
+            events=[
+                new_event(actor, "supplement_requested", d.status, to, req.reason, at=deps.clock())
+            ],
+            counters=[(d.lead_agency, month_key(now), "supplement_requested")],
         )
     )
 
@@ -865,10 +629,12 @@ def return_result(
         Change(
             dossier=d.model_copy(update={"status": to, "returned_at": now, "returned": record}),
             expected_version=d.version,
-            events=[_event(deps, actor, "result_returned", d.status, to, req.channel)],
+            events=[
+                new_event(actor, "result_returned", d.status, to, req.channel, at=deps.clock())
+            ],
             counters=[
-                (d.lead_agency, _month(now), "returned"),
-                (d.lead_agency, _month(now), f"returned_{req.channel}"),
+                (d.lead_agency, month_key(now), "returned"),
+                (d.lead_agency, month_key(now), f"returned_{req.channel}"),
             ],
         )
     )

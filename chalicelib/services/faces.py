@@ -18,10 +18,10 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput
 from chalicelib.integrations.faces import FaceIndex, face_index
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor
+from chalicelib.services.container import Deps
 from chalicelib.store.faces import FaceStore
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from chalicelib.domain import faq as rules
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.faq import FaqEntry, FaqState
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor
+from chalicelib.services.container import Deps
 from chalicelib.services.models_care import FaqIn, FaqUpdateIn
 from chalicelib.store.faq import FaqStore
 

@@ -21,8 +21,8 @@ from chalicelib.domain.feedback import Feedback, FeedbackDeadlines
 from chalicelib.store.feedback import FeedbackStore, iso, not_found
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services.container import Deps
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -609,7 +609,7 @@ def check_feedback_deadlines(deps: Deps, now: datetime | None = None) -> list[di
     """Due-soon and overdue alerts for open feedback: one bounded Query of each agency's sparse
     open index (only items due before the warning horizon), never a Scan. Each alert is recorded
     once per step and cycle: an audit event and an outbox item for the agency."""
-    from chalicelib.services.dossiers import SYSTEM
+    from chalicelib.domain.actors import SYSTEM
 
     now = now or deps.clock()
     cal = deps.calendar

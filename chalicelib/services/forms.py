@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from chalicelib.domain.actors import STAFF_ROLES, Actor, actor_name
 from chalicelib.domain.dossier import Dossier, person_name
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.procedure import Procedure, Unit
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, actor_name, load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.views import lookup_url, people_names
 
 Format = Literal["pdf", "html"]
@@ -23,8 +24,6 @@ PDF = "application/pdf"
 HTML = "text/html; charset=utf-8"
 
 # Staff who keep or read the register of their own unit.
-REGISTER_ROLES = frozenset({"desk", "leader", "agency"})
-_STAFF_ROLES = frozenset({"desk", "agency", "leader", "province", "admin"})
 _MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -54,7 +53,7 @@ def _authority(units: dict[str, Unit], code: str) -> str:
 def _staff_name(actor: Actor, d: Dossier, people: dict[str, str]) -> str:
     """Who signs as the officer, by full name: the staff member printing it; for a citizen's copy,
     the clerk who received the dossier (a citizen's own name must not appear as the officer)."""
-    if actor.role in _STAFF_ROLES:
+    if actor.role in STAFF_ROLES:
         return actor_name(actor) or person_name(actor.username, people)
     return person_name(d.received_by, people)
 
@@ -99,10 +98,10 @@ def form_document(
 
 
 def may_read_register(actor: Actor, unit: str) -> bool:
-    """An administrator, or desk/leader/agency staff of that very unit."""
-    if actor.role == "admin":
-        return True
-    return actor.role in REGISTER_ROLES and actor.unit is not None and actor.unit == unit
+    """An administrator, or desk/leader/agency staff of that unit (`dossier.staff.register`)."""
+    from chalicelib.domain.permissions import Related, permits
+
+    return permits(actor, "dossier.staff.register", Related.of(units=[unit]))
 
 
 def register_document(

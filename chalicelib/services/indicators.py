@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib.domain import indicators as rules
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "data" / "indicators.json"
 

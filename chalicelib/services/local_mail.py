@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 
 
 def _recipients(deps: Deps, to: str) -> list[str]:

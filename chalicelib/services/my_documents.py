@@ -10,10 +10,16 @@ import json
 import uuid
 from typing import Any
 
-from chalicelib.domain.dossier import Attachment, AttachmentState, Dossier
+from chalicelib.domain.actors import Actor
+from chalicelib.domain.dossier import (
+    Attachment,
+    AttachmentState,
+    Dossier,
+    ensure_documents_editable,
+)
 from chalicelib.domain.errors import InvalidInput, NotFound
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _editable, load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 
 
 def keep_result(deps: Deps, d: Dossier) -> None:
@@ -67,7 +73,7 @@ def reuse(
 ) -> Attachment:
     """Copy a kept result into the dossier as an accepted attachment, marked as reused."""
     d = load_for(deps, dossier_id, actor)
-    _editable(d, actor)
+    ensure_documents_editable(d, actor)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     req = proc.document(document_id)
     if req is None:

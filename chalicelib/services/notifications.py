@@ -41,7 +41,7 @@ from chalicelib.integrations.notify import Message, Notifier, SendError
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 log = logging.getLogger(__name__)
 S = DossierStatus

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 PAGE_DEFAULT = 20
 PAGE_MAX = 100
@@ -219,7 +219,7 @@ def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[
     """The staff feedback queue (soonest due first, paused last), one page: the caller's unit
     (GSI3 `FBOPEN#<unit>`), or every unit for the province office and administrators (GSI4)."""
     from chalicelib.services import feedback as svc
-    from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, _feedback
+    from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, feedback_from_item
 
     if actor.role in svc.ALL_UNITS_ROLES:
         pk, index = OPEN_ALL, "GSI4"
@@ -229,7 +229,7 @@ def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[
     now = deps.clock()
     out = []
     for item in raw:
-        fb = _feedback(item)
+        fb = feedback_from_item(item)
         view = svc.staff_view(fb)
         view["late"] = fb.due_at is not None and not fb.is_paused and now > fb.due_at
         out.append(view)

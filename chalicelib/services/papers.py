@@ -17,9 +17,9 @@ from chalicelib.domain.dossier import AttachmentState, Channel
 from chalicelib.domain.errors import NotFound
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Attachment, Dossier
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
 
 LINK_SECONDS = 300  # long enough to open and read, short enough that a copied link goes stale
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})  # what a page can show
@@ -37,7 +37,7 @@ def _draft_of_another(d: Dossier, actor: Actor) -> bool:
 def _paper(
     deps: Deps, actor: Actor, dossier_id: str, attachment_id: str
 ) -> tuple[Dossier, Attachment]:
-    from chalicelib.services.dossiers import load_for
+    from chalicelib.services.access import load_for
     from chalicelib.services.privacy import record_refused_read
 
     d = load_for(deps, dossier_id, actor)

@@ -20,13 +20,15 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import Dossier, StepState, fee_method_label
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.integrations import vnpay
-from chalicelib.services import processing
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _event, _month, load_for
+from chalicelib.services import execution
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.store.payments import Payment, PaymentStore
 from chalicelib.store.table import Change
 
@@ -94,7 +96,9 @@ def create_payment(
 ) -> dict[str, Any]:
     """{payment_id, pay_url, amount_vnd, expires_at}; reuses the open attempt for the same fee."""
     d = load_for(deps, dossier_id, actor)
-    if actor.role != "citizen" or d.owner != actor.sub:
+    from chalicelib.domain.permissions import Related, permits
+
+    if not permits(actor, "payment.my.pay", Related.of(owner=d.owner)):
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", field="id")
     if not _awaiting(d):
         raise _no_fee()
@@ -225,7 +229,7 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
                 "recorded_by": GATEWAY.username,
             }
         )
-        updates = processing.close_pause_updates(deps, d, now)
+        updates = execution.close_pause_updates(deps, d, now)
         note = (
             f"{payment.amount_vnd} đồng, {fee_method_label('online', in_sentence=True)}, "
             f"giao dịch {payment.transaction_no}"
@@ -235,15 +239,17 @@ def confirm_online_payment(deps: Deps, payment: Payment) -> bool:
                 Change(
                     dossier=d.model_copy(update={**updates, "fee": fee, "status": status}),
                     expected_version=d.version,
-                    events=[_event(deps, GATEWAY, "fee_paid", d.status, status, note)],
-                    counters=[(d.lead_agency, _month(now), "paid_online")],
-                    tasks=processing.release_awaiting_tasks(deps, d),
+                    events=[
+                        new_event(GATEWAY, "fee_paid", d.status, status, note, at=deps.clock())
+                    ],
+                    counters=[(d.lead_agency, month_key(now), "paid_online")],
+                    tasks=execution.release_awaiting_tasks(deps, d),
                 )
             )
         except Conflict:
             continue  # the dossier moved (a concurrent IPN, a timer): look again
         _mark(store, payment, "paid", now)
-        processing.resume_after_applicant(deps, saved)
+        execution.resume_after_applicant(deps, saved)
         return True
     raise Conflict("Hồ sơ đang được cập nhật.", "The dossier is busy; retry.", code="stale")
 

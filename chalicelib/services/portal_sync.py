@@ -40,7 +40,7 @@ from chalicelib.store.portal_sync import PortalSyncStore, synced_day_key
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 log = logging.getLogger(__name__)
 

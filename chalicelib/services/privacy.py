@@ -17,17 +17,18 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.masking import mask_id_number
-from chalicelib.services.audit import STAFF_ROLES, record, record_staff_read
+from chalicelib.services.audit import record, record_staff_read
 from chalicelib.store.access_log import AccessLogStore
 from chalicelib.store.audit import dossier_stream
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.audit import AuditEvent
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
 
 _log = logging.getLogger("tthc.privacy")
 
@@ -194,7 +195,7 @@ def access_log(
 def search_by_id_number(deps: Deps, actor: Actor, id_number: str) -> dict[str, Any]:
     """Dossiers whose applicant has this ID number, found by its keyed hash (nothing decrypted to
     search), limited to what the caller may see. Each dossier shown is a staff access: audited."""
-    from chalicelib.services.dossiers import visible_to
+    from chalicelib.domain.access import visible_to
 
     if not any(ch.isalnum() for ch in id_number or ""):
         raise InvalidInput(

@@ -28,9 +28,9 @@ from chalicelib.services import audit
 from chalicelib.store.privacy import PrivacyStore
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CATEGORIES = (

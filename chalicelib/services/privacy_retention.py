@@ -27,7 +27,7 @@ from chalicelib.store.s3_erase import Erased, erase_object
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
+    from chalicelib.services.container import Deps
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _log = logging.getLogger("tthc.retention")

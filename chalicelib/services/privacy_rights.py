@@ -27,9 +27,9 @@ from chalicelib.store.privacy import PrivacyStore
 from chalicelib.store.s3_erase import Erased, erase_object
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.dossier import Dossier
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
 
 PROFILE_EXTRAS = ("address", "phone", "id_number", "email")
 MAX_LOG_PAGES = 50

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.procedure import Procedure
 from chalicelib.domain.procedure_publication import (
     ChangeKind,
@@ -25,11 +26,10 @@ from chalicelib.domain.procedure_publication import (
     check_transition,
     month_of,
 )
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 from chalicelib.store.procedure_changes import ProcedureChangeStore
 
-PROVINCE_ROLES = frozenset({"province", "admin"})
-PROPOSER_ROLES = frozenset({"agency", "leader"})
+# Who may propose, review and publish: chalicelib/domain/permissions.py (`procedure.change.*`).
 STATES = ("proposed", "published", "rejected")
 
 # Monthly counter metrics read by the QĐ 766 "procedures published complete and on time" indicator.
@@ -123,8 +123,8 @@ def propose(
     looks; it is checked again at publication (units may have changed since).
     """
     # The administrator files on any agency's behalf (the process editor); still only proposed.
-    on_behalf = actor.role == "admin"
-    if not on_behalf and (actor.role not in PROPOSER_ROLES or not actor.unit):
+    on_behalf = may(actor, "admin.procedure.propose")
+    if not on_behalf and (not may(actor, "procedure.change.propose") or not actor.unit):
         raise Forbidden(
             "Chỉ cơ quan chủ trì thủ tục được đề nghị thay đổi.",
             "Only the procedure's lead agency may propose a change.",
@@ -188,10 +188,12 @@ def propose(
 
 # ---- read ----------------------------------------------------------------------------------
 def _visible(change: ProcedureChange, actor: Any) -> bool:
-    if actor.role in PROVINCE_ROLES:
+    if may(actor, "procedure.change.review"):
         return True
     return (
-        actor.role in PROPOSER_ROLES and actor.unit is not None and actor.unit == change.lead_agency
+        may(actor, "procedure.change.propose")
+        and actor.unit is not None
+        and actor.unit == change.lead_agency
     )
 
 
@@ -208,10 +210,10 @@ def list_changes(deps: Deps, actor: Any, state: str | None = None) -> list[Proce
     """Province office and admin see every unit's, agencies their own unit's; newest first."""
     _check_state(state)
     store = changes_store(deps)
-    if actor.role in PROVINCE_ROLES:
+    if may(actor, "procedure.change.review"):
         states = (state,) if state else STATES
         items = [c for s in states for c in store.list_by_state(s)]
-    elif actor.role in PROPOSER_ROLES and actor.unit:
+    elif may(actor, "procedure.change.propose") and actor.unit:
         items = [c for c in store.list_by_unit(actor.unit) if state is None or c.state == state]
     else:
         raise Forbidden(
@@ -230,7 +232,7 @@ def changes_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, An
     from chalicelib.services.paging import chained_page, page_limit
     from chalicelib.store.procedure_changes import STATE_LIST_PREFIX
 
-    if actor.role not in PROVINCE_ROLES:
+    if not may(actor, "procedure.change.review"):
         raise Forbidden(
             "Tài khoản không có quyền thực hiện chức năng này.",
             "This account may not use this function.",
@@ -272,7 +274,7 @@ def get_change(deps: Deps, actor: Any, change_id: str) -> ProcedureChange:
 
 # ---- decide --------------------------------------------------------------------------------
 def _require_province(actor: Any) -> None:
-    if actor.role not in PROVINCE_ROLES:
+    if not may(actor, "procedure.change.review"):
         raise Forbidden(
             "Chỉ Văn phòng UBND tỉnh được công bố hoặc từ chối thay đổi thủ tục.",
             "Only the province office may publish or reject procedure changes.",

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any, assert_never
 
 from chalicelib.domain import deadlines, supplements, workflow_restart
+from chalicelib.domain.actors import SYSTEM, Actor
+from chalicelib.domain.deadlines import warn_at
 from chalicelib.domain.dossier import (
     Dossier,
     DossierStep,
@@ -23,9 +25,22 @@ from chalicelib.domain.dossier import (
     StepState,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.history import month_key, new_event
+from chalicelib.domain.permissions import permission
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.statuses import DossierStatus, check_transition
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import SYSTEM, Actor, _event, _month, _warn_at, load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
+from chalicelib.services.execution import (
+    ENDED,
+    PAUSED,
+    applicant_waits,
+    is_waiting_for_applicant,
+    open_handover,
+    send_output,
+    start_execution,
+    task_with,
+)
 from chalicelib.services.models import CompleteStepIn
 from chalicelib.store.table import AgencyTask, Change
 from chalicelib.workflow.messages import (
@@ -38,12 +53,10 @@ from chalicelib.workflow.messages import (
     EndOutcome,
     NextTimer,
     PauseKind,
-    RearmOutcome,
     ResendOutcomeMessage,
     ResumeOutcome,
     ReturnOutcome,
     StepOutcome,
-    TaskOutput,
     TimerEnd,
     TimerMessage,
     WorkflowFailedMessage,
@@ -52,12 +65,9 @@ from chalicelib.workflow.messages import (
 )
 
 S = DossierStatus
-ENDED = frozenset({S.REFUSED, S.WITHDRAWN, S.STOPPED, S.PROCESSED, S.RETURNED})
-PAUSED = frozenset({S.SUPPLEMENT_REQUESTED, S.AWAITING_FEE})
 ALARM_KINDS = frozenset(
     {"step_due_soon", "step_overdue", "dossier_due_soon", "dossier_overdue", "repeat"}
 )
-AGENCY_ROLES = ("agency", "leader", "admin")
 
 ALARM_TEXT = {
     "step_due_soon": "Bước xử lý sắp đến hạn",
@@ -69,25 +79,6 @@ ALARM_TEXT = {
 
 
 # ---- small helpers ------------------------------------------------------------------------
-def _waits(deps: Deps) -> Any:
-    from chalicelib.store.waits import WaitTokens
-
-    return WaitTokens(deps.store.client, deps.store.table)
-
-
-def _send(deps: Deps, token: str | None, output: TaskOutput) -> bool:
-    """SendTaskSuccess; a token that already timed out is not an error (see design: tokens)."""
-    from chalicelib.workflow.executions import StaleTaskToken
-
-    if not token:
-        return False
-    try:
-        deps.workflow.send_success(token, output.wire())
-    except StaleTaskToken:
-        return False
-    return True
-
-
 def _retry(fn: Callable[[], Any], attempts: int = 6) -> Any:
     """Re-read and retry on an optimistic-lock conflict (a racing consumer or person)."""
     for i in range(attempts):
@@ -119,19 +110,11 @@ def _replace_steps(d: Dossier, changed: Iterable[DossierStep]) -> list[DossierSt
     return [by_id.get(s.step_id, s) for s in d.steps]
 
 
-def _open_handover(d: Dossier, step_id: str) -> int | None:
-    for i in range(len(d.handovers) - 1, -1, -1):
-        h = d.handovers[i]
-        if h.step_id == step_id and h.finished_at is None:
-            return i
-    return None
-
-
 def _close_handover(
     d: Dossier, step_id: str, now: datetime, by: str, outcome: str, note: str | None
 ) -> list[Handover]:
     out = list(d.handovers)
-    i = _open_handover(d, step_id)
+    i = open_handover(d, step_id)
     if i is not None:
         h = out[i]
         late = h.due_at is not None and now > h.due_at
@@ -165,10 +148,6 @@ def _task(deps: Deps, d: Dossier, step: DossierStep) -> AgencyTask:
     )
 
 
-def _with(task: AgencyTask, **changes: Any) -> AgencyTask:
-    return AgencyTask(**{**task.__dict__, **changes})
-
-
 # ---- the Timer: activation, alarms, the next deadline ------------------------------------
 def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Change:
     """The step really starts now: its allowance runs from here (lateness stays with its agency)."""
@@ -179,7 +158,7 @@ def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Chang
     cal = deps.calendar
     start = cal.next_working_instant(now)
     due = cal.add(start, pstep.allowance)
-    warn = _warn_at(deps, due, start)
+    warn = warn_at(deps.calendar, deps.settings.warn_before_working_days, due, start)
     new_step = step.model_copy(
         update={
             "state": StepState.ACTIVE,
@@ -213,14 +192,18 @@ def _activate(deps: Deps, d: Dossier, step: DossierStep, now: datetime) -> Chang
         due_at=due,
     )
     status = d.status
-    events = [_event(deps, SYSTEM, "transferred", None, None, step.name, agency=step.agency)]
+    events = [
+        new_event(SYSTEM, "transferred", None, None, step.name, agency=step.agency, at=deps.clock())
+    ]
     counters: list[tuple[str, str, str]] = []
     if status is S.RECEIVED:
         status = check_transition(status, S.PROCESSING)
-        events.append(_event(deps, SYSTEM, "processing", S.RECEIVED, status, agency=step.agency))
-        counters.append((d.lead_agency, _month(now), "processing_started"))
+        events.append(
+            new_event(SYSTEM, "processing", S.RECEIVED, status, agency=step.agency, at=deps.clock())
+        )
+        counters.append((d.lead_agency, month_key(now), "processing_started"))
     task = _task(deps, d, step)
-    new_task = _with(
+    new_task = task_with(
         task,
         state="waiting",
         token=None,
@@ -261,14 +244,14 @@ def _record_alarm(
         if step.late:  # still overdue: remind again (history only, no state changes)
             deps.store.add_event(
                 d.id,
-                _event(
-                    deps,
+                new_event(
                     SYSTEM,
                     "alarm_step_overdue_repeat",
                     None,
                     None,
                     ALARM_TEXT["repeat"],
                     agency=step.agency,
+                    at=deps.clock(),
                 ),
             )
         return None
@@ -289,14 +272,14 @@ def _record_alarm(
             }
         )
         new_d = d.model_copy(update={"steps": _replace_steps(d, [new_step])})
-        new_task = _with(
+        new_task = task_with(
             task,
             late=task.late or kind == "step_overdue",
             warned=task.warned or kind == "step_due_soon",
         )
         agency = step.agency
         if kind == "step_overdue":
-            counters.append((step.agency, _month(now), "steps_overdue"))
+            counters.append((step.agency, month_key(now), "steps_overdue"))
     else:
         new_d = d.model_copy(update={"alarms_fired": [*d.alarms_fired, kind]})
         new_task = task
@@ -304,7 +287,17 @@ def _record_alarm(
     return Change(
         dossier=new_d,
         expected_version=d.version,
-        events=[_event(deps, SYSTEM, f"alarm_{kind}", None, None, ALARM_TEXT[kind], agency=agency)],
+        events=[
+            new_event(
+                SYSTEM,
+                f"alarm_{kind}",
+                None,
+                None,
+                ALARM_TEXT[kind],
+                agency=agency,
+                at=deps.clock(),
+            )
+        ],
         counters=counters,
         tasks=[new_task] if new_task is not task else [],
     )
@@ -313,7 +306,12 @@ def _record_alarm(
 def _dossier_warn(deps: Deps, d: Dossier) -> datetime | None:
     if d.appointment_at is None:
         return None
-    return _warn_at(deps, d.appointment_at, d.received_at or deps.clock())
+    return warn_at(
+        deps.calendar,
+        deps.settings.warn_before_working_days,
+        d.appointment_at,
+        d.received_at or deps.clock(),
+    )
 
 
 def timer_answer(deps: Deps, d: Dossier, step: DossierStep) -> NextTimer | TimerEnd:
@@ -357,7 +355,7 @@ def on_timer(deps: Deps, msg: TimerMessage) -> None:
                 record_alert(deps, agency, fired, d.id, d.code or "", step.step_id, now)
         return timer_answer(deps, d, step)
 
-    _send(deps, msg.task_token, _retry(attempt))
+    send_output(deps, msg.task_token, _retry(attempt))
 
 
 # ---- agency tasks --------------------------------------------------------------------------
@@ -372,22 +370,24 @@ def on_agency_task(deps: Deps, msg: AgencyTaskMessage) -> None:
             return EndOutcome()
         if task.outcome is not None and task.state in ("done", "waiting"):
             return parse_outcome(task.outcome)
-        deps.store.put_task(_with(task, token=msg.task_token, state="open"), task.version or None)
+        deps.store.put_task(
+            task_with(task, token=msg.task_token, state="open"), task.version or None
+        )
         return None
 
     answer = _retry(attempt)
     if answer is not None:
-        _send(deps, msg.task_token, answer)
+        send_output(deps, msg.task_token, answer)
 
 
 def list_tasks(deps: Deps, actor: Actor) -> list[AgencyTask]:
-    if actor.role not in AGENCY_ROLES or not actor.unit:
+    if not may(actor, "dossier.agency.tasks") or not actor.unit:
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
     return deps.store.list_agency_tasks(actor.unit)
 
 
 def _check_agency(actor: Actor) -> None:
-    if actor.role not in AGENCY_ROLES:
+    if not may(actor, "dossier.agency.complete"):
         raise Forbidden("Chỉ cán bộ cơ quan giải quyết.", "Agency staff only.")
 
 
@@ -402,7 +402,8 @@ def complete_step(
     _check_agency(actor)
     d = load_for(deps, dossier_id, actor)
     task = deps.store.get_task(d.id, step_id)
-    if task is None or (actor.role != "admin" and task.agency != actor.unit):
+    everywhere = permission("dossier.agency.complete").everywhere  # the administrator
+    if task is None or (actor.role not in everywhere and task.agency != actor.unit):
         raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
     if req.outcome == "stop":
         from chalicelib.services import decisions
@@ -432,12 +433,12 @@ def _send_or_defer(deps: Deps, task: AgencyTask, outcome: StepOutcome) -> None:
     client's retries, queue the answer instead of failing a request whose work is done (a retry
     of it would only meet `step_not_open`). Only when the queue fails too does the error reach
     the caller (503)."""
-    from chalicelib.api.http import _aws_unavailable
+    from chalicelib.aws import unavailable_code
 
     try:
-        _send(deps, task.token, outcome)
+        send_output(deps, task.token, outcome)
     except Exception as exc:
-        if _aws_unavailable(exc) is None or not deps.settings.task_queue_url:
+        if unavailable_code(exc) is None or not deps.settings.task_queue_url:
             raise
         import json
 
@@ -457,7 +458,7 @@ def on_resend_outcome(deps: Deps, msg: ResendOutcomeMessage) -> None:
     task = deps.store.get_task(msg.dossier_id, msg.step_id)
     if task is None or task.state != "done" or not task.outcome:
         return
-    _send(deps, task.token, parse_outcome(task.outcome))
+    send_output(deps, task.token, parse_outcome(task.outcome))
 
 
 Outcome = tuple[Change, StepOutcome]
@@ -481,8 +482,12 @@ def _approve(
     )
     steps = _replace_steps(d, [done])
     outcome = ApproveOutcome()
-    events = [_event(deps, actor, "step_completed", None, None, req.note, agency=task.agency)]
-    month = _month(now)
+    events = [
+        new_event(
+            actor, "step_completed", None, None, req.note, agency=task.agency, at=deps.clock()
+        )
+    ]
+    month = month_key(now)
     counters = [(task.agency, month, "steps_done")]
     if done.late and not done.late_exempt:
         counters.append((task.agency, month, "steps_late"))
@@ -494,7 +499,7 @@ def _approve(
         assert d.status is not None
         status = check_transition(d.status, S.PROCESSED)
         updates.update({"status": status, "finished_at": now})
-        events.append(_event(deps, actor, "processed", d.status, status))
+        events.append(new_event(actor, "processed", d.status, status, at=deps.clock()))
         counters.append((d.lead_agency, month, "processed"))
         if extensions.counts_as_late(d, now):
             counters.append((d.lead_agency, month, "processed_late"))
@@ -509,7 +514,7 @@ def _approve(
         expected_version=d.version,
         events=events,
         counters=counters,
-        tasks=[_with(task, state="done", outcome=outcome.wire(), late=task.late or late)],
+        tasks=[task_with(task, state="done", outcome=outcome.wire(), late=task.late or late)],
     )
     return change, outcome
 
@@ -546,9 +551,13 @@ def _return(
             }
         ),
         expected_version=d.version,
-        events=[_event(deps, actor, "step_returned", None, None, req.note, agency=task.agency)],
-        counters=[(task.agency, _month(now), "steps_returned")],
-        tasks=[_with(task, state="done", outcome=outcome.wire())],
+        events=[
+            new_event(
+                actor, "step_returned", None, None, req.note, agency=task.agency, at=deps.clock()
+            )
+        ],
+        counters=[(task.agency, month_key(now), "steps_returned")],
+        tasks=[task_with(task, state="done", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -586,10 +595,18 @@ def _pause(
         ),
         expected_version=d.version,
         events=[
-            _event(deps, actor, f"{kind}_requested", d.status, status, reason, agency=task.agency)
+            new_event(
+                actor,
+                f"{kind}_requested",
+                d.status,
+                status,
+                reason,
+                agency=task.agency,
+                at=deps.clock(),
+            )
         ],
-        counters=[(d.lead_agency, _month(now), counter)],
-        tasks=[_with(task, state="waiting", outcome=outcome.wire())],
+        counters=[(d.lead_agency, month_key(now), counter)],
+        tasks=[task_with(task, state="waiting", outcome=outcome.wire())],
     )
     return change, outcome
 
@@ -652,118 +669,24 @@ def _fee(
 
 
 # ---- the applicant's turn ------------------------------------------------------------------
-def is_waiting_for_applicant(d: Dossier) -> bool:
-    return d.status in PAUSED and deadlines.open_pause(d.pauses) is not None
-
-
 def on_applicant_wait(deps: Deps, msg: ApplicantWaitMessage) -> None:
     """Keep the token while the applicant owes something; answer at once if they already paid or
     supplemented (or the dossier ended) before the message arrived."""
     token = msg.task_token
-    waits = _waits(deps)
+    waits = applicant_waits(deps)
     d = deps.store.get_dossier(msg.dossier_id)
     if d.status is None or d.status in ENDED:
-        _send(deps, token, EndOutcome())
+        send_output(deps, token, EndOutcome())
         return
     if not is_waiting_for_applicant(d):
-        _send(deps, token, ResumeOutcome())
+        send_output(deps, token, ResumeOutcome())
         return
     waits.put(d.id, msg.kind, token)
     # The applicant may have finished between our read and the put: look once more.
     d = deps.store.get_dossier(d.id)
     answer = EndOutcome() if d.status in ENDED else ResumeOutcome()
-    if not is_waiting_for_applicant(d) and _send(deps, token, answer):
+    if not is_waiting_for_applicant(d) and send_output(deps, token, answer):
         waits.delete(d.id, token)
-
-
-def resume_after_applicant(deps: Deps, d: Dossier) -> None:
-    """After the commit that closed the pause: wake the waiting step and re-time the others."""
-    waits = _waits(deps)
-    held = waits.get(d.id)
-    if held is not None and _send(deps, held[1], ResumeOutcome()):
-        waits.delete(d.id, held[1])
-    rearm_open_tasks(deps, d)
-
-
-def rearm_open_tasks(deps: Deps, d: Dossier) -> None:
-    """Dates moved (pause closed, extension approved): every waiting agency re-times its wait."""
-    for s in d.steps:
-        if s.state is not StepState.ACTIVE:
-            continue
-        task = deps.store.get_task(d.id, s.step_id)
-        if task is not None and task.state == "open" and task.token:
-            _send(deps, task.token, RearmOutcome())
-
-
-def close_pause_updates(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any]:
-    """Close the clock pause; every running deadline moves by exactly the paused working time.
-
-    A dossier received after office hours is received, legally, at the next working instant, and
-    a fee owed at receipt pauses the clock from then: paid before that instant (the same evening),
-    the pause is empty rather than ending before it began."""
-    current = deadlines.open_pause(d.pauses)
-    if current is not None and now < current.start:
-        now = current.start
-    pauses = deadlines.close_pause(d.pauses, now)
-    closed = pauses[-1]
-    shift = deps.calendar
-    steps = [
-        s.model_copy(
-            update={
-                "due_at": deadlines.shift_by_pause(s.due_at, closed, shift),
-                "warn_at": deadlines.shift_by_pause(s.warn_at, closed, shift),
-            }
-        )
-        if s.state is StepState.ACTIVE
-        else s
-        for s in d.steps
-    ]
-    handovers = list(d.handovers)
-    reopened = {
-        h.step_id
-        for h in d.handovers
-        if h.outcome in ("supplement", "fee") and h.finished_at is not None
-    }
-    for s in steps:
-        if (
-            s.state is StepState.ACTIVE
-            and s.step_id in reopened
-            and _open_handover(d, s.step_id) is None
-        ):
-            handovers.append(
-                Handover(
-                    step_id=s.step_id,
-                    step_name=s.name,
-                    stage=s.stage,
-                    from_unit="applicant",
-                    to_agency=s.agency,
-                    sent_by="applicant",
-                    sent_at=now,
-                    due_at=s.due_at,
-                )
-            )
-    return {
-        "pauses": pauses,
-        "steps": steps,
-        "handovers": handovers,
-        "appointment_at": deadlines.shift_by_pause(d.appointment_at, closed, shift),
-        "supplement_due_at": None,
-    }
-
-
-def release_awaiting_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
-    """Tasks that handed the dossier to the applicant forget that outcome when the pause closes, so
-    the token delivered after the resume opens the task again (written in the same transaction)."""
-    out: list[AgencyTask] = []
-    for s in d.steps:
-        task = deps.store.get_task(d.id, s.step_id)
-        if (
-            task is not None
-            and task.outcome
-            and isinstance(parse_outcome(task.outcome), AwaitOutcome)
-        ):
-            out.append(_with(task, state="waiting", outcome=None, token=None))
-    return out
 
 
 def on_applicant_timeout(deps: Deps, msg: ApplicantTimeoutMessage) -> None:
@@ -782,27 +705,6 @@ def on_applicant_timeout(deps: Deps, msg: ApplicantTimeoutMessage) -> None:
 
 
 # ---- ending, and the processed dossier -----------------------------------------------------
-def end_tasks(deps: Deps, d: Dossier) -> list[AgencyTask]:
-    """Open or waiting tasks of a dossier that has ended, marked done with outcome end (the next
-    token delivery answers end); written in the ending transaction."""
-    out: list[AgencyTask] = []
-    for s in d.steps:
-        task = deps.store.get_task(d.id, s.step_id)
-        if task is not None and task.state != "done":
-            out.append(_with(task, state="done", outcome=EndOutcome().wire()))
-    return out
-
-
-def signal_end(deps: Deps, ended: list[AgencyTask], dossier_id: str) -> None:
-    """After the ending commit: every held token gets outcome end, so the execution finishes."""
-    for t in ended:
-        _send(deps, t.token, EndOutcome())
-    waits = _waits(deps)
-    held = waits.get(dossier_id)
-    if held is not None and _send(deps, held[1], EndOutcome()):
-        waits.delete(dossier_id, held[1])
-
-
 def on_processed(deps: Deps, msg: DossierProcessedMessage) -> None:
     """The last stage was approved: make and sign the result unless the agency attached one."""
     from chalicelib.services import results
@@ -837,7 +739,9 @@ def on_workflow_failed(deps: Deps, msg: WorkflowFailedMessage) -> None:
             return d  # a redelivered message: recorded once
         if latest == workflow_restart.RESTARTED and not _current_execution_failed(deps, d, history):
             return d  # the old execution's failure, redelivered after the restart
-        event = _event(deps, SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency)
+        event = new_event(
+            SYSTEM, "workflow_failed", None, None, note, agency=d.lead_agency, at=deps.clock()
+        )
         return deps.store.apply(Change(dossier=d, expected_version=d.version, events=[event]))
 
     d = _retry(attempt)
@@ -881,7 +785,7 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
     same Idempotency-Key (or a plain retry: the latest workflow event is then `restarted` and the
     execution it names does not exist yet) starts the same `-r<n>` execution once.
     """
-    if actor.role != "admin":
+    if not may(actor, "ops.workflow.restart"):
         raise Forbidden(
             "Chỉ quản trị viên được khởi động lại quy trình xử lý hồ sơ.",
             "Only an administrator may restart a dossier's workflow.",
@@ -910,7 +814,9 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
             code="workflow_running",
         )
     remaining = workflow_restart.remaining_stages(d.steps)
-    event = _event(deps, actor, workflow_restart.RESTARTED, None, None, note, agency=d.lead_agency)
+    event = new_event(
+        actor, workflow_restart.RESTARTED, None, None, note, agency=d.lead_agency, at=deps.clock()
+    )
     saved = deps.store.apply(
         Change(
             dossier=d.model_copy(update={"return_floor": remaining.return_floor}),
@@ -922,7 +828,6 @@ def restart_workflow(deps: Deps, actor: Actor, dossier_id: str, note: str) -> Do
 
 
 def _start_remaining(deps: Deps, d: Dossier, history: list[HistoryEvent]) -> Dossier:
-    from chalicelib.services.dossiers import start_execution
 
     remaining = workflow_restart.remaining_stages(d.steps)
     suffix = workflow_restart.restart_suffix(workflow_restart.restart_count(history))

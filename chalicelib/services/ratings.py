@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from chalicelib.domain import ratings as rules
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.errors import Forbidden, NotFound
+from chalicelib.domain.history import month_key
 from chalicelib.domain.ratings import Rating
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, _month, load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models_care import DossierRatingIn
 from chalicelib.store.ratings import RatingStore
 
@@ -141,7 +143,7 @@ def _rate(
         }
     store.commit(
         rating,
-        month=_month(now),
+        month=month_key(now),
         metrics=rules.counter_metrics(req.scores),
         notification=notification,
         notification_id=notification_id,

@@ -26,9 +26,9 @@ from chalicelib.domain.dossier import Dossier, HistoryEvent, ResultDocument
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.domain.procedure import Procedure
-    from chalicelib.services.deps import Deps
-    from chalicelib.services.dossiers import Actor
+    from chalicelib.services.container import Deps
     from chalicelib.store.results import ResultRecord, ResultStore
 
 ALGORITHM = "ECDSA_SHA_256"
@@ -295,10 +295,10 @@ def produce_result(
 
 # ---- the agency's own document ------------------------------------------------------------------
 def _issuer_scope(actor: Actor, dossier: Dossier) -> None:
-    """Only the lead agency (or an administrator) issues the result."""
-    if actor.role == "admin":
-        return
-    if actor.role != "agency" or not actor.unit or actor.unit != dossier.lead_agency:
+    """Only the lead agency (or an administrator) issues the result (`result.agency.attach`)."""
+    from chalicelib.domain.permissions import Related, permits
+
+    if not permits(actor, "result.agency.attach", Related.of(lead=dossier.lead_agency)):
         raise Forbidden(
             "Chỉ cơ quan chủ trì giải quyết được ban hành kết quả.",
             "Only the lead agency issues the result.",
@@ -390,7 +390,7 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
     kind = (
         "Thông báo kết quả theo mẫu" if result.generated else "Văn bản kết quả do cơ quan tải lên"
     )
-    from chalicelib.services.dossiers import actor_name
+    from chalicelib.domain.actors import actor_name
 
     event = HistoryEvent(
         at=deps.clock(),
@@ -403,10 +403,10 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
         note=f"{kind}: {result.filename}",
         agency=dossier.lead_agency,
     )
-    from chalicelib.services.dossiers import _month
+    from chalicelib.domain.history import month_key
 
     # QĐ 766 digitisation: every processed dossier gets a signed electronic result.
-    counters = [(dossier.lead_agency, _month(deps.clock()), "electronic_result")]
+    counters = [(dossier.lead_agency, month_key(deps.clock()), "electronic_result")]
     return deps.store.apply(
         Change(dossier=new, expected_version=dossier.version, events=[event], counters=counters)
     )
@@ -414,7 +414,7 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
 
 def open_upload(deps: Deps, actor: Actor, dossier_id: str, filename: str) -> dict[str, Any]:
     """The staff console and the agencies' signed API open a result upload the same way."""
-    from chalicelib.services.dossiers import load_for
+    from chalicelib.services.access import load_for
 
     return request_result_upload(deps, actor, load_for(deps, dossier_id, actor), filename=filename)
 
@@ -423,7 +423,7 @@ def attach_result(
     deps: Deps, actor: Actor, dossier_id: str, key: str
 ) -> tuple[ResultDocument, Dossier]:
     """Check, sign and record an uploaded result: what both result-finalize routes do."""
-    from chalicelib.services.dossiers import load_for
+    from chalicelib.services.access import load_for
 
     d = load_for(deps, dossier_id, actor)
     doc = attach_uploaded_result(deps, actor, d, key)

@@ -11,10 +11,11 @@ import secrets
 from typing import Any
 
 from chalicelib.domain import support as rules
+from chalicelib.domain.actors import Actor
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.support import Screenshot, SupportRequest
-from chalicelib.services.deps import Deps
-from chalicelib.services.dossiers import Actor, load_for
+from chalicelib.services.access import load_for
+from chalicelib.services.container import Deps
 from chalicelib.services.models_care import (
     ScreenshotIn,
     SupportAnswerIn,

@@ -10,7 +10,7 @@ from chalicelib.domain.dossier import Dossier, HistoryEvent
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.procedure import Procedure, TimeUnit
 from chalicelib.domain.statuses import DossierStatus
-from chalicelib.services.deps import Deps
+from chalicelib.services.container import Deps
 
 
 def status_view(status: DossierStatus | None) -> dict[str, Any]:

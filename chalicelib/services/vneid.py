@@ -27,7 +27,8 @@ from chalicelib.services import sessions
 from chalicelib.store.signin import SignInTransactions
 
 if TYPE_CHECKING:
-    from chalicelib.services.deps import Deps
+    from chalicelib.integrations.vneid import IdentityProvider
+    from chalicelib.services.container import Deps
 
 # Our citizen ids for VNeID accounts: uuid5 of (issuer, provider subject) in this namespace.
 SUBJECT_NAMESPACE = uuid.UUID("6f1d7c8e-3a52-4c1e-9b7a-0c2d5e8f9a10")
@@ -59,6 +60,13 @@ def _configured(deps: Deps) -> None:
     sessions.issue(s, {"sub": "probe"})  # the session key is there (else vneid_not_configured)
 
 
+def _provider(deps: Deps) -> IdentityProvider:
+    """The provider deps.py built from settings (None there when VNeID is not configured)."""
+    if deps.vneid is None:
+        raise not_configured()
+    return deps.vneid
+
+
 def _transactions(deps: Deps) -> SignInTransactions:
     return SignInTransactions(deps.store.client, deps.store.table)
 
@@ -70,7 +78,7 @@ def start_sign_in(deps: Deps, req: VneidStartIn) -> dict[str, Any]:
     nonce = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)  # 86 characters (RFC 7636: 43-128)
     redirect_uri = _redirect_uri(deps)
-    url = deps.vneid.authorization_url(
+    url = _provider(deps).authorization_url(
         state=state,
         nonce=nonce,
         code_verifier=verifier,
@@ -99,10 +107,10 @@ def finish_sign_in(deps: Deps, req: VneidCallbackIn) -> dict[str, Any]:
             "Unknown, expired or already used sign-in state.",
             code="vneid_state_invalid",
         )
-    id_token = deps.vneid.exchange_code(
+    id_token = _provider(deps).exchange_code(
         code=req.code, code_verifier=str(pending["verifier"]), redirect_uri=pending["redirect_uri"]
     )
-    identity = deps.vneid.verify_id_token(id_token, nonce=str(pending["nonce"]))
+    identity = _provider(deps).verify_id_token(id_token, nonce=str(pending["nonce"]))
     level = assurance.level_of_acr(identity.acr)
     if level is None:
         raise id_token_error("vneid_acr_unknown")
@@ -139,7 +147,7 @@ def finish_sign_in(deps: Deps, req: VneidCallbackIn) -> dict[str, Any]:
         "expires_in": lifetime,
         "identity_provider": "vneid",
         "assurance_level": level,
-        "logout_url": deps.vneid.logout_url(
+        "logout_url": _provider(deps).logout_url(
             id_token_hint=id_token, post_logout_redirect_uri=_redirect_uri(deps)
         ),
     }

@@ -88,7 +88,8 @@ def feedback_item(fb: Feedback) -> dict[str, Any]:
     return item
 
 
-def _feedback(item: Mapping[str, Any]) -> Feedback:
+def feedback_from_item(item: Mapping[str, Any]) -> Feedback:
+    """The feedback a stored item (base or index copy) holds."""
     return Feedback.model_validate_json(item["data"]["S"])
 
 
@@ -151,17 +152,17 @@ class FeedbackStore(TableAdapter):
         item = resp.get("Item")
         if item is None:
             raise not_found()
-        return _feedback(item)
+        return feedback_from_item(item)
 
     def find_by_code(self, code: str) -> Feedback:
         items = self._query("GSI1", CODE_PREFIX + code, limit=1)
         if not items:
             raise not_found()
-        return self.get(_feedback(items[0]).id)  # index reads lag: re-read the base item
+        return self.get(feedback_from_item(items[0]).id)  # index reads lag: re-read the base item
 
     def list_by_sender(self, sub: str, limit: int = 200) -> list[Feedback]:
         return [
-            _feedback(i)
+            feedback_from_item(i)
             for i in self._query("GSI2", SENDER_PREFIX + sub, forward=False, limit=limit)
         ]
 
@@ -172,11 +173,13 @@ class FeedbackStore(TableAdapter):
         With `due_before` (ISO), only those due at or before it (paused ones never)."""
         index, pk = ("GSI3", OPEN_PREFIX + agency) if agency else ("GSI4", OPEN_ALL)
         items = self._query(index, pk, sk_le=due_before, limit=limit)
-        return [_feedback(i) for i in items]
+        return [feedback_from_item(i) for i in items]
 
     def list_published(self, limit: int = 1000) -> list[Feedback]:
         """The Q&A page, newest first: one Query of the sparse `QA#` partition."""
-        return [_feedback(i) for i in self._query("GSI5", QA_PK, forward=False, limit=limit)]
+        return [
+            feedback_from_item(i) for i in self._query("GSI5", QA_PK, forward=False, limit=limit)
+        ]
 
     def list_outbox(self, recipient: str, limit: int = 100) -> list[dict[str, Any]]:
         resp = self.client.query(

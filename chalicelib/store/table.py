@@ -7,11 +7,13 @@ need (see docs/design.md "Table"). Nothing on a request path scans.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.dossier import Dossier, HistoryEvent, record_people
 from chalicelib.domain.dossier_code import lookup_forms
 from chalicelib.domain.errors import Conflict, NotFound
@@ -21,9 +23,9 @@ from chalicelib.store.base import TableAdapter, locked
 
 if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
+    from chalicelib.store.waits import WaitTokens
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
-_STAFF_ROLES = ("desk", "agency", "leader", "province", "admin")
 
 
 def _s(value: str) -> dict[str, str]:
@@ -88,6 +90,10 @@ class Change:
 
 class DynamoStore(TableAdapter):
     """Thin adapter over one table. Clients are injected so tests need no patching."""
+
+    # Called after each committed change with the saved dossier and its history events (the
+    # composition root sets it to `Deps.committed`); must never raise.
+    after_commit: Callable[[Dossier, list[HistoryEvent]], None] | None = None
 
     # ---- generic helpers -------------------------------------------------------------
     def _get(self, pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
@@ -372,7 +378,7 @@ class DynamoStore(TableAdapter):
             # Staff names for the citizen's data tracker (audit events name the username).
             item["GSI1PK"] = _s(f"USERNAME#{profile['username']}")
             item["GSI1SK"] = _s("PROFILE")
-        if profile.get("role") in _STAFF_ROLES:
+        if profile.get("role") in STAFF_ROLES:
             # The administrator's staff list: every staff account (GSI4), and by unit (GSI3,
             # also the directory the unit's alert and digest e-mails go to).
             sort = f"{profile['role']}#{profile.get('username') or sub}"
@@ -406,6 +412,23 @@ class DynamoStore(TableAdapter):
             return None
         profile: dict[str, Any] = self._opened(items[0])
         return profile
+
+    def sub_of_username(self, username: str) -> str | None:
+        """The account (`sub`) a username belongs to (GSI1 `USERNAME#<username>`), or None."""
+        items = self._query(pk_value=f"USERNAME#{username}", index="GSI1", limit=1)
+        return items[0]["PK"]["S"].removeprefix("USER#") if items else None
+
+    def unit_uses(self, code: str) -> dict[str, bool]:
+        """What still refers to a unit: sub-units, staff accounts, open dossiers (its own open
+        list, or its desk's)."""
+        return {
+            "sub_units": bool(self._query(pk_value=f"UNITPARENT#{code}", index="GSI1", limit=1)),
+            "staff": bool(self._query(pk_value=f"STAFFUNIT#{code}", index="GSI3", limit=1)),
+            "open_dossiers": bool(
+                self._query(pk_value=f"OPEN#{code}", index="GSI4", limit=1)
+                or self._query(pk_value=f"DESK#{code}", index="GSI3", limit=1)
+            ),
+        }
 
     # ---- dossiers ----------------------------------------------------------------------
     def _dossier_item(self, d: Dossier) -> dict[str, Any]:
@@ -608,6 +631,12 @@ class DynamoStore(TableAdapter):
             "data": _s(e.model_dump_json()),
         }
 
+    def wait_tokens(self) -> WaitTokens:
+        """The applicant-wait tokens, kept in this table (store/waits.py)."""
+        from chalicelib.store.waits import WaitTokens
+
+        return WaitTokens(self.client, self.table)
+
     # ---- sequences -----------------------------------------------------------------------
     def receipt_turn(self, key: str) -> AbstractContextManager[bool]:
         """A place in line for the daily number at `key` (see store/turns.py)."""
@@ -644,9 +673,8 @@ class DynamoStore(TableAdapter):
         raise _conflict()
 
     def notify_applied(self, saved: Dossier, change: Change) -> None:
-        hook = self.__dict__.get("on_applied")
-        if hook is not None and change.events:
-            hook(saved, list(change.events))  # e.g. notifications; must never raise
+        if self.after_commit is not None and change.events:
+            self.after_commit(saved, list(change.events))  # e.g. notifications; never raises
 
     def _apply_once(self, change: Change) -> Dossier:
         # The officials named by this change's events join the dossier's names (papers print them).

@@ -184,8 +184,10 @@ def _world(url: str, callers: dict[str, Caller]) -> None:
     """Real objects for the path parameters: a draft, and a received dossier waiting at H33.03
     (with its task), a second agency key; each caller knows the ones it may touch. Generated
     values mostly answer 404; these let the fuzzer reach the use cases behind the lookups."""
-    from tests.helpers_app import FEE_PAID_AT_DESK, FORM_EXAMPLES, sample_file, upload_file
-    from tests.web.live_api import agency_task
+    from tests.support.client import upload_file
+    from tests.support.journeys import FEE_PAID_AT_DESK
+    from tests.support.live import agency_task
+    from tests.support.samples import FORM_EXAMPLES, sample_file
 
     citizen = callers["citizen"]
     me = _call(url, "GET", "/api/me", citizen)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.support.client import ApiClient
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.support.client import ApiClient
 
 pytestmark = pytest.mark.integration
 
@@ -467,7 +467,8 @@ def test_admin_files_a_parallel_step_and_the_province_publishes_it(api: ApiClien
 
 # ---- the console's work lists page and filter on the server -------------------------------------
 def test_desk_inbox_and_my_dossiers_page_and_filter(api: ApiClient) -> None:
-    from tests.helpers_app import FORM_EXAMPLES, attach_required_documents
+    from tests.support.journeys import attach_required_documents
+    from tests.support.samples import FORM_EXAMPLES
 
     code = "2.000488"
     citizen = api.as_user("congdan")

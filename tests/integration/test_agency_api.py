@@ -9,26 +9,16 @@ first-time requests of a live key are served, and only for the key's own agency.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    Reply,
-    deliver_workflow,
-    minimal_pdf,
-    sample_file,
-    upload_file,
-)
+from tests.support.client import ApiClient, Reply, upload_file
+from tests.support.journeys import waiting_dossier
+from tests.support.samples import minimal_pdf
+from tests.support.signing import new_key, send, signed_call
 
 pytestmark = pytest.mark.integration
 
@@ -51,97 +41,11 @@ def agency_api(api: ApiClient) -> Iterator[ApiClient]:
     set_agency_keys(None)
 
 
-def signed_call(
-    api: ApiClient,
-    key: dict[str, Any],
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    tamper: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[Reply, dict[str, str]]:
-    """Sign with botocore's SigV4Auth as an agency's system would, then send through the app."""
-    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
-    h = {"host": HOST, **(headers or {})}
-    if method == "POST":
-        h.setdefault("content-type", "application/json")
-        h.setdefault("idempotency-key", uuid.uuid4().hex)
-    req = AWSRequest(method=method, url=f"http://{HOST}{path}", data=raw, headers=h)
-    creds = Credentials(key["access_key_id"], key["secret_access_key"])
-    SigV4Auth(creds, "execute-api", REGION).add_auth(req)
-    sent = dict(req.headers.items())
-    return send(api, method, path, sent, tamper if tamper is not None else raw), sent
-
-
-def send(api: ApiClient, method: str, path: str, headers: dict[str, str], raw: bytes) -> Reply:
-    r = api.client.http.request(method, path, headers=headers, body=raw)
-    return Reply(r.status_code, dict(r.headers), r.body)
-
-
-def new_key(admin: ApiClient, agency: str) -> dict[str, Any]:
-    r = admin.post("/api/admin/agency-keys", {"agency": agency, "description": "test system"})
-    assert r.status_code == 201, r.text
-    key: dict[str, Any] = r.json()
-    return key
-
-
 def assert_refused(reply: Reply, status: int, code: str) -> None:
     assert reply.status_code == status, reply.text
     err = reply.json()
     assert err["code"] == code
     assert err["message"] and err["message_en"]
-
-
-def waiting_dossier(api: ApiClient, cloud: Any) -> dict[str, Any]:
-    """A one-step procedure of H33.03 submitted, accepted and handed to the agency."""
-    citizen = api.as_user("congdan")
-    proc = api.get("/api/procedures/2.001610").json()
-    draft = citizen.post(
-        "/api/my/dossiers",
-        {
-            "procedure_code": "2.001610",
-            "applicant": {
-                "name": "Nguyễn Văn An",
-                "id_number": "093090001234",
-                "address": "Phường V, TP Vị Thanh",
-                "phone": "0901234567",
-                "email": "an@example.com",
-            },
-            "form_data": FORM_EXAMPLES["2.001610"],
-        },
-    )
-    assert draft.status_code == 201, draft.text
-    dossier = draft.json()
-    for doc in proc["documents"]:
-        if doc["required"]:
-            content, ctype, ext = sample_file(doc["accepted_types"])
-            slot = citizen.post(
-                f"/api/my/dossiers/{dossier['id']}/uploads",
-                {
-                    "document_id": doc["id"],
-                    "filename": f"{doc['id']}.{ext}",
-                    "content_type": ctype,
-                    "size": len(content),
-                },
-            ).json()
-            upload_file(slot, content, ctype)
-            fin = citizen.post(
-                f"/api/my/dossiers/{dossier['id']}/attachments/{slot['attachment_id']}/finalize"
-            )
-            assert fin.status_code == 200, fin.text
-    assert citizen.post(f"/api/my/dossiers/{dossier['id']}/submit").status_code == 200
-    accepted = api.as_user("motcua").post(
-        f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK
-    )
-    assert accepted.status_code == 200, accepted.text
-    staff = api.as_user("sokhdt")
-    for _ in range(50):
-        deliver_workflow(api, cloud)
-        if staff.get("/api/agency/tasks").json()["items"]:
-            break
-    out: dict[str, Any] = accepted.json()
-    return out
 
 
 # ---- administrators -----------------------------------------------------------------------------

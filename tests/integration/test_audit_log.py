@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -71,7 +71,7 @@ def _deps() -> Any:
 def _process(api: ApiClient) -> dict[str, Any]:
     """Submit, supplement request, resubmit, accept: four status changes of a real dossier (the
     workflow is not needed, so this test does not depend on Step Functions)."""
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
     desk = api.as_user("motcua")
     path = f"/api/desk/dossiers/{dossier['id']}"
     sup = desk.post(f"{path}/supplement", {"reason": "Bổ sung bản sao giấy tờ."})
@@ -192,7 +192,7 @@ def test_admin_routes_list_and_verify(api: ApiClient, cloud: Any) -> None:
         pytest.skip("routes_audit.bp is not registered in app.py yet")
     from chalicelib.services import audit
 
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
     audit.record_staff_read(_deps(), DESK, _deps().store.get_dossier(dossier["id"]))
     admin = api.as_user("quantri")
     items = admin.get(f"/api/admin/audit/dossiers/{dossier['id']}").json()["items"]
@@ -253,7 +253,7 @@ def test_a_concurrent_audit_append_does_not_fail_a_status_change(
     from chalicelib.services import audit
     from chalicelib.store.table import Change, DynamoStore
 
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
     deps = _deps()
     d = deps.store.get_dossier(dossier["id"])
     real = DynamoStore._audit_ops
@@ -291,8 +291,8 @@ def test_a_taken_daily_number_is_still_told_apart_from_audit_contention(
     from chalicelib.store.table import DynamoStore, SequenceTaken
 
     desk = api.as_user("motcua")
-    first = _submit_online(api, "2.001610")
-    second = _submit_online(api, "2.001610")
+    first = submit_online(api, "2.001610")
+    second = submit_online(api, "2.001610")
     assert (
         desk.post(f"/api/desk/dossiers/{first['id']}/accept", FEE_PAID_AT_DESK).status_code == 200
     )

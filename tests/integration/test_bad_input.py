@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, minimal_pdf, minimal_png, upload_file
+from tests.support.client import ApiClient, upload_file
+from tests.support.samples import FORM_EXAMPLES, minimal_pdf, minimal_png
 
 pytestmark = pytest.mark.integration
 
@@ -151,7 +152,7 @@ def test_oversize_upload_is_rejected_after_arrival(api: ApiClient) -> None:
 
 
 def test_upload_event_finalizes_without_the_explicit_call(api: ApiClient, cloud: Any) -> None:
-    from tests.helpers_app import deliver_workflow
+    from tests.support.client import deliver_workflow
 
     d = _draft(api)
     slot = _slot(api, d["id"], "giay-de-nghi", "application/pdf", 100).json()

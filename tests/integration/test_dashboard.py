@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient
-from tests.integration.test_report import SCENARIO_AT, SCENARIO_MONTH, _pin_clock, _scenario
+from tests.support.client import ApiClient
+from tests.support.reports import SCENARIO_AT, SCENARIO_MONTH, pin_clock, report_scenario
 
 pytestmark = pytest.mark.integration
 AGENCY = "H33.03"
@@ -18,7 +18,7 @@ AGENCY = "H33.03"
 def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
     from chalicelib.services.deps import get_deps
 
-    _scenario(api, cloud)
+    report_scenario(api, cloud)
     month = SCENARIO_MONTH
     province = api.as_user("vanphong")
 
@@ -75,11 +75,11 @@ def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
 
     # public transparency: numbers only, no personal data (asked at the scenario's legal time, so
     # its month is the current one and has the open-dossier figure)
-    _pin_clock(SCENARIO_AT)
+    pin_clock(SCENARIO_AT)
     try:
         pub = api.anonymous().get(f"/api/transparency?month={month}")
     finally:
-        _pin_clock(None)
+        pin_clock(None)
     assert pub.status_code == 200, pub.text
     data = pub.json()
     row = next(a for a in data["agencies"] if a["agency"] == AGENCY)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online, wait_for_task
 
 pytestmark = pytest.mark.integration
 
@@ -49,22 +49,12 @@ def _all_pages(client: ApiClient, limit: int) -> list[dict[str, Any]]:
     raise AssertionError("paging did not end")
 
 
-def _agency_task(api: ApiClient, cloud: Any, user: str, dossier_id: str) -> dict[str, Any]:
-    for _ in range(80):
-        deliver_workflow(api, cloud)
-        tasks = api.as_user(user).get("/api/agency/tasks").json()["items"]
-        mine = [t for t in tasks if t["dossier_id"] == dossier_id]
-        if mine:
-            return mine[0]
-    raise AssertionError("no agency task")
-
-
 def test_tracker_shows_exactly_the_accesses_that_happened(
     api: ApiClient, cloud: Any, demo_accounts: dict[str, dict[str, Any]]
 ) -> None:
     names = _names(demo_accounts)
     # GIVEN a citizen's dossier, accepted by the desk (an edit) and handed to the agency
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
     did = dossier["id"]
     citizen = api.as_user("congdan")
     assert citizen.get("/api/my/access-log").json()["items"] == []  # nobody yet
@@ -73,7 +63,7 @@ def test_tracker_shows_exactly_the_accesses_that_happened(
     code = desk.get(f"/api/desk/dossiers/{did}").json()["code"]  # 1. a desk read
     receipt = desk.get(f"/api/desk/dossiers/{did}/receipt.pdf", {"Accept": "application/pdf"})
     assert receipt.status_code == 200  # 2. the receipt downloaded
-    _agency_task(api, cloud, "sokhdt", did)
+    wait_for_task(api, cloud, "sokhdt", did)
     assert api.as_user("sokhdt").get(f"/api/agency/dossiers/{did}").status_code == 200  # 3.
     # AND another agency, with no step on it, tries to open it: refused (404, existence hidden)
     refused = api.as_user("sotuphap").get(f"/api/agency/dossiers/{did}")
@@ -117,7 +107,7 @@ def test_tracker_shows_exactly_the_accesses_that_happened(
 
 def test_a_citizen_sees_only_their_own_entries(api: ApiClient) -> None:
     # GIVEN congdan's dossier read by the desk
-    did = _submit_online(api, "2.001610")["id"]
+    did = submit_online(api, "2.001610")["id"]
     assert api.as_user("motcua").get(f"/api/desk/dossiers/{did}").status_code == 200
     # WHEN another citizen opens their tracker, THEN nothing of congdan's shows
     other = api.as_user("congdan2").get("/api/my/access-log")
@@ -137,7 +127,7 @@ def test_a_citizen_sees_only_their_own_entries(api: ApiClient) -> None:
 
 
 def test_refused_reads_are_only_recorded_for_staff_and_existing_dossiers(api: ApiClient) -> None:
-    did = _submit_online(api, "2.001610")["id"]
+    did = submit_online(api, "2.001610")["id"]
     # A citizen probing someone else's dossier: 404, and nothing is recorded
     assert api.as_user("congdan2").get(f"/api/my/dossiers/{did}").status_code == 404
     # Staff probing a dossier that does not exist: 404, nothing to record anywhere
@@ -148,7 +138,8 @@ def test_refused_reads_are_only_recorded_for_staff_and_existing_dossiers(api: Ap
 
 
 def test_agency_system_reads_show_as_the_agency_system(key_api: ApiClient, cloud: Any) -> None:
-    from tests.integration.test_agency_api import new_key, signed_call, waiting_dossier
+    from tests.support.journeys import waiting_dossier
+    from tests.support.signing import new_key, signed_call
 
     api = key_api
     # GIVEN a dossier handed to H33.03, and API keys of H33.03 and of an unrelated agency

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +22,7 @@ def test_overdue_step_is_flagged_late_and_still_completes(api: ApiClient, cloud:
     from chalicelib.services.deps import any_deps, set_deps
 
     # GIVEN a dossier received three weeks ago (a 3-working-day procedure: long overdue)
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
     past = datetime.now(UTC) - timedelta(days=21)
     set_deps(any_deps(clock=lambda: past))
     accepted = (

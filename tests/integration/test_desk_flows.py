@@ -7,16 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    attach_required_documents,
-    deliver_workflow,
-    sample_file,
-    upload_file,
-)
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow, upload_file
+from tests.support.journeys import FEE_PAID_AT_DESK, attach_required_documents, submit_online
+from tests.support.samples import FORM_EXAMPLES, sample_file
 
 pytestmark = pytest.mark.integration
 
@@ -69,7 +62,7 @@ def test_paper_dossier_entered_at_the_desk_is_received_on_channel_1(
 
 
 def test_desk_refuses_with_a_reason(api: ApiClient) -> None:
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     desk = api.as_user("motcua")
     short = desk.post(f"/api/desk/dossiers/{d['id']}/refuse", {"reason": "x"})
     assert short.status_code == 400
@@ -90,7 +83,7 @@ def test_desk_refuses_with_a_reason(api: ApiClient) -> None:
 
 
 def test_supplement_before_receipt_then_resubmit(api: ApiClient) -> None:
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     desk = api.as_user("motcua")
     r = desk.post(
         f"/api/desk/dossiers/{d['id']}/supplement",
@@ -126,7 +119,7 @@ def test_the_first_stage_cannot_return_and_a_refusal_changes_nothing(
     api: ApiClient, cloud: Any
 ) -> None:
     """A return goes back one stage; the first stage has none (see test_lifecycle_paths)."""
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     task = _wait_task(api, cloud, "sokhdt", d["id"])
     agency = api.as_user("sokhdt")
@@ -148,7 +141,7 @@ def test_the_first_stage_cannot_return_and_a_refusal_changes_nothing(
 
 
 def test_public_qr_images_encode_the_lookup(api: ApiClient) -> None:
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     code = (
         api.as_user("motcua")
         .post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)

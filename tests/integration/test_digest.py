@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient, accept_and_start, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import accept_at, wait_for_tasks
 
 pytestmark = pytest.mark.integration
 
@@ -37,25 +37,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 def vn(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     """A 2026 wall time in Vietnam (UTC+7, no DST) as a UTC instant."""
     return datetime(2026, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=7)
-
-
-def _accept_at(api: ApiClient, cloud: Any, at: datetime) -> dict[str, Any]:
-    dossier = _submit_online(api, PROC)
-    return accept_and_start(api, cloud, dossier["id"], at)
-
-
-def _wait_for_tasks(api: ApiClient, cloud: Any, count: int) -> list[Any]:
-    """Pump the workflow queue until the agency holds `count` open tasks (tokens delivered)."""
-    from chalicelib.services.deps import get_deps
-
-    tasks: list[Any] = []
-    for _ in range(100):
-        deliver_workflow(api, cloud)
-        tasks = get_deps().store.list_agency_tasks(AGENCY)
-        if len(tasks) >= count:
-            break
-    assert len(tasks) == count, tasks
-    return tasks
 
 
 @contextmanager
@@ -101,12 +82,12 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
     from chalicelib.services.digest import run_daily_digest
 
     # GIVEN four dossiers of one agency received on known days (see the module table)
-    a = _accept_at(api, cloud, vn(10, 22, 7))  # before opening: received at 07:30
-    c = _accept_at(api, cloud, vn(11, 9, 10))
-    d = _accept_at(api, cloud, vn(11, 10, 10))
-    b = _accept_at(api, cloud, vn(11, 11, 10))
+    a = accept_at(api, cloud, vn(10, 22, 7))  # before opening: received at 07:30
+    c = accept_at(api, cloud, vn(11, 9, 10))
+    d = accept_at(api, cloud, vn(11, 10, 10))
+    b = accept_at(api, cloud, vn(11, 11, 10))
     assert a["appointment_at"].startswith("2026-10-26T10:00")  # Mon 17:00 Vietnam
-    _wait_for_tasks(api, cloud, 4)
+    wait_for_tasks(api, cloud, 4)
 
     # WHEN the digest runs at 07:00 on Thursday 12/11
     deps = get_deps()
@@ -178,8 +159,8 @@ def test_digest_sends_nothing_on_a_weekday_holiday_or_a_weekend(
     from chalicelib.services.digest import run_daily_digest, run_scheduled_digest
 
     # GIVEN an overdue dossier, so a working day's digest is not empty
-    _accept_at(api, cloud, vn(8, 3, 10))
-    _wait_for_tasks(api, cloud, 1)
+    accept_at(api, cloud, vn(8, 3, 10))
+    wait_for_tasks(api, cloud, 1)
     deps = get_deps()
     assert [g.agency for g in run_daily_digest(deps, vn(9, 3, 7))] == [AGENCY]  # Thursday
     assert any(line.startswith(f"digest 2026-09-03 {AGENCY}: overdue=2 ") for line in digest_log)
@@ -223,9 +204,9 @@ def test_indicators_from_counters_of_real_status_changes(api: ApiClient, cloud: 
 
     # GIVEN one dossier received three weeks ago (late) and one received now (on time)
     now = datetime.now(UTC)
-    late = _accept_at(api, cloud, now - timedelta(days=21))
-    on_time = _accept_at(api, cloud, now)
-    tasks = {t.dossier_id: t for t in _wait_for_tasks(api, cloud, 2)}
+    late = accept_at(api, cloud, now - timedelta(days=21))
+    on_time = accept_at(api, cloud, now)
+    tasks = {t.dossier_id: t for t in wait_for_tasks(api, cloud, 2)}
 
     # WHEN the agency approves both today
     agency = api.as_user("sokhdt")

@@ -14,54 +14,20 @@ from typing import Any
 import pytest
 import requests
 
-from tests.helpers_app import (
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import (
     FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    attach_required_documents,
-    deliver_workflow,
-    minimal_pdf,
     return_when_ready,
+    submit_online,
 )
+from tests.support.samples import FORM_EXAMPLES, minimal_pdf
 
 pytestmark = pytest.mark.integration
 
 
-def _draft_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
-    """A complete draft (documents attached), not submitted."""
-    citizen = api.as_user("congdan")
-    proc = api.get(f"/api/procedures/{procedure_code}").json()
-    draft = citizen.post(
-        "/api/my/dossiers",
-        {
-            "procedure_code": procedure_code,
-            "applicant": {
-                "name": "Nguyễn Văn An",
-                "id_number": "093090001234",
-                "address": "Phường V, TP Vị Thanh",
-                "phone": "0901234567",
-                "email": "an@example.com",
-            },
-            "form_data": FORM_EXAMPLES[procedure_code],
-        },
-    )
-    assert draft.status_code == 201, draft.text
-    dossier: dict[str, Any] = draft.json()
-    attach_required_documents(citizen, f"/api/my/dossiers/{dossier['id']}", proc)
-    return dossier
-
-
-def _submit_online(api: ApiClient, procedure_code: str) -> dict[str, Any]:
-    dossier = _draft_online(api, procedure_code)
-    sub = api.as_user("congdan").post(f"/api/my/dossiers/{dossier['id']}/submit")
-    assert sub.status_code == 200, sub.text
-    assert sub.json()["status"]["code"] == 1
-    return sub.json()
-
-
 def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud: Any) -> None:
     # GIVEN a full-online, one-step procedure of the Department of Planning and Investment
-    dossier = _submit_online(api, "2.001610")
+    dossier = submit_online(api, "2.001610")
 
     # WHEN the desk sees it in its inbox and accepts it
     desk = api.as_user("motcua")
@@ -170,8 +136,8 @@ def test_online_dossier_travels_from_submission_to_result(api: ApiClient, cloud:
 
 
 def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> None:
-    first = _submit_online(api, "2.001610")
-    second = _submit_online(api, "1.002804")
+    first = submit_online(api, "2.001610")
+    second = submit_online(api, "1.002804")
     desk = api.as_user("motcua")
     c1 = desk.post(f"/api/desk/dossiers/{first['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
     c2 = desk.post(f"/api/desk/dossiers/{second['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
@@ -180,7 +146,7 @@ def test_codes_follow_a_daily_sequence_per_unit(api: ApiClient, cloud: Any) -> N
 
 
 def test_accept_twice_does_not_start_a_second_execution(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     desk = api.as_user("motcua")
     code = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK).json()["code"]
     again = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)

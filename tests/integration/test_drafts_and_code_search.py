@@ -11,14 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    sample_file,
-    upload_file,
-)
-from tests.integration.test_dossier_path import _draft_online, _submit_online
+from tests.support.client import ApiClient, upload_file
+from tests.support.journeys import FEE_PAID_AT_DESK, draft_online, submit_online
+from tests.support.samples import FORM_EXAMPLES, sample_file
 
 pytestmark = pytest.mark.integration
 
@@ -48,10 +43,10 @@ def test_a_citizen_deletes_only_their_own_unsubmitted_draft_with_its_files(
 ) -> None:
     # GIVEN congdan's draft with its papers uploaded, and a submitted dossier of theirs
     citizen, stranger = api.as_user("congdan"), api.as_user("congdan2")
-    draft = _draft_online(api, PROC)
+    draft = draft_online(api, PROC)
     prefix = f"dossiers/{draft['id']}/"
     assert _objects(prefix), "the papers were stored"
-    submitted = _submit_online(api, PROC)
+    submitted = submit_online(api, PROC)
 
     # WHEN another citizen, or the desk, tries to delete it THEN 404 / 403, and it is still there
     other = stranger.delete(f"/api/my/dossiers/{draft['id']}")
@@ -85,7 +80,7 @@ def test_an_upload_that_lands_after_its_draft_was_deleted_is_erased(api: ApiClie
 
     # GIVEN an upload slot taken, then the draft deleted before the file arrives
     citizen = api.as_user("congdan")
-    draft = _draft_online(api, PROC)
+    draft = draft_online(api, PROC)
     content, ctype, ext = sample_file(["application/pdf"])
     slot = citizen.post(
         f"/api/my/dossiers/{draft['id']}/uploads",
@@ -104,7 +99,7 @@ def test_an_upload_that_lands_after_its_draft_was_deleted_is_erased(api: ApiClie
 
 def test_step_one_of_a_draft_can_be_saved_again_by_its_owner_only(api: ApiClient) -> None:
     citizen = api.as_user("congdan")
-    draft = _draft_online(api, PROC)
+    draft = draft_online(api, PROC)
     path = f"/api/my/dossiers/{draft['id']}"
 
     # WHEN the owner goes back to step 1 and changes the phone THEN it is saved, papers kept
@@ -147,7 +142,7 @@ def test_the_desk_edits_its_walk_in_paper_draft_but_not_a_citizens(api: ApiClien
         api.as_user("motcuavithanh").post(f"/api/desk/dossiers/{d['id']}", _edit(d)).status_code
         == 404
     )
-    online = _draft_online(api, PROC)
+    online = draft_online(api, PROC)
     assert desk.post(f"/api/desk/dossiers/{online['id']}", _edit(online)).status_code == 404
 
 
@@ -155,7 +150,7 @@ def test_staff_find_a_received_dossier_by_its_code_in_any_case_within_their_scop
     api: ApiClient,
 ) -> None:
     # GIVEN a dossier received at the provincial desk H33.50 (any status after receipt)
-    d = _submit_online(api, PROC)
+    d = submit_online(api, PROC)
     desk = api.as_user("motcua")
     accepted = desk.post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
     assert accepted.status_code == 200, accepted.text
@@ -196,7 +191,7 @@ def test_staff_find_a_received_dossier_by_its_code_in_any_case_within_their_scop
 
 
 def test_a_refused_code_search_is_in_the_owners_data_tracker(api: ApiClient) -> None:
-    d = _submit_online(api, PROC)
+    d = submit_online(api, PROC)
     code = (
         api.as_user("motcua")
         .post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)

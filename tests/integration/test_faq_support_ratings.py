@@ -11,33 +11,21 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    ApiClient,
-    deliver_workflow,
-    minimal_pdf,
-    minimal_png,
+from tests.support.client import ApiClient, deliver_workflow, upload_file
+from tests.support.journeys import (
+    received_online,
     return_when_ready,
-    upload_file,
 )
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.samples import minimal_pdf, minimal_png
 
 pytestmark = pytest.mark.integration
 
 PROC = "2.001610"  # one step at the Department of Planning and Investment (H33.03)
 
 
-def _received(api: ApiClient) -> dict[str, Any]:
-    d = _submit_online(api, PROC)
-    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)
-    assert r.status_code == 200, r.text
-    body: dict[str, Any] = r.json()
-    return body
-
-
 def _returned(api: ApiClient, cloud: Any) -> dict[str, Any]:
     """Submit, accept, approve the one step, hand the result over online: status 10."""
-    d = _received(api)
+    d = received_online(api)
     agency = api.as_user("sokhdt")
     tasks: list[dict[str, Any]] = []
     for _ in range(60):
@@ -169,7 +157,7 @@ def test_faq_lifecycle_and_public_search(api: ApiClient) -> None:
 
 # ---- support requests ----------------------------------------------------------------------------
 def test_support_request_raise_screenshot_triage_answer_close(api: ApiClient) -> None:
-    d = _received(api)
+    d = received_online(api)
     staff = api.as_user("sokhdt")
     it = api.as_user("quantri")
     raised = staff.post(
@@ -266,7 +254,7 @@ def test_support_request_raise_screenshot_triage_answer_close(api: ApiClient) ->
 
 # ---- ratings ----------------------------------------------------------------------------
 def test_rating_refused_before_the_result_then_once_only(api: ApiClient, cloud: Any) -> None:
-    early = _received(api)
+    early = received_online(api)
     citizen = api.as_user("congdan")
     r = citizen.post(f"/api/my/dossiers/{early['id']}/rating", {"scores": SCORES})
     assert r.status_code == 409 and r.json()["code"] == "not_returned"
@@ -292,8 +280,8 @@ def test_rating_refused_before_the_result_then_once_only(api: ApiClient, cloud: 
     bad = citizen.post(f"/api/my/dossiers/{d['id']}/rating", {"scores": {**SCORES, "overall": "5"}})
     assert bad.status_code == 400
 
+    from chalicelib.domain.history import month_key as _month
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import _month
 
     month = _month(get_deps().clock())
     counters = get_deps().store.counters("H33.03", month)[PROC]
@@ -338,8 +326,8 @@ def test_dissatisfied_rating_through_the_receipt_link_reaches_the_leader(
     assert items[0]["comment"] == "Phải đi lại ba lần."
     assert api.as_user("congdan").get("/api/leader/notifications").status_code == 403
 
+    from chalicelib.domain.history import month_key as _month
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import _month
 
     counters = get_deps().store.counters("H33.03", _month(get_deps().clock()))[PROC]
     assert (counters["rated"], counters["rated_dissatisfied"]) == (1, 1)
@@ -352,7 +340,7 @@ def test_dissatisfied_rating_through_the_receipt_link_reaches_the_leader(
 
 # ---- face lookup through the API (no Rekognition here) -------------------------------------------
 def test_face_routes_say_clearly_when_unavailable(api: ApiClient) -> None:
-    from tests.unit.test_faces import jpeg
+    from tests.support.samples import jpeg
 
     public = api.anonymous()
     assert public.get("/api/lookup/face").json()["available"] is False

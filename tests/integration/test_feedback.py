@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient, minimal_pdf, upload_file
+from tests.support.client import ApiClient, upload_file
+from tests.support.samples import minimal_pdf
 
 pytestmark = pytest.mark.integration
 

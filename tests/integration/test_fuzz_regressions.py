@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers_app import ApiClient
-from tests.integration.test_faq_support_ratings import _received
+from tests.support.client import ApiClient
+from tests.support.journeys import received_online
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +29,7 @@ ODD_TOKENS = ["é", "Đủ", "\u0000x", "🙂" * 3, "a" * 500]
 
 @pytest.fixture
 def received(api: ApiClient) -> dict[str, Any]:
-    d = _received(api)
+    d = received_online(api)
     mine = api.as_user("congdan").get(f"/api/my/dossiers/{d['id']}").json()
     return {"id": d["id"], "code": mine["code"], "token": mine["lookup_url"].split("token=")[1]}
 
@@ -84,8 +84,8 @@ def test_vnpay_signature_with_non_ascii_text_is_invalid_not_an_error() -> None:
 
 def test_sigv4_content_hash_header_with_non_ascii_text_is_refused_not_an_error() -> None:
     from chalicelib.domain.errors import DomainError
-    from tests.unit.test_sigv4 import code_of, sign, verifier
-    from tests.unit.test_sigv4 import received as signed_request
+    from tests.support.signing import code_of, sign, verifier
+    from tests.support.signing import received as signed_request
 
     body = b'{"outcome":"approve"}'
     honest = sign("POST", "/api/x", body=body, extra={"x-amz-content-sha256": "é" * 64})

@@ -19,14 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    attach_required_documents,
-    deliver_workflow,
-)
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import FEE_PAID_AT_DESK, attach_required_documents, submit_online
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 
@@ -148,7 +143,7 @@ def _counters(agency: str, procedure: str) -> dict[str, int]:
 
 def _to_parallel_stage(api: ApiClient, cloud: Any) -> tuple[str, str]:
     """A construction permit accepted and past its first stage: both opinions are open."""
-    d = _submit_online(api, CONSTRUCTION)
+    d = submit_online(api, CONSTRUCTION)
     code = _accept(api, CONSTRUCTION, d["id"])["code"]
     _approve(api, cloud, "ubndvithanh", d["id"], THAM_DINH)
     _wait_task(api, cloud, "soxaydung", d["id"], XAY_DUNG)
@@ -167,7 +162,7 @@ def _received_in_the_past(api: ApiClient, cloud: Any, procedure: str, days: int 
     its allowance ran out long ago), then give the legal clock back to the wall."""
     from chalicelib.services.deps import any_deps, set_deps
 
-    d = _submit_online(api, procedure)
+    d = submit_online(api, procedure)
     past = datetime.now(UTC) - timedelta(days=days)
     set_deps(any_deps(clock=lambda: past))
     try:
@@ -186,7 +181,7 @@ def _received_in_the_past(api: ApiClient, cloud: Any, procedure: str, days: int 
 
 # ---- 1. sequence, then a parallel group ----------------------------------------------------------
 def test_two_stages_in_sequence_then_a_parallel_group(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, CONSTRUCTION)
+    d = submit_online(api, CONSTRUCTION)
     accepted = _accept(api, CONSTRUCTION, d["id"])
     code = accepted["code"]
     assert accepted["lead_agency"] == "H33.30"
@@ -262,7 +257,7 @@ def test_two_stages_in_sequence_then_a_parallel_group(api: ApiClient, cloud: Any
 def test_return_reopens_the_previous_stage_and_first_stage_cannot_return(
     api: ApiClient, cloud: Any
 ) -> None:
-    d = _submit_online(api, CONSTRUCTION)
+    d = submit_online(api, CONSTRUCTION)
     code = _accept(api, CONSTRUCTION, d["id"])["code"]
     _wait_task(api, cloud, "ubndvithanh", d["id"], THAM_DINH)
 
@@ -331,7 +326,7 @@ def test_supplement_shifts_deadlines_by_exactly_the_paused_working_time(
     t2 = datetime(2027, 4, 20, 9, 0, tzinfo=VN)  # Tuesday: the applicant resubmits
     legal = {"now": t0}
 
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     set_deps(any_deps(clock=lambda: legal["now"]))
     cal = get_deps().calendar
     assert not cal.is_working_day(date(2027, 4, 16))
@@ -405,7 +400,7 @@ def test_supplement_shifts_deadlines_by_exactly_the_paused_working_time(
 
 # ---- 4. a second supplement is refused ---------------------------------------------------------
 def test_a_second_supplement_request_is_refused(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     code = _accept(api, BUSINESS, d["id"])["code"]
     step_id = _wait_task(api, cloud, "sokhdt", d["id"], "tham-dinh-cap-gcn")["step_id"]
     r = _complete(api, "sokhdt", d["id"], step_id, "supplement", "Bổ sung giấy tờ lần thứ nhất.")
@@ -505,7 +500,7 @@ def test_a_late_step_is_blamed_on_its_agency_and_the_dossier_still_finishes(
 def test_extension_moves_the_appointment_once_and_still_counts_late(
     api: ApiClient, cloud: Any
 ) -> None:
-    d = _submit_online(api, CONSTRUCTION)
+    d = submit_online(api, CONSTRUCTION)
     code = _accept(api, CONSTRUCTION, d["id"])["code"]
     _wait_task(api, cloud, "ubndvithanh", d["id"], THAM_DINH)
     before = _view(api, d["id"])
@@ -602,7 +597,7 @@ def test_stop_proposed_by_an_agency_and_approved_by_the_leader(api: ApiClient, c
 
 # ---- 8. withdrawal during processing ------------------------------------------------------------
 def test_citizen_withdraws_during_processing(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     code = _accept(api, BUSINESS, d["id"])["code"]
     _wait_task(api, cloud, "sokhdt", d["id"], "tham-dinh-cap-gcn")
     citizen = api.as_user("congdan")
@@ -627,7 +622,7 @@ def test_citizen_withdraws_during_processing(api: ApiClient, cloud: Any) -> None
 
 # ---- 9. the fee before processing, then the result -----------------------------------------------
 def test_fee_owed_at_receipt_blocks_processing_until_paid(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     accepted = _accept(api, BUSINESS, d["id"], fee_collected=False)
     code = accepted["code"]
     assert accepted["status"]["code"] == 6
@@ -669,7 +664,7 @@ def test_fee_owed_at_receipt_blocks_processing_until_paid(api: ApiClient, cloud:
 
 # ---- 10. the three return channels --------------------------------------------------------------
 def test_each_return_channel(api: ApiClient, cloud: Any) -> None:
-    ids = [_submit_online(api, BUSINESS)["id"] for _ in range(3)]
+    ids = [submit_online(api, BUSINESS)["id"] for _ in range(3)]
     codes = [_accept(api, BUSINESS, i)["code"] for i in ids]
     for i in ids:
         _approve(api, cloud, "sokhdt", i, "tham-dinh-cap-gcn")
@@ -802,7 +797,7 @@ def test_system_error_exemption_clears_a_late_step(api: ApiClient, cloud: Any) -
     assert c.get("steps_late") is None, c
 
     # A dossier that is on time cannot be exempted.
-    fresh = _submit_online(api, BUSINESS)
+    fresh = submit_online(api, BUSINESS)
     _accept(api, BUSINESS, fresh["id"])
     _wait_task(api, cloud, "sokhdt", fresh["id"], step_id)
     for sid in (step_id, None):
@@ -816,7 +811,7 @@ def test_system_error_exemption_clears_a_late_step(api: ApiClient, cloud: Any) -
 
 # ---- 12. illegal calls change nothing ----------------------------------------------------------
 def test_illegal_calls_change_nothing(api: ApiClient, cloud: Any) -> None:
-    d = _submit_online(api, CONSTRUCTION)
+    d = submit_online(api, CONSTRUCTION)
     _accept(api, CONSTRUCTION, d["id"])
     _wait_task(api, cloud, "ubndvithanh", d["id"], THAM_DINH)
     path = f"/api/desk/dossiers/{d['id']}"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.support.client import ApiClient
 
 pytestmark = pytest.mark.integration
 

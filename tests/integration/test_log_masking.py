@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -18,8 +18,8 @@ PHONE = "0901234567"
 def test_lifecycle_logs_hold_no_id_number_or_phone(
     api: ApiClient, cloud: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    # GIVEN a dossier whose applicant data carries an ID number and a phone (see _submit_online)
-    dossier = _submit_online(api, "2.001610")
+    # GIVEN a dossier whose applicant data carries an ID number and a phone (see submit_online)
+    dossier = submit_online(api, "2.001610")
     desk = api.as_user("motcua")
     desk.post(f"/api/desk/dossiers/{dossier['id']}/accept", FEE_PAID_AT_DESK)
     agency = api.as_user("sokhdt")

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient
+from tests.support.client import ApiClient
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ import pytest
 from chalicelib.integrations.notify import MemoryNotifier, Message
 from chalicelib.services import notifications
 from infra.resources import Outputs
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -150,7 +150,7 @@ def test_recipient_without_address_or_sms_only_is_skipped(aws: Outputs) -> None:
 def test_history_events_become_masked_messages(api: ApiClient, aws: Outputs) -> None:
     from chalicelib.services.deps import get_deps
 
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": False})
     assert r.status_code == 200, r.text
     deps = get_deps()
@@ -177,7 +177,7 @@ def test_sms_only_with_consent_and_withdrawal_stops_it(api: ApiClient, aws: Outp
     from chalicelib.services import privacy_rights
     from chalicelib.services.deps import get_deps
 
-    d = _submit_online(api, "2.001610")
+    d = submit_online(api, "2.001610")
     deps = get_deps()
     dossier = deps.store.get_dossier(d["id"])
     owner: str = dossier.owner or ""

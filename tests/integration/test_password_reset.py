@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient
+from tests.support.client import ApiClient
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from chalicelib.integrations import vnpay, vnpay_sim
-from tests.helpers_app import ApiClient, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +28,7 @@ def paying(api: ApiClient) -> Iterator[ApiClient]:
 
 
 def _awaiting_fee(api: ApiClient) -> dict[str, Any]:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": False})
     assert r.status_code == 200, r.text
     assert r.json()["status"]["code"] == 6
@@ -249,7 +249,7 @@ def _fee_paid_note(view: dict[str, Any]) -> str:
 def test_accept_without_an_explicit_fee_choice_does_not_record_the_fee_paid(
     api: ApiClient,
 ) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     desk, citizen = api.as_user("motcua"), api.as_user("congdan")
     accept = f"/api/desk/dossiers/{d['id']}/accept"
     # "Collected" without its biên lai number is refused and changes nothing.
@@ -311,7 +311,7 @@ def test_desk_cash_payment_prints_the_same_fee_receipt_for_desk_and_citizen(api:
 
 
 def test_fee_collected_at_acceptance_has_a_receipt(api: ApiClient) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     r = api.as_user("motcua").post(
         f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": True, "receipt_no": "BL-7"}
     )
@@ -326,7 +326,7 @@ def test_fee_collected_at_acceptance_has_a_receipt(api: ApiClient) -> None:
 
 
 def test_transfer_recorded_at_acceptance_is_named_a_transfer(api: ApiClient) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     r = api.as_user("motcua").post(
         f"/api/desk/dossiers/{d['id']}/accept",
         {"fee_collected": True, "fee_method": "transfer", "receipt_no": " CK-9 "},
@@ -350,7 +350,7 @@ def test_fee_paid_the_evening_it_was_owed_leaves_an_empty_pause(api: ApiClient) 
     from chalicelib.services.deps import any_deps, set_deps
 
     evening = datetime(2026, 11, 26, 18, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))  # a Thursday
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     set_deps(any_deps(clock=lambda: evening.astimezone(UTC)))
     owed = api.as_user("motcua").post(
         f"/api/desk/dossiers/{d['id']}/accept", {"fee_collected": False}

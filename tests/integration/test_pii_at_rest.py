@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ def test_dossier_fields_are_encrypted_at_rest_and_plain_to_the_app(
     api: ApiClient, aws: Outputs
 ) -> None:
     # GIVEN a dossier with an ID number, a phone and (in the e-form) an owner's birth date and ID
-    did = _submit_online(api, "2.001610")["id"]
+    did = submit_online(api, "2.001610")["id"]
     api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK)
 
     # WHEN the raw item is read straight from DynamoDB
@@ -65,8 +65,8 @@ def test_search_by_id_number_uses_the_keyed_hash(api: ApiClient) -> None:
     from chalicelib.services.deps import get_deps
 
     # GIVEN two dossiers of the demo citizen and one of another person
-    first = _submit_online(api, "2.001610")["id"]
-    second = _submit_online(api, "2.001610")["id"]
+    first = submit_online(api, "2.001610")["id"]
+    second = submit_online(api, "2.001610")["id"]
     store = get_deps().store
 
     # WHEN searching by the ID number, however it is typed
@@ -114,7 +114,7 @@ def test_no_dossier_or_profile_item_holds_plaintext(api: ApiClient, aws: Outputs
     """A scan here is a test's whole-table check, never something the app does."""
     import boto3
 
-    _submit_online(api, "2.001610")
+    submit_online(api, "2.001610")
     ddb = boto3.client("dynamodb", region_name=aws.region)
     leaks = []
     for page in ddb.get_paginator("scan").paginate(TableName=aws.table_name):
@@ -131,7 +131,7 @@ def test_idempotency_records_hold_no_plaintext(api: ApiClient, aws: Outputs) -> 
     """A stored answer (a draft echoes the applicant) is sealed with the personal-data cipher."""
     import boto3
 
-    _submit_online(api, "2.001610")
+    submit_online(api, "2.001610")
     ddb = boto3.client("dynamodb", region_name=aws.region)
     leaks, seen = [], 0
     for page in ddb.get_paginator("scan").paginate(TableName=aws.table_name):

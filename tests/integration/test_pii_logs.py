@@ -11,14 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    attach_required_documents,
-    deliver_workflow,
-    return_when_ready,
-)
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import FEE_PAID_AT_DESK, attach_required_documents, return_when_ready
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 

@@ -18,8 +18,8 @@ from chalicelib.services import portal_sync
 from infra.local.events import lambda_context, sqs_event
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -132,7 +132,7 @@ def test_status_changes_reach_the_portal_once_and_count(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
     # GIVEN an online dossier submitted (status 1) and received at the desk (status 2)
-    submitted = _submit_online(sync_api, PROCEDURE)
+    submitted = submit_online(sync_api, PROCEDURE)
     dossier_id = submitted["id"]
     accepted = sync_api.as_user("motcua").post(
         f"/api/desk/dossiers/{dossier_id}/accept", FEE_PAID_AT_DESK
@@ -183,7 +183,7 @@ def test_status_changes_reach_the_portal_once_and_count(
 def test_a_timed_out_answer_is_retried_without_a_second_record(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
-    dossier_id = _submit_online(sync_api, PROCEDURE)["id"]
+    dossier_id = submit_online(sync_api, PROCEDURE)["id"]
     # the portal stores the packet but answers after the client's 0.3 s timeout, once
     portal.fake.slow_next(1, seconds=1.0)
     assert deliver(aws) == {"ok": 1, "failed": 0}
@@ -199,7 +199,7 @@ def test_a_timed_out_answer_is_retried_without_a_second_record(
 def test_portal_errors_retry_with_backoff_then_dlq_then_redrive(
     sync_api: ApiClient, portal: Portal, aws: Outputs
 ) -> None:
-    dossier_id = _submit_online(sync_api, PROCEDURE)["id"]
+    dossier_id = submit_online(sync_api, PROCEDURE)["id"]
     version = _deps().store.get_dossier(dossier_id).version
     max_receives = _deps().settings.portal_sync_max_receives
     assert max_receives == definition().queue("portal-sync").max_receive_count
@@ -255,8 +255,8 @@ def test_refused_and_unconfigured_fail_at_once_and_redrive_requeues_them(
     sync_api: ApiClient, portal: Portal, aws: Outputs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN two dossiers: one packet the portal refuses (schema), one with no portal address
-    first = _submit_online(sync_api, PROCEDURE)["id"]
-    second = _submit_online(sync_api, PROCEDURE)["id"]
+    first = submit_online(sync_api, PROCEDURE)["id"]
+    second = submit_online(sync_api, PROCEDURE)["id"]
     deps = _deps()
     by_id = {m["dossier_id"]: m for m in _waiting(_queue(aws).url)}
     assert set(by_id) == {first, second}
@@ -305,7 +305,7 @@ def test_sweep_resends_what_the_queue_did_not_take(
 
     with monkeypatch.context() as m:
         m.setattr(portal_sync, "send_to_queue", down)
-        dossier_id = _submit_online(sync_api, PROCEDURE)["id"]  # the commit still succeeds
+        dossier_id = submit_online(sync_api, PROCEDURE)["id"]  # the commit still succeeds
     assert _waiting(_queue(aws).url) == []
     deps = _deps()
     state = portal_sync.sync_store(deps).get(dossier_id)
@@ -349,7 +349,7 @@ def test_client_retries_only_what_may_succeed_later() -> None:
         Refused,
         Unavailable,
     )
-    from tests.unit.test_portal_sync_packet import HISTORY, PROC, dossier
+    from tests.support.portal_packets import HISTORY, PROC, dossier
 
     packet = build_packet(dossier(), HISTORY, PROC)
     with running_portal(token="s3cret") as fake:

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.helpers_app import FEE_PAID_AT_DESK, FORM_EXAMPLES, ApiClient, attach_required_documents
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK, attach_required_documents
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient
+from tests.support.client import ApiClient
+from tests.support.journeys import FEE_PAID_AT_DESK
 
 pytestmark = pytest.mark.integration
 
@@ -139,10 +140,10 @@ def test_threads_hold_the_turn_one_at_a_time_in_ticket_order(aws: Outputs) -> No
 
 def test_receipts_at_one_desk_take_the_line_and_keep_numbers_gap_free(api: ApiClient) -> None:
     """Through the service: each receipt takes one ticket and passes the turn on."""
-    from tests.integration.test_dossier_path import _submit_online
+    from tests.support.journeys import submit_online
 
     desk = api.as_user("motcua")
-    ids = [_submit_online(api, "2.001610")["id"] for _ in range(3)]
+    ids = [submit_online(api, "2.001610")["id"] for _ in range(3)]
     codes = [
         desk.post(f"/api/desk/dossiers/{i}/accept", FEE_PAID_AT_DESK).json()["code"] for i in ids
     ]

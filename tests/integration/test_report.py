@@ -15,75 +15,23 @@ refused 1; the other agencies are all zero and the province totals equal H33.03'
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers_app import ApiClient, return_when_ready
-from tests.integration.test_digest import AGENCY, PROC, _accept_at, _wait_for_tasks
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient
+from tests.support.journeys import (
+    ONE_STEP_AGENCY,
+)
+from tests.support.reports import (
+    current_half,
+    report_scenario,
+)
 
 pytestmark = pytest.mark.integration
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def _working_instant() -> datetime:
-    """Half an hour into the working time at or after now: never in the wall clock's past (alarms
-    would fire at once and race the scenario), and inside office hours, so a receipt, a completion
-    and their counters share one month whatever time the tests run (after 17:00 a receipt counts on
-    the next working day, which can be next month)."""
-    from chalicelib.domain.calendar import default_calendar
-
-    cal = default_calendar()
-    return cal.add_working_seconds(cal.next_working_instant(datetime.now(UTC)), 1800)
-
 
 # The scenario happens at one legal instant.
-SCENARIO_AT = _working_instant()
-SCENARIO_MONTH = SCENARIO_AT.astimezone(VN).strftime("%Y-%m")
-
-
-def _current_half() -> str:
-    at = SCENARIO_AT.astimezone(VN)
-    return f"{at.year}-H{1 if at.month <= 6 else 2}"
-
-
-def _pin_clock(at: datetime | None) -> None:
-    from chalicelib.services.deps import any_deps, set_deps
-
-    set_deps(any_deps(clock=(lambda: at) if at else (lambda: datetime.now(UTC))))
-
-
-def _scenario(api: ApiClient, cloud: Any) -> None:
-    try:
-        _scenario_at(api, cloud)
-    finally:
-        _pin_clock(None)
-
-
-def _scenario_at(api: ApiClient, cloud: Any) -> None:
-    a = _accept_at(api, cloud, SCENARIO_AT)
-    b = _accept_at(api, cloud, SCENARIO_AT)
-    _pin_clock(SCENARIO_AT)  # accept_and_start restores the real clock
-    tasks = {t.dossier_id: t for t in _wait_for_tasks(api, cloud, 2)}
-    agency = api.as_user("sokhdt")
-    for dossier in (a, b):
-        step = tasks[dossier["id"]].step_id
-        r = agency.post(
-            f"/api/agency/dossiers/{dossier['id']}/steps/{step}/complete",
-            {"outcome": "approve", "note": "Đủ điều kiện."},
-        )
-        assert r.status_code == 200, r.text
-    r = return_when_ready(api, cloud, a["id"])
-    assert r.status_code == 200, r.text
-    c = _submit_online(api, PROC)
-    r = api.as_user("motcua").post(
-        f"/api/desk/dossiers/{c['id']}/refuse", {"reason": "Hồ sơ không thuộc thẩm quyền."}
-    )
-    assert r.status_code == 200, r.text
 
 
 def _rows(ws: Any) -> dict[str, list[Any]]:
@@ -106,31 +54,28 @@ def test_semiannual_report_xlsx_and_pdf_match_the_scenario(api: ApiClient, cloud
         TOTAL_LABEL,
         render_xlsx,
     )
+    from chalicelib.domain.report import ONLINE_HEADERS, OPERATION_HEADERS
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import (
-        ONLINE_HEADERS,
-        OPERATION_HEADERS,
-        build_semiannual_report,
-    )
+    from chalicelib.services.report import build_semiannual_report
 
     # GIVEN two dossiers processed (one result returned) and one refused this half year
-    _scenario(api, cloud)
+    report_scenario(api, cloud)
     deps = get_deps()
 
     # WHEN the report for the current half is built from the counters
-    report = build_semiannual_report(deps, _current_half(), number="12/BC-UBND")
+    report = build_semiannual_report(deps, current_half(), number="12/BC-UBND")
 
     # THEN the agency row and the province total carry the scenario's numbers
-    row = next(r for r in report.operation if r.agency == AGENCY)
+    row = next(r for r in report.operation if r.agency == ONE_STEP_AGENCY)
     assert (row.received_desk, row.received_online, row.received_post) == (0, 2, 0)
     assert (row.processed, row.on_time, row.late) == (2, 2, 0)
     assert (row.returned, row.refused, row.supplemented) == (1, 1, 0)
     assert row.on_time_share == 100.0
     assert report.operation_total.received == 2
     assert report.operation_total.refused == 1
-    quiet = [r for r in report.operation if r.agency != AGENCY]
+    quiet = [r for r in report.operation if r.agency != ONE_STEP_AGENCY]
     assert quiet and all(r.received == 0 and r.on_time_share is None for r in quiet)
-    online = next(r for r in report.online if r.agency == AGENCY)
+    online = next(r for r in report.online if r.agency == ONE_STEP_AGENCY)
     assert (online.received_online, online.received_total, online.online_share) == (2, 2, 100.0)
     assert online.procedures_full_online + online.procedures_partial_online >= 1
     catalogue = deps.store.list_procedures()

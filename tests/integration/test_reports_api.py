@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient
-from tests.integration.test_report import _current_half, _scenario
+from tests.support.client import ApiClient
+from tests.support.reports import current_half, report_scenario
 
 pytestmark = pytest.mark.integration
 
@@ -38,10 +38,10 @@ def test_on_demand_report_is_stored_in_s3_and_downloads_as_xlsx_and_pdf(
     from chalicelib.documents.report_xlsx import OPERATION_SHEET
     from chalicelib.services.deps import get_deps
 
-    _scenario(api, cloud)
+    report_scenario(api, cloud)
     province = api.as_user("vanphong")
 
-    r = province.post("/api/reports", {"period": _current_half()})
+    r = province.post("/api/reports", {"period": current_half()})
     assert r.status_code == 201, r.text
     made = r.json()
     assert made["received"] == 2 and made["processed"] == 2 and made["agency"] is None
@@ -86,14 +86,14 @@ def test_report_scoping_leader_own_agency_only_and_citizen_refused(
     api: ApiClient, cloud: Any
 ) -> None:
     leader = api.as_user("lanhdaosokhdt")
-    own = leader.post("/api/reports", {"period": _current_half()})
+    own = leader.post("/api/reports", {"period": current_half()})
     assert own.status_code == 201, own.text
     assert own.json()["agency"] == "H33.03"
-    other = leader.post("/api/reports", {"period": _current_half(), "agency": "H33.05"})
+    other = leader.post("/api/reports", {"period": current_half(), "agency": "H33.05"})
     assert other.status_code == 403, other.text
 
     province = api.as_user("vanphong")
-    whole = province.post("/api/reports", {"period": _current_half()}).json()
+    whole = province.post("/api/reports", {"period": current_half()}).json()
     # the leader lists and downloads only their agency's reports
     listed = leader.get("/api/reports").json()["items"]
     assert [i["id"] for i in listed] == [own.json()["id"]]

@@ -21,7 +21,8 @@ from chalicelib.domain.dossier import Applicant, Dossier, DossierStep, ResultDoc
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.statuses import DossierStatus
 from infra.resources import Outputs
-from tests.helpers_app import ApiClient, minimal_pdf, upload_file
+from tests.support.client import ApiClient, upload_file
+from tests.support.samples import minimal_pdf
 
 pytestmark = pytest.mark.integration
 

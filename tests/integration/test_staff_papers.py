@@ -20,19 +20,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 import requests
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    deliver_workflow,
-    minimal_pdf,
-    minimal_png,
-    pdf_text,
-    return_when_ready,
-    text_pdf,
-    upload_file,
-)
-from tests.integration.test_data_tracker import _agency_task
+from tests.support.client import ApiClient, deliver_workflow, upload_file
+from tests.support.journeys import FEE_PAID_AT_DESK, return_when_ready, wait_for_task
+from tests.support.samples import FORM_EXAMPLES, minimal_pdf, minimal_png, pdf_text, text_pdf
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +137,7 @@ def test_those_who_may_read_the_dossier_open_its_papers(api: ApiClient, cloud: A
         api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
         == 200
     )
-    _agency_task(api, cloud, "sokhdt", did)
+    wait_for_task(api, cloud, "sokhdt", did)
     # THEN the agency's officer and leader, the province office and an administrator open it
     for who, role in (
         ("sokhdt", "agency"),
@@ -227,7 +217,7 @@ def test_each_staff_opening_is_audited_and_shown_to_the_owner(
         api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
         == 200
     )
-    _agency_task(api, cloud, "sokhdt", did)
+    wait_for_task(api, cloud, "sokhdt", did)
     assert _open(api, "sokhdt", "agency", did, ids["pdf"]).status_code == 200
     # AND another unit's clerk tries
     assert _open(api, "motcuavithanh", "desk", did, ids["pdf"]).status_code == 404
@@ -269,7 +259,7 @@ def test_the_agencys_attached_document_is_the_result(api: ApiClient, cloud: Any)
         api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
         == 200
     )
-    task = _agency_task(api, cloud, "sokhdt", did)
+    task = wait_for_task(api, cloud, "sokhdt", did)
     agency = api.as_user("sokhdt")
     # WHEN its officer attaches the real certificate through the console's routes
     marker = uuid.uuid4().hex[:12]
@@ -310,7 +300,7 @@ def test_the_generic_notice_says_it_is_not_the_licence(api: ApiClient, cloud: An
         api.as_user("motcua").post(f"/api/desk/dossiers/{did}/accept", FEE_PAID_AT_DESK).status_code
         == 200
     )
-    task = _agency_task(api, cloud, "sokhdt", did)
+    task = wait_for_task(api, cloud, "sokhdt", did)
     done = api.as_user("sokhdt").post(
         f"/api/agency/dossiers/{did}/steps/{task['step_id']}/complete", {"outcome": "approve"}
     )

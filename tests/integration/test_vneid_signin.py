@@ -13,7 +13,8 @@ import pytest
 
 from infra.resources import Outputs
 from tests.fakes.vneid import CLIENT_ID, ISSUER, SESSION_KEY, FakeVneid
-from tests.helpers_app import FORM_EXAMPLES, ApiClient
+from tests.support.client import ApiClient
+from tests.support.samples import FORM_EXAMPLES
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +37,7 @@ def idp(vneid_env: None, api: ApiClient) -> Iterator[FakeVneid]:
 
     set_deps(None)  # the api fixture's Deps read the settings before VNEID_* were set
     fake = FakeVneid()
-    get_deps()._vneid = fake
+    get_deps().vneid = fake
     yield fake
 
 

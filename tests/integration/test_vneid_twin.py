@@ -15,7 +15,7 @@ from chalicelib.domain.assurance import acr_for_level
 from chalicelib.domain.errors import DomainError, Unauthorized
 from chalicelib.integrations.vneid import VneidOidc
 from infra.twins.vneid_twin import VneidTwin, node_available, vneid_twin
-from tests.twins.vneid_browserless import sign_in_at_twin
+from tests.support.vneid_browserless import sign_in_at_twin
 
 pytestmark = [
     pytest.mark.integration,

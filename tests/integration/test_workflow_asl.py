@@ -21,7 +21,7 @@ from chalicelib.workflow.executions import (
 )
 from chalicelib.workflow.messages import parse_message
 from infra.resources import Outputs
-from tests.helpers import QueueReader, drain, wait_for
+from tests.support.queues import QueueReader, drain, wait_for
 
 pytestmark = pytest.mark.integration
 

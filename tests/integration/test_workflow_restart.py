@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import ApiClient, accept_and_start, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import accept_and_start, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +74,7 @@ def _fail_task(api: ApiClient, cloud: Any, dossier_id: str, arn: str, token: str
 
 def _failed_dossier(api: ApiClient, cloud: Any) -> tuple[str, str, str]:
     """A dossier at H33.03 whose only step's task failed: (id, code, the dead token)."""
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     accept_and_start(api, cloud, d["id"], at=_store().get_dossier(d["id"]).submitted_at)
     token = _open_task_token(api, cloud, d["id"], None)
     code = str(_store().get_dossier(d["id"]).code)

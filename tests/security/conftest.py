@@ -1,26 +1,18 @@
 """Security tests share one provisioned moto account per module (setup is the expensive part).
 
-The fixtures mirror `tests/conftest.py::aws` and `tests/integration/conftest.py::api`, but module-
+The fixtures mirror `tests/conftest.py::aws` and `tests/support/fixtures.py::api`, but module-
 scoped: a matrix of a thousand requests over one stack, not one stack per request.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from infra.resources import Outputs
-from tests.conftest import REGION, SFN_EXECUTION, _stop_executions
-from tests.helpers_app import ApiClient, Reply
-
-HOST = "localhost"
+from tests.support.aws import REGION, SFN_EXECUTION, moto_jwks, stop_executions
+from tests.support.client import ApiClient
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +51,7 @@ def sec_aws() -> Iterator[Outputs]:
             try:
                 yield outputs
             finally:
-                _stop_executions(outputs)
+                stop_executions(outputs)
                 reset_app_caches()
 
 
@@ -74,13 +66,12 @@ def sec_api(sec_aws: Outputs) -> Iterator[ApiClient]:
     from chalicelib.services.agency_keys import set_agency_keys
     from chalicelib.services.deps import get_deps, set_deps
     from infra.demo import load_demo
-    from tests.integration.conftest import moto_jwks
 
     accounts = {a["username"]: a for a in load_demo()}
     set_deps(None)
     from tests.fakes.vneid import FakeVneid
 
-    get_deps()._vneid = FakeVneid()
+    get_deps().vneid = FakeVneid()
     set_agency_keys(None)
     routes_agency_api.set_verifier(None)
     verifier = TokenVerifier.from_settings(get_deps().settings, jwks=StaticJwks(moto_jwks()))
@@ -91,28 +82,3 @@ def sec_api(sec_aws: Outputs) -> Iterator[ApiClient]:
     routes_agency_api.set_verifier(None)
     set_agency_keys(None)
     set_deps(None)
-
-
-def sigv4_request(
-    api: ApiClient,
-    key: dict[str, Any],
-    method: str,
-    path: str,
-    body: Any = None,
-    *,
-    raw: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[Reply, dict[str, str]]:
-    """Sign with botocore's SigV4Auth as an agency's system would, then send through the app."""
-    data = raw if raw is not None else b"" if body is None else json.dumps(body).encode()
-    h = {"host": HOST, **(headers or {})}
-    if method == "POST":
-        h.setdefault("content-type", "application/json")
-        h.setdefault("idempotency-key", uuid.uuid4().hex)
-    req = AWSRequest(method=method, url=f"http://{HOST}{path}", data=data, headers=h)
-    SigV4Auth(
-        Credentials(key["access_key_id"], key["secret_access_key"]), "execute-api", REGION
-    ).add_auth(req)
-    sent = dict(req.headers.items())
-    r = api.client.http.request(method, path, headers=sent, body=data)
-    return Reply(r.status_code, dict(r.headers), r.body), sent

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers_app import FORM_EXAMPLES, ApiClient, minimal_pdf, upload_file
-from tests.security.world import APPLICANTS, OWN_PROC
-from tests.unit.test_upload_policy import jpeg_with_gps, pdf_with
+from tests.support.client import ApiClient, upload_file
+from tests.support.samples import FORM_EXAMPLES, jpeg_with_gps, minimal_pdf, pdf_with
+from tests.support.world import APPLICANTS, OWN_PROC
 
 pytestmark = pytest.mark.integration
 

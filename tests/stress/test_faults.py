@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 
 from infra.resources import Outputs
-from tests.helpers_app import FEE_PAID_AT_DESK, ApiClient, accept_and_start, deliver_workflow
-from tests.integration.test_dossier_path import _submit_online
+from tests.support.client import ApiClient, deliver_workflow
+from tests.support.journeys import FEE_PAID_AT_DESK, accept_and_start, submit_online
 
 pytestmark = pytest.mark.integration
 
@@ -232,9 +232,9 @@ def _month_counters(agency: str) -> dict[str, int]:
 
 def _draft(api: ApiClient) -> dict[str, Any]:
     """A complete draft of the one-step business procedure (documents attached), not submitted."""
-    from tests.integration.test_dossier_path import _draft_online
+    from tests.support.journeys import draft_online
 
-    return _draft_online(api, BUSINESS)
+    return draft_online(api, BUSINESS)
 
 
 def _wait_open_task(api: ApiClient, cloud: Any, dossier_id: str, step_id: str) -> None:
@@ -305,7 +305,7 @@ def test_ten_percent_faults_are_retried_and_every_request_succeeds(
 
 def _through_to_result(api: ApiClient, cloud: Any) -> str:
     """Submit, accept, approve the one step, and let the workflow finish: every answer 2xx."""
-    d = _submit_online(api, BUSINESS)  # draft, uploads, finalize, submit
+    d = submit_online(api, BUSINESS)  # draft, uploads, finalize, submit
     accept_and_start(api, cloud, d["id"], at=_store().get_dossier(d["id"]).submitted_at)
     _wait_open_task(api, cloud, d["id"], STEP)
     done = api.as_user("sokhdt").post(
@@ -365,7 +365,7 @@ def test_submit_failing_every_attempt_answers_503_and_the_same_key_submits_once(
 def test_accept_whose_execution_cannot_start_answers_503_and_the_retry_starts_it_once(
     api: ApiClient, cloud: Any, inject: Any
 ) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     before = _month_counters("H33.03")
     faults = inject(2)
     faults.always.add(("stepfunctions", "StartExecution"))
@@ -540,7 +540,7 @@ def test_a_failed_task_takes_the_catch_path_alerts_and_leaves_the_dossier_action
 ) -> None:
     from chalicelib.workflow.executions import Workflow
 
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     accept_and_start(api, cloud, d["id"], at=_store().get_dossier(d["id"]).submitted_at)
     _wait_open_task(api, cloud, d["id"], STEP)
     code = str(_store().get_dossier(d["id"]).code)
@@ -581,7 +581,7 @@ def test_a_failed_task_takes_the_catch_path_alerts_and_leaves_the_dossier_action
 def test_a_completion_whose_answer_cannot_reach_step_functions_is_queued_not_failed(
     api: ApiClient, cloud: Any, inject: Any
 ) -> None:
-    d = _submit_online(api, BUSINESS)
+    d = submit_online(api, BUSINESS)
     accept_and_start(api, cloud, d["id"], at=_store().get_dossier(d["id"]).submitted_at)
     _wait_open_task(api, cloud, d["id"], STEP)
     code = str(_store().get_dossier(d["id"]).code)

@@ -21,7 +21,6 @@ from moto import mock_aws
 
 from chalicelib.api.auth import (
     Caller,
-    CognitoAccounts,
     StaticJwks,
     TokenVerifier,
     UrlJwks,
@@ -32,6 +31,7 @@ from chalicelib.api.auth import (
     require_unit,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from chalicelib.integrations.cognito import CognitoAccounts
 from chalicelib.settings import Settings
 
 REGION = "ap-southeast-1"

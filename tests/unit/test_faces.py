@@ -8,7 +8,6 @@ limit, withdrawal, and the clear "unavailable" answer when there is no Rekogniti
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,20 +27,13 @@ from chalicelib.integrations.faces import (
     set_face_index,
 )
 from chalicelib.settings import Settings
+from tests.support.samples import jpeg
 
 pytestmark = pytest.mark.unit
 
 COLLECTION = "tthc-faces"
 SUB = "3f1c9a2e-1111-4d5e-9c3b-0a1b2c3d4e5f"
 FACE_ID = "11111111-2222-3333-4444-555555555555"
-
-
-def jpeg() -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (64, 64), (120, 90, 60)).save(buf, format="JPEG")
-    return buf.getvalue()
 
 
 @pytest.fixture

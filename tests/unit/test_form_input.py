@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.form_input import NumberProblem, group_vi, normalise_form, parse_number
-from tests.number_cases import NUMBER_CASES
+from tests.support.number_cases import NUMBER_CASES
 
 pytestmark = pytest.mark.unit
 

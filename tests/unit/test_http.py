@@ -22,7 +22,7 @@ from moto import mock_aws
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from chalicelib.api import http
-from chalicelib.api.auth import CognitoAccounts, StaticJwks, TokenVerifier
+from chalicelib.api.auth import StaticJwks, TokenVerifier
 from chalicelib.domain.errors import (
     Conflict,
     Forbidden,
@@ -31,6 +31,7 @@ from chalicelib.domain.errors import (
     NotFound,
     Unauthorized,
 )
+from chalicelib.integrations.cognito import CognitoAccounts
 
 REGION = "ap-southeast-1"
 TABLE = "tthc-http-test"

@@ -7,93 +7,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from chalicelib.api.sigv4 import (
-    ReceivedRequest,
-    SigV4Verifier,
     parse_authorization,
 )
 from chalicelib.domain.errors import DomainError
-from chalicelib.store.keys import AgencyKeyRecord
+from tests.support.signing import (
+    HOST,
+    KEY_ID,
+    SECRET,
+    FakeKeys,
+    FakeReplay,
+    code_of,
+    received,
+    sign,
+    verifier,
+)
 
 pytestmark = pytest.mark.unit
-
-REGION = "ap-southeast-1"
-KEY_ID = "AKTTABCDEFGHIJKLMNOP"
-SECRET = "s3cr3t-value-that-is-forty-characters-xx"
-HOST = "api.example.vn"
-
-
-class FakeKeys:
-    def __init__(self) -> None:
-        self.records = {
-            KEY_ID: AgencyKeyRecord(KEY_ID, "H33.03", "cipher", "2026-01-01T00:00:00Z", "admin")
-        }
-        self.secrets = {KEY_ID: SECRET}
-
-    def find(self, access_key_id: str) -> AgencyKeyRecord | None:
-        return self.records.get(access_key_id)
-
-    def secret_of(self, record: AgencyKeyRecord) -> str:
-        return self.secrets[record.access_key_id]
-
-
-class FakeReplay:
-    def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
-
-    def remember_signature(self, signature: str, access_key_id: str, expires_epoch: int) -> bool:
-        if signature in self.seen:
-            return False
-        self.seen[signature] = expires_epoch
-        return True
-
-
-def sign(
-    method: str = "GET",
-    path: str = "/api/agency-api/tasks",
-    query: str = "",
-    body: bytes = b"",
-    *,
-    key_id: str = KEY_ID,
-    secret: str = SECRET,
-    region: str = REGION,
-    service: str = "execute-api",
-    extra: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """Headers botocore's SigV4Auth puts on the request (the client side)."""
-    url = f"https://{HOST}{path}" + (f"?{query}" if query else "")
-    req = AWSRequest(method=method, url=url, data=body, headers={"host": HOST, **(extra or {})})
-    SigV4Auth(Credentials(key_id, secret), service, region).add_auth(req)
-    return {k.lower(): v for k, v in req.headers.items()}
-
-
-def received(
-    headers: dict[str, str],
-    method: str = "GET",
-    path: str = "/api/agency-api/tasks",
-    query: list[tuple[str, str]] | None = None,
-    body: bytes = b"",
-) -> ReceivedRequest:
-    return ReceivedRequest(method, path, query or [], headers, body)
-
-
-def verifier(
-    keys: FakeKeys | None = None, replay: FakeReplay | None = None, skew: float = 0
-) -> SigV4Verifier:
-    return SigV4Verifier(
-        keys or FakeKeys(),
-        replay or FakeReplay(),
-        region=REGION,
-        now=lambda: datetime.now(UTC) + timedelta(seconds=skew),
-    )
-
-
-def code_of(exc: pytest.ExceptionInfo[DomainError]) -> tuple[int, str]:
-    return exc.value.status, exc.value.code
 
 
 def test_a_botocore_signed_request_is_verified() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.domain import upload_policy as up
 from chalicelib.domain.errors import InvalidInput
-from tests.helpers_app import minimal_pdf, minimal_png
+from tests.support.samples import jpeg_with_gps, minimal_pdf, minimal_png, pdf_with
 
 pytestmark = pytest.mark.unit
 
@@ -23,24 +23,6 @@ def judge(body: bytes, accepted: list[str] = ANY, declared: str | None = None) -
     return up.inspect_content(
         body, size=len(body), max_bytes=5 * MB, accepted_types=accepted, declared_type=declared
     )
-
-
-def pdf_with(extra: bytes) -> bytes:
-    """A real PDF whose catalog carries `extra` (e.g. an /OpenAction)."""
-    return minimal_pdf().replace(b"/Type/Catalog", b"/Type/Catalog" + extra)
-
-
-def jpeg_with_gps() -> bytes:
-    from PIL import Image
-
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2] = "N", (9.0, 47.0, 0.0)  # GPSLatitudeRef, GPSLatitude (Vị Thanh)
-    gps[3], gps[4] = "E", (105.0, 28.0, 0.0)
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 16), (10, 120, 200)).save(buf, format="JPEG", exif=exif)
-    return buf.getvalue()
 
 
 # ---- names -------------------------------------------------------------------------------

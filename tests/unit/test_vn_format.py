@@ -18,7 +18,7 @@ from chalicelib.documents.vn_format import (
     format_vn_number,
     format_vn_percent,
 )
-from chalicelib.services.report import OnlineRow, OperationRow, Report
+from chalicelib.domain.report import OnlineRow, OperationRow, Report
 
 pytestmark = pytest.mark.unit
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers_app import FEE_PAID_AT_DESK
-from tests.web.live_api import id_token, post, submitted_dossier
+from tests.support.journeys import FEE_PAID_AT_DESK
+from tests.support.live import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
 

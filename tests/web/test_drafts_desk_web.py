@@ -16,8 +16,9 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.web.live_api import id_token, post, submitted_dossier
-from tests.web.test_journey import choose_procedure, fill_eform, minimal_pdf, pdf_text, sign_in
+from tests.support.live import id_token, post, submitted_dossier
+from tests.support.pages import choose_procedure, fill_eform, linked_pdf_text, sign_in
+from tests.support.samples import well_formed_pdf
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -47,7 +48,7 @@ def test_a_draft_resumes_after_reload_and_back_and_can_be_continued_or_deleted(
     citizen, desk = accounts[CITIZEN], accounts["motcua"]
     token = id_token(stack.url, citizen["username"], citizen["password"])
     pdf = tmp_path / "giay-de-nghi.pdf"
-    pdf.write_bytes(minimal_pdf())
+    pdf.write_bytes(well_formed_pdf())
     page = new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))
@@ -212,7 +213,7 @@ def test_the_desk_enters_a_walk_in_paper_dossier_receives_it_and_prints_the_rece
     proc = requests.get(f"{stack.url}/api/procedures/{WALK_IN}", timeout=10).json()
     assert proc["level"] == "not_online"
     scan = tmp_path / "ban-chinh.pdf"
-    scan.write_bytes(minimal_pdf())
+    scan.write_bytes(well_formed_pdf())
 
     # GIVEN the clerk opens the walk-in screen from the desk's menu and chooses the procedure
     page = new_page()
@@ -265,7 +266,7 @@ def test_the_desk_enters_a_walk_in_paper_dossier_receives_it_and_prints_the_rece
         page.get_by_role("button", name="In giấy tiếp nhận và hẹn trả kết quả").click()
     assert receipt.value.status == 200
     assert receipt.value.header_value("content-type") == "application/pdf"
-    assert code in pdf_text(page.locator(".receipt-slot a[download]"))
+    assert code in linked_pdf_text(page.locator(".receipt-slot a[download]"))
     # AND it was received on the desk channel, with the clerk's unit
     clerk = id_token(stack.url, desk["username"], desk["password"])
     d = api_get(stack.url, clerk, f"/api/desk/dossiers/{dossier_id}").json()

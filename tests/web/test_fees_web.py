@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web import live_api
-from tests.web.test_lifecycle_console import sign_in
+from tests.support import live
+from tests.support.pages import sign_in_to
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -69,14 +69,14 @@ def _submitted_and_desk(
     new_page: Any, stack: Any, accounts: dict[str, dict[str, Any]]
 ) -> tuple[str, Page]:
     """A fee-bearing dossier the citizen submitted online, and the desk clerk signed in."""
-    dossier_id = live_api.submitted_dossier(stack.url, accounts["congdan"], PROCEDURE, None)
+    dossier_id = live.submitted_dossier(stack.url, accounts["congdan"], PROCEDURE, None)
     desk = new_page()
-    sign_in(desk, "motcua", accounts["motcua"]["password"], "Hồ sơ chờ tiếp nhận")
+    sign_in_to(desk, "motcua", accounts["motcua"]["password"], "Hồ sơ chờ tiếp nhận")
     return dossier_id, desk
 
 
 def _citizen_on(page: Page, dossier_id: str, accounts: dict[str, dict[str, Any]]) -> None:
-    sign_in(page, "congdan", accounts["congdan"]["password"], "Hồ sơ của tôi")
+    sign_in_to(page, "congdan", accounts["congdan"]["password"], "Hồ sơ của tôi")
     page.goto(f"/#/my/{dossier_id}")
     expect(page.locator(".page-head .badge")).to_have_text("Chờ thực hiện nghĩa vụ tài chính")
 
@@ -162,7 +162,7 @@ def test_cash_recorded_at_the_desk_is_never_called_online(
 
     # THEN the citizen reads cash, with the time and the receipt number, and never "online"
     page = new_page()
-    sign_in(page, "congdan", accounts["congdan"]["password"], "Hồ sơ của tôi")
+    sign_in_to(page, "congdan", accounts["congdan"]["password"], "Hồ sơ của tôi")
     page.goto(f"/#/my/{dossier_id}")
     expect(page.locator("#fee-paid")).to_contain_text("Đã nộp tiền mặt tại Bộ phận Một cửa lúc")
     expect(page.locator("#fee-paid time")).to_be_visible()

@@ -8,122 +8,23 @@ code up and sees "Đã xử lý xong" (status 9) with no personal data.
 
 from __future__ import annotations
 
-import base64
-import io
-import json
 import re
-import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
+
+from tests.support.pages import choose_procedure, fill_eform, linked_pdf_text, poll_visible, sign_in
+from tests.support.samples import well_formed_pdf
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-SCALARS = ("string", "integer", "number", "boolean")
 SHOWN_TIME = re.compile(r"^\d{2}:\d{2} \d{2}/\d{2}/\d{4}$")  # HH:mm dd/MM/yyyy
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-
-def minimal_pdf() -> bytes:
-    """A small but well-formed one-page PDF (correct xref offsets)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
-
-
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/#/signin")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
-def poll_visible(page: Page, locator: Locator, seconds: float = 20.0) -> None:
-    """Wait for `locator`, reloading the page between short auto-waits (the workflow is async)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            expect(locator).to_be_visible(timeout=2_000)
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
-
-
-def choose_procedure(url: str, accounts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """A full-online procedure with a demo e-form example, a flat form, and an agency account for
-    every step; the one with the fewest steps and documents."""
-    agency_units = {a["unit"] for a in accounts.values() if a.get("role") == "agency"}
-    examples = json.loads((DEMO / "form_examples.json").read_text())
-    items = requests.get(f"{url}/api/procedures", params={"level": "full_online"}, timeout=10)
-    candidates = []
-    for item in items.json()["items"]:
-        p = requests.get(f"{url}/api/procedures/{item['code']}", timeout=10).json()
-        props = p.get("form_schema", {}).get("properties", {})
-        flat = all(v.get("type") in SCALARS for v in props.values())
-        steps_ok = all(s["agency"] in agency_units for s in p["steps"])
-        if p["level"] == "full_online" and p["code"] in examples and flat and steps_ok:
-            candidates.append((len(p["steps"]), len(p["documents"]), p["code"], p))
-    assert candidates, "no full-online procedure in the demo data fits the journey"
-    procedure = min(candidates)[3]
-    procedure["example"] = examples[procedure["code"]]
-    return procedure
-
-
-def fill_eform(page: Page, schema: dict[str, Any], values: dict[str, Any]) -> None:
-    for key, prop in schema["properties"].items():
-        if key not in values:
-            continue
-        field = page.locator(f"#form-{key}")
-        value = values[key]
-        if "enum" in prop:
-            field.select_option(str(value))
-        elif prop.get("type") == "boolean":
-            field.set_checked(bool(value))
-        else:
-            field.fill(str(value))
-
-
-def pdf_text(link: Locator) -> str:
-    """The text of the PDF behind a download link the page left (a blob: URL), read as the person
-    who clicked it would get it; it must be a PDF."""
-    from pypdf import PdfReader
-
-    body = base64.b64decode(
-        link.evaluate(
-            """async (a) => {
-                const bytes = new Uint8Array(await (await fetch(a.href)).arrayBuffer());
-                let s = '';
-                for (const b of bytes) s += String.fromCharCode(b);
-                return btoa(s);
-            }"""
-        )
-    )
-    assert body.startswith(b"%PDF"), body[:20]
-    return "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
 
 
 def account(accounts: dict[str, dict[str, Any]], **match: Any) -> dict[str, Any]:
@@ -138,7 +39,7 @@ def test_citizen_desk_agency_lookup_journey(new_page, stack, accounts, shot, tmp
     citizen = accounts["congdan"]
     desk = accounts["motcua"]
     pdf = tmp_path / "don-de-nghi.pdf"
-    pdf.write_bytes(minimal_pdf())
+    pdf.write_bytes(well_formed_pdf())
 
     # GIVEN a citizen signed in: they land on "my dossiers"
     page = new_page()
@@ -253,7 +154,7 @@ def test_citizen_desk_agency_lookup_journey(new_page, stack, accounts, shot, tmp
     # what the desk got: the blob behind the download link the page leaves next to the button
     link = staff.locator(".receipt-slot a[download]")
     expect(link).to_have_attribute("href", re.compile(r"^blob:"))
-    assert code in pdf_text(link)
+    assert code in linked_pdf_text(link)
 
     # GIVEN each step's agency: the task appears (the workflow delivers it), and they approve it
     pages: dict[str, Page] = {}

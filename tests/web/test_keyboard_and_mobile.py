@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.helpers_app import minimal_pdf
+from tests.support.samples import minimal_pdf
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 

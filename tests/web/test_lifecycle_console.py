@@ -10,14 +10,14 @@ hands the result over at the desk.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.web import live_api
+from tests.support import live
+from tests.support.pages import poll_visible, sign_in_to
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -26,28 +26,7 @@ PROCEDURE = "1.009994"
 
 def submitted_dossier(url: str, citizen: dict[str, Any], desk_unit: str) -> str:
     """What the citizen's wizard does, through the API: draft, each required paper, submit."""
-    return live_api.submitted_dossier(url, citizen, PROCEDURE, desk_unit)
-
-
-def sign_in(page: Page, username: str, password: str, lands_on: str) -> None:
-    page.goto("/#/signin")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("heading", level=1, name=lands_on)).to_be_visible()
-
-
-def poll_visible(page: Page, locator: Locator, seconds: float = 20.0) -> None:
-    """Wait for `locator`, reloading between short waits (the workflow delivers tasks async)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            expect(locator).to_be_visible(timeout=1_500)
-            return
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            page.reload()
+    return live.submitted_dossier(url, citizen, PROCEDURE, desk_unit)
 
 
 def open_task(page: Page, dossier_id: str, step_id: str) -> None:
@@ -74,7 +53,7 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
 
     # GIVEN the Vị Thanh desk: the fee box is not ticked; it collects the fee in cash and accepts
     desk = new_page()
-    sign_in(desk, "motcuavithanh", pw["motcuavithanh"], "Hồ sơ chờ tiếp nhận")
+    sign_in_to(desk, "motcuavithanh", pw["motcuavithanh"], "Hồ sơ chờ tiếp nhận")
     desk.goto(f"/#/desk/{dossier_id}")
     fee = desk.get_by_label("Đã thu phí, lệ phí tại quầy")
     expect(fee).not_to_be_checked()
@@ -90,7 +69,7 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
 
     # WHEN Vị Thanh appraises and approves with the button
     vt = new_page()
-    sign_in(vt, "ubndvithanh", pw["ubndvithanh"], "Hồ sơ cần xử lý")
+    sign_in_to(vt, "ubndvithanh", pw["ubndvithanh"], "Hồ sơ cần xử lý")
     open_task(vt, dossier_id, "tham-dinh")
     expect(vt.locator(".facts .badge").first).to_have_text("Đang xử lý")
     expect(vt.locator("#control-slip")).to_contain_text("đang xử lý")
@@ -99,9 +78,9 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
 
     # THEN the parallel stage shows in both departments' task lists
     xd = new_page()
-    sign_in(xd, "soxaydung", pw["soxaydung"], "Hồ sơ cần xử lý")
+    sign_in_to(xd, "soxaydung", pw["soxaydung"], "Hồ sơ cần xử lý")
     tn = new_page()
-    sign_in(tn, "sotnmt", pw["sotnmt"], "Hồ sơ cần xử lý")
+    sign_in_to(tn, "sotnmt", pw["sotnmt"], "Hồ sơ cần xử lý")
     for page, step in ((xd, "y-kien-so-xay-dung"), (tn, "y-kien-so-tnmt")):
         poll_visible(page, page.locator(f'a[href="#/agency/{dossier_id}?step={step}"]'))
         expect(page.locator("#agency-tasks")).to_contain_text(code)
@@ -137,7 +116,7 @@ def test_lifecycle_walk_through_the_console(new_page, stack, accounts, shot) -> 
     if extension_ok:
         # THEN the leader sees it on "Phê duyệt" and approves it
         leader = new_page()
-        sign_in(leader, "lanhdaovithanh", pw["lanhdaovithanh"], "Hồ sơ chờ phê duyệt")
+        sign_in_to(leader, "lanhdaovithanh", pw["lanhdaovithanh"], "Hồ sơ chờ phê duyệt")
         pending = leader.locator("#leader-pending")
         expect(pending).to_contain_text(code)
         shot(leader, "lc-03-leader")

@@ -17,10 +17,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.helpers_app import FORM_EXAMPLES, minimal_pdf
-from tests.number_cases import NUMBER_CASES
-from tests.web import live_api
-from tests.web.test_journey import sign_in
+from tests.support import live
+from tests.support.number_cases import NUMBER_CASES
+from tests.support.pages import sign_in
+from tests.support.samples import FORM_EXAMPLES, minimal_pdf
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -157,7 +157,7 @@ def test_amount_and_dates_typed_the_vietnamese_way_in_an_english_browser(
     dossier_id = re.search(r"dossier=([^&]+)", page.url).group(1)
 
     # THEN the saved draft holds the number and the ISO dates
-    token = live_api.id_token(stack.url, citizen["username"], citizen["password"])
+    token = live.id_token(stack.url, citizen["username"], citizen["password"])
     draft = get(stack.url, f"/api/my/dossiers/{dossier_id}", token)
     assert draft["form_data"]["von_dau_tu"] == 500_000_000
     assert draft["form_data"]["so_lao_dong"] == 1200
@@ -234,24 +234,24 @@ def test_extension_date_is_24_hour_day_first_in_an_english_browser(
     procedure, step = "1.005092", "doi-chieu-so-goc"  # one step, no fee
     url = stack.url
     citizen = accounts["congdan"]
-    dossier_id = live_api.submitted_dossier(url, citizen, procedure, None)
-    mine = live_api.id_token(url, citizen["username"], citizen["password"])
+    dossier_id = live.submitted_dossier(url, citizen, procedure, None)
+    mine = live.id_token(url, citizen["username"], citizen["password"])
     d = get(url, f"/api/my/dossiers/{dossier_id}", mine)
     clerk = next(
         a
         for a in accounts.values()
         if a.get("role") == "desk" and a.get("unit") == d["receiving_unit"]
     )
-    desk_token = live_api.id_token(url, clerk["username"], clerk["password"])
-    accepted = live_api.post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk_token, {})
+    desk_token = live.id_token(url, clerk["username"], clerk["password"])
+    accepted = live.post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk_token, {})
     assert accepted.status_code == 200, accepted.text
     code = accepted.json()["code"]
     officer = next(
         a for a in accounts.values() if a.get("role") == "agency" and a.get("unit") == "H33.10"
     )
-    staff_token = live_api.id_token(url, officer["username"], officer["password"])
+    staff_token = live.id_token(url, officer["username"], officer["password"])
     deadline = time.monotonic() + 30
-    while live_api.agency_task(lambda p: get(url, p, staff_token), dossier_id, code) is None:
+    while live.agency_task(lambda p: get(url, p, staff_token), dossier_id, code) is None:
         assert time.monotonic() < deadline, "the agency's task never opened"
         time.sleep(0.5)
     appointment = datetime.fromisoformat(accepted.json()["appointment_at"]).astimezone(VN)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.live_api import post
+from tests.support.live import post
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from tests.helpers_app import minimal_pdf, minimal_png, pdf_text, text_pdf
-from tests.web import live_api
-from tests.web.test_lifecycle_console import poll_visible, sign_in
+from tests.support import live
+from tests.support.pages import poll_visible, sign_in_to
+from tests.support.samples import minimal_pdf, minimal_png, pdf_text, text_pdf
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -68,13 +68,11 @@ def open_paper(page: Page, name: str, content_type: str, expected: bytes) -> Any
 def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts, shot) -> None:
     pw = {name: a["password"] for name, a in accounts.items()}
     citizen = accounts["congdan"]
-    dossier_id = live_api.submitted_dossier(
-        stack.url, citizen, PROCEDURE, accounts["motcua"]["unit"]
-    )
+    dossier_id = live.submitted_dossier(stack.url, citizen, PROCEDURE, accounts["motcua"]["unit"])
 
     # GIVEN the desk clerk on the dossier page, before receiving it
     desk = new_page()
-    sign_in(desk, "motcua", pw["motcua"], "Hồ sơ chờ tiếp nhận")
+    sign_in_to(desk, "motcua", pw["motcua"], "Hồ sơ chờ tiếp nhận")
     desk.goto(f"/#/desk/{dossier_id}")
     expect(desk.get_by_role("button", name="Tiếp nhận hồ sơ")).to_be_visible()
 
@@ -105,7 +103,7 @@ def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts,
 
     # WHEN the agency's officer opens the dossier once the step is theirs THEN the same paper opens
     agency = new_page()
-    sign_in(agency, "sogtvt", pw["sogtvt"], "Hồ sơ cần xử lý")
+    sign_in_to(agency, "sogtvt", pw["sogtvt"], "Hồ sơ cần xử lý")
     agency.goto(f"/#/agency/{dossier_id}")
     poll_visible(agency, agency.locator("#complete-form"))
     viewer = open_paper(agency, "don-de-nghi.pdf", "application/pdf", minimal_pdf())
@@ -141,7 +139,7 @@ def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts,
 
     # WHEN the citizen opens the dossier THEN the result is that licence, not a template notice
     me = new_page()
-    sign_in(me, "congdan", pw["congdan"], "Hồ sơ của tôi")
+    sign_in_to(me, "congdan", pw["congdan"], "Hồ sơ của tôi")
     me.goto(f"/#/my/{dossier_id}")
     poll_visible(me, me.locator("#result-button"))
     expect(me.locator("#result-kind")).to_contain_text("GPLX-da-ky.pdf")

@@ -19,8 +19,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.helpers_app import FEE_PAID_AT_DESK
-from tests.web.live_api import id_token, post, submitted_dossier
+from tests.support.journeys import FEE_PAID_AT_DESK
+from tests.support.live import id_token, post, submitted_dossier
 
 pytestmark = [pytest.mark.web]
 

@@ -5,8 +5,12 @@
 // nested objects (a fieldset); arrays of enums (checkboxes) and of objects or scalars (add/remove rows).
 // Numbers and dates are text typed the Vietnamese way (natural.js): "500.000.000", "12/05/1990".
 import { h, uid } from './dom.js';
-import { t } from './i18n.js';
-import { naturalInput, naturalHint, readNatural, numberInput, parseNumber, numberProblem, showNumber } from './natural.js';
+import { getLang, t } from './i18n.js';
+import { naturalInput, naturalHint, readNatural, normaliseText, numberInput, parseNumber, numberProblem, showNumber } from './natural.js';
+
+// The province office's words for a field, in the reader's language: `description` and
+// `x-pattern-message` are Vietnamese, their `x-...-en` twins English.
+const inLang = (prop, vi, en) => (getLang() === 'en' && prop[en]) || prop[vi] || '';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const isNumeric = (prop) => prop.type === 'number' || prop.type === 'integer';
@@ -133,7 +137,7 @@ export function validateValue(prop, raw, required, label) {
   }
   if (prop.minLength != null && text.length < prop.minLength) return t('form.minLength', { ...f, n: prop.minLength });
   if (prop.maxLength != null && text.length > prop.maxLength) return t('form.maxLength', { ...f, n: prop.maxLength });
-  if (prop.format === 'email' && !EMAIL.test(text)) return t('form.email', f);
+  if (prop.format === 'email' && !EMAIL.test(text)) return inLang(prop, 'x-pattern-message', 'x-pattern-message-en') || t('form.email', f);
   if (prop.format === 'date') {
     const problem = readNatural('date', text, label).problem;
     if (problem) return problem;
@@ -145,7 +149,7 @@ export function validateValue(prop, raw, required, label) {
     } catch {
       re = null;
     }
-    if (re && !re.test(text)) return prop['x-pattern-message'] || t('form.pattern', f);
+    if (re && !re.test(text)) return inLang(prop, 'x-pattern-message', 'x-pattern-message-en') || t('form.pattern', f);
   }
   return '';
 }
@@ -161,13 +165,13 @@ function readScalar(prop, input) {
     return r.ok ? r.value : text;
   }
   if (prop.format === 'date') return readNatural('date', text, '').value || text;
-  return text;
+  return prop['x-normalize'] ? normaliseText(prop['x-normalize'], text) : text.normalize('NFC');
 }
 
 /** The hint under a field: its description, and how to write a date or an amount. */
 function hintOf(prop) {
   const how = prop.format === 'date' && !isNumeric(prop) ? naturalHint('date') : isMoney(prop) ? t('form.moneyHint') : '';
-  return [prop.description, how].filter(Boolean).join(' ');
+  return [inLang(prop, 'description', 'x-description-en'), how].filter(Boolean).join(' ');
 }
 
 const isEmpty = (v) => v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);

@@ -2,7 +2,7 @@
 // whatever the browser's language (no native date/number controls: those follow the browser's
 // locale, "05/12/1990" and "December 2026" on an English one, and a number control turns
 // "500.000.000" into 500). What is sent to the API stays a number or an ISO string.
-// parseNumber mirrors chalicelib/domain/form_input.py (the shared cases: tests/number_cases.py).
+// parseNumber mirrors chalicelib/domain/form_input.py (the shared cases: tests/support/number_cases.py).
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import { formatDate, formatDateTime, formatMonth, formatNumber } from './format.js';
@@ -209,4 +209,45 @@ export function readNatural(kind, text, label) {
   if (r.ok) return { value: r.value, problem: '' };
   const key = { year: 'form.dateYear', time: 'form.dateTimeNoTime', invalid: 'form.dateInvalid' }[r.reason] || 'form.dateFormat';
   return { value: '', problem: t(key, { field: label, text: raw, hint: naturalHint(kind) }) };
+}
+
+// Text typed naturally into a field whose schema names its kind (`x-normalize`): written the one
+// way its pattern expects. Mirrors normalise_text in chalicelib/domain/form_input.py; never
+// guesses a digit (what cannot be read is left as typed, and the field's message says why).
+const SEPARATORS = /[\s\u00a0\u202f\u2009.\-()]/g;
+const MONTH_TYPED = /^(\d{1,2})\s*[/.-]\s*(\d{4})$/;
+const TIME_TYPED = /^(\d{1,2})\s*(?:[:hg.]|giờ)\s*(\d{2})?\s*(?:phút|p)?$/i;
+const SIZE_TYPED = /^(\d{1,2}(?:[.,]\d)?)\s*[x×*]\s*(\d{1,2}(?:[.,]\d)?)\s*(?:cm)?$/i;
+const pad2 = (n) => String(Number(n)).padStart(2, '0');
+
+export function normaliseText(kind, text) {
+  const s = String(text).normalize('NFC').split(/\s+/).filter(Boolean).join(' ');
+  const bare = s.replace(SEPARATORS, '');
+  switch (kind) {
+    case 'digits':
+      return /^\d+$/.test(bare) ? bare : s;
+    case 'phone':
+      if (/^\+84\d+$/.test(bare)) return `+84${bare.slice(3).replace(/^0/, '')}`;
+      return /^\d+$/.test(bare) ? bare : s;
+    case 'upper':
+      return s.toUpperCase();
+    case 'code':
+      return s.replace(/ /g, '').toUpperCase();
+    case 'month': {
+      const m = MONTH_TYPED.exec(s);
+      if (m && Number(m[1]) >= 1 && Number(m[1]) <= 12) return `${pad2(m[1])}/${m[2]}`;
+      return s.toLowerCase() === 'nay' ? 'nay' : s;
+    }
+    case 'time': {
+      const m = TIME_TYPED.exec(s);
+      if (m && Number(m[1]) <= 23 && Number(m[2] || 0) <= 59) return `${pad2(m[1])}:${pad2(m[2] || 0)}`;
+      return s;
+    }
+    case 'size': {
+      const m = SIZE_TYPED.exec(s);
+      return m ? `${m[1].replace(',', '.')}x${m[2].replace(',', '.')}` : s;
+    }
+    default:
+      return s;
+  }
 }

@@ -18,14 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.helpers_app import (
-    FEE_PAID_AT_DESK,
-    FORM_EXAMPLES,
-    ApiClient,
-    deliver_workflow,
-    sample_file,
-    upload_file,
-)
+from tests.support.client import ApiClient, deliver_workflow, upload_file
+from tests.support.journeys import FEE_PAID_AT_DESK
+from tests.support.samples import FORM_EXAMPLES, sample_file
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OWN_PROC, OTHER_PROC = "2.001610", "2.000720"

@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 
 import requests
 
-from tests.helpers_app import FORM_EXAMPLES, upload_required_papers
+from tests.support.journeys import upload_required_papers
+from tests.support.samples import FORM_EXAMPLES
 
 
 def post(url: str, path: str, token: str | None, body: Any) -> requests.Response:
