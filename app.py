@@ -34,6 +34,7 @@ from chalicelib.api.routes_privacy import bp as privacy_routes
 from chalicelib.api.routes_procedures_admin import bp as procedure_admin_routes
 from chalicelib.api.routes_public import bp as public_routes
 from chalicelib.api.routes_results import bp as results_routes
+from chalicelib.api.routes_vneid import bp as vneid_routes
 
 # Powertools owns the "tthc" logger (masked JSON); Chalice must not add its handler or level.
 app = Chalice(app_name="tthc", configure_logs=False)
@@ -53,6 +54,7 @@ app.register_blueprint(account_routes)
 app.register_blueprint(portal_sync_routes)
 app.register_blueprint(ops_routes)
 app.register_blueprint(admin_routes)
+app.register_blueprint(vneid_routes)
 routes_agency_api.install(app)
 routes_reports.install(app)
 routes_payments.install(app)

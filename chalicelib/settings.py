@@ -93,6 +93,18 @@ class Settings(BaseModel):
     national_portal_secret_id: str = ""
     # The daily reconciliation looks at dossiers synced in the last N Vietnam days.
     portal_reconcile_days: int = Field(default=7, ge=1, le=60)
+    # VNeID sign-in (OpenID Connect; chalicelib.integrations.vneid, chalicelib.services.vneid).
+    # "" issuer = not configured (the sign-in page says so). The secret comes from the environment.
+    vneid_issuer: str = ""
+    vneid_client_id: str = ""
+    vneid_client_secret: str = Field(default="", repr=False)
+    vneid_redirect_uri: str = ""  # "" = public_base_url + "/" (the SPA takes ?code&state)
+    vneid_timeout_seconds: float = Field(default=5.0, gt=0)
+    vneid_transaction_seconds: int = Field(default=600, ge=60)  # state/nonce/PKCE kept this long
+    # Our own session after a VNeID sign-in: HS256 key from the environment (Secrets Manager in
+    # the cloud); "" = VNeID sign-in refused (no session can be issued).
+    session_signing_key: str = Field(default="", repr=False)
+    session_seconds: int = Field(default=3600, ge=300)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -164,6 +176,14 @@ class Settings(BaseModel):
             "national_portal_client_id": "NATIONAL_PORTAL_CLIENT_ID",
             "national_portal_secret_id": "NATIONAL_PORTAL_SECRET_ID",
             "portal_reconcile_days": "PORTAL_RECONCILE_DAYS",
+            "vneid_issuer": "VNEID_ISSUER",
+            "vneid_client_id": "VNEID_CLIENT_ID",
+            "vneid_client_secret": "VNEID_CLIENT_SECRET",
+            "vneid_redirect_uri": "VNEID_REDIRECT_URI",
+            "vneid_timeout_seconds": "VNEID_TIMEOUT_SECONDS",
+            "vneid_transaction_seconds": "VNEID_TRANSACTION_SECONDS",
+            "session_signing_key": "SESSION_SIGNING_KEY",
+            "session_seconds": "SESSION_SECONDS",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

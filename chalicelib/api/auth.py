@@ -52,6 +52,10 @@ class Caller(BaseModel):
     groups: tuple[str, ...] = ()
     name: str = ""
     email: str = ""
+    # How the person signed in: our user pool's password, or VNeID (our session after verifying
+    # VNeID's ID token, chalicelib.services.sessions); and the assurance level (domain.assurance).
+    identity_provider: Literal["password", "vneid"] = "password"
+    assurance_level: int = 0
 
     @property
     def is_staff(self) -> bool:
@@ -375,7 +379,14 @@ def verified_claims(request: Request, verifier: TokenVerifier) -> dict[str, Any]
         cached = None
     if cached is not None and cached[0] == token:
         return cached[1]
-    claims = verifier.verify(token)
+    from chalicelib.services import sessions
+
+    if sessions.is_session_token(token):  # ours, after a VNeID sign-in (HS256)
+        from chalicelib.settings import get_settings
+
+        claims = sessions.verify(get_settings(), token)
+    else:
+        claims = verifier.verify(token)
     try:
         _claims_cache[request] = (token, claims)
     except TypeError:
@@ -431,6 +442,13 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
             code="profile_invalid",
         )
     prof = profile or {}
+    vneid = _is_vneid_session(claims)
+    if vneid and role != "citizen":
+        raise Forbidden(
+            "Cán bộ đăng nhập bằng tài khoản của cơ quan, không bằng VNeID.",
+            "Staff sign in with their staff account.",
+            code="forbidden_role",
+        )
     return Caller(
         sub=str(claims["sub"]),
         username=str(claims.get("cognito:username") or claims.get("username") or claims["sub"]),
@@ -439,7 +457,19 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
         groups=groups or (),
         name=str(prof.get("name") or claims.get("name") or ""),
         email=str(prof.get("email") or claims.get("email") or ""),
+        identity_provider="vneid" if vneid else "password",
+        assurance_level=_level(claims.get("loa")) if vneid else 0,
     )
+
+
+def _is_vneid_session(claims: Mapping[str, Any]) -> bool:
+    from chalicelib.services.sessions import SESSION_ISSUER
+
+    return claims.get("iss") == SESSION_ISSUER and claims.get("idp") == "vneid"
+
+
+def _level(raw: Any) -> int:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 2 else 0
 
 
 def caller_from_request(

@@ -68,6 +68,8 @@ DEFAULT_NO_STORE_ROUTES = frozenset(
         "/api/auth/refresh",
         "/api/auth/forgot-password/confirm",
         "/api/admin/users",
+        "/api/auth/vneid/start",  # a sign-in's state
+        "/api/auth/vneid/callback",  # our session token
     }
 )
 

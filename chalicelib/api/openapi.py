@@ -179,6 +179,7 @@ def operations() -> dict[tuple[str, str], Op]:
         PortalIntakeAnswer,
         ReconcileReport,
     )
+    from chalicelib.services.vneid import VneidCallbackIn, VneidStartIn
 
     work_q = (
         Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
@@ -186,6 +187,14 @@ def operations() -> dict[tuple[str, str], Op]:
         Query("limit", "Page size 1-100 (default 50)."),
     )
     return {
+        # ---- VNeID sign-in (routes_vneid.py, not yet on the routing registry)
+        ("POST", "/api/auth/vneid/start"): Op(
+            "Đăng nhập bằng VNeID: địa chỉ trang đăng nhập của VNeID (OIDC, PKCE)",
+            body=VneidStartIn,
+        ),
+        ("POST", "/api/auth/vneid/callback"): Op(
+            "Đăng nhập bằng VNeID: đổi mã (code, state) lấy phiên đăng nhập", body=VneidCallbackIn
+        ),
         # ---- the account
         ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
         ("POST", "/api/me/compromised"): Op(
@@ -308,6 +317,9 @@ def answers() -> dict[tuple[str, str], type[BaseModel]]:
     from chalicelib.services import models_out as out
 
     return {
+        # ---- VNeID sign-in
+        ("POST", "/api/auth/vneid/start"): out.VneidStart,
+        ("POST", "/api/auth/vneid/callback"): out.VneidTokens,
         # ---- account administration, the audit log
         ("GET", "/api/admin/accounts/{username}"): out.AccountStatus,
         ("POST", "/api/admin/accounts/{username}/enable"): out.AccountStatus,
@@ -374,6 +386,8 @@ UNAUTHENTICATED_PATHS = frozenset(
         "/api/auth/signup",
         "/api/auth/forgot-password",
         "/api/auth/forgot-password/confirm",
+        "/api/auth/vneid/start",
+        "/api/auth/vneid/callback",
     }
 )
 

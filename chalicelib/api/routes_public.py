@@ -39,6 +39,7 @@ def config() -> dict[str, Any]:
         "user_pool_id": s.user_pool_id,
         "user_pool_client_id": s.user_pool_client_id,
         "region": s.region,
+        "vneid": bool(s.vneid_issuer and s.vneid_client_id),
     }
 
 

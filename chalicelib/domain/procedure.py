@@ -113,6 +113,9 @@ class Procedure(BaseModel):
     effective_date: date | None = None
     published_at: AwareDatetime | None = None
     state: Literal["published", "repealed"] = "published"
+    # The electronic-identity level an online applicant needs (NĐ 69/2024; domain.assurance):
+    # 0 any account, 1 VNeID level 1 or 2, 2 VNeID level 2.
+    assurance_level: Literal[0, 1, 2] = 0
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Procedure:

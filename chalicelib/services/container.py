@@ -1,5 +1,6 @@
 """What a use case is given, as a type: `Deps` (store, files, workflow, calendar, clocks, settings,
-the signing keys' holder and the after-commit subscribers). Every service imports this;
+the signing keys' holder, the national portal, the VNeID provider and the after-commit
+subscribers). Every service imports this;
 `services/deps.py`, the composition root, builds the process-wide instance.
 """
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
     from chalicelib.domain.signatures import Signer
     from chalicelib.integrations.national_portal import NationalPortal
+    from chalicelib.integrations.vneid import IdentityProvider
     from chalicelib.settings import Settings
     from chalicelib.store.files import AttachmentFiles
     from chalicelib.store.table import DynamoStore
@@ -59,6 +61,9 @@ class Deps:
     # Who holds the signing keys (KMS by default; a USB token or remote-signing service would be
     # another `Signer`).
     signer: Signer = field(default_factory=kms_signer)
+    # VNeID's OpenID Connect provider (chalicelib.integrations.vneid); None when not configured
+    # (the services answer vneid_not_configured). deps.py builds it; tests give a fake.
+    vneid: IdentityProvider | None = None
     _calendar: WorkingCalendar | None = field(default=None, repr=False)
     _calendar_at: float = field(default=0.0, repr=False)
 

@@ -31,18 +31,23 @@ def get_deps() -> Deps:
         with _lock:
             if _deps is None:
                 from chalicelib.integrations.signer import KmsSigner
+                from chalicelib.integrations.vneid import VneidOidc
                 from chalicelib.services import notifications, portal_sync
                 from chalicelib.settings import get_settings
                 from chalicelib.store.files import AttachmentFiles
                 from chalicelib.store.table import DynamoStore
                 from chalicelib.workflow.executions import Workflow
 
+                settings = get_settings()
+                configured = bool(settings.vneid_issuer and settings.vneid_client_id)
                 _install(
                     Deps(
                         store=DynamoStore(),
                         files=AttachmentFiles(),
                         workflow=Workflow(),
-                        settings=get_settings(),
+                        settings=settings,
+                        # VNeID sign-in (OIDC), only when configured (else vneid_not_configured).
+                        vneid=VneidOidc.from_settings(settings) if configured else None,
                         # The signing keys (PAdES results, issue 19) are held by KMS.
                         signer=KmsSigner(),
                         # Committed status changes become notifications (outbox items) and

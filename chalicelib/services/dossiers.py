@@ -85,6 +85,15 @@ def _default_desk(deps: Deps, requested: str | None, lead_agency: str) -> str:
     return all_desks[0]
 
 
+def _require_assurance(actor: Actor, proc: Procedure) -> None:
+    """A citizen's electronic-identity level must reach the procedure's (domain.assurance);
+    actors without a level (password accounts) count as level 0."""
+    from chalicelib.domain.assurance import require_level
+
+    raw = getattr(actor, "assurance_level", 0)
+    require_level(raw if isinstance(raw, int) else 0, proc.assurance_level)
+
+
 def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channel) -> Dossier:
     proc = deps.store.get_procedure(req.procedure_code)
     if proc.state == "repealed":
@@ -101,6 +110,8 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
             code="not_online",
             field="procedure_code",
         )
+    if actor.role == "citizen":
+        _require_assurance(actor, proc)
     form_data = _validate_form(proc, req.form_data)
     if actor.role == "desk":
         if not actor.unit:
@@ -370,6 +381,7 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     if actor.role != "citizen":
         raise Forbidden("Chỉ chủ hồ sơ được nộp hồ sơ.", "Only the applicant may submit.")
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    _require_assurance(actor, proc)
     _validate_form(proc, d.form_data)
     _check_documents(proc, d)
     now = deps.clock()

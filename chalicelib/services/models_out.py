@@ -34,6 +34,21 @@ class Tokens(_Out):
     expires_in: int
 
 
+class VneidStart(_Out):
+    authorization_url: str
+    state: str
+
+
+class VneidTokens(_Out):
+    id_token: str  # our session (chalicelib.services.sessions), not VNeID's token
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int
+    identity_provider: str
+    assurance_level: int
+    logout_url: str
+
+
 class SignedUp(_Out):
     sub: str
     username: str
@@ -69,6 +84,7 @@ class ClientConfig(_Out):
     user_pool_id: str
     user_pool_client_id: str
     region: str
+    vneid: bool = False  # VNeID sign-in is configured (the sign-in page shows its button)
 
 
 # ---- dossiers -----------------------------------------------------------------------------------

@@ -104,6 +104,24 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             if s.accounts:
                 banner += ["  Demo accounts:", _accounts_table(s.accounts), ""]
+            if s.environment.get("VNEID_ISSUER"):
+                from infra.twins.vneid_twin import demo_citizens
+
+                people = [
+                    {
+                        "username": c["so_dinh_danh"],
+                        "password": c["password"],
+                        "role": f"VNeID mức {c['acr'][-1]}",
+                        "name": c["name"],
+                    }
+                    for c in demo_citizens()
+                ]
+                banner += [
+                    f"  VNeID (local twin {s.environment['VNEID_ISSUER']}): "
+                    "'Đăng nhập bằng VNeID' on the sign-in page",
+                    _accounts_table(people),
+                    "",
+                ]
             print("\n".join(banner), flush=True)
             waiter.wait()
             print("Stopping…", flush=True)

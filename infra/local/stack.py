@@ -16,6 +16,8 @@ import importlib
 import json
 import logging
 import os
+import secrets
+import subprocess
 import sys
 import threading
 import urllib.request
@@ -217,6 +219,23 @@ def _start_twin_portal(
     return portal, env
 
 
+def _start_vneid_twin(stack: contextlib.ExitStack, redirect_uris: list[str]) -> Any:
+    """The VNeID twin (infra/twins/vneid, Node) for the stack's lifetime; None without Node (the
+    sign-in page then says VNeID is not configured and offers the password)."""
+    from infra.twins.vneid_twin import TwinUnavailable, node_available, vneid_twin
+
+    if not node_available():
+        log.warning("node/npm not found: no VNeID twin, VNeID sign-in is off")
+        return None
+    try:
+        twin = stack.enter_context(vneid_twin(redirect_uris))
+    except (TwinUnavailable, OSError, subprocess.SubprocessError) as exc:
+        log.warning("VNeID twin did not start (%s): VNeID sign-in is off", exc)
+        return None
+    log.info("VNeID twin at %s", twin.issuer)
+    return twin
+
+
 @contextlib.contextmanager
 def running_stack(
     port: int = 0,
@@ -293,6 +312,11 @@ def running_stack(
             from infra.local.pki_server import local_pki
 
             env.update(local_pki().environment())
+        if not os.environ.get("VNEID_ISSUER"):
+            twin = _start_vneid_twin(moto_child, [f"{url}/", f"http://127.0.0.1:{http_port}/"])
+            if twin is not None:
+                env.update(twin.env())
+                env.setdefault("SESSION_SIGNING_KEY", secrets.token_urlsafe(48))
         if not os.environ.get("NATIONAL_PORTAL_URL"):
             portal, portal_env = _start_twin_portal(  # the pump is in-process
                 "127.0.0.1",

@@ -1,0 +1,1 @@
+"""Local twins of outside services built on real implementations of their protocols."""

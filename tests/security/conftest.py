@@ -33,6 +33,10 @@ def sec_aws() -> Iterator[Outputs]:
             "AWS_SESSION_TOKEN": "testing",
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
+            # VNeID sign-in configured, with the local fake provider (tests/fakes/vneid.py)
+            "VNEID_ISSUER": "https://vneid.test",
+            "VNEID_CLIENT_ID": "tthc-test",
+            "SESSION_SIGNING_KEY": "k" * 40,
         }.items():
             mp.setenv(name, value)
         for name in ("AWS_ENDPOINT_URL", "LOCALSTACK", "AWS_PROFILE", "JWKS_URL"):
@@ -69,6 +73,9 @@ def sec_api(sec_aws: Outputs) -> Iterator[ApiClient]:
 
     accounts = {a["username"]: a for a in load_demo()}
     set_deps(None)
+    from tests.fakes.vneid import FakeVneid
+
+    get_deps().vneid = FakeVneid()
     set_agency_keys(None)
     routes_agency_api.set_verifier(None)
     verifier = TokenVerifier.from_settings(get_deps().settings, jwks=StaticJwks(moto_jwks()))

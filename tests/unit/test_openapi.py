@@ -230,6 +230,8 @@ def test_security_by_audience(spec: dict[str, Any]) -> None:
             "/api/auth/signup",
             "/api/auth/forgot-password",
             "/api/auth/forgot-password/confirm",
+            "/api/auth/vneid/start",
+            "/api/auth/vneid/callback",
         }:
             assert op["security"] == [], path
         else:

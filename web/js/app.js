@@ -2,6 +2,7 @@
 import { h, replace } from './dom.js';
 import { t, getLang, setLang, applyStatic } from './i18n.js';
 import { get, setUnauthorizedHandler } from './api.js';
+import { finishVneidIfReturning, takeVneidLogoutUrl } from './vneid.js';
 import { getSession, clearSession, role, onSessionChange, forgetAllTyping } from './session.js';
 import { clearAlerts, showError, showNotice, loading, setFlash, takeFlash } from './ui.js';
 
@@ -213,6 +214,11 @@ function signOut() {
   forgetAllTyping();
   clearSession();
   setFlash(t('signin.signedOut'));
+  const vneidLogout = takeVneidLogoutUrl();
+  if (vneidLogout) {
+    location.assign(vneidLogout); // VNeID ends its session too, then sends the browser back here
+    return;
+  }
   navigate('#/');
 }
 
@@ -261,7 +267,9 @@ function start() {
   onSessionChange(renderNav);
   window.addEventListener('hashchange', route);
   loadConfig();
-  route();
+  finishVneidIfReturning(navigate).then((handled) => {
+    if (!handled) route();
+  });
 }
 
 start();

@@ -1,11 +1,12 @@
 // Sign in (Cognito USER_PASSWORD_AUTH through the API), then route by role.
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { post, get } from '../api.js';
 import { startSession, setMe, clearSession, homeFor, me } from '../session.js';
 import { pageTitle, card, busy, setFlash } from '../ui.js';
 import { labelled, setFieldError } from '../forms.js';
 import { ta } from '../account-strings.js';
+import { startVneid } from '../vneid.js';
 
 /** Only same-site hash routes are followed after sign-in. */
 function safeNext(next) {
@@ -46,7 +47,17 @@ export async function render(view, { query, navigate }) {
     });
     return undefined;
   });
-  view.append(pageTitle(t('signin.title')), card(h('p', { class: 'muted' }, t('signin.lead')), form,
+  const en = getLang() === 'en';
+  const vneidButton = h('button', { type: 'button', class: 'btn btn-primary', id: 'vneid-signin' },
+    en ? 'Sign in with VNeID' : 'Đăng nhập bằng VNeID');
+  vneidButton.addEventListener('click', () => busy(vneidButton, () => startVneid(safeNext(query.next))));
+  const vneid = h('div', { class: 'vneid-choice' },
+    h('p', {}, en
+      ? 'Citizens: sign in with your electronic identity (VNeID app account, level 1 or 2).'
+      : 'Công dân: đăng nhập bằng tài khoản định danh điện tử VNeID (mức độ 1 hoặc 2).'),
+    vneidButton,
+    h('p', { class: 'muted small' }, en ? 'Or with a username and password:' : 'Hoặc bằng tên đăng nhập và mật khẩu:'));
+  view.append(pageTitle(t('signin.title')), card(h('p', { class: 'muted' }, t('signin.lead')), vneid, form,
     h('p', {}, h('a', { href: forgotHref(username.input.value), id: 'forgot-link', onclick: (e) => { e.currentTarget.href = forgotHref(username.input.value); } }, ta('reset.link'))),
     h('p', {}, ta('signup.noAccount'), ' ', h('a', { href: '#/signup', id: 'signup-link' }, ta('signup.signupLink')))));
 }
