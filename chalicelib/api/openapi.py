@@ -435,6 +435,10 @@ def _success(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": content}
 
 
+# Paths without a parameter whose resource may not exist yet (no reconciliation has run).
+NOT_YET_PATHS = frozenset({"/api/ops/portal-sync/reconciliation"})
+
+
 def error_statuses(method: str, path: str, op: Op) -> set[int]:
     """The error answers an operation documents, by what it takes and who may call it."""
     errors = {400, 503}
@@ -442,7 +446,7 @@ def error_statuses(method: str, path: str, op: Op) -> set[int]:
         errors |= {401, 403}
     if path in UNAUTHENTICATED_PATHS and path.endswith("/signin"):
         errors |= SIGN_IN_ERRORS
-    if "{" in path or op.body is not None or op.upload:
+    if "{" in path or op.body is not None or op.upload or path in NOT_YET_PATHS:
         errors.add(404)  # the path's resource, or one the body names (a procedure, a unit)
     if method == "POST":
         errors |= {409, 422}

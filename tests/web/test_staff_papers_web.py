@@ -129,7 +129,10 @@ def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts,
     agency.get_by_role("button", name="Xem kết quả").click()
     viewer = agency.get_by_role("dialog", name="GPLX-da-ky.pdf")
     expect(viewer).to_be_visible()
-    assert _bytes_at(agency, str(viewer.locator("iframe").get_attribute("src"))) == licence
+    # the licence as uploaded, then the PAdES signatures as an incremental update (issue 19)
+    served = _bytes_at(agency, str(viewer.locator("iframe").get_attribute("src")))
+    assert served.startswith(licence) and len(served) > len(licence)
+    assert b"/ByteRange" in served[len(licence) :]
     shot(agency, "papers-03-agency-result")
     agency.keyboard.press("Escape")
     # AND the officer approves the (only) step
@@ -151,7 +154,7 @@ def test_staff_open_papers_and_attach_the_real_result(new_page, stack, accounts,
     with me.expect_download() as saved:
         link.click()
     data = open(saved.value.path(), "rb").read()
-    assert data == licence
+    assert data == served  # the signed licence the agency saw
     assert marker in pdf_text(data)
 
     # AND the citizen opens their own paper the same way
