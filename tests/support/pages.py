@@ -23,7 +23,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/#/signin")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
 def sign_in_to(page: Page, username: str, password: str, lands_on: str) -> None:

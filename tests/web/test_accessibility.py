@@ -73,7 +73,7 @@ def test_console_pages_meet_wcag_aa(new_page: Any, accounts: dict[str, Any]) -> 
         page.goto(f"/#{routes[0]}")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(accounts[username]["password"])
-        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_role("button", name="Đăng nhập", exact=True).click()
         expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
         for route in routes:
             _open(page, route)

@@ -22,7 +22,7 @@ def _sign_in(page: Page, route: str, account: dict[str, Any], heading: str) -> N
     page.goto(f"/#{route}")
     page.get_by_label("Tên đăng nhập").fill(account["username"])
     page.get_by_label("Mật khẩu").fill(account["password"])
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 

@@ -52,7 +52,7 @@ def sign_in_to(page: Page, route: str, username: str, password: str, heading: st
     expect(page.get_by_label("Tên đăng nhập")).to_be_visible()
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 

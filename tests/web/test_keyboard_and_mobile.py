@@ -238,7 +238,7 @@ def test_the_phone_header_is_compact_and_its_menu_works_by_keyboard(
     # a signed-in desk clerk's page: the same compact header over a longer menu
     page.get_by_label("Tên đăng nhập").fill("motcua")
     page.get_by_label("Mật khẩu").fill(accounts["motcua"]["password"])
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Hồ sơ chờ tiếp nhận")).to_be_visible()
     assert _header_height(page) <= HEADER_MAX
     _no_sideways_scroll(page)
@@ -258,7 +258,7 @@ def test_the_desktop_header_still_shows_every_link(
     page.goto("/#/signin")
     page.get_by_label("Tên đăng nhập").fill("quantri")
     page.get_by_label("Mật khẩu").fill(accounts["quantri"]["password"])
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page).to_have_url(re.compile(r"#/admin$"))  # signed in, the nav shows the role's links
     nav = page.get_by_role("navigation", name="Điều hướng chính")
     expect(nav.get_by_role("button", name="Đăng xuất")).to_be_visible()

@@ -33,7 +33,7 @@ def _sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/#/signin")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
 def test_forgot_password_end_to_end(stack: Any, new_page: Any, shot: Any) -> None:

@@ -169,7 +169,7 @@ def test_citizen_rates_a_returned_dossier(new_page: Any, stack: Any, accounts: A
     page.goto("/#/signin")
     page.get_by_label("Tên đăng nhập").fill("congdan")
     page.get_by_label("Mật khẩu").fill(accounts["congdan"]["password"])
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Hồ sơ của tôi")).to_be_visible()
 
     page.goto(f"/#/rate?id={d['id']}")

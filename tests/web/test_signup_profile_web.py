@@ -63,7 +63,7 @@ def _sign_in(page: Page, username: str, password: str) -> None:
     page.goto("/#/signin")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
 
 
 def test_sign_up_profile_prefill_then_report_compromised(

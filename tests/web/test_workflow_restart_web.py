@@ -84,7 +84,7 @@ def _sign_in_to(page: Page, route: str, account: dict[str, Any], heading: str) -
     expect(page.get_by_label("Tên đăng nhập")).to_be_visible()
     page.get_by_label("Tên đăng nhập").fill(account["username"])
     page.get_by_label("Mật khẩu").fill(account["password"])
-    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 
