@@ -172,6 +172,7 @@ class World:
         from chalicelib.api.auth import StaticJwks, TokenVerifier
         from chalicelib.services.deps import get_deps, set_deps
         from infra.demo import load_demo
+        from infra.local.pki_server import local_pki
         from infra.provision import provision
         from infra.resources import environment as stack_env
         from tests.support.aws import AwsView, moto_jwks
@@ -181,6 +182,7 @@ class World:
         self.meter = meter
         outputs = provision()
         os.environ.update(stack_env(outputs))
+        os.environ.update(local_pki().environment())  # test root CA, TSA and CRLs (PAdES)
         original = aws.client
 
         def metered(service: str) -> Any:
@@ -445,6 +447,9 @@ def world(meter: Meter) -> Iterator[World]:
     environment()
     from moto import mock_aws
 
+    from infra.moto_patches import kms_digest
+
+    kms_digest.apply()  # Sign with MessageType=DIGEST signs the digest, as KMS does
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):  # type: ignore[arg-type]
         w = World(meter)
         try:
