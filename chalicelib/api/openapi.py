@@ -437,6 +437,8 @@ def _success(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
 
 # Paths without a parameter whose resource may not exist yet (no reconciliation has run).
 NOT_YET_PATHS = frozenset({"/api/ops/portal-sync/reconciliation"})
+# Unauthenticated sign-in steps that refuse a bad credential with 401 (an unknown VNeID state).
+REFUSES_CREDENTIALS = frozenset({"/api/auth/vneid/callback"})
 
 
 def error_statuses(method: str, path: str, op: Op) -> set[int]:
@@ -446,6 +448,8 @@ def error_statuses(method: str, path: str, op: Op) -> set[int]:
         errors |= {401, 403}
     if path in UNAUTHENTICATED_PATHS and path.endswith("/signin"):
         errors |= SIGN_IN_ERRORS
+    if path in REFUSES_CREDENTIALS:
+        errors.add(401)
     if "{" in path or op.body is not None or op.upload or path in NOT_YET_PATHS:
         errors.add(404)  # the path's resource, or one the body names (a procedure, a unit)
     if method == "POST":
