@@ -437,8 +437,9 @@ def _success(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
 
 # Paths without a parameter whose resource may not exist yet (no reconciliation has run).
 NOT_YET_PATHS = frozenset({"/api/ops/portal-sync/reconciliation"})
-# Unauthenticated sign-in steps that refuse a bad credential with 401 (an unknown VNeID state).
-REFUSES_CREDENTIALS = frozenset({"/api/auth/vneid/callback"})
+# Unauthenticated routes that refuse a bad credential with 401: an unknown VNeID sign-in state, a
+# push not signed by the national portal (HMAC).
+REFUSES_CREDENTIALS = frozenset({"/api/auth/vneid/callback", "/api/portal/dvcqg/hoso"})
 
 
 def error_statuses(method: str, path: str, op: Op) -> set[int]:
