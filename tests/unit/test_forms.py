@@ -32,10 +32,11 @@ from chalicelib.domain.dossier import (
     StopRequest,
 )
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.domain.procedure import Duration, Procedure, ProcessStep, Unit
+from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.services import forms as form_service
 from chalicelib.services.deps import Deps
+from tests.support.documents import PROCEDURE
 
 pytestmark = pytest.mark.unit
 
@@ -51,19 +52,7 @@ UNITS = {
     "H15.50.06": "Sở Tài chính",
 }
 
-PROC = Procedure(
-    code="1.001612",
-    name="Cấp giấy chứng nhận đăng ký hộ kinh doanh",
-    field="Thành lập và hoạt động của hộ kinh doanh",
-    level="partial_online",
-    lead_agency="H15.50.05",
-    processing_time=Duration(amount=3),
-    steps=(
-        ProcessStep(
-            id="review", name="Thẩm định", agency="H15.50.05", allowance=Duration(amount=2)
-        ),
-    ),
-)
+PROC = PROCEDURE  # the same one-step procedure the documents benches and tests render
 
 
 def make_dossier(**overrides: Any) -> Dossier:
