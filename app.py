@@ -13,28 +13,25 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import CloudWatchEvent, SQSEvent
 
-from chalicelib.api import (
-    context,
-    http,
-    routes_agency_api,
-    routes_payments,
-    routes_portal_intake,
-    routes_reports,
-)
-from chalicelib.api.routes_account import bp as account_routes
-from chalicelib.api.routes_admin import bp as admin_routes
-from chalicelib.api.routes_audit import bp as audit_routes
-from chalicelib.api.routes_care import bp as care_routes
-from chalicelib.api.routes_feedback import bp as feedback_routes
-from chalicelib.api.routes_lifecycle import bp as lifecycle_routes
-from chalicelib.api.routes_ops import bp as ops_routes
-from chalicelib.api.routes_people import bp as people_routes
-from chalicelib.api.routes_portal_sync import bp as portal_sync_routes
-from chalicelib.api.routes_privacy import bp as privacy_routes
-from chalicelib.api.routes_procedures_admin import bp as procedure_admin_routes
-from chalicelib.api.routes_public import bp as public_routes
-from chalicelib.api.routes_results import bp as results_routes
-from chalicelib.api.routes_vneid import bp as vneid_routes
+from chalicelib.api import context, http
+from chalicelib.api.routes import agency_api as routes_agency_api
+from chalicelib.api.routes import payments as routes_payments
+from chalicelib.api.routes import portal_intake as routes_portal_intake
+from chalicelib.api.routes import reports as routes_reports
+from chalicelib.api.routes.account import bp as account_routes
+from chalicelib.api.routes.admin import bp as admin_routes
+from chalicelib.api.routes.audit import bp as audit_routes
+from chalicelib.api.routes.care import bp as care_routes
+from chalicelib.api.routes.feedback import bp as feedback_routes
+from chalicelib.api.routes.lifecycle import bp as lifecycle_routes
+from chalicelib.api.routes.ops import bp as ops_routes
+from chalicelib.api.routes.people import bp as people_routes
+from chalicelib.api.routes.portal_sync import bp as portal_sync_routes
+from chalicelib.api.routes.privacy import bp as privacy_routes
+from chalicelib.api.routes.procedures_admin import bp as procedure_admin_routes
+from chalicelib.api.routes.public import bp as public_routes
+from chalicelib.api.routes.results import bp as results_routes
+from chalicelib.api.routes.vneid import bp as vneid_routes
 
 # Powertools owns the "tthc" logger (masked JSON); Chalice must not add its handler or level.
 app = Chalice(app_name="tthc", configure_logs=False)
@@ -76,7 +73,7 @@ def on_workflow_message(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.api.http import get_logger
     from chalicelib.aws import process_sqs_batch
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.processing import on_workflow_message as handle
+    from chalicelib.services.dossier.processing import on_workflow_message as handle
     from chalicelib.workflow.messages import InvalidWorkflowMessage, parse_message
 
     logger = get_logger()
@@ -102,7 +99,7 @@ def on_upload_event(event: SQSEvent) -> dict[str, Any]:
 
     from chalicelib.aws import process_sqs_batch
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import finalize_by_key
+    from chalicelib.services.dossier.dossiers import finalize_by_key
 
     def one(record: Any) -> None:
         payload: dict[str, Any] = json.loads(record.body)
@@ -117,8 +114,8 @@ def on_upload_event(event: SQSEvent) -> dict[str, Any]:
 @app.schedule("cron(0 0 ? * MON-FRI *)")
 def on_daily_digest(event: CloudWatchEvent) -> None:
     """07:00 Asia/Ho_Chi_Minh (UTC+7, no DST) on weekdays; a holiday weekday sends nothing."""
+    from chalicelib.services.care.digest import run_scheduled_digest
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.digest import run_scheduled_digest
 
     run_scheduled_digest(get_deps(), event.time)
 
@@ -127,7 +124,7 @@ def on_daily_digest(event: CloudWatchEvent) -> None:
 def on_semiannual_report(event: CloudWatchEvent) -> None:
     """08:00 Asia/Ho_Chi_Minh daily in June and November; acts only on REPORT_DAY (default 20)."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import run_scheduled_report
+    from chalicelib.services.reporting.report import run_scheduled_report
 
     run_scheduled_report(get_deps(), event.time)
 
@@ -135,8 +132,8 @@ def on_semiannual_report(event: CloudWatchEvent) -> None:
 @app.schedule("cron(15 0-10 ? * MON-SAT *)")
 def on_feedback_deadlines(event: CloudWatchEvent) -> None:
     """Feedback due-soon and overdue alerts, hourly in Vietnam working hours (07:15-17:15)."""
+    from chalicelib.services.care.feedback import check_feedback_deadlines
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.feedback import check_feedback_deadlines
 
     check_feedback_deadlines(get_deps())
 
@@ -146,8 +143,8 @@ def on_notifications(event: CloudWatchEvent) -> None:
     """Drain the notification outbox (e-mail, SMS with consent); idempotent per item."""
     from datetime import UTC, datetime
 
+    from chalicelib.services.care.notifications import run_scheduled
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.notifications import run_scheduled
 
     run_scheduled(get_deps(), datetime.now(UTC))
 
@@ -156,7 +153,7 @@ def on_notifications(event: CloudWatchEvent) -> None:
 def on_retention(event: CloudWatchEvent) -> None:
     """Retention job, 02:00 Asia/Ho_Chi_Minh nightly; bounded batch, resumes from its watermark."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.privacy_retention import run_retention
+    from chalicelib.services.privacy.privacy_retention import run_retention
 
     run_retention(get_deps())
 
@@ -165,7 +162,7 @@ def on_retention(event: CloudWatchEvent) -> None:
 def on_breach_deadlines(event: CloudWatchEvent) -> None:
     """Breach report reminders (72 h legal deadline): hourly, every day."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.privacy_breach import check_breach_deadlines
+    from chalicelib.services.privacy.privacy_breach import check_breach_deadlines
 
     check_breach_deadlines(get_deps())
 
@@ -177,7 +174,7 @@ def on_portal_sync(event: SQSEvent) -> dict[str, Any]:
     """National portal (Cổng DVCQG) sync packets: POST each (retries inside), report only the
     failed records back to SQS (partial batch response); after maxReceiveCount, the DLQ."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.portal_sync import handle_batch
+    from chalicelib.services.portal.portal_sync import handle_batch
 
     return dict(handle_batch(get_deps(), event))
 
@@ -186,7 +183,7 @@ def on_portal_sync(event: SQSEvent) -> dict[str, Any]:
 def on_portal_sync_sweep(event: CloudWatchEvent) -> None:
     """Re-send portal sync packets left pending (the queue was unreachable at commit time)."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.portal_sync import sweep
+    from chalicelib.services.portal.portal_sync import sweep
 
     sweep(get_deps())
 
@@ -195,7 +192,7 @@ def on_portal_sync_sweep(event: CloudWatchEvent) -> None:
 def on_portal_intake_pull(event: CloudWatchEvent) -> None:
     """Pull mode: take in the dossiers submitted on the national portal, answer each."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.portal_intake import pull
+    from chalicelib.services.portal.portal_intake import pull
 
     if get_deps().settings.national_portal_url:
         pull(get_deps())
@@ -206,7 +203,7 @@ def on_portal_reconcile(event: CloudWatchEvent) -> None:
     """01:30 Vietnam time: compare our dossiers with the portal's TraCuuHoSo, re-send what
     differs, store the report for ops."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.portal_reconcile import reconcile
+    from chalicelib.services.portal.portal_reconcile import reconcile
 
     if get_deps().settings.national_portal_url:
         reconcile(get_deps())
@@ -216,7 +213,7 @@ def on_portal_reconcile(event: CloudWatchEvent) -> None:
 def on_portal_catalogue(event: CloudWatchEvent) -> None:
     """03:00 Vietnam time: the national procedure database into pending changes."""
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.portal_catalogue import import_catalogue
+    from chalicelib.services.portal.portal_catalogue import import_catalogue
 
     if get_deps().settings.national_portal_url:
         import_catalogue(get_deps())

@@ -224,9 +224,9 @@ def load(size: int, open_count: int, seed: int = 7) -> tuple[Any, list[str]]:
 
 
 def measure(deps: Any, agency: str) -> dict[str, dict[str, float]]:
-    from chalicelib.services.digest import agency_digest
-    from chalicelib.services.indicators import compute_overview
-    from chalicelib.services.report import build_semiannual_report
+    from chalicelib.services.care.digest import agency_digest
+    from chalicelib.services.reporting.indicators import compute_overview
+    from chalicelib.services.reporting.report import build_semiannual_report
 
     meter = ReadMeter(deps.store.client)
     half = [f"2026-{m:02d}" for m in range(6, 12)]  # the last six months, counters only

@@ -63,7 +63,7 @@ class Settings(BaseModel):
     retention_batch: int = Field(default=200, ge=1)  # dossiers deleted per run at most
     breach_report_hours: int = Field(default=72, ge=1)  # NĐ 13/2023 Đ23: notify within 72 h
     breach_remind_before_hours: int = Field(default=24, ge=1)  # the due-soon reminder
-    # Notifications (chalicelib.services.notifications): "ses" sends e-mail through SES (moto
+    # Notifications (chalicelib.services.care.notifications): "ses" sends e-mail through SES (moto
     # records it locally); "log" only records each send in the table (NOTIFYLOG items).
     notify_channel: str = "ses"
     notify_sender: str = ""  # an SES-verified identity; "" = report_sender (already verified)
@@ -76,8 +76,8 @@ class Settings(BaseModel):
     vnpay_simulator: bool = False  # make run: our own /sim/vnpay/pay page plays the gateway
     payment_expire_minutes: int = Field(default=15, ge=1)
     api_base_url: str = ""  # where /api is reachable from the gateway; "" = public_base_url
-    # National portal (Cổng DVCQG) sync (chalicelib.services.portal_sync). The URL and token come
-    # from the environment; "" URL = not configured (packets fail with a clear message).
+    # National portal (Cổng DVCQG) sync (chalicelib.services.portal.portal_sync). The URL and token
+    # come from the environment; "" URL = not configured (packets fail with a clear message).
     national_portal_url: str = ""
     national_portal_token: str = Field(default="", repr=False)
     national_portal_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -93,7 +93,8 @@ class Settings(BaseModel):
     national_portal_secret_id: str = ""
     # The daily reconciliation looks at dossiers synced in the last N Vietnam days.
     portal_reconcile_days: int = Field(default=7, ge=1, le=60)
-    # VNeID sign-in (OpenID Connect; chalicelib.integrations.vneid, chalicelib.services.vneid).
+    # VNeID sign-in (OpenID Connect; chalicelib.integrations.vneid,
+    # chalicelib.services.identity.vneid).
     # "" issuer = not configured (the sign-in page says so). The secret comes from the environment.
     vneid_issuer: str = ""
     vneid_client_id: str = ""

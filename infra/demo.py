@@ -202,8 +202,8 @@ def seed_dossiers(
     the same finalize step as an upload. Returns the dossier ids (none if there is no seed file).
     """
     from chalicelib.domain.dossier import Attachment, Channel
-    from chalicelib.services import dossiers
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.dossier import dossiers
     from chalicelib.services.models import ApplicantIn, CreateDossierIn
 
     seed_file = data_dir / "seed.json"

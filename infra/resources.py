@@ -293,13 +293,14 @@ class Stack:
     alarms: tuple[MetricAlarm, ...] = ()
     # The API Lambda: API Gateway gives up after 29 s, so the function never needs longer.
     api_function: FunctionSettings = FunctionSettings(memory_mb=512, timeout_seconds=29)
-    # Agencies' API secrets are encrypted with this key (chalicelib.services.agency_keys).
+    # Agencies' API secrets are encrypted with this key (chalicelib.services.admin.agency_keys).
     kms_keys: tuple[KmsKey, ...] = (
         KmsKey("agency-keys", "agencies' API key secrets"),
         # Envelope encryption of personal-data fields and the search-hash secret (store/pii.py).
         KmsKey("pii", "personal data fields (ID numbers, dates of birth, phones)"),
     )
-    # Signs the electronic results (chalicelib.services.results); its ARN is in `Outputs.kms_keys`.
+    # Signs the electronic results (chalicelib.services.dossier.results); its ARN is in
+    # `Outputs.kms_keys`.
     signing_key: SigningKey = SigningKey("sign", "signs electronic results (ECDSA P-256)")
 
     # Physical names. The table keeps the bare stack name: settings default to TABLE_NAME=tthc.

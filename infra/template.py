@@ -159,7 +159,10 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "table": DDB_READ + DDB_WRITE,
         "attachments": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
         "results": ("s3:GetObject", "s3:PutObject"),
-        "reports": ("s3:GetObject", "s3:PutObject"),  # on-demand reports (services/report.py)
+        "reports": (
+            "s3:GetObject",
+            "s3:PutObject",
+        ),  # on-demand reports (services/reporting/report.py)
         "states": ("states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"),
         "executions": ("states:DescribeExecution", "states:GetExecutionHistory"),
         "cognito": (

@@ -53,7 +53,8 @@ class Caller(BaseModel):
     name: str = ""
     email: str = ""
     # How the person signed in: our user pool's password, or VNeID (our session after verifying
-    # VNeID's ID token, chalicelib.services.sessions); and the assurance level (domain.assurance).
+    # VNeID's ID token, chalicelib.services.identity.sessions); and the assurance level
+    # (domain.assurance).
     identity_provider: Literal["password", "vneid"] = "password"
     assurance_level: int = 0
 
@@ -379,7 +380,7 @@ def verified_claims(request: Request, verifier: TokenVerifier) -> dict[str, Any]
         cached = None
     if cached is not None and cached[0] == token:
         return cached[1]
-    from chalicelib.services import sessions
+    from chalicelib.services.identity import sessions
 
     if sessions.is_session_token(token):  # ours, after a VNeID sign-in (HS256)
         from chalicelib.settings import get_settings
@@ -463,7 +464,7 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
 
 
 def _is_vneid_session(claims: Mapping[str, Any]) -> bool:
-    from chalicelib.services.sessions import SESSION_ISSUER
+    from chalicelib.services.identity.sessions import SESSION_ISSUER
 
     return claims.get("iss") == SESSION_ISSUER and claims.get("idp") == "vneid"
 

@@ -155,15 +155,14 @@ class Op:
 
 def operations() -> dict[tuple[str, str], Op]:
     """(method, path) -> Op for every route of the app. POST entries name their input model."""
-    from chalicelib.api.routes_privacy import (
+    from chalicelib.api.routes.privacy import (
         BreachIn,
         BreachReportedIn,
         ConsentIn,
         ErasureIn,
         IdNumberSearchIn,
     )
-    from chalicelib.services.account_security import CompromisedIn, ProfileIn
-    from chalicelib.services.feedback import (
+    from chalicelib.services.care.feedback import (
         AnswerIn,
         FeedbackIn,
         FeedbackReasonIn,
@@ -174,12 +173,13 @@ def operations() -> dict[tuple[str, str], Op]:
         RouteIn,
         StaffFeedbackIn,
     )
-    from chalicelib.services.models_portal import (
+    from chalicelib.services.identity.account_security import CompromisedIn, ProfileIn
+    from chalicelib.services.identity.vneid import VneidCallbackIn, VneidStartIn
+    from chalicelib.services.portal.models_portal import (
         PortalDossierIn,
         PortalIntakeAnswer,
         ReconcileReport,
     )
-    from chalicelib.services.vneid import VneidCallbackIn, VneidStartIn
 
     work_q = (
         Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
@@ -187,7 +187,7 @@ def operations() -> dict[tuple[str, str], Op]:
         Query("limit", "Page size 1-100 (default 50)."),
     )
     return {
-        # ---- VNeID sign-in (routes_vneid.py, not yet on the routing registry)
+        # ---- VNeID sign-in (api/routes/vneid.py, not yet on the routing registry)
         ("POST", "/api/auth/vneid/start"): Op(
             "Đăng nhập bằng VNeID: địa chỉ trang đăng nhập của VNeID (OIDC, PKCE)",
             body=VneidStartIn,

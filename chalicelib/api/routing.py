@@ -234,7 +234,7 @@ def _check_same(contract: Contract, original: Any, dumped: Any) -> None:
 
 
 # Auth.SIGV4: the route module that owns the agencies' keys registers how a signed request
-# becomes its actor (chalicelib/api/routes_agency_api.py `signed_actor`).
+# becomes its actor (chalicelib/api/routes/agency_api.py `signed_actor`).
 _SIGNED: list[Callable[[], Any]] = []
 
 

@@ -328,9 +328,9 @@ def evaluate(
     )
 
 
-# The metrics status changes write into the monthly counters (services/dossiers.py). A counter
-# that never moved is absent from its item, which means 0, not "unknown": `counter_metrics` fills
-# them. Extra metrics (synced, paid_online, ...) get no such default.
+# The metrics status changes write into the monthly counters (services/dossier/dossiers.py).
+# A counter that never moved is absent from its item, which means 0, not "unknown":
+# `counter_metrics` fills them. Extra metrics (synced, paid_online, ...) get no such default.
 COUNTER_METRICS: tuple[str, ...] = (
     "submitted",
     "received",

@@ -1,6 +1,7 @@
 """The semiannual report's content (Đ17), pure: its rows, their columns and totals.
 
-services/report.py fills it from the counters; documents/report_pdf.py and report_xlsx.py render it.
+services/reporting/report.py fills it from the counters; documents/report_pdf.py and
+report_xlsx.py render it.
 """
 
 from __future__ import annotations

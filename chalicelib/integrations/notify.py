@@ -1,7 +1,7 @@
 """Where notifications go out: SES e-mail, SNS SMS, or a local log in the table.
 
 `Notifier.send(message)` returns the provider's message id or raises `SendError`. The message
-text is already rendered and masked by `chalicelib.services.notifications`.
+text is already rendered and masked by `chalicelib.services.care.notifications`.
 """
 
 from __future__ import annotations

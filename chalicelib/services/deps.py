@@ -32,7 +32,8 @@ def get_deps() -> Deps:
             if _deps is None:
                 from chalicelib.integrations.signer import KmsSigner
                 from chalicelib.integrations.vneid import VneidOidc
-                from chalicelib.services import notifications, portal_sync
+                from chalicelib.services.care import notifications
+                from chalicelib.services.portal import portal_sync
                 from chalicelib.settings import get_settings
                 from chalicelib.store.files import AttachmentFiles
                 from chalicelib.store.table import DynamoStore

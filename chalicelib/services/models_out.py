@@ -19,7 +19,7 @@ from chalicelib.domain.procedure import DocumentRequirement, Procedure, Unit
 from chalicelib.domain.procedure_publication import ProcedureChange
 from chalicelib.domain.ratings import Rating
 from chalicelib.domain.support import SupportRequest
-from chalicelib.services.report import StoredReport
+from chalicelib.services.reporting.report import StoredReport
 
 
 class _Out(BaseModel):
@@ -40,7 +40,7 @@ class VneidStart(_Out):
 
 
 class VneidTokens(_Out):
-    id_token: str  # our session (chalicelib.services.sessions), not VNeID's token
+    id_token: str  # our session (chalicelib.services.identity.sessions), not VNeID's token
     access_token: str | None = None
     refresh_token: str | None = None
     expires_in: int

@@ -169,7 +169,7 @@ WORK_LIST_DEFAULT = 50  # without `limit`: what the lists showed before, bounded
 
 
 def _fold(text: str) -> str:
-    from chalicelib.services.catalogue import fold
+    from chalicelib.services.catalogue.catalogue import fold
 
     return fold(text)
 
@@ -218,7 +218,7 @@ def work_page(
 def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, Any]:
     """The staff feedback queue (soonest due first, paused last), one page: the caller's unit
     (GSI3 `FBOPEN#<unit>`), or every unit for the province office and administrators (GSI4)."""
-    from chalicelib.services import feedback as svc
+    from chalicelib.services.care import feedback as svc
     from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, feedback_from_item
 
     if actor.role in svc.ALL_UNITS_ROLES:

@@ -78,7 +78,7 @@ def reset_app_caches() -> None:
     except ImportError:  # the services are not there yet
         return
     set_deps(None)
-    from chalicelib.services.portal_sync import forget_secrets
+    from chalicelib.services.portal.portal_sync import forget_secrets
 
     forget_secrets()
 

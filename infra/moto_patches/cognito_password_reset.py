@@ -7,7 +7,7 @@ unknown user is `ResourceNotFoundException`.
 
 The patch keeps moto's shape (the code still comes back in moto's
 `x-moto-forgot-password-confirmation-code` response header, which is how the local stack plays
-Cognito's e-mail: `chalicelib.services.accounts`) and Cognito's contract:
+Cognito's e-mail: `chalicelib.services.identity.accounts`) and Cognito's contract:
 
 - the code is 6 digits, valid for an hour, used once, and a new request replaces the old code;
 - a wrong code is `CodeMismatchException`; after `MAX_WRONG_CODES` the code is dead and every try

@@ -50,8 +50,8 @@ def test_profile_update_is_shown_by_me_and_the_phone_is_encrypted_at_rest(api: A
 def test_report_compromised_locks_notifies_the_admin_and_the_admin_reenables(
     api: ApiClient,
 ) -> None:
-    from chalicelib.services import account_security
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.identity import account_security
     from chalicelib.store.audit import AuditStore
 
     sub = _sub(api, "congdan2")

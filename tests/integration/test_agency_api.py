@@ -30,8 +30,8 @@ HOST = "localhost"
 def agency_api(api: ApiClient) -> Iterator[ApiClient]:
     """The app with the agency API blueprint (what app.py will do once wired)."""
     from app import app
-    from chalicelib.api import routes_agency_api
-    from chalicelib.services.agency_keys import set_agency_keys
+    from chalicelib.api.routes import agency_api as routes_agency_api
+    from chalicelib.services.admin.agency_keys import set_agency_keys
 
     routes_agency_api.install(app)
     set_agency_keys(None)
@@ -168,9 +168,9 @@ def test_an_agency_key_works_only_for_its_own_agency(agency_api: ApiClient, clou
 def test_wrong_key_stale_date_replay_revoked_are_refused(agency_api: ApiClient, aws: Any) -> None:
     import boto3
 
-    from chalicelib.api import routes_agency_api
+    from chalicelib.api.routes import agency_api as routes_agency_api
     from chalicelib.api.sigv4 import SigV4Verifier
-    from chalicelib.services.agency_keys import get_agency_keys
+    from chalicelib.services.admin.agency_keys import get_agency_keys
 
     admin = agency_api.as_user("quantri")
     key = new_key(admin, "H33.03")
@@ -220,9 +220,9 @@ def test_wrong_key_stale_date_replay_revoked_are_refused(agency_api: ApiClient, 
 
 
 def test_rotation_keeps_the_old_key_valid_for_the_grace_period(agency_api: ApiClient) -> None:
-    from chalicelib.api import routes_agency_api
+    from chalicelib.api.routes import agency_api as routes_agency_api
     from chalicelib.api.sigv4 import SigV4Verifier
-    from chalicelib.services.agency_keys import get_agency_keys
+    from chalicelib.services.admin.agency_keys import get_agency_keys
 
     admin = agency_api.as_user("quantri")
     old = new_key(admin, "H33.03")

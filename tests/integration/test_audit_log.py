@@ -115,7 +115,7 @@ def _broken(report: dict[str, Any]) -> tuple[int, str]:
 def test_status_changes_and_staff_reads_form_a_verifiable_chain_and_tampering_is_found(
     api: ApiClient, cloud: Any, aws: Any
 ) -> None:
-    from chalicelib.services import audit
+    from chalicelib.services.admin import audit
 
     # GIVEN a dossier processed to the result, read once by the desk and once by its citizen
     dossier = _process(api)
@@ -190,7 +190,7 @@ def test_admin_routes_list_and_verify(api: ApiClient, cloud: Any) -> None:
     paths = {r for r in app.routes}
     if "/api/admin/audit/verify" not in paths:
         pytest.skip("routes_audit.bp is not registered in app.py yet")
-    from chalicelib.services import audit
+    from chalicelib.services.admin import audit
 
     dossier = submit_online(api, "2.001610")
     audit.record_staff_read(_deps(), DESK, _deps().store.get_dossier(dossier["id"]))
@@ -250,7 +250,7 @@ def test_a_concurrent_audit_append_does_not_fail_a_status_change(
 ) -> None:
     """The head moves between apply's read and its transaction: apply retries, not a conflict."""
     from chalicelib.domain.dossier import HistoryEvent
-    from chalicelib.services import audit
+    from chalicelib.services.admin import audit
     from chalicelib.store.table import Change, DynamoStore
 
     dossier = submit_online(api, "2.001610")
@@ -319,6 +319,6 @@ def test_a_taken_daily_number_is_still_told_apart_from_audit_contention(
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["code"].endswith("-0002")
     assert [type(e) for e in raised] == [SequenceTaken]
-    from chalicelib.services import audit
+    from chalicelib.services.admin import audit
 
     assert audit.verify_dossier(_deps(), second["id"])["ok"]

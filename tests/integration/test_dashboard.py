@@ -100,7 +100,7 @@ def test_dashboard_drill_and_transparency(api: ApiClient, cloud: Any) -> None:
 def test_alerts_are_listed_for_the_agency_only(api: ApiClient) -> None:
     from datetime import UTC, datetime
 
-    from chalicelib.services.alerts import record_alert
+    from chalicelib.services.care.alerts import record_alert
     from chalicelib.services.deps import get_deps
 
     at = datetime(2026, 11, 12, 1, 0, tzinfo=UTC)
@@ -120,6 +120,7 @@ def test_demo_statistics_give_the_dashboard_non_trivial_numbers(aws: Any) -> Non
     from datetime import UTC, datetime
 
     from chalicelib.services.dashboard import dashboard
+
     from chalicelib.services.deps import get_deps
     from infra.demo import DEFAULT_DATA, load_catalogue, seed_statistics
 

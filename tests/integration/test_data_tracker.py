@@ -19,8 +19,8 @@ READS = {"read", "receipt", "result_download", "refused", "search"}
 def key_api(api: ApiClient) -> Iterator[ApiClient]:
     """The app with the agency API (SigV4) mounted, as test_agency_api does."""
     from app import app
-    from chalicelib.api import routes_agency_api
-    from chalicelib.services.agency_keys import set_agency_keys
+    from chalicelib.api.routes import agency_api as routes_agency_api
+    from chalicelib.services.admin.agency_keys import set_agency_keys
 
     routes_agency_api.install(app)
     set_agency_keys(None)

@@ -64,8 +64,8 @@ def test_overdue_step_is_flagged_late_and_still_completes(api: ApiClient, cloud:
 
     # AND the agency's staff and leader got each alarm by e-mail (through the outbox)
     from chalicelib.integrations.notify import MemoryNotifier
+    from chalicelib.services.care.notifications import send_pending
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.notifications import send_pending
 
     sink = MemoryNotifier()
     send_pending(get_deps(), datetime.now(UTC) + timedelta(seconds=1), sink, limit=500)

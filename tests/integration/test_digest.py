@@ -78,8 +78,8 @@ def digest_log() -> Iterator[list[str]]:
 
 
 def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any) -> None:
+    from chalicelib.services.care.digest import run_daily_digest
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.digest import run_daily_digest
 
     # GIVEN four dossiers of one agency received on known days (see the module table)
     a = accept_at(api, cloud, vn(10, 22, 7))  # before opening: received at 07:30
@@ -138,7 +138,7 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
 
     # AND the agency's staff and leader get it by e-mail, once, with each item and its lateness
     from chalicelib.integrations.notify import MemoryNotifier
-    from chalicelib.services.notifications import send_pending
+    from chalicelib.services.care.notifications import send_pending
 
     run_daily_digest(deps, DIGEST_AT)  # a retried schedule does not mail twice
     sink = MemoryNotifier()
@@ -155,8 +155,8 @@ def test_daily_digest_buckets_and_lateness_per_agency(api: ApiClient, cloud: Any
 def test_digest_sends_nothing_on_a_weekday_holiday_or_a_weekend(
     api: ApiClient, cloud: Any, digest_log: list[str]
 ) -> None:
+    from chalicelib.services.care.digest import run_daily_digest, run_scheduled_digest
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.digest import run_daily_digest, run_scheduled_digest
 
     # GIVEN an overdue dossier, so a working day's digest is not empty
     accept_at(api, cloud, vn(8, 3, 10))
@@ -180,7 +180,7 @@ def test_digest_sends_nothing_on_a_weekday_holiday_or_a_weekend(
 
 def test_digest_time_rules() -> None:
     from chalicelib.domain.calendar import default_calendar
-    from chalicelib.services.digest import classify, horizon, late_days
+    from chalicelib.services.care.digest import classify, horizon, late_days
 
     cal = default_calendar()
     friday = vn(11, 13, 7)
@@ -199,8 +199,8 @@ def test_digest_time_rules() -> None:
 
 def test_indicators_from_counters_of_real_status_changes(api: ApiClient, cloud: Any) -> None:
     from chalicelib.domain.indicators import month_range
-    from chalicelib.services import indicators
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.reporting import indicators
 
     # GIVEN one dossier received three weeks ago (late) and one received now (on time)
     now = datetime.now(UTC)

@@ -76,7 +76,7 @@ def test_a_citizen_deletes_only_their_own_unsubmitted_draft_with_its_files(
 
 def test_an_upload_that_lands_after_its_draft_was_deleted_is_erased(api: ApiClient) -> None:
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.dossiers import finalize_by_key
+    from chalicelib.services.dossier.dossiers import finalize_by_key
 
     # GIVEN an upload slot taken, then the draft deleted before the file arrives
     citizen = api.as_user("congdan")

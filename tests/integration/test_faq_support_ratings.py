@@ -1,7 +1,7 @@
 """FAQ (Đ10.4), technical support requests (Đ15.8) and the dossier satisfaction rating, through the
 real app over in-process moto.
 
-The blueprint `chalicelib.api.routes_care` is registered on the test app here when app.py does not
+The blueprint `chalicelib.api.routes.care` is registered on the test app here when app.py does not
 register it yet (and removed again afterwards), before the test client is built.
 """
 
@@ -242,7 +242,7 @@ def test_support_request_raise_screenshot_triage_answer_close(api: ApiClient) ->
         api.as_user("sotuphap").get(f"/api/staff/dossiers/{d['id']}/support-requests").status_code
         == 404
     )
-    from chalicelib.services import support
+    from chalicelib.services.care import support
 
     assert [r.id for r in support.requests_for_dossier(get_deps(), d["id"])] == [req["id"]]
     cited = support.cited_requests(get_deps(), d["id"], f"Lỗi hệ thống, xem {req['id']}.")

@@ -327,7 +327,7 @@ def _province_routes_and_refusal(api: ApiClient) -> None:
 
 # ---- deadlines and late alerts (a past legal clock) ----------------------------------------------
 def test_each_deadline_raises_late_alerts_once(api: ApiClient) -> None:
-    from chalicelib.services.feedback import check_feedback_deadlines
+    from chalicelib.services.care.feedback import check_feedback_deadlines
 
     cal = _deps().calendar
     received = cal.next_working_instant(datetime.now(UTC) - timedelta(days=90))

@@ -129,8 +129,8 @@ def test_breach_list_pages_and_filters(api: ApiClient) -> None:
 
 
 def test_report_list_pages_filters_by_period_and_keeps_the_agency_scope(api: ApiClient) -> None:
-    from chalicelib.services import report
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.reporting import report
 
     deps = get_deps()
     periods = ["2025-H2", "2026-H1", "2025-H2", "2026-H1", "2026-H1"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.integrations.notify import MemoryNotifier, Message
-from chalicelib.services import notifications
+from chalicelib.services.care import notifications
 from infra.resources import Outputs
 from tests.support.client import ApiClient
 from tests.support.journeys import FEE_PAID_AT_DESK, submit_online
@@ -174,8 +174,8 @@ def test_sms_only_with_consent_and_withdrawal_stops_it(api: ApiClient, aws: Outp
     from moto.sns.models import sns_backends
 
     from chalicelib.domain.consents import TEXTS
-    from chalicelib.services import privacy_rights
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.privacy import privacy_rights
 
     d = submit_online(api, "2.001610")
     deps = get_deps()

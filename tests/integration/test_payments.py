@@ -41,8 +41,8 @@ def _request_params(pay_url: str) -> dict[str, str]:
 
 
 def _secret() -> str:
-    from chalicelib.services import payments
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.dossier import payments
 
     return payments.provider(get_deps()).hash_secret
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.services import portal_intake, portal_reconcile, portal_sync
+from chalicelib.services.portal import portal_intake, portal_reconcile, portal_sync
 from infra.resources import Outputs
 from tests.fakes.national_portal import (
     SAMPLE_PDF,
@@ -354,7 +354,7 @@ def test_an_outage_of_hours_is_caught_up_exactly_once_and_in_order(
 def test_the_national_catalogue_becomes_pending_changes_never_silent_edits(
     papi: ApiClient, twin: Twin
 ) -> None:
-    from chalicelib.services import portal_catalogue
+    from chalicelib.services.portal import portal_catalogue
 
     procedures = json.loads((ROOT / "data/demo/procedures.json").read_text(encoding="utf-8"))
     units = json.loads((ROOT / "data/demo/units.json").read_text(encoding="utf-8"))

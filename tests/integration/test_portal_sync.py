@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.services import portal_sync
+from chalicelib.services.portal import portal_sync
 from infra.resources import Outputs, definition
 from tests.fakes.national_portal import FakeNationalPortal, running_portal
 from tests.support.client import ApiClient
@@ -143,7 +143,7 @@ def test_status_changes_reach_the_portal_once_and_count(
     assert _counter(d.lead_agency, month, d.procedure_code) == 1
 
     # AND the indicator reads the counter: synced / received for that month
-    from chalicelib.services import indicators
+    from chalicelib.services.reporting import indicators
 
     report = indicators.compute_agency(_deps(), d.lead_agency, [month])
     synced = {i.id: i for g in report.groups for i in g.indicators}["synced"]

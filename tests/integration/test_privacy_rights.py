@@ -87,7 +87,7 @@ def test_consents_give_and_withdraw_at_once(api: ApiClient) -> None:
     assert r.status_code == 200, r.text
     state = {c["kind"]: c for c in r.json()["items"]}
     assert state["sms_notifications"]["given"] and state["sms_notifications"]["channel"] == "web"
-    from chalicelib.services.privacy_rights import has_consent
+    from chalicelib.services.privacy.privacy_rights import has_consent
 
     sub = citizen.get("/api/my/consents").json()["history"][-1]
     assert sub["text_sha256"] == items["sms_notifications"]["text_sha256"]
@@ -224,7 +224,7 @@ def _account_audit(sub: str) -> list[dict[str, Any]]:
 
 def test_retention_job_with_a_past_clock_leaves_a_tombstone(api: ApiClient) -> None:
     from chalicelib.services.deps import any_deps, set_deps
-    from chalicelib.services.privacy_retention import run_retention
+    from chalicelib.services.privacy.privacy_retention import run_retention
 
     past = datetime.now(UTC) - timedelta(days=6 * 366)
     set_deps(any_deps(clock=lambda: past))
@@ -258,7 +258,7 @@ def test_retention_job_with_a_past_clock_leaves_a_tombstone(api: ApiClient) -> N
         deps.store.counters(before.lead_agency, month),
         deps.store.counters(before.receiving_unit, month),
     ) == counters_before
-    from chalicelib.services.audit import list_dossier_audit
+    from chalicelib.services.admin.audit import list_dossier_audit
 
     events = list_dossier_audit(deps, d["id"])
     assert any(e["action"] == "retention_deleted" for e in events)
@@ -269,7 +269,7 @@ def test_retention_job_with_a_past_clock_leaves_a_tombstone(api: ApiClient) -> N
 
 
 def test_breach_workflow_deadlines(api: ApiClient) -> None:
-    from chalicelib.services.privacy_breach import check_breach_deadlines
+    from chalicelib.services.privacy.privacy_breach import check_breach_deadlines
 
     d = _submit(api, "congdan")
     accepted = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", FEE_PAID_AT_DESK)

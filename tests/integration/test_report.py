@@ -56,7 +56,7 @@ def test_semiannual_report_xlsx_and_pdf_match_the_scenario(api: ApiClient, cloud
     )
     from chalicelib.domain.report import ONLINE_HEADERS, OPERATION_HEADERS
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import build_semiannual_report
+    from chalicelib.services.reporting.report import build_semiannual_report
 
     # GIVEN two dossiers processed (one result returned) and one refused this half year
     report_scenario(api, cloud)
@@ -124,7 +124,7 @@ def test_semiannual_report_xlsx_and_pdf_match_the_scenario(api: ApiClient, cloud
 def test_report_of_an_empty_period_is_all_zero(api: ApiClient) -> None:
     from chalicelib.documents.report_xlsx import OPERATION_SHEET, TOTAL_LABEL, render_xlsx
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import build_semiannual_report
+    from chalicelib.services.reporting.report import build_semiannual_report
 
     # GIVEN no dossier at all in the first half of 2020 WHEN its report is built
     report = build_semiannual_report(get_deps(), "2020-H1")

@@ -114,7 +114,7 @@ def test_schedule_builds_on_the_report_day_and_emails_the_province_office(
     from moto.ses.models import ses_backends
 
     from chalicelib.services.deps import get_deps
-    from chalicelib.services.report import get_report, run_scheduled_report
+    from chalicelib.services.reporting.report import get_report, run_scheduled_report
 
     deps = get_deps()
     # not the report day: nothing

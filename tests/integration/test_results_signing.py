@@ -73,7 +73,7 @@ def _dossier(owner: str | None = None, code: str = "H33.50-261130-0001") -> Doss
 
 
 def _produce(d: Dossier) -> ResultDocument:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     deps = _deps()
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
@@ -93,7 +93,7 @@ def demo(aws: Outputs, demo_accounts: dict[str, dict[str, Any]]) -> dict[str, di
 
 # ---- signing and verifying ----------------------------------------------------------------
 def test_generated_result_is_signed_and_verifies(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     res = _produce(d)
@@ -152,7 +152,7 @@ def test_generated_result_is_signed_and_verifies(aws: Outputs, demo: Any) -> Non
 
 
 def test_produce_is_idempotent_once_stored_on_the_dossier(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     first = _produce(d)
@@ -165,7 +165,7 @@ def test_produce_is_idempotent_once_stored_on_the_dossier(aws: Outputs, demo: An
 
 
 def test_replaced_file_is_reported_as_tampered(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     res = _produce(d)
@@ -184,7 +184,7 @@ def test_replaced_file_is_reported_as_tampered(aws: Outputs, demo: Any) -> None:
 def test_signature_from_another_key_is_refused(aws: Outputs, demo: Any) -> None:
     from dataclasses import replace
 
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
     from chalicelib.store.results import ResultStore
 
     d = _dossier()
@@ -229,7 +229,7 @@ def test_signature_from_another_key_is_refused(aws: Outputs, demo: Any) -> None:
 
 
 def test_unknown_id_is_not_valid(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     answer = results.verify(_deps(), uuid.uuid4().hex)
     assert answer["valid"] is False
@@ -239,7 +239,7 @@ def test_unknown_id_is_not_valid(aws: Outputs, demo: Any) -> None:
 
 
 def test_citizens_copy_is_compared(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     res = _produce(d)
@@ -257,7 +257,7 @@ def test_citizens_copy_is_compared(aws: Outputs, demo: Any) -> None:
 
 # ---- the agency's own PDF -----------------------------------------------------------------
 def test_agency_uploads_its_own_pdf_which_is_checked_and_signed(aws: Outputs, demo: Any) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     with pytest.raises(Forbidden):
@@ -301,7 +301,7 @@ def test_agency_uploads_its_own_pdf_which_is_checked_and_signed(aws: Outputs, de
 def test_oversized_upload_is_refused_after_arrival(
     aws: Outputs, demo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     d = _dossier()
     monkeypatch.setattr(results, "MAX_RESULT_BYTES", 100)
@@ -350,7 +350,7 @@ def test_result_pdf_routes_respect_who_may_see(aws: Outputs, demo: Any, api: Api
         citizen.get(f"/api/my/dossiers/{d.id}/result.pdf", PDF).status_code == 404
     )  # no result yet
 
-    from chalicelib.services import results
+    from chalicelib.services.dossier import results
 
     res = _produce(d)
     results.store_on_dossier(_deps(), Staff(), d, res)
@@ -400,7 +400,9 @@ def test_a_result_that_cannot_be_signed_is_not_released_and_the_agency_is_alerte
     aws: Outputs, demo: Any
 ) -> None:
     from chalicelib.domain.errors import DomainError
-    from chalicelib.services import alerts, certificates, processing
+    from chalicelib.services.admin import certificates
+    from chalicelib.services.care import alerts
+    from chalicelib.services.dossier import processing
     from chalicelib.workflow.messages import DossierProcessedMessage
 
     d = _dossier()
@@ -423,7 +425,7 @@ def test_the_administrator_cannot_upload_a_certificate_for_another_key(
 ) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding, load_der_public_key
 
-    from chalicelib.services import certificates
+    from chalicelib.services.admin import certificates
     from infra.local.pki_server import local_pki
 
     kms = boto3.client("kms", region_name=aws.region)

@@ -65,9 +65,10 @@ def sec_api(sec_aws: Outputs) -> Iterator[ApiClient]:
     from chalice.test import Client
 
     from app import app
-    from chalicelib.api import context, routes_agency_api
+    from chalicelib.api import context
     from chalicelib.api.auth import StaticJwks, TokenVerifier
-    from chalicelib.services.agency_keys import set_agency_keys
+    from chalicelib.api.routes import agency_api as routes_agency_api
+    from chalicelib.services.admin.agency_keys import set_agency_keys
     from chalicelib.services.deps import get_deps, set_deps
     from infra.demo import load_demo
 

@@ -146,7 +146,7 @@ def register_dossiers(n: int) -> list[Dossier]:
 
 def report() -> Any:
     """A half-year report: 47 of 50 processed on time, 3 of 4 received online."""
-    from chalicelib.services.report import OnlineRow, OperationRow, Report
+    from chalicelib.services.reporting.report import OnlineRow, OperationRow, Report
 
     row = OperationRow(
         agency="H33.30", name="UBND thành phố Vị Thanh", received_desk=1, received_online=3

@@ -56,7 +56,7 @@ class Clock:
 
 def submit_online(deps: Any, procedure: str = PROC, person: Person = CITIZEN) -> Dossier:
     """Draft, every required paper uploaded (a real file) and accepted, then submitted: status 1."""
-    from chalicelib.services import dossiers
+    from chalicelib.services.dossier import dossiers
 
     proc = deps.store.get_procedure(procedure)
     draft = dossiers.create_draft(
@@ -93,7 +93,7 @@ def submit_online(deps: Any, procedure: str = PROC, person: Person = CITIZEN) ->
 
 def deliver(deps: Any, body: dict[str, Any]) -> str:
     """One message of the state machine with a new task token; returns the token."""
-    from chalicelib.services import processing
+    from chalicelib.services.dossier import processing
 
     workflow: MemoryWorkflow = deps.workflow
     token = workflow.token()
@@ -126,7 +126,7 @@ def open_first_task(deps: Any, d: Dossier) -> tuple[str, str]:
 
 def approve(deps: Any, d: Dossier, note: str = "Đủ điều kiện.") -> Dossier:
     """The lead agency approves the dossier's first step."""
-    from chalicelib.services import processing
+    from chalicelib.services.dossier import processing
 
     return processing.complete_step(
         deps, AGENCY, d.id, d.steps[0].step_id, CompleteStepIn(outcome="approve", note=note)
@@ -136,7 +136,7 @@ def approve(deps: Any, d: Dossier, note: str = "Đủ điều kiện.") -> Dossi
 def spine(deps: Any, clock: Clock) -> dict[str, Any]:
     """Submit online, accept at the desk, open the task, approve: what each stage left, in a form
     two stores can be compared by (no ids, tokens or random lookup codes)."""
-    from chalicelib.services import dossiers
+    from chalicelib.services.dossier import dossiers
 
     # Each action at its own instant: the table orders one dossier's history by time, and events
     # of separate transactions at the same instant in no fixed order.

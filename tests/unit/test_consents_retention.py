@@ -11,7 +11,7 @@ from chalicelib.domain import retention as r
 from chalicelib.domain.dossier import Applicant, Attachment, Dossier
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.statuses import DossierStatus
-from chalicelib.services.privacy_breach import deadline_state
+from chalicelib.services.privacy.privacy_breach import deadline_state
 
 T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 

@@ -242,7 +242,7 @@ def _stub_register(stub: Stubber, img: bytes) -> None:
 
 
 def test_registration_needs_consent_and_an_image(deps: Any) -> None:
-    from chalicelib.services import faces
+    from chalicelib.services.privacy import faces
 
     with pytest.raises(InvalidInput) as exc:
         faces.register(deps, Citizen(), jpeg(), consent_version=None, consent_accepted=True)
@@ -271,7 +271,7 @@ def test_registration_needs_consent_and_an_image(deps: Any) -> None:
 
 
 def test_register_lookup_withdraw(deps: Any, rek: tuple[Any, Stubber]) -> None:
-    from chalicelib.services import faces
+    from chalicelib.services.privacy import faces
     from chalicelib.store.faces import FaceStore
 
     _, stub = rek
@@ -332,7 +332,7 @@ def test_register_lookup_withdraw(deps: Any, rek: tuple[Any, Stubber]) -> None:
 def test_kept_registration_image_is_deleted_on_withdrawal(
     deps: Any, rek: tuple[Any, Stubber]
 ) -> None:
-    from chalicelib.services import faces
+    from chalicelib.services.privacy import faces
     from chalicelib.store.faces import FaceStore
 
     _, stub = rek
@@ -355,8 +355,8 @@ def test_kept_registration_image_is_deleted_on_withdrawal(
 
 
 def test_lookup_is_rate_limited_per_client(deps: Any, rek: tuple[Any, Stubber]) -> None:
-    from chalicelib.services import faces
     from chalicelib.services.deps import Deps
+    from chalicelib.services.privacy import faces
 
     _, stub = rek
     img = jpeg()
@@ -386,7 +386,7 @@ def test_lookup_is_rate_limited_per_client(deps: Any, rek: tuple[Any, Stubber]) 
 
 
 def test_throttled_lookup_is_503_not_500(deps: Any, rek: tuple[Any, Stubber]) -> None:
-    from chalicelib.services import faces
+    from chalicelib.services.privacy import faces
 
     _, stub = rek
     img = jpeg()
@@ -400,8 +400,8 @@ def test_throttled_lookup_is_503_not_500(deps: Any, rek: tuple[Any, Stubber]) ->
 
 
 def test_unavailable_here_says_so(aws: Any) -> None:
-    from chalicelib.services import faces
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.privacy import faces
 
     set_face_index(None)
     d = get_deps()

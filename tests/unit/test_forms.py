@@ -34,8 +34,8 @@ from chalicelib.domain.dossier import (
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
-from chalicelib.services import forms as form_service
 from chalicelib.services.deps import Deps
+from chalicelib.services.dossier import forms as form_service
 from tests.support.documents import PROCEDURE
 
 pytestmark = pytest.mark.unit

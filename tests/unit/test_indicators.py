@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain import indicators as ind
-from chalicelib.services.indicators import load_config
+from chalicelib.services.reporting.indicators import load_config
 
 pytestmark = pytest.mark.unit
 

@@ -97,7 +97,7 @@ def test_every_app_route_has_a_table_entry() -> None:
 
 
 def test_table_has_no_entry_for_a_route_the_app_lacks() -> None:
-    # the serving route is listed ahead of its wiring in routes_public.py
+    # the serving route is listed ahead of its wiring in api/routes/public.py
     stale = set(openapi.all_operations()) - app_routes() - {SERVE_ROUTE}
     assert not stale, f"these OPERATIONS entries have no route: {stale}"
 
@@ -471,7 +471,7 @@ def test_importing_the_app_does_not_load_the_openapi_module() -> None:
 
 def test_served_at_openapi_json() -> None:
     if ("/openapi.json" not in app.routes) or ("GET" not in app.routes["/openapi.json"]):
-        pytest.skip("GET /openapi.json is not wired in routes_public.py yet")
+        pytest.skip("GET /openapi.json is not wired in api/routes/public.py yet")
     entry = app.routes["/openapi.json"]["GET"]
     response = entry.view_function()
     assert response.status_code == 200

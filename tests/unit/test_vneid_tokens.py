@@ -10,7 +10,7 @@ import pytest
 from chalicelib.api.auth import caller_from_claims
 from chalicelib.domain import assurance
 from chalicelib.domain.errors import Forbidden, Unauthorized
-from chalicelib.services import sessions
+from chalicelib.services.identity import sessions
 from chalicelib.settings import Settings
 from tests.fakes.vneid import SESSION_KEY, FakeVneid, rsa_key
 

@@ -26,5 +26,5 @@ def test_warm_imports_loads_them_and_every_chalicelib_module() -> None:
     warm_imports()
     for name in POWERTOOLS_LAZY:
         assert name in sys.modules, name
-    for name in ("chalicelib.services.processing", "chalicelib.api.routes_ops"):
+    for name in ("chalicelib.services.dossier.processing", "chalicelib.api.routes.ops"):
         assert name in sys.modules, name

@@ -1,6 +1,6 @@
 """FAQ page and the dossier satisfaction rating in Chromium against the real local stack.
 
-The blueprint `chalicelib.api.routes_care` is registered on the stack's app here while app.py does
+The blueprint `chalicelib.api.routes.care` is registered on the stack's app here while app.py does
 not register it yet (and removed afterwards); the dev server builds its route table per request.
 A one-step dossier (2.001610, Department of Planning and Investment) is driven through the API to
 status 10 (the stack's background pump runs the workflow), then the citizen rates it in the page.

@@ -28,7 +28,7 @@ def _install_blueprint() -> None:
     """Until app.py registers it: done at collection, before the session's stack starts (chalice
     local builds its route table when the server starts)."""
     from app import app
-    from chalicelib.api import routes_agency_api
+    from chalicelib.api.routes import agency_api as routes_agency_api
 
     routes_agency_api.install(app)
 

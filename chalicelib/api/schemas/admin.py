@@ -1,5 +1,5 @@
 """Query strings of the administrator's console and procedure publication
-(chalicelib/api/routes_admin.py, chalicelib/api/routes_procedures_admin.py)."""
+(chalicelib/api/routes/admin.py, chalicelib/api/routes/procedures_admin.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Query strings of the care routes (chalicelib/api/routes_care.py)."""
+"""Query strings of the care routes (chalicelib/api/routes/care.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Query strings of the public routes (chalicelib/api/routes_public.py)."""
+"""Query strings of the public routes (chalicelib/api/routes/public.py)."""
 
 from __future__ import annotations
 

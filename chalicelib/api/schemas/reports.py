@@ -1,4 +1,4 @@
-"""Query strings of reports, the dashboard, transparency and alerts (api/routes_reports.py)."""
+"""Query strings of reports, the dashboard, transparency and alerts (api/routes/reports.py)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The HTTP routes, one module per audience or feature; each route declares its contract."""

@@ -1,0 +1,339 @@
+"""The administrator's console: units, staff accounts and roles, the province calendar, and the
+procedure list behind the electronic process editor. Every list pages (`limit`, `cursor`) and
+filters on the server; every POST takes an `Idempotency-Key` (the http middleware).
+
+- `GET /api/admin/units?kind=&parent=&q=&limit=&cursor=`, `POST /api/admin/units`,
+  `POST /api/admin/units/{code}` (rename, re-kind, move; `version`),
+  `POST /api/admin/units/{code}/delete` (409 `unit_in_use` while anything refers to it);
+- `GET /api/admin/users?role=&unit=&q=&limit=&cursor=`, `POST /api/admin/users` (answers the
+  temporary password once), `POST /api/admin/users/{username}` (role, unit, name, e-mail),
+  `POST /api/admin/users/{username}/disable` (enable: `/api/admin/accounts/{username}/enable`);
+- `GET /api/admin/calendar?year=`, `POST /api/admin/calendar` (add/remove one entry);
+- `GET /api/admin/procedures?field=&agency=&q=&limit=&cursor=` and
+  `GET /api/admin/procedures/{code}/changes` (admin, province office),
+  `POST /api/admin/procedure-changes` (admin files a change for any agency; the province office
+  publishes it as before).
+
+Each route declares its contract (chalicelib/api/routing.py); its permission is in
+chalicelib/domain/permissions.py.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice import Response
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
+from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Caller
+    from chalicelib.api.routes.procedures_admin import ProposeChangeIn
+    from chalicelib.api.schemas.admin import (
+        AdminProceduresQuery,
+        CalendarQuery,
+        StaffQuery,
+        UnitsQuery,
+    )
+    from chalicelib.services.admin.admin import (
+        CalendarChangeIn,
+        StaffIn,
+        StaffUpdateIn,
+        UnitDeleteIn,
+        UnitIn,
+        UnitUpdateIn,
+    )
+
+svc = LazyModule("chalicelib.services.admin.admin")
+
+router = Router(
+    __name__,
+    schemas=(
+        "chalicelib.api.schemas.admin",
+        "chalicelib.services.admin.admin",
+        "chalicelib.api.routes.procedures_admin",
+        "chalicelib.domain.procedure_publication",
+    ),
+)
+bp = router.bp
+
+
+# ---- answers (OpenAPI response schemas) -----------------------------------------------------
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class AdminUnitOut(_Out):
+    code: str
+    name: str
+    parent: str | None = None
+    kind: str
+    version: int
+
+
+class AdminUnitPage(_Out):
+    items: list[AdminUnitOut]
+    next: str | None = None
+
+
+class AdminUnitDeleted(_Out):
+    code: str
+    deleted: bool
+
+
+class AdminStaffOut(_Out):
+    username: str
+    name: str
+    email: str
+    role: str
+    unit: str | None = None
+    enabled: bool
+
+
+class AdminStaffCreated(AdminStaffOut):
+    temporary_password: str
+
+
+class AdminStaffPage(_Out):
+    items: list[AdminStaffOut]
+    next: str | None = None
+
+
+class AdminCalendarDay(_Out):
+    date: str
+    working: bool
+    weekend: bool
+    kind: str | None = None
+    label: str
+
+
+class AdminCalendarEntry(_Out):
+    date: str
+    until: str | None = None
+    kind: str
+    reason: str
+
+
+class AdminCalendarOut(_Out):
+    year: int
+    version: int
+    entries: list[AdminCalendarEntry]
+    days: list[AdminCalendarDay]
+
+
+class AdminProcedureRow(_Out):
+    code: str
+    name: str
+    field: str
+    lead_agency: str
+    version: int
+
+
+class AdminProcedurePage(_Out):
+    items: list[AdminProcedureRow]
+    next: str | None = None
+
+
+class AdminProcedureChanges(_Out):
+    code: str
+    items: list[dict[str, Any]]
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def _paging(cursor: str | None, limit: str | None) -> dict[str, Any]:
+    from chalicelib.services.paging import page_limit
+
+    return {"limit": page_limit(limit), "cursor": cursor or None}
+
+
+# ---- units ----------------------------------------------------------------------------------
+@router.route(
+    "/api/admin/units",
+    "GET",
+    summary="Danh sách đơn vị (phân trang, lọc theo loại, cấp trên, từ khóa)",
+    action="admin.unit.manage",
+    out="AdminUnitPage",
+)
+def admin_list_units(who: Caller, params: UnitsQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_units(
+        deps(),
+        kind=params.kind,
+        parent=params.parent,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
+    )
+    return page
+
+
+@router.route(
+    "/api/admin/units",
+    "POST",
+    summary="Thêm đơn vị",
+    action="admin.unit.manage",
+    out="AdminUnitOut",
+    status=201,
+)
+def admin_create_unit(who: Caller, req: UnitIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.create_unit(deps(), who, req)
+    return out
+
+
+@router.route(
+    "/api/admin/units/{code}",
+    "POST",
+    summary="Đổi tên, loại hoặc chuyển cấp trên của đơn vị (khóa lạc quan `version`)",
+    action="admin.unit.manage",
+    out="AdminUnitOut",
+)
+def admin_update_unit(code: str, who: Caller, req: UnitUpdateIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.update_unit(deps(), who, code, req)
+    return out
+
+
+@router.route(
+    "/api/admin/units/{code}/delete",
+    "POST",
+    summary="Xóa đơn vị không còn thủ tục, cán bộ, hồ sơ, đơn vị cấp dưới",
+    action="admin.unit.manage",
+    out="AdminUnitDeleted",
+)
+def admin_delete_unit(code: str, who: Caller, req: UnitDeleteIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.delete_unit(deps(), who, code, req)
+    return out
+
+
+# ---- staff ----------------------------------------------------------------------------------
+@router.route(
+    "/api/admin/users",
+    "GET",
+    summary="Danh sách tài khoản cán bộ (phân trang, lọc theo vai trò, đơn vị, từ khóa)",
+    action="admin.staff.manage",
+    out="AdminStaffPage",
+)
+def admin_list_users(who: Caller, params: StaffQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_staff(
+        deps(),
+        role=params.role,
+        unit=params.unit,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
+    )
+    return page
+
+
+@router.route(
+    "/api/admin/users",
+    "POST",
+    summary="Tạo tài khoản cán bộ (trả mật khẩu tạm thời một lần)",
+    action="admin.staff.manage",
+    out="AdminStaffCreated",
+    status=201,
+    replay=False,  # the temporary password is never stored for replay
+)
+def admin_create_user(who: Caller, req: StaffIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.create_staff(deps(), who, req)
+    return out
+
+
+@router.route(
+    "/api/admin/users/{username}",
+    "POST",
+    summary="Đổi vai trò, đơn vị, họ tên, e-mail của cán bộ",
+    action="admin.staff.manage",
+    out="AdminStaffOut",
+)
+def admin_update_user(username: str, who: Caller, req: StaffUpdateIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.update_staff(deps(), who, username, req)
+    return out
+
+
+@router.route(
+    "/api/admin/users/{username}/disable",
+    "POST",
+    summary="Khóa tài khoản cán bộ",
+    action="admin.staff.manage",
+    out="AdminStaffOut",
+)
+def admin_disable_user(username: str, who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = svc.disable_staff(deps(), who, username)
+    return out
+
+
+# ---- calendar -------------------------------------------------------------------------------
+@router.route(
+    "/api/admin/calendar",
+    "GET",
+    summary="Lịch làm việc của một năm (ngày nghỉ, đóng cửa, ngày làm bù)",
+    action="admin.calendar.manage",
+    out="AdminCalendarOut",
+)
+def admin_get_calendar(who: Caller, params: CalendarQuery) -> dict[str, Any]:
+    from chalicelib.domain.errors import InvalidInput
+
+    raw = params.year or str(deps().clock().year)
+    if not raw.isdigit():
+        raise InvalidInput("Năm không hợp lệ.", "Invalid year.", field="year")
+    out: dict[str, Any] = svc.calendar_year(deps(), int(raw))
+    return out
+
+
+@router.route(
+    "/api/admin/calendar",
+    "POST",
+    summary="Thêm hoặc xóa ngày nghỉ, ngày đóng cửa, ngày làm việc bù, ngày nghỉ bù",
+    action="admin.calendar.manage",
+    out="AdminCalendarOut",
+)
+def admin_change_calendar(who: Caller, req: CalendarChangeIn) -> dict[str, Any]:
+    out: dict[str, Any] = svc.change_calendar(deps(), who, req)
+    return out
+
+
+# ---- procedures -----------------------------------------------------------------------------
+@router.route(
+    "/api/admin/procedures",
+    "GET",
+    summary="Danh sách thủ tục cho quản trị (phân trang, lọc)",
+    action="admin.procedure.read",
+    out="AdminProcedurePage",
+)
+def admin_list_procedures(who: Caller, params: AdminProceduresQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.list_procedures(
+        deps(),
+        field_name=params.field,
+        agency=params.agency,
+        q=params.q,
+        **_paging(params.cursor, params.limit),
+    )
+    return page
+
+
+@router.route(
+    "/api/admin/procedures/{code}/changes",
+    "GET",
+    summary="Các đề nghị thay đổi của một thủ tục",
+    action="admin.procedure.read",
+    out="AdminProcedureChanges",
+)
+def admin_procedure_changes(code: str, who: Caller) -> dict[str, Any]:
+    out: dict[str, Any] = svc.procedure_changes(deps(), who, code)
+    return out
+
+
+@router.route(
+    "/api/admin/procedure-changes",
+    "POST",
+    summary="Quản trị lập đề nghị thay đổi thủ tục thay cơ quan chủ trì",
+    action="admin.procedure.propose",
+    out="ProcedureChange",
+    status=201,
+)
+def admin_propose_change(who: Caller, req: ProposeChangeIn) -> Response | dict[str, Any]:
+    """The editor's save: a change request filed by the administrator for the lead agency."""
+    from chalicelib.api.routes.procedures_admin import change_answer
+    from chalicelib.services.catalogue import procedures
+
+    return change_answer(lambda: procedures.propose(deps(), who, **req.model_dump()))

@@ -1,0 +1,1 @@
+"""Administration: the console's use cases, agency keys, certificates, the audit trail."""

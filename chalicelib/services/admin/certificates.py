@@ -1,0 +1,242 @@
+"""Signing certificates an administrator manages: per agency (organisation certificate) and per
+official. A CA (NEAC-licensed in production, the test PKI locally) issues a certificate for the
+public key of a key the Signer holds (a KMS key: `GetPublicKey`); the administrator uploads it
+here. It is refused, with the reason in Vietnamese, when it does not match the key, is expired or
+not yet valid, or does not chain to the configured trust root. Revoking here stops its use for
+signing at once (the CA's own revocation is what validators see).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.domain import signatures as sig
+from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from chalicelib.documents.pades import Identity
+    from chalicelib.domain.actors import Actor
+    from chalicelib.services.container import Deps
+    from chalicelib.store.certificates import CertificateRecord, CertificateStore
+
+
+# Signing cannot happen now (no certificate in force, no trust root, TSA or key): a 503, the
+# caller releases nothing and retries (services/dossier/signing.py).
+UNAVAILABLE = "signing_unavailable"
+
+
+def unavailable(vi: str, en: str) -> DomainError:
+    return DomainError(vi, en, code=UNAVAILABLE, status=503)
+
+
+def trust_roots(deps: Deps) -> tuple[bytes, ...]:
+    """The configured roots (PEM file, one or more certificates) as DER."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    path = deps.settings.signing_trust_roots
+    if not path or not Path(path).is_file():
+        raise unavailable(
+            "Chưa cấu hình chứng thư số gốc tin cậy (SIGNING_TRUST_ROOTS).",
+            "No trust root is configured (SIGNING_TRUST_ROOTS).",
+        )
+    certs = x509.load_pem_x509_certificates(Path(path).read_bytes())
+    return tuple(c.public_bytes(Encoding.DER) for c in certs)
+
+
+class CertificateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["agency", "official"]
+    holder: str = Field(min_length=1, max_length=120)  # unit code or username
+    key_id: str = Field(min_length=1, max_length=300)
+    cert_pem: str = Field(min_length=1, max_length=20000)
+    chain_pem: str = Field(default="", max_length=60000)
+
+
+def _store(deps: Deps) -> CertificateStore:
+    from chalicelib.store.certificates import CertificateStore
+
+    return CertificateStore(client=deps.store.client, table_name=deps.store.table)
+
+
+def _admin(actor: Actor) -> None:
+    if actor.role not in ("admin", "system"):
+        raise Forbidden("Chỉ quản trị viên quản lý chứng thư số.", "Administrators only.")
+
+
+def _bad(
+    vi: str, en: str, field: str = "cert_pem", code: str = "certificate_invalid"
+) -> InvalidInput:
+    return InvalidInput(vi, en, field=field, code=code)
+
+
+def _view(rec: CertificateRecord) -> dict[str, Any]:
+    return {
+        "kind": rec.kind,
+        "holder": rec.holder,
+        "key_id": rec.key_id,
+        "subject": rec.subject,
+        "organisation": rec.organisation,
+        "title": rec.title,
+        "serial": rec.serial,
+        "not_before": rec.not_before,
+        "not_after": rec.not_after,
+        "uploaded_at": rec.uploaded_at,
+        "uploaded_by": rec.uploaded_by,
+        "revoked_at": rec.revoked_at or None,
+        "in_force": not rec.revoked_at,
+    }
+
+
+def _name_attr(cert: Any, oid: Any) -> str:
+    values = cert.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def register(deps: Deps, actor: Actor, req: CertificateIn) -> dict[str, Any]:
+    """Check and store a holder's certificate (replacing the one they had)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.x509.oid import NameOID
+
+    from chalicelib.integrations.signer import SigningUnavailable
+    from chalicelib.store.certificates import CertificateRecord
+
+    _admin(actor)
+    try:
+        cert = x509.load_pem_x509_certificate(req.cert_pem.encode())
+        chain = x509.load_pem_x509_certificates(req.chain_pem.encode()) if req.chain_pem else []
+    except ValueError as exc:
+        raise _bad(
+            "Tệp chứng thư số không đọc được (cần định dạng PEM).", "Unreadable PEM."
+        ) from exc
+    try:
+        key_pub = deps.signer.public_key_der(req.key_id)
+    except SigningUnavailable as exc:
+        raise _bad(
+            "Không tìm thấy khóa ký số này.",
+            "No such signing key.",
+            field="key_id",
+            code="key_not_found",
+        ) from exc
+    if cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) != key_pub:
+        raise _bad(
+            "Chứng thư số không khớp với khóa ký (khóa công khai khác nhau).",
+            "The certificate does not match the key.",
+            code="certificate_key_mismatch",
+        )
+    now = deps.clock().astimezone(UTC)
+    if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
+        raise _bad(
+            "Chứng thư số đã hết hạn hoặc chưa có hiệu lực (hiệu lực "
+            f"{cert.not_valid_before_utc:%d/%m/%Y} - {cert.not_valid_after_utc:%d/%m/%Y}).",
+            "The certificate is expired or not yet valid.",
+            code="certificate_expired",
+        )
+    _check_chain(deps, cert, chain, trust_roots(deps))
+    rec = CertificateRecord(
+        kind=req.kind,
+        holder=req.holder,
+        key_id=req.key_id,
+        cert_pem=cert.public_bytes(Encoding.PEM).decode(),
+        chain_pem="".join(c.public_bytes(Encoding.PEM).decode() for c in chain),
+        subject=_name_attr(cert, NameOID.COMMON_NAME),
+        organisation=_name_attr(cert, NameOID.ORGANIZATION_NAME),
+        title=_name_attr(cert, NameOID.TITLE),
+        serial=format(cert.serial_number, "x"),
+        not_before=cert.not_valid_before_utc.isoformat(),
+        not_after=cert.not_valid_after_utc.isoformat(),
+        uploaded_at=now.isoformat(),
+        uploaded_by=actor.username,
+    )
+    _store(deps).put(rec)
+    return _view(rec)
+
+
+def _check_chain(deps: Deps, cert: Any, chain: list[Any], roots: tuple[bytes, ...]) -> None:
+    """A path from the certificate to a configured root, for signing (non-repudiation)."""
+    import asyncio
+
+    from asn1crypto import x509 as ax509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+
+    def der(c: Any) -> Any:
+        return ax509.Certificate.load(c.public_bytes(Encoding.DER))
+
+    ctx = ValidationContext(
+        trust_roots=[ax509.Certificate.load(r) for r in roots],
+        other_certs=[der(c) for c in chain],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
+    validator = CertificateValidator(der(cert), validation_context=ctx)
+    try:
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+    except Exception as exc:
+        raise _bad(
+            "Chứng thư số không dẫn tới chứng thư gốc tin cậy, hoặc không dùng được để ký số "
+            f"({type(exc).__name__}).",
+            f"The certificate does not chain to the trust root or cannot sign ({exc}).",
+            code="certificate_untrusted",
+        ) from exc
+
+
+def list_certificates(deps: Deps, actor: Actor) -> dict[str, Any]:
+    _admin(actor)
+    return {"items": [_view(r) for r in _store(deps).list()]}
+
+
+def revoke(deps: Deps, actor: Actor, kind: str, holder: str) -> dict[str, Any]:
+    import dataclasses
+
+    _admin(actor)
+    store = _store(deps)
+    rec = store.get(kind, holder)
+    if rec is None:
+        raise NotFound("Không có chứng thư số này.", "No such certificate.", field="holder")
+    if not rec.revoked_at:
+        rec = dataclasses.replace(rec, revoked_at=deps.clock().astimezone(UTC).isoformat())
+        store.put(rec)
+    return _view(rec)
+
+
+def identity(deps: Deps, role: sig.SignerRole, holder: str, field_name: str) -> Identity:
+    """Who signs as `role`: the holder's certificate in force, as pyHanko's signer needs it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from chalicelib.documents.pades import Identity
+
+    rec = _store(deps).get(role.value, holder)
+    who = "người có thẩm quyền" if role is sig.SignerRole.OFFICIAL else "cơ quan"
+    if rec is None or rec.revoked_at:
+        raise unavailable(
+            f"Chưa có chứng thư số còn hiệu lực của {who} {holder}.",
+            f"No certificate in force for {role.value} {holder}.",
+        )
+    cert = x509.load_pem_x509_certificate(rec.cert_pem.encode())
+    now = deps.clock().astimezone(UTC)
+    if not (cert.not_valid_before_utc <= now <= cert.not_valid_after_utc):
+        raise unavailable(
+            f"Chứng thư số của {who} {holder} đã hết hạn.",
+            f"The certificate of {role.value} {holder} has expired.",
+        )
+    chain = x509.load_pem_x509_certificates(rec.chain_pem.encode()) if rec.chain_pem else []
+    return Identity(
+        key_id=rec.key_id,
+        cert_der=cert.public_bytes(Encoding.DER),
+        chain_der=tuple(c.public_bytes(Encoding.DER) for c in chain),
+        field_name=field_name,
+        name=rec.subject,
+        title=rec.title,
+        agency=rec.organisation,
+        reason="Phê duyệt kết quả giải quyết TTHC"
+        if role is sig.SignerRole.OFFICIAL
+        else "Ban hành kết quả giải quyết TTHC",
+    )

@@ -1,0 +1,1 @@
+"""Care for the people served: feedback, ratings, FAQ, support, notifications, alerts, mail."""

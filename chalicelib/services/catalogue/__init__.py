@@ -1,0 +1,1 @@
+"""The procedure catalogue: public search and the versioned procedure definitions."""

@@ -1,0 +1,1 @@
+"""A dossier's path: submission, acceptance, processing, decisions, results, fees, papers."""

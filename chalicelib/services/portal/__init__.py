@@ -1,0 +1,1 @@
+"""The national portal (DVCQG): intake, step reports, catalogue sync, reconciliation."""

@@ -1,0 +1,1 @@
+"""Personal data: the citizen's data tracker, rights requests, breaches, retention, faces."""

@@ -1,0 +1,1 @@
+"""Reports, the dashboard and the QĐ 766 indicators."""
