@@ -212,6 +212,7 @@ _ADMIN: dict[str, Permission] = {
     "admin.unit.manage": allow("admin"),
     "admin.staff.manage": allow("admin"),
     "admin.calendar.manage": allow("admin"),
+    "admin.maintenance.manage": allow("admin", note="announces planned downtime (NĐ 224 Đ13)"),
     "admin.procedure.read": allow("admin province"),
     "admin.procedure.propose": allow("admin", note="files a change for the lead agency"),
     "admin.agency_key.manage": allow("admin"),
@@ -254,6 +255,7 @@ _AGENCY_API: dict[str, Permission] = {
 # FAQ (Đ10.4), support requests (Đ15.8), satisfaction ratings, lookup by face (Đ8.1c).
 _CARE: dict[str, Permission] = {
     "care.faq.read": public("published questions only"),
+    "public.maintenance.read": public("the planned-downtime banner on every page"),
     "care.faq.manage": allow("province admin", note="the province office drafts, publishes"),
     "care.support.raise": allow("desk agency leader"),
     "care.support.list": allow(

@@ -3,6 +3,7 @@ import { h, replace } from './dom.js';
 import { t, getLang, setLang, applyStatic } from './i18n.js';
 import { get, setUnauthorizedHandler } from './api.js';
 import { finishVneidIfReturning, takeVneidLogoutUrl } from './vneid.js';
+import { loadMaintenance, drawMaintenance } from './maintenance.js';
 import { getSession, clearSession, role, onSessionChange, forgetAllTyping } from './session.js';
 import { clearAlerts, showError, showNotice, loading, setFlash, takeFlash } from './ui.js';
 
@@ -36,6 +37,7 @@ const ROUTES = [
   ['/admin/units', () => import('./pages/admin-units.js'), 'admin'],
   ['/admin/users', () => import('./pages/admin-users.js'), 'admin'],
   ['/admin/calendar', () => import('./pages/admin-calendar.js'), 'admin'],
+  ['/admin/maintenance', () => import('./pages/admin-maintenance.js'), 'admin'],
   ['/my/:id', () => import('./pages/my-detail.js'), 'citizen'],
   ['/desk', () => import('./pages/desk-inbox.js'), 'desk'],
   ['/desk/new', () => import('./pages/desk-new.js'), 'desk'],
@@ -77,6 +79,7 @@ const NAV = [
   ['#/admin/units', 'nav.adminUnits', 'admin'],
   ['#/admin/users', 'nav.adminUsers', 'admin'],
   ['#/admin/calendar', 'nav.adminCalendar', 'admin'],
+  ['#/admin/maintenance', 'nav.adminMaintenance', 'admin'],
   ['#/support', 'nav.support', ['desk', 'agency', 'leader', 'admin']],
   ['#/dashboard', 'nav.dashboard', ['province', 'admin', 'leader', 'agency']],
   ['#/reports', 'nav.reports', ['province', 'admin', 'leader']],
@@ -257,6 +260,7 @@ function start() {
   document.getElementById('lang-toggle').addEventListener('click', () => {
     setLang(getLang() === 'vi' ? 'en' : 'vi');
     renderChrome();
+    drawMaintenance();
     route();
   });
   setUnauthorizedHandler(() => {
@@ -267,6 +271,7 @@ function start() {
   onSessionChange(renderNav);
   window.addEventListener('hashchange', route);
   loadConfig();
+  loadMaintenance();
   finishVneidIfReturning(navigate).then((handled) => {
     if (!handled) route();
   });

@@ -9,6 +9,8 @@ filters on the server; every POST takes an `Idempotency-Key` (the http middlewar
   temporary password once), `POST /api/admin/users/{username}` (role, unit, name, e-mail),
   `POST /api/admin/users/{username}/disable` (enable: `/api/admin/accounts/{username}/enable`);
 - `GET /api/admin/calendar?year=`, `POST /api/admin/calendar` (add/remove one entry);
+- `GET /api/admin/maintenance`, `POST /api/admin/maintenance` (announce planned downtime, 7
+  working days ahead unless an emergency), `POST /api/admin/maintenance/{window_id}/cancel`;
 - `GET /api/admin/procedures?field=&agency=&q=&limit=&cursor=` and
   `GET /api/admin/procedures/{code}/changes` (admin, province office),
   `POST /api/admin/procedure-changes` (admin files a change for any agency; the province office
@@ -46,6 +48,12 @@ if TYPE_CHECKING:
         UnitIn,
         UnitUpdateIn,
     )
+    from chalicelib.services.admin.maintenance import (
+        MaintenanceAdminList,
+        MaintenanceAdminOut,
+        MaintenanceAnnounceIn,
+        MaintenanceCancelIn,
+    )
 
 svc = LazyModule("chalicelib.services.admin.admin")
 
@@ -54,6 +62,7 @@ router = Router(
     schemas=(
         "chalicelib.api.schemas.admin",
         "chalicelib.services.admin.admin",
+        "chalicelib.services.admin.maintenance",
         "chalicelib.api.routes.procedures_admin",
         "chalicelib.domain.procedure_publication",
     ),
@@ -290,6 +299,49 @@ def admin_get_calendar(who: Caller, params: CalendarQuery) -> dict[str, Any]:
 def admin_change_calendar(who: Caller, req: CalendarChangeIn) -> dict[str, Any]:
     out: dict[str, Any] = svc.change_calendar(deps(), who, req)
     return out
+
+
+# ---- planned downtime (NĐ 224/2026 Đ13) -----------------------------------------------------
+@router.route(
+    "/api/admin/maintenance",
+    "GET",
+    summary="Các đợt bảo trì đã thông báo, chưa kết thúc (kể cả đợt đã hủy)",
+    action="admin.maintenance.manage",
+    out="MaintenanceAdminList",
+)
+def admin_list_maintenance(who: Caller) -> MaintenanceAdminList:
+    from chalicelib.services.admin import maintenance
+
+    return maintenance.list_windows(deps())
+
+
+@router.route(
+    "/api/admin/maintenance",
+    "POST",
+    summary="Thông báo một đợt bảo trì (trước ít nhất 7 ngày làm việc, trừ khi khẩn cấp)",
+    action="admin.maintenance.manage",
+    out="MaintenanceAdminOut",
+    status=201,
+)
+def admin_announce_maintenance(who: Caller, req: MaintenanceAnnounceIn) -> MaintenanceAdminOut:
+    from chalicelib.services.admin import maintenance
+
+    return maintenance.announce(deps(), who, req)
+
+
+@router.route(
+    "/api/admin/maintenance/{window_id}/cancel",
+    "POST",
+    summary="Hủy một đợt bảo trì đã thông báo",
+    action="admin.maintenance.manage",
+    out="MaintenanceAdminOut",
+)
+def admin_cancel_maintenance(
+    window_id: str, who: Caller, req: MaintenanceCancelIn
+) -> MaintenanceAdminOut:
+    from chalicelib.services.admin import maintenance
+
+    return maintenance.cancel(deps(), who, window_id, req)
 
 
 # ---- procedures -----------------------------------------------------------------------------

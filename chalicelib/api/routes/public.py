@@ -15,12 +15,18 @@ from chalicelib.api.routing import Router
 
 if TYPE_CHECKING:
     from chalicelib.api.schemas.public import LookupQuery, ProcedureSearchQuery
+    from chalicelib.services.admin.maintenance import MaintenanceBanner
 
 PNG = "image/png"
 SVG = "image/svg+xml"
 
 router = Router(
-    __name__, schemas=("chalicelib.api.schemas.public", "chalicelib.services.models_out")
+    __name__,
+    schemas=(
+        "chalicelib.api.schemas.public",
+        "chalicelib.services.models_out",
+        "chalicelib.services.admin.maintenance",
+    ),
 )
 bp = router.bp
 
@@ -41,6 +47,19 @@ def config() -> dict[str, Any]:
         "region": s.region,
         "vneid": bool(s.vneid_issuer and s.vneid_client_id),
     }
+
+
+@router.route(
+    "/api/maintenance",
+    "GET",
+    summary="Các đợt bảo trì đã thông báo (biểu ngữ trên mọi trang, NĐ 224/2026 Điều 13)",
+    action="public.maintenance.read",
+    out="MaintenanceBanner",
+)
+def maintenance_banner() -> MaintenanceBanner:
+    from chalicelib.services.admin import maintenance
+
+    return maintenance.banner(deps())
 
 
 @router.route(
