@@ -119,9 +119,8 @@ def test_demo_statistics_give_the_dashboard_non_trivial_numbers(aws: Any) -> Non
     """`make run` seeds six past months of synthetic counters (data/demo/stats.json)."""
     from datetime import UTC, datetime
 
-    from chalicelib.services.reporting.dashboard import dashboard
-
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.reporting.dashboard import dashboard
     from infra.demo import DEFAULT_DATA, load_catalogue, seed_statistics
 
     deps = get_deps()
