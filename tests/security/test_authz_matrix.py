@@ -171,6 +171,7 @@ ROWS: list[Row] = [
     # ---- public: anyone, with or without credentials
     from_table("GET", "/openapi.json"),
     from_table("GET", "/api/config"),
+    from_table("GET", "/api/maintenance"),
     from_table("GET", "/api/procedures"),
     from_table("GET", "/api/procedures/{code}"),
     from_table("GET", "/api/procedures/{code}/versions"),
@@ -409,6 +410,12 @@ ROWS: list[Row] = [
     from_table("GET", "/api/admin/calendar"),
     from_table("POST", "/api/admin/calendar",
                body={"action": "add", "kind": "closure", "date": "2099-01-02", "reason": "Thử"}),
+    from_table("GET", "/api/admin/maintenance"),
+    from_table("POST", "/api/admin/maintenance",
+               body={"starts_at": "2099-01-02T22:00+07:00", "ends_at": "2099-01-03T01:00+07:00",
+                 "reason": "Thử"}),
+    from_table("POST", "/api/admin/maintenance/{window_id}/cancel", body={"version": 1},
+               may404=True),
     from_table("GET", "/api/admin/procedures"),
     from_table("GET", "/api/admin/procedures/{code}/changes"),
     from_table("POST", "/api/admin/procedure-changes",
@@ -486,6 +493,7 @@ class Matrix:
             "payment_id": lambda: "khongco",
             "exemption_id": lambda: "khongco",
             "result_id": lambda: "khongco",
+            "window_id": lambda: "khongco",
         }
         path = row.path
         if "/feedback/{code}" in path:
