@@ -297,6 +297,10 @@ def _translate(err: Mapping[str, Any]) -> str:
         return "Ngày không hợp lệ (định dạng YYYY-MM-DD)"
     if kind in {"datetime_parsing", "datetime_type", "datetime_from_date_parsing"}:
         return "Thời điểm không hợp lệ (định dạng ISO 8601)"
+    if kind == "timezone_aware":
+        return "Thời điểm phải kèm múi giờ (định dạng ISO 8601, ví dụ 2026-12-17T22:00:00+07:00)"
+    if kind == "timezone_naive":
+        return "Thời điểm không được kèm múi giờ (định dạng YYYY-MM-DDTHH:MM:SS)"
     if kind in {"model_type", "model_attributes_type", "dict_type"}:
         return "Phải là một đối tượng JSON"
     if kind == "list_type":

@@ -19,7 +19,7 @@ from chalice import BadRequestError, Chalice, NotFoundError, Response
 from chalice.app import Request
 from chalice.test import Client
 from moto import mock_aws
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from chalicelib.api import http
 from chalicelib.api.auth import StaticJwks, TokenVerifier
@@ -337,6 +337,19 @@ def test_literal_message_lists_the_choices_as_pydantic_gives_them() -> None:
         status, body = http.error_payload(exc)
     assert status == 400
     assert body["message"].startswith("Giá trị không hợp lệ (cho phép: ")
+
+
+def test_a_datetime_without_offset_is_told_the_expected_format() -> None:
+    class WindowIn(BaseModel):
+        starts_at: AwareDatetime
+
+    try:
+        WindowIn.model_validate({"starts_at": "2026-12-17T22:00:00"})
+    except ValidationError as exc:
+        status, body = http.error_payload(exc)
+    assert status == 400
+    assert body["field"] == "starts_at"
+    assert "múi giờ" in body["message"] and "+07:00" in body["message"]
 
 
 def test_malformed_json_and_wrong_content_type(stack: SimpleNamespace) -> None:
