@@ -75,7 +75,7 @@ def admin_verify_dossier_audit(dossier_id: str) -> dict[str, Any]:
     "GET",
     summary="Kiểm tra nhật ký theo khoảng ngày",
     action="admin.audit.read",
-    out="AuditChainCheck",
+    out="AuditPeriodCheck",
     no_store=True,
 )
 def admin_verify_audit_period(params: AuditPeriodQuery) -> dict[str, Any]:
