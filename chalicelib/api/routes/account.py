@@ -31,13 +31,6 @@ router = Router(
 )
 bp = router.bp
 
-PATHS = (
-    "/api/me/profile",
-    "/api/me/compromised",
-    "/api/admin/accounts/{username}",
-    "/api/admin/accounts/{username}/enable",
-)
-
 
 @router.route(
     "/api/me/profile",

@@ -24,8 +24,6 @@ router = Router(
 )
 bp = router.bp
 
-PATHS = ("/api/auth/vneid/start", "/api/auth/vneid/callback")
-
 
 @router.route(
     "/api/auth/vneid/start",
