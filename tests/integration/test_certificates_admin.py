@@ -98,8 +98,8 @@ def test_register_rotate_and_revoke_an_agencys_certificate(aws: Outputs, api: Ap
 
     from chalicelib.domain import signatures as sig
     from chalicelib.domain.errors import DomainError
-    from chalicelib.services.dossier import signing
     from chalicelib.services.deps import get_deps
+    from chalicelib.services.dossier import signing
     from tests.support.pades import small_pdf
 
     with pytest.raises(DomainError) as e:  # nothing signs in its name any more
