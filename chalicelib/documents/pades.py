@@ -129,6 +129,38 @@ def stamp_boxes(page_width_pt: float, count: int) -> list[tuple[int, int, int, i
     ]
 
 
+A4 = (595.28, 841.89)
+
+
+def page_size(pdf: bytes) -> tuple[float, float]:
+    """Width and height (points) of the last page, its MediaBox inherited from the page tree as
+    PDF allows (fpdf2 puts it on the /Pages node); A4 when the file cannot be walked."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        node: Any = reader.find_page_for_modification(-1)[0].get_object()
+        for _ in range(32):  # a page tree is shallow; a loop in a broken file is not followed
+            if "/MediaBox" in node:
+                media = node["/MediaBox"]
+                return float(media[2]) - float(media[0]), float(media[3]) - float(media[1])
+            if "/Parent" not in node:
+                break
+            node = node["/Parent"]
+    except Exception:  # a PDF pyHanko cannot walk
+        return A4
+    return A4
+
+
+def issued_stamp_box(page_width_pt: float, page_height_pt: float) -> tuple[int, int, int, int]:
+    """The agency's stamp on a form it hands out: the right half, in the band above the footer
+    (the forms end with the signer's block on the right; the footer line sits ~10 mm up)."""
+    margin = 12 * MM if page_height_pt < 700 else 20 * MM  # A5 forms have narrower margins
+    x1 = page_width_pt / 2 + 2 * MM
+    y1 = 13 * MM
+    return (round(x1), round(y1), round(page_width_pt - margin), round(y1 + 17 * MM))
+
+
 def _validation_context(env: Environment, extra_certs: list[Any]) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
@@ -169,14 +201,7 @@ def sign(
     except Exception as exc:
         raise UnreadablePdf(f"{type(exc).__name__}: {exc}") from exc
     if box is None:
-        width = 595.0  # A4
-        try:
-            page = writer.find_page_for_modification(-1)[0].get_object()
-            media = page["/MediaBox"]
-            width = float(media[2]) - float(media[0])
-        except (KeyError, IndexError, TypeError, ValueError):  # an odd page tree: A4 width
-            width = 595.0
-        box = stamp_boxes(width, 1)[0]
+        box = stamp_boxes(page_size(pdf)[0], 1)[0]
     meta = signers.PdfSignatureMetadata(
         field_name=who.field_name,
         md_algorithm="sha256",

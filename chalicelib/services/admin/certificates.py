@@ -280,9 +280,15 @@ def identity(deps: Deps, role: sig.SignerRole, holder: str, field_name: str) -> 
     rec = _store(deps).get(role.value, holder)
     who = "người có thẩm quyền" if role is sig.SignerRole.OFFICIAL else "cơ quan"
     if rec is None or rec.revoked_at:
+        named = holder
+        if role is sig.SignerRole.AGENCY and (unit := deps.store.get_unit(holder)) is not None:
+            named = f"{unit.name} ({holder})"
         raise unavailable(
-            f"Chưa có chứng thư số còn hiệu lực của {who} {holder}.",
-            f"No certificate in force for {role.value} {holder}.",
+            f"Chưa có chứng thư số còn hiệu lực của {who} {named}, nên văn bản chưa được ký số "
+            "và chưa phát hành được. Quản trị viên cần đăng ký chứng thư số (mục Chứng thư số); "
+            "xin thử lại sau.",
+            f"No certificate in force for {role.value} {holder}: the document cannot be signed "
+            "and is not issued until an administrator registers one.",
         )
     cert = x509.load_pem_x509_certificate(rec.cert_pem.encode())
     now = deps.clock().astimezone(UTC)
