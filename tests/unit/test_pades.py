@@ -236,3 +236,62 @@ def test_no_timestamp_authority_is_a_signing_error(world: World) -> None:
     )
     with pytest.raises(pades.SigningError):
         pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở"), down)
+
+
+# ---- speed without changing the output (bench/pades.py) -----------------------------------------
+def _stamp_font(pdf: bytes, field: str) -> Any:
+    """The stamp's embedded font program (FontFile2) of signature `field`, as fontTools reads it."""
+    import io
+
+    from fontTools import ttLib
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sig_field = next(s for s in reader.embedded_signatures if s.field_name == field).sig_field
+    fonts = sig_field["/AP"]["/N"]["/Resources"]["/Font"]
+    name = next(iter(fonts.keys()))
+    font = fonts[name]["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"]
+    return ttLib.TTFont(io.BytesIO(font.data))
+
+
+def test_a_reused_stamp_font_subset_is_the_subset_pyhanko_makes(world: World) -> None:
+    from dataclasses import replace
+
+    from chalicelib.documents import pades
+
+    who = world.identity(AGENCY, "Sở Nội vụ tỉnh Hậu Giang")
+    at = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
+    own = replace(world.env, cache_font_subsets=False)
+    made = [pades.sign(small_pdf(), world.signer, who, env, now=at) for env in (own, world.env)]
+    again = pades.sign(small_pdf(), world.signer, who, world.env, now=at)  # from the cache
+    fonts = [_stamp_font(pdf, AGENCY) for pdf in (*made, again)]
+    orders = {tuple(f.getGlyphOrder()) for f in fonts}
+    assert len(orders) == 1
+    widths = [f["hmtx"].metrics for f in fonts]
+    assert widths[0] == widths[1] == widths[2]
+    drawn = [g for g in fonts[0].getGlyphOrder() if fonts[0]["glyf"][g].numberOfContours]
+    assert len(drawn) > 10  # the stamp's letters, not an empty subset
+
+    def outline(f: Any, g: str) -> Any:
+        return f["glyf"][g].getCoordinates(f["glyf"])[0]
+
+    for f in fonts[1:]:
+        assert all(outline(f, g) == outline(fonts[0], g) for g in drawn)
+    for pdf in (*made, again):
+        assert sig.judge(pades.validate(pdf, world.roots), "receipt") is Reason.VALID
+        assert pdfsig(pdf, world.pki.root_pem()).count("Signature is Valid.") == 1
+
+
+def test_the_page_size_is_read_through_the_page_tree() -> None:
+    """fpdf2 puts the MediaBox on the /Pages node: the page inherits it (A5 is not A4)."""
+    from fpdf import FPDF
+
+    from chalicelib.documents import pades
+
+    a5 = FPDF(format="A5")
+    a5.add_page()
+    assert pades.page_size(bytes(a5.output())) == pytest.approx((419.53, 595.28), abs=0.01)
+    assert pades.page_size(small_pdf()) == pytest.approx((595.28, 841.89), abs=0.01)
+    assert pades.page_size(b"not a pdf") == pades.A4
+    x1, y1, x2, y2 = pades.issued_stamp_box(419.53, 595.28)
+    assert 419.53 / 2 < x1 < x2 < 419.53 and 0 < y1 < y2 < 595.28 / 4

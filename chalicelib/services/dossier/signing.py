@@ -40,12 +40,13 @@ def environment(deps: Deps) -> Environment:
     key = (s.signing_trust_roots, s.tsa_url, s.signing_fetch_revocation)
     with _env_lock:
         if key not in _envs:
-            from pyhanko.sign.timestamps import HTTPTimeStamper
+            from chalicelib.documents.pades import fetcher_backend, http_timestamper
 
             _envs[key] = Environment(
                 trust_roots_der=trust_roots(deps),
-                timestamper=HTTPTimeStamper(s.tsa_url, timeout=10),
+                timestamper=http_timestamper(s.tsa_url, timeout=10),
                 allow_fetching=s.signing_fetch_revocation,
+                fetcher_backend=fetcher_backend(timeout=10),
             )
         return _envs[key]
 
