@@ -152,7 +152,7 @@ def enroll_signers(store: Any, data_dir: Path, accounts: list[dict[str, Any]]) -
     chain = "".join(c.public_bytes(Encoding.PEM).decode() for c in pki.chain())
     holders: list[tuple[str, str, str, str, str]] = []  # kind, holder, CN, O, title
     for acc in accounts:
-        unit = acc.get("unit")
+        unit = str(acc.get("unit") or "")
         if acc.get("role") == "desk" and unit in units:  # the desk signs the receipts it issues
             if not any(h[0] == "agency" and h[1] == unit for h in holders):
                 holders.append(("agency", unit, units[unit], units[unit], ""))
