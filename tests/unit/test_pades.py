@@ -295,3 +295,81 @@ def test_the_page_size_is_read_through_the_page_tree() -> None:
     assert pades.page_size(b"not a pdf") == pades.A4
     x1, y1, x2, y2 = pades.issued_stamp_box(419.53, 595.28)
     assert 419.53 / 2 < x1 < x2 < 419.53 and 0 < y1 < y2 < 595.28 / 4
+
+
+# ---- OCSP (B-LT with the responder's answer) -----------------------------------------------------
+def test_a_certificate_with_an_ocsp_responder_gets_its_answer_embedded_and_revocation_seen(
+    world: World,
+) -> None:
+    """The twin CA's OCSP responder (infra/local/pki_server.py) answers pyHanko at signing: the
+    response sits in the DSS (B-LT), validation reads it offline; once the CA revokes the
+    certificate the responder says so and nothing is signed."""
+    import io
+
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    from cryptography.x509 import ocsp
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    from chalicelib.documents import pades
+    from infra.local.pki_server import local_pki
+
+    svc = local_pki()
+    kid = world.kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"][
+        "KeyId"
+    ]
+    pub = load_der_public_key(world.signer.public_key_der(kid))
+    cert = svc.pki.issue(pub, "Sở Nội vụ tỉnh Hậu Giang", "Sở Nội vụ", ocsp=True)  # type: ignore[arg-type]
+    chain = tuple(world.der(c) for c in svc.pki.chain())
+    who = pades.Identity(kid, world.der(cert), chain, AGENCY, "Sở Nội vụ", "", "Sở Nội vụ")
+    roots = (world.der(svc.pki.root.cert),)
+    env = pades.Environment(
+        roots,
+        pades.http_timestamper(svc.tsa_url),
+        allow_fetching=True,
+        fetcher_backend=pades.fetcher_backend(),
+    )
+    pdf = pades.sign(small_pdf(), world.signer, who, env)
+    dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf), strict=False))
+    answers = [ocsp.load_der_ocsp_response(o.get_object().data) for o in dss.ocsps]
+    mine = [a for a in answers if a.serial_number == cert.serial_number]
+    assert mine and mine[0].certificate_status is ocsp.OCSPCertStatus.GOOD
+    (check,) = pades.validate(pdf, roots)  # offline: from the file's own DSS
+    assert check.revocation_checked and check.ltv and not check.revoked
+    assert sig.judge([check], "receipt") is Reason.VALID
+
+    svc.pki.revoke(cert)
+    with pytest.raises(pades.SigningError):
+        pades.sign(small_pdf(), world.signer, who, env)
+
+
+def test_the_ocsp_responder_answers_good_revoked_unknown_and_malformed() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509 import ocsp
+
+    pki = generate("http://127.0.0.1:9")
+    mine = pki.issue(ec.generate_private_key(ec.SECP256R1()).public_key(), "A", "B", ocsp=True)
+    stranger = pki.issue(ec.generate_private_key(ec.SECP256R1()).public_key(), "C", "D")
+    pki.ca.issued.discard(stranger.serial_number)  # one this CA never issued, as far as it knows
+
+    def ask(cert: Any) -> Any:
+        req = ocsp.OCSPRequestBuilder().add_certificate(cert, pki.ca.cert, hashes.SHA256())
+        der = pki.ocsp("ca", req.build().public_bytes(Encoding.DER))
+        assert der is not None
+        return ocsp.load_der_ocsp_response(der)
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert ask(mine).certificate_status is ocsp.OCSPCertStatus.GOOD
+    assert ask(stranger).certificate_status is ocsp.OCSPCertStatus.UNKNOWN
+    pki.revoke(mine)
+    revoked = ask(mine)
+    assert revoked.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    assert revoked.revocation_time_utc is not None
+    bad = pki.ocsp("ca", b"not a request")
+    assert bad is not None
+    assert ocsp.load_der_ocsp_response(bad).response_status is (
+        ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
+    assert pki.ocsp("nobody", b"") is None
