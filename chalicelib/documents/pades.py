@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from chalicelib.domain.signatures import Signer
 
 # DejaVu Sans cut to Latin and Vietnamese (pyftsubset; see fonts/LICENSE-DejaVu.txt): pyHanko
-# subsets the stamp font on every signature, and the full font costs ~200 ms of that.
+# subsets the stamp font on every signature, and the full font costs ~200 ms of that. Scaled to
+# 1000 units per em (fontTools.ttLib.scaleUpem.scale_upem(font, 1000)): pyHanko writes the glyph
+# widths (/W) in the font's own units, which a PDF reads as thousandths of an em, so DejaVu's
+# 2048 spread the stamp's letters apart and cut its lines off (tests/unit/test_pades.py).
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-vi-stamp.ttf"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MM = 72 / 25.4

@@ -373,3 +373,30 @@ def test_the_ocsp_responder_answers_good_revoked_unknown_and_malformed() -> None
         ocsp.OCSPResponseStatus.MALFORMED_REQUEST
     )
     assert pki.ocsp("nobody", b"") is None
+
+
+def test_the_stamp_glyph_widths_are_in_thousandths_of_an_em(world: World) -> None:
+    """A PDF reads /W in 1/1000 em: the stamp font's widths there must be its advances so
+    scaled, or the letters spread apart and the lines run out of the box."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from chalicelib.documents import pades
+
+    pdf = pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở Tư pháp"), world.env)
+    font = _stamp_font(pdf, AGENCY)
+    per_em = font["head"].unitsPerEm
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sig_field = next(s for s in reader.embedded_signatures if s.field_name == AGENCY).sig_field
+    fonts = sig_field["/AP"]["/N"]["/Resources"]["/Font"]
+    widths = fonts[next(iter(fonts.keys()))]["/DescendantFonts"][0]["/W"]
+    gid = font.getGlyphID("zero")
+    advance = font["hmtx"][font.getGlyphName(gid)][0] * 1000 / per_em
+    found = None
+    for i in range(0, len(widths), 2):
+        first, run = int(widths[i]), widths[i + 1]
+        if first <= gid < first + len(run):
+            found = float(run[gid - first])
+    assert found is not None and abs(found - advance) <= 1, (found, advance)
+    assert 500 < found < 700  # a digit is about 0.64 em wide in DejaVu Sans
