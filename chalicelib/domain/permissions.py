@@ -221,6 +221,9 @@ _ADMIN: dict[str, Permission] = {
     "admin.procedure.read": allow("admin province"),
     "admin.procedure.propose": allow("admin", note="files a change for the lead agency"),
     "admin.agency_key.manage": allow("admin"),
+    "admin.certificate.manage": allow(
+        "admin", note="signing certificates (PAdES): list, register, revoke"
+    ),
     "ops.workflow.restart": allow("admin"),
     "ops.portal_sync.read": allow("admin province", note="the province office reads only"),
     "ops.portal_sync.redrive": allow("admin"),

@@ -387,6 +387,12 @@ ROWS: list[Row] = [
                  "reason": "Thử"}),
     from_table("POST", "/api/admin/maintenance/{window_id}/cancel", body={"version": 1},
                may404=True),
+    from_table("GET", "/api/admin/certificates"),
+    from_table("POST", "/api/admin/certificates",
+               body={"kind": "agency", "holder": "H33.99", "key_id": "khongco",
+                 "cert_pem": "khong phai PEM"}),
+    from_table("POST", "/api/admin/certificates/{kind}/{holder}/revoke", body={"reason": "Thử"},
+               may404=True),
     from_table("GET", "/api/admin/procedures"),
     from_table("GET", "/api/admin/procedures/{code}/changes"),
     from_table("POST", "/api/admin/procedure-changes",
@@ -456,6 +462,8 @@ class Matrix:
             "exemption_id": lambda: "khongco",
             "result_id": lambda: "khongco",
             "window_id": lambda: "khongco",
+            "kind": lambda: "agency",
+            "holder": lambda: "H33.99",
         }
         path = row.path
         if "/feedback/{code}" in path:
