@@ -1,19 +1,19 @@
 """Cursor paging over one partition of the single table, with a filter applied here.
 
-The cursor is the key of the last item a page *looked at* (base64 JSON, bound to the partition it
-came from), so a page cut short by `limit` resumes exactly after it and a filter never skips or
-repeats an item across pages. Used by the administrator's lists and the console's work lists.
+The cursor is the key of the last item a page *looked at*, signed and bound to the partition it
+came from (chalicelib.store.cursor), so a page cut short by `limit` resumes exactly after it and
+a filter never skips or repeats an item across pages. Used by the administrator's lists and the
+console's work lists.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 if TYPE_CHECKING:
     from chalicelib.services.container import Deps
@@ -23,48 +23,28 @@ PAGE_MAX = 100
 _MAX_READS = 10  # raw Query pages one request may read while filtering
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "Con trỏ trang không hợp lệ; hãy tải lại danh sách từ đầu.",
-        "The page cursor is not valid; reload the list from the start.",
-        code="invalid_cursor",
-        field="cursor",
-    )
-
-
-def page_limit(raw: str | None) -> int:
-    """`limit` from the query string: 1..100, default 20; anything else is 400."""
-    if raw in (None, ""):
-        return PAGE_DEFAULT
+def page_limit(
+    raw: str | int | None,
+    *,
+    default: int = PAGE_DEFAULT,
+    maximum: int = PAGE_MAX,
+    field: str = "limit",
+) -> int:
+    """The one page-size parser of every list: `limit` from the query string, `default` when
+    absent, else an integer 1..`maximum`; anything else is 400 naming the field and the range."""
+    if raw is None or raw == "":
+        return default
     try:
-        value = int(str(raw))
+        value = int(str(raw).strip())
     except ValueError:
         value = 0
-    if not 1 <= value <= PAGE_MAX:
+    if not 1 <= value <= maximum:
         raise InvalidInput(
-            f"Số dòng mỗi trang phải từ 1 đến {PAGE_MAX}.",
-            f"limit must be 1-{PAGE_MAX}.",
-            field="limit",
+            f"Tham số `{field}` (số dòng mỗi trang) phải là số nguyên từ 1 đến {maximum}.",
+            f"`{field}` must be an integer from 1 to {maximum}.",
+            field=field,
         )
     return value
-
-
-def _encode(key: dict[str, Any], scope: str) -> str:
-    raw = json.dumps({"k": key, "s": scope}, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        doc = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _bad_cursor() from None
-    if not isinstance(doc, dict) or doc.get("s") != scope or not isinstance(doc.get("k"), dict):
-        raise _bad_cursor()
-    key: dict[str, Any] = doc["k"]
-    return key
 
 
 def query_page(
@@ -77,8 +57,10 @@ def query_page(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
     forward: bool = True,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of items of a partition that `keep` accepts, and the cursor of the next page.
+    """One page of items of a partition that `keep` accepts, and the cursor of the next page
+    (signed for this partition, prefix, direction and `caller`: another list refuses it).
 
     The cursor is the key of the last item *looked at*, so a page cut short by `limit` resumes
     exactly after it. At most `_MAX_READS` raw pages are read per call; a page may then be short
@@ -86,7 +68,8 @@ def query_page(
     """
     pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
     key_names = ["PK", "SK"] + ([pk_name, sk_name] if index else [])
-    scope = f"{index or ''}|{pk}|{sk_prefix or ''}"
+    scope = key_scope(pk, index=index, extra=f"{sk_prefix or ''}|{int(forward)}|{caller}")
+    codec = cursors(deps.settings)
     expr = "#pk = :pk"
     names = {"#pk": pk_name}
     values: dict[str, Any] = {":pk": {"S": pk}}
@@ -104,7 +87,9 @@ def query_page(
     }
     if index:
         kwargs["IndexName"] = index
-    start = _decode(cursor, scope)
+    start = codec.decode(cursor, scope)
+    if start is not None and not isinstance(start, dict):
+        raise invalid_cursor()
     if start:
         kwargs["ExclusiveStartKey"] = start
     out: list[dict[str, Any]] = []
@@ -118,12 +103,12 @@ def query_page(
                     more = i < len(items) - 1 or bool(resp.get("LastEvaluatedKey"))
                     if not more:
                         return out, None
-                    return out, _encode({k: item[k] for k in key_names if k in item}, scope)
+                    return out, codec.encode({k: item[k] for k in key_names if k in item}, scope)
         last = resp.get("LastEvaluatedKey")
         if not last:
             return out, None
         kwargs["ExclusiveStartKey"] = last
-    return out, _encode(kwargs["ExclusiveStartKey"], scope)
+    return out, codec.encode(kwargs["ExclusiveStartKey"], scope)
 
 
 def chained_page(
@@ -134,15 +119,24 @@ def chained_page(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
     forward: bool = True,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
     """`query_page` over several partitions (`(pk, index)`) one after the other, e.g. a queue's
-    states. The cursor is `<part>~<cursor within it>` so it stays bound to its partition."""
+    states. The cursor is the part's number and the cursor within it, signed for the whole chain."""
+    codec = cursors(deps.settings)
+    chain = ",".join(f"{index or ''}:{pk}" for pk, index in parts)
+    scope = key_scope("chain", extra=f"{chain}|{int(forward)}|{caller}")
     part, inner = 0, None
-    if cursor:
-        head, sep, rest = cursor.partition("~")
-        if not sep or not head.isdigit() or not 0 <= int(head) < len(parts):
-            raise _bad_cursor()
-        part, inner = int(head), rest or None
+    state = codec.decode(cursor, scope)
+    if state is not None:
+        if not isinstance(state, dict):
+            raise invalid_cursor()
+        head, rest = state.get("p"), state.get("c")
+        if not isinstance(head, int) or not 0 <= head < len(parts):
+            raise invalid_cursor()
+        if rest is not None and not isinstance(rest, str):
+            raise invalid_cursor()
+        part, inner = head, rest
     out: list[dict[str, Any]] = []
     while part < len(parts):
         pk, index = parts[part]
@@ -154,13 +148,14 @@ def chained_page(
             limit=limit - len(out),
             cursor=inner,
             forward=forward,
+            caller=caller,
         )
         out.extend(items)
         if nxt:
-            return out, f"{part}~{nxt}"
+            return out, codec.encode({"p": part, "c": nxt}, scope)
         part, inner = part + 1, None
         if len(out) == limit:
-            return out, (f"{part}~" if part < len(parts) else None)
+            return out, (codec.encode({"p": part, "c": None}, scope) if part < len(parts) else None)
     return out, None
 
 
@@ -183,13 +178,13 @@ def work_page(
     names: dict[str, str] | None = None,
     forward: bool = True,
     where: Callable[[dict[str, Any]], bool] | None = None,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a dossier, task or feedback index; `q` matches the code, the procedure's code
     or name, a feedback's subject (the item's readable JSON: nothing is decrypted to filter).
     `where` narrows on that JSON too. Raw items: callers turn them into dossiers or tasks,
     decrypting only the page."""
-    raw = params.get("limit")
-    limit = WORK_LIST_DEFAULT if raw in (None, "") else page_limit(raw)
+    limit = page_limit(params.get("limit"), default=WORK_LIST_DEFAULT)
     words = _fold(params.get("q") or "").split()
 
     def keep(item: dict[str, Any]) -> bool:
@@ -212,6 +207,7 @@ def work_page(
         limit=limit,
         cursor=params.get("cursor") or None,
         forward=forward,
+        caller=caller,
     )
 
 

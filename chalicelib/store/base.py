@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 
@@ -53,24 +51,3 @@ def take_rate(client: Any, table: str, pk: str, limit: int, expires_at: int) -> 
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
-
-
-def encode_key(key: dict[str, Any] | None) -> str | None:
-    """A Query's LastEvaluatedKey as an opaque page cursor (None at the end)."""
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def decode_key(cursor: str | None, attribute: str, partition: str) -> dict[str, Any] | None:
-    """The page start of `cursor`, or ValueError unless it is a key of `partition` (its
-    `attribute`), so a cursor made for one list cannot start another."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise ValueError("bad cursor") from None
-    if not isinstance(key, dict) or key.get(attribute, {}).get("S") != partition:
-        raise ValueError("bad cursor")
-    return key

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.services.container import Deps
-from chalicelib.store.base import decode_key, encode_key
+from chalicelib.store.cursor import decode_key, encode_key, key_scope
 
 TTL_DAYS = 90
 KIND_TEXT = {
@@ -122,9 +122,10 @@ def list_alerts(
         "ScanIndexForward": False,
         "Limit": max(1, min(limit, 200)),
     }
-    start = decode_key(cursor, "PK", f"ALERTS#{agency}")
+    scope = key_scope(f"ALERTS#{agency}")
+    start = decode_key(cursor, scope, deps.settings)
     if start:
         kwargs["ExclusiveStartKey"] = start
     resp = deps.store.client.query(**kwargs)
     items = [json.loads(it["data"]["S"]) for it in resp.get("Items", [])]
-    return {"items": items, "next": encode_key(resp.get("LastEvaluatedKey"))}
+    return {"items": items, "next": encode_key(resp.get("LastEvaluatedKey"), scope, deps.settings)}

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import portal_sync as rules
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.integrations.national_portal import (
     NationalPortal,
     NationalPortalClient,
@@ -340,12 +340,7 @@ def sweep(deps: Deps, now: datetime | None = None, limit: int = 100) -> int:
 def ops_view(deps: Deps, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
     """Counts by state (pending, failed; synced today) and one page of the failed list."""
     store = sync_store(deps)
-    try:
-        failed, nxt = store.list_failed(limit, cursor)
-    except ValueError:
-        raise InvalidInput(
-            "Tham số `cursor` không hợp lệ.", "Invalid cursor.", field="cursor"
-        ) from None
+    failed, nxt = store.list_failed(limit, cursor, deps.settings)
     from chalicelib.store.portal_sync import FAILED, PENDING
 
     today = synced_day_key(deps.clock())

@@ -20,8 +20,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -32,6 +30,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.services.container import Deps
 from chalicelib.services.reporting.indicators import agency_units, catalogue_metrics, load_config
+from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TREND_MONTHS = 6
@@ -187,19 +186,17 @@ def dossier_metrics(d: Dossier, now: datetime) -> set[str]:
     return out
 
 
-def _encode(state: Mapping[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+def _scope(indicator: str, agency: str, month: str, part: str) -> str:
+    return key_scope("drill", extra=f"{indicator}|{agency}|{month}|{part}")
 
 
-def _decode(cursor: str | None) -> dict[str, Any]:
-    if not cursor:
+def _decode(deps: Deps, cursor: str | None, scope: str) -> dict[str, Any]:
+    state = cursors(deps.settings).decode(cursor, scope)
+    if state is None:
         return {"d": 0, "k": None}
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        int(state["d"])
-    except (ValueError, KeyError, TypeError):
-        raise ValueError("bad cursor") from None
-    return dict(state)
+    if not isinstance(state, dict) or not isinstance(state.get("d"), int):
+        raise invalid_cursor()
+    return state
 
 
 def drill(
@@ -228,7 +225,8 @@ def drill(
         return {**base, "items": [], "next": None, "read": 0, "basis": basis, "metrics": []}
     limit = max(1, min(limit, 100))
     desks = sorted(u.code for u in deps.store.list_units() if u.kind == "desk")
-    state = _decode(cursor)
+    scope = _scope(indicator, agency, month, part)
+    state = _decode(deps, cursor, scope)
     now = deps.clock()
     client, table = deps.store.client, deps.store.table
     rows: list[dict[str, Any]] = []
@@ -257,7 +255,8 @@ def drill(
         if not start:
             d_idx, start = d_idx + 1, None
     rows.sort(key=lambda r: r["received_at"] or "")
-    nxt = _encode({"d": d_idx, "k": start}) if d_idx < len(desks) else None
+    more = d_idx < len(desks)
+    nxt = cursors(deps.settings).encode({"d": d_idx, "k": start}, scope) if more else None
     return {
         **base,
         "items": rows,
