@@ -38,6 +38,7 @@ RUNTIME = "python3.11"
 LOG_RETENTION_DAYS = 365  # a year of logs: audit questions come back months later
 API_STAGE = "api"  # Chalice's default stage name; routes already start with /api
 SIGNING_KEY_ID = "SigningKey"  # logical id of the definition's `signing_key`
+CURSOR_KEY_ID = "CursorSigningKey"  # the page cursors' HMAC key (Secrets Manager)
 
 Json = dict[str, Any]
 
@@ -355,6 +356,25 @@ class _Builder:
                 "KeyPolicy": policy(admin, services),
             },
             **self.retain(),
+        )
+        # The page cursors' HMAC key (chalicelib.store.cursor): generated here, passed to every
+        # function as CURSOR_SIGNING_KEY (a dynamic reference, resolved at deploy), so every
+        # Lambda signs and checks with the same key.
+        self.add(
+            CURSOR_KEY_ID,
+            "AWS::SecretsManager::Secret",
+            {
+                "Name": f"{self.stack.name}/cursor-signing-key",
+                "Description": f"{self.stack.name}: HMAC key of the API's page cursors",
+                "KmsKeyId": ref("DataKey"),
+                "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
+            },
+            Metadata=skip(
+                (
+                    "CKV2_AWS_57",
+                    "rotating only invalidates the page cursors in flight; rotated by a deploy",
+                )
+            ),
         )
         # The definition's own keys (the local stack provisions them too), e.g. agency-keys.
         for k in self.stack.kms_keys:
@@ -824,6 +844,9 @@ class _Builder:
             self.stack.signing_key.env: arn(SIGNING_KEY_ID),
             "POWERTOOLS_SERVICE_NAME": "tthc",
             "FACE_COLLECTION_ID": ref("FaceCollection"),
+            "CURSOR_SIGNING_KEY": sub(
+                f"{{{{resolve:secretsmanager:${{{CURSOR_KEY_ID}}}:SecretString}}}}"
+            ),
         }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
             env["AGENCY_KEYS_KMS_KEY"] = arn(self.kms_id("agency-keys"))

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.store import lists
 from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
+from chalicelib.store.lists import ListKey
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.services.container import Deps
 
 PAGE_DEFAULT = 20
 PAGE_MAX = 100
-_MAX_READS = 10  # raw Query pages one request may read while filtering
 
 
 def page_limit(
@@ -49,71 +51,32 @@ def page_limit(
 
 def query_page(
     deps: Deps,
+    key: ListKey,
     *,
-    pk: str,
-    index: str | None = None,
-    sk_prefix: str | None = None,
     keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
     forward: bool = True,
     caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of items of a partition that `keep` accepts, and the cursor of the next page
-    (signed for this partition, prefix, direction and `caller`: another list refuses it).
-
-    The cursor is the key of the last item *looked at*, so a page cut short by `limit` resumes
-    exactly after it. At most `_MAX_READS` raw pages are read per call; a page may then be short
-    with a cursor (the client asks for more).
-    """
-    pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
-    key_names = ["PK", "SK"] + ([pk_name, sk_name] if index else [])
-    scope = key_scope(pk, index=index, extra=f"{sk_prefix or ''}|{int(forward)}|{caller}")
-    codec = cursors(deps.settings)
-    expr = "#pk = :pk"
-    names = {"#pk": pk_name}
-    values: dict[str, Any] = {":pk": {"S": pk}}
-    if sk_prefix:
-        expr += " AND begins_with(#sk, :sk)"
-        names["#sk"] = sk_name
-        values[":sk"] = {"S": sk_prefix}
-    kwargs: dict[str, Any] = {
-        "TableName": deps.store.table,
-        "KeyConditionExpression": expr,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-        "ScanIndexForward": forward,
-        "Limit": max(limit, 100),  # raw items per read; `keep` may drop some
-    }
-    if index:
-        kwargs["IndexName"] = index
-    start = codec.decode(cursor, scope)
-    if start is not None and not isinstance(start, dict):
-        raise invalid_cursor()
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    out: list[dict[str, Any]] = []
-    for _ in range(_MAX_READS):
-        resp = deps.store.client.query(**kwargs)
-        items = resp.get("Items", [])
-        for i, item in enumerate(items):
-            if keep(item):
-                out.append(item)
-                if len(out) == limit:
-                    more = i < len(items) - 1 or bool(resp.get("LastEvaluatedKey"))
-                    if not more:
-                        return out, None
-                    return out, codec.encode({k: item[k] for k in key_names if k in item}, scope)
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return out, None
-        kwargs["ExclusiveStartKey"] = last
-    return out, codec.encode(kwargs["ExclusiveStartKey"], scope)
+    """One page of the list `key` (chalicelib.store.lists) that `keep` accepts, and the signed
+    cursor of the next page."""
+    return lists.query_page(
+        deps.store.client,
+        deps.store.table,
+        key,
+        settings=deps.settings,
+        keep=keep,
+        limit=limit,
+        cursor=cursor,
+        forward=forward,
+        caller=caller,
+    )
 
 
 def chained_page(
     deps: Deps,
-    parts: list[tuple[str, str | None]],
+    parts: list[ListKey],
     *,
     keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
     limit: int = PAGE_DEFAULT,
@@ -121,11 +84,11 @@ def chained_page(
     forward: bool = True,
     caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """`query_page` over several partitions (`(pk, index)`) one after the other, e.g. a queue's
-    states. The cursor is the part's number and the cursor within it, signed for the whole chain."""
+    """`query_page` over several lists one after the other, e.g. a queue's states. The cursor
+    is the part's number and the cursor within it, signed for the whole chain."""
     codec = cursors(deps.settings)
-    chain = ",".join(f"{index or ''}:{pk}" for pk, index in parts)
-    scope = key_scope("chain", extra=f"{chain}|{int(forward)}|{caller}")
+    chain = ",".join(k.scope(forward=forward, caller=caller) for k in parts)
+    scope = key_scope("chain", extra=chain)
     part, inner = 0, None
     state = codec.decode(cursor, scope)
     if state is not None:
@@ -139,11 +102,9 @@ def chained_page(
         part, inner = head, rest
     out: list[dict[str, Any]] = []
     while part < len(parts):
-        pk, index = parts[part]
         items, nxt = query_page(
             deps,
-            pk=pk,
-            index=index,
+            parts[part],
             keep=keep,
             limit=limit - len(out),
             cursor=inner,
@@ -171,9 +132,8 @@ def _fold(text: str) -> str:
 
 def work_page(
     deps: Deps,
+    key: ListKey,
     *,
-    pk: str,
-    index: str,
     params: dict[str, str],
     names: dict[str, str] | None = None,
     forward: bool = True,
@@ -201,8 +161,7 @@ def work_page(
 
     return query_page(
         deps,
-        pk=pk,
-        index=index,
+        key,
         keep=keep,
         limit=limit,
         cursor=params.get("cursor") or None,
@@ -212,16 +171,13 @@ def work_page(
 
 
 def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, Any]:
-    """The staff feedback queue (soonest due first, paused last), one page: the caller's unit
-    (GSI3 `FBOPEN#<unit>`), or every unit for the province office and administrators (GSI4)."""
+    """The staff feedback queue (soonest due first, paused last), one page: the caller's unit,
+    or every unit for the province office and administrators."""
     from chalicelib.services.care import feedback as svc
-    from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, feedback_from_item
+    from chalicelib.store.feedback import feedback_from_item
 
-    if actor.role in svc.ALL_UNITS_ROLES:
-        pk, index = OPEN_ALL, "GSI4"
-    else:
-        pk, index = OPEN_PREFIX + (actor.unit or "-"), "GSI3"
-    raw, nxt = work_page(deps, pk=pk, index=index, params=params)
+    unit = None if actor.role in svc.ALL_UNITS_ROLES else (actor.unit or "-")
+    raw, nxt = work_page(deps, lists.open_feedback(unit), params=params)
     now = deps.clock()
     out = []
     for item in raw:
@@ -235,3 +191,35 @@ def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[
 def awaits_leader(data: dict[str, Any]) -> bool:
     """An open dossier with an extension or a stop proposed (the leader's list)."""
     return any((data.get(k) or {}).get("state") == "proposed" for k in ("extension", "stop"))
+
+
+# ---- the console's work lists, by caller ---------------------------------------------------------
+def my_dossiers_page(
+    deps: Deps, actor: Actor, params: dict[str, str], names: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The citizen's dossiers, newest first, one page (`?limit&cursor&q`)."""
+    key = lists.owner_dossiers(actor.sub)
+    return work_page(deps, key, params=params, names=names, forward=False, caller=actor.sub)
+
+
+def desk_inbox_page(
+    deps: Deps, actor: Actor, params: dict[str, str], names: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The desk's inbox, oldest first, one page (`?limit&cursor&q`)."""
+    key = lists.desk_inbox(actor.unit or "")
+    return work_page(deps, key, params=params, names=names, caller=actor.sub)
+
+
+def agency_tasks_page(
+    deps: Deps, actor: Actor, params: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The agency's open tasks by due time, one page (`?limit&cursor&q`)."""
+    return work_page(deps, lists.agency_tasks(actor.unit or ""), params=params, caller=actor.sub)
+
+
+def leader_pending_page(
+    deps: Deps, actor: Actor, params: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Open dossiers of the leader's agency with a proposal awaiting a decision, one page."""
+    key = lists.open_dossiers(actor.unit or "")
+    return work_page(deps, key, params=params, where=awaits_leader, caller=actor.sub)

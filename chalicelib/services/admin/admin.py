@@ -20,6 +20,7 @@ from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Unit
 from chalicelib.services.paging import PAGE_DEFAULT, query_page
+from chalicelib.store import lists
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -145,8 +146,8 @@ def list_units(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Units in code order. `parent` lists one node's children (GSI1 `UNITPARENT#<parent>`;
-    `-` = the roots), otherwise the whole `UNITS` list; `kind` and `q` filter the page."""
+    """Units in code order. `parent` lists one node's children (`-` = the roots), otherwise
+    every unit; `kind` and `q` filter the page."""
     if kind and kind not in UnitKind.__args__:  # type: ignore[attr-defined]
         raise InvalidInput("Loại đơn vị không hợp lệ.", "Unknown unit kind.", field="kind")
     words = _words(q)
@@ -155,12 +156,8 @@ def list_units(
         u = _data(item)
         return (not kind or u.get("kind") == kind) and _matches(words, u["code"], u["name"])
 
-    if parent:
-        items, nxt = query_page(
-            deps, pk=f"UNITPARENT#{parent}", index="GSI1", keep=keep, limit=limit, cursor=cursor
-        )
-    else:
-        items, nxt = query_page(deps, pk="UNITS", keep=keep, limit=limit, cursor=cursor)
+    key = lists.unit_children(parent) if parent else lists.units()
+    items, nxt = query_page(deps, key, keep=keep, limit=limit, cursor=cursor)
     rows = [
         _unit_view(Unit.model_validate(_data(i)), int(i.get("version", {"N": "0"})["N"]))
         for i in items
@@ -311,8 +308,8 @@ def list_staff(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Staff accounts by role then username: GSI4 `STAFFALL`, or GSI3 `STAFFUNIT#<unit>` with a
-    unit; the role narrows the key (`<role>#`), `q` filters name, username and e-mail."""
+    """Staff accounts by role then username: every unit's, or one unit's; the role narrows the
+    key, `q` filters name, username and e-mail."""
     if role and role not in STAFF_ROLES:
         raise InvalidInput("Vai trò không hợp lệ.", "Unknown role.", field="role")
     words = _words(q)
@@ -321,14 +318,8 @@ def list_staff(
         p = _data(item)
         return _matches(words, p.get("username"), p.get("name"), p.get("email"))
 
-    prefix = f"{role}#" if role else None
-    if unit:
-        pk, index = f"STAFFUNIT#{unit}", "GSI3"
-    else:
-        pk, index = "STAFFALL", "GSI4"
-    items, nxt = query_page(
-        deps, pk=pk, index=index, sk_prefix=prefix, keep=keep, limit=limit, cursor=cursor
-    )
+    key = lists.staff(unit, role)
+    items, nxt = query_page(deps, key, keep=keep, limit=limit, cursor=cursor)
     return {"items": [_staff_view(_data(i)) for i in items], "next": nxt}
 
 
@@ -757,7 +748,7 @@ def list_procedures(
             and _matches(words, row.get("code"), row.get("name"), row.get("field"))
         )
 
-    items, nxt = query_page(deps, pk="CATALOG", keep=keep, limit=limit, cursor=cursor)
+    items, nxt = query_page(deps, lists.catalogue(), keep=keep, limit=limit, cursor=cursor)
     return {"items": [_data(i) for i in items], "next": nxt}
 
 

@@ -226,6 +226,7 @@ def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, An
     the agency, who raised it and the error text."""
     from chalicelib.services.catalogue.catalogue import fold
     from chalicelib.services.paging import chained_page, page_limit
+    from chalicelib.store import lists
 
     require(actor, "care.support.handle")
     state = params.get("state") or None
@@ -244,7 +245,7 @@ def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, An
     states = [state] if state else ["open", "triaged", "answered"]
     raw, nxt = chained_page(
         deps,
-        [(f"SUPPORTS#{s}", "GSI1") for s in states],
+        [lists.support_requests(s) for s in states],
         keep=keep,
         limit=limit,
         cursor=params.get("cursor") or None,

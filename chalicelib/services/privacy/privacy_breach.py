@@ -260,6 +260,7 @@ def list_breaches(deps: Deps, actor: Actor, params: dict[str, str] | None = None
     scope, description, categories and the authority's reference."""
     from chalicelib.services.catalogue.catalogue import fold
     from chalicelib.services.paging import page_limit, query_page
+    from chalicelib.store import lists
 
     _admin(actor)
     params = params or {}
@@ -278,8 +279,7 @@ def list_breaches(deps: Deps, actor: Actor, params: dict[str, str] | None = None
 
     raw, nxt = query_page(
         deps,
-        pk="BREACHES",
-        index="GSI1",
+        lists.breaches(),
         keep=keep,
         limit=page_limit(params.get("limit")),
         cursor=params.get("cursor") or None,

@@ -224,18 +224,18 @@ def list_reports(
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[StoredReport], str | None]:
-    """Newest first, one page: every report (GSI1), or one agency's (GSI2); `period` keeps the
+    """Newest first, one page: every report, or one agency's; `period` keeps the
     reports whose period contains it (`2026` matches `2026-H2` and `2026-01..2026-03`)."""
     from chalicelib.services.paging import query_page
+    from chalicelib.store import lists
 
-    index, pk = ("GSI2", f"REPORTS#{agency}") if agency else ("GSI1", "REPORTS")
     want = (period or "").strip().upper()
 
     def keep(item: dict[str, Any]) -> bool:
         return not want or want in str(json.loads(item["data"]["S"]).get("period", "")).upper()
 
     raw, nxt = query_page(
-        deps, pk=pk, index=index, keep=keep, limit=limit, cursor=cursor, forward=False
+        deps, lists.reports(agency), keep=keep, limit=limit, cursor=cursor, forward=False
     )
     return [StoredReport.model_validate_json(it["data"]["S"]) for it in raw], nxt
 
