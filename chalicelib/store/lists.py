@@ -114,6 +114,50 @@ def reports(agency: str | None = None) -> ListKey:
     return ListKey("REPORTS", "GSI1")
 
 
+# ---- whole-list reads ----------------------------------------------------------------------------
+def count(client: Any, table: str, key: ListKey) -> int:
+    """How many items `key` holds: a COUNT Query (all its pages)."""
+    pk_name = f"{key.index}PK" if key.index else "PK"
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": pk_name},
+        "ExpressionAttributeValues": {":pk": {"S": key.pk}},
+        "Select": "COUNT",
+    }
+    if key.index:
+        kwargs["IndexName"] = key.index
+    total = 0
+    while True:
+        resp = client.query(**kwargs)
+        total += int(resp.get("Count", 0))
+        last = resp.get("LastEvaluatedKey")
+        if not last:
+            return total
+        kwargs["ExclusiveStartKey"] = last
+
+
+def items_up_to(client: Any, table: str, key: ListKey, upper: str) -> list[dict[str, Any]]:
+    """Every item of `key` (an index's list) whose sort key is <= `upper`, in order."""
+    assert key.index, "a list of an index"
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": key.index,
+        "KeyConditionExpression": "#pk = :pk AND #sk <= :hi",
+        "ExpressionAttributeNames": {"#pk": f"{key.index}PK", "#sk": f"{key.index}SK"},
+        "ExpressionAttributeValues": {":pk": {"S": key.pk}, ":hi": {"S": upper}},
+        "ScanIndexForward": True,
+    }
+    items: list[dict[str, Any]] = []
+    while True:
+        resp = client.query(**kwargs)
+        items.extend(resp.get("Items", []))
+        last = resp.get("LastEvaluatedKey")
+        if not last:
+            return items
+        kwargs["ExclusiveStartKey"] = last
+
+
 # ---- the paged Query -----------------------------------------------------------------------------
 def query_page(
     client: Any,

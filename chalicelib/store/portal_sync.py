@@ -295,6 +295,14 @@ class PortalSyncStore(TableAdapter):
         return False
 
     # ---- reads for the ops view and the sweep --------------------------------------------------
+    def state_counts(self, now: datetime) -> dict[str, int]:
+        """How many dossiers wait (pending), failed, and were synced on `now`'s Vietnam day."""
+        return {
+            "pending": self.count("GSI1", PENDING),
+            "failed": self.count("GSI1", FAILED),
+            "synced_today": self.count("GSI2", synced_day_key(now)),
+        }
+
     def count(self, index: str, pk: str) -> int:
         total = 0
         kwargs: dict[str, Any] = {

@@ -21,6 +21,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Unit
 from chalicelib.services.paging import PAGE_DEFAULT, query_page
 from chalicelib.store import lists
+from chalicelib.store.audit import CALENDAR_STREAM, account_stream, unit_stream
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -30,7 +31,6 @@ UNIT_ROLES = frozenset({"desk", "agency", "leader"})  # these roles need a unit
 UnitKind = Literal["province", "department", "district", "commune", "desk", "other"]
 StaffRole = Literal["desk", "agency", "leader", "province", "admin"]
 CalendarKind = Literal["holiday", "closure", "swap_workday", "swap_day_off"]
-CALENDAR_STREAM = "CONFIG#CALENDAR"
 MAX_CLOSURE_DAYS = 31
 _UNIT_CODE = r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){0,5}$"  # QCVN 102:2016 style, e.g. H33.30.01
 
@@ -192,7 +192,8 @@ def create_unit(deps: Deps, actor: Actor, req: UnitIn) -> dict[str, Any]:
             code="unit_exists",
             field="code",
         ) from None
-    audit.record(deps, actor, "unit_created", stream=f"UNIT#{unit.code}", detail=unit.model_dump())
+    detail = unit.model_dump()
+    audit.record(deps, actor, "unit_created", stream=unit_stream(unit.code), detail=detail)
     return _unit_view(unit, version)
 
 
@@ -241,7 +242,7 @@ def update_unit(deps: Deps, actor: Actor, code: str, req: UnitUpdateIn) -> dict[
         deps,
         actor,
         "unit_updated",
-        stream=f"UNIT#{code}",
+        stream=unit_stream(code),
         detail={k: {"from": getattr(unit, k), "to": v} for k, v in changes.items()},
     )
     return _unit_view(new, version)
@@ -282,7 +283,7 @@ def delete_unit(deps: Deps, actor: Actor, code: str, req: UnitDeleteIn) -> dict[
         deps.store.delete_unit(code, req.version)
     except Conflict:
         raise _unit_changed() from None
-    audit.record(deps, actor, "unit_deleted", stream=f"UNIT#{code}", detail={"code": code})
+    audit.record(deps, actor, "unit_deleted", stream=unit_stream(code), detail={"code": code})
     return {"code": code, "deleted": True}
 
 
@@ -414,7 +415,7 @@ def create_staff(deps: Deps, actor: Actor, req: StaffIn) -> dict[str, Any]:
         deps,
         actor,
         "staff_account_created",
-        stream=f"ACCOUNT#{sub}",
+        stream=account_stream(sub),
         detail={"username": req.username, "role": req.role, "unit": req.unit},
     )
     return {**_staff_view(profile), "temporary_password": password}
@@ -467,7 +468,7 @@ def update_staff(deps: Deps, actor: Actor, username: str, req: StaffUpdateIn) ->
     detail = {k: {"from": profile.get(k), "to": v} for k, v in changes.items() if k != "email"}
     if "email" in changes:
         detail["email"] = {"changed": True}  # no address in the audit chain
-    audit.record(deps, actor, "staff_account_updated", stream=f"ACCOUNT#{sub}", detail=detail)
+    audit.record(deps, actor, "staff_account_updated", stream=account_stream(sub), detail=detail)
     return _staff_view(new)
 
 
@@ -494,7 +495,7 @@ def disable_staff(deps: Deps, actor: Actor, username: str) -> dict[str, Any]:
         deps,
         actor,
         "staff_account_disabled",
-        stream=f"ACCOUNT#{sub}",
+        stream=account_stream(sub),
         detail={"username": username},
     )
     return _staff_view(new)

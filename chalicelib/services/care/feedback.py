@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.domain import feedback as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.feedback import Feedback, FeedbackDeadlines
+from chalicelib.store.audit import feedback_stream
 from chalicelib.store.feedback import FeedbackStore, iso, not_found
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _audit(deps: Deps, actor: Any, action: str, fb: Feedback, **detail: Any) -> 
         deps,
         actor,
         action,
-        stream=f"FEEDBACK#{fb.id}",
+        stream=feedback_stream(fb.id),
         detail={
             "code": fb.code,
             "state": fb.state,

@@ -24,6 +24,7 @@ from chalicelib.services.care.models_care import (
 )
 from chalicelib.services.container import Deps
 from chalicelib.services.dossier.access import load_for
+from chalicelib.store.audit import support_stream
 from chalicelib.store.files import safe_filename
 from chalicelib.store.support import SupportStore
 
@@ -43,7 +44,7 @@ def _audit(deps: Deps, actor: Actor, action: str, r: SupportRequest, **extra: An
         deps,
         actor,
         action,
-        stream=f"SUPPORT#{r.id}",
+        stream=support_stream(r.id),
         detail={"state": r.state, "dossier_code": r.dossier_code, "agency": r.agency, **extra},
     )
 

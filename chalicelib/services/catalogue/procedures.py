@@ -27,6 +27,7 @@ from chalicelib.domain.procedure_publication import (
     month_of,
 )
 from chalicelib.services.container import Deps
+from chalicelib.store.audit import procedure_stream
 from chalicelib.store.procedure_changes import ProcedureChangeStore
 
 # Who may propose, review and publish: chalicelib/domain/permissions.py (`procedure.change.*`).
@@ -321,7 +322,7 @@ def _audit(deps: Deps, actor: Any, action: str, change: ProcedureChange, **detai
         deps,
         actor,
         action,
-        stream=f"PROC#{change.procedure_code}",
+        stream=procedure_stream(change.procedure_code),
         detail={"change_id": change.id, "kind": change.kind, **detail},
     )
 

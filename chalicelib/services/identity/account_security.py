@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.aws import error_code
 from chalicelib.domain.errors import NotFound
+from chalicelib.store.audit import account_stream
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -115,7 +116,7 @@ def update_profile(deps: Deps, actor: Actor, req: ProfileIn) -> dict[str, Any]:
             deps,
             actor,
             "profile_updated",
-            stream=f"ACCOUNT#{actor.sub}",
+            stream=account_stream(actor.sub),
             detail={"fields": changed},
         )
     return profile_view(actor, profile)
@@ -195,7 +196,7 @@ def report_compromised(deps: Deps, actor: Actor, req: CompromisedIn) -> dict[str
         deps,
         actor,
         "account_reported_compromised",
-        stream=f"ACCOUNT#{actor.sub}",
+        stream=account_stream(actor.sub),
         detail={"username": actor.username, "report_id": report_id, "locked": True},
     )
     return {"locked": True, "username": actor.username, "report_id": report_id, "at": _iso(at)}
@@ -251,7 +252,7 @@ def enable_account(deps: Deps, admin: Actor, username: str) -> dict[str, Any]:
         deps,
         admin,
         "account_enabled",
-        stream=f"ACCOUNT#{sub or username}",
+        stream=account_stream(sub or username),
         detail={"username": username},
     )
     return {"username": username, "sub": sub, "enabled": True}

@@ -37,7 +37,7 @@ from chalicelib.integrations.national_portal import (
     SyncError,
     Unavailable,
 )
-from chalicelib.store.portal_sync import PortalSyncStore, synced_day_key
+from chalicelib.store.portal_sync import PortalSyncStore
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
@@ -341,15 +341,8 @@ def ops_view(deps: Deps, limit: int = 20, cursor: str | None = None) -> dict[str
     """Counts by state (pending, failed; synced today) and one page of the failed list."""
     store = sync_store(deps)
     failed, nxt = store.list_failed(limit, cursor, deps.settings)
-    from chalicelib.store.portal_sync import FAILED, PENDING
-
-    today = synced_day_key(deps.clock())
     return {
-        "counts": {
-            "pending": store.count("GSI1", PENDING),
-            "failed": store.count("GSI1", FAILED),
-            "synced_today": store.count("GSI2", today),
-        },
+        "counts": store.state_counts(deps.clock()),
         "failed": [s.to_public() for s in failed],
         "next": nxt,
     }

@@ -21,7 +21,7 @@ from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.admin.audit import record, record_staff_read
 from chalicelib.services.paging import page_limit
 from chalicelib.store.access_log import AccessLogStore
-from chalicelib.store.audit import dossier_stream
+from chalicelib.store.audit import account_stream, dossier_stream
 from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ def access_log(
     store = AccessLogStore(deps.store.client, deps.store.table)
     owned = store.owner_dossiers(actor.sub)
     codes = {d["id"]: d["code"] for d in owned}
-    streams = [dossier_stream(d["id"]) for d in owned] + [f"ACCOUNT#{actor.sub}"]
+    streams = [dossier_stream(d["id"]) for d in owned] + [account_stream(actor.sub)]
     keep = _is_staff_access(actor.username)
     candidates: list[AuditEvent] = []
     maybe_more = False

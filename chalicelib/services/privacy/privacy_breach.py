@@ -25,6 +25,7 @@ from chalicelib.domain import retention as months
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.admin import audit
+from chalicelib.store.audit import breach_stream
 from chalicelib.store.privacy import PrivacyStore
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def record_breach(deps: Deps, actor: Actor, req: dict[str, Any]) -> dict[str, An
         deps,
         actor,
         "breach_recorded",
-        stream=f"BREACH#{bid}",
+        stream=breach_stream(bid),
         detail={"affected": len(people), "categories": b["categories"], "query": query},
     )
     return view(deps, saved, people)
@@ -308,7 +309,7 @@ def mark_reported(deps: Deps, actor: Actor, breach_id: str, reference: str) -> d
         deps,
         actor,
         "breach_reported",
-        stream=f"BREACH#{breach_id}",
+        stream=breach_stream(breach_id),
         detail={"reference": reference, "late": b["reported_late"]},
     )
     return view(deps, saved)

@@ -30,6 +30,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.services.container import Deps
 from chalicelib.services.reporting.indicators import agency_units, catalogue_metrics, load_config
+from chalicelib.store import lists
 from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -307,22 +308,8 @@ def _row(d: Dossier, hits: set[str]) -> dict[str, Any]:
 
 
 def open_count(deps: Deps, agency: str) -> int:
-    """Open dossiers the agency leads now: a COUNT Query on the sparse open index (GSI4)."""
-    kwargs: dict[str, Any] = {
-        "TableName": deps.store.table,
-        "IndexName": "GSI4",
-        "KeyConditionExpression": "GSI4PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"OPEN#{agency}"}},
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        resp = deps.store.client.query(**kwargs)
-        total += int(resp.get("Count", 0))
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return total
-        kwargs["ExclusiveStartKey"] = last
+    """Open dossiers the agency leads now: a COUNT Query on the sparse open index."""
+    return lists.count(deps.store.client, deps.store.table, lists.open_dossiers(agency))
 
 
 def transparency(deps: Deps, month: str) -> dict[str, Any]:
