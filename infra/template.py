@@ -359,12 +359,12 @@ class _Builder:
         )
         # The page cursors' HMAC key (chalicelib.store.cursor): generated here, passed to every
         # function as CURSOR_SIGNING_KEY (a dynamic reference, resolved at deploy), so every
-        # Lambda signs and checks with the same key.
+        # Lambda signs and checks with the same key. No fixed name: a deleted secret keeps its
+        # name for its recovery window, which would block a re-created dev stack.
         self.add(
             CURSOR_KEY_ID,
             "AWS::SecretsManager::Secret",
             {
-                "Name": f"{self.stack.name}/cursor-signing-key",
                 "Description": f"{self.stack.name}: HMAC key of the API's page cursors",
                 "KmsKeyId": ref("DataKey"),
                 "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
