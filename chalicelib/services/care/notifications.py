@@ -38,6 +38,7 @@ from chalicelib.documents.vn_format import format_vn_datetime, format_vnd
 from chalicelib.domain.masking import mask_email, mask_name, mask_phone
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.integrations.notify import Message, Notifier, SendError
+from chalicelib.store import outbox
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 S = DossierStatus
 
-PENDING = "OUTBOX#PENDING"
-FAILED = "OUTBOX#FAILED"
+PENDING = outbox.PENDING
+FAILED = outbox.FAILED
 CLAIM_SECONDS = 300
 
 # template -> (subject, body); `{name}` is already masked.
@@ -157,16 +158,14 @@ def outbox_item(
         "at": _iso(at),
         "channel": channel,
     }
-    return {
-        "PK": {"S": f"NOTIFY#{recipient}"},
-        "SK": {"S": f"{_iso(at)}#{ref}#{n:02d}"},
-        "data": {"S": json.dumps(payload, ensure_ascii=False)},
-        "kind": {"S": template},
-        "state": {"S": "pending"},
-        "attempts": {"N": "0"},
-        "GSI1PK": {"S": PENDING},
-        "GSI1SK": {"S": f"{_iso(at)}#{recipient}"},
-    }
+    return outbox.pending_item(
+        recipient,
+        _iso(at),
+        f"{ref}#{n:02d}",
+        payload,
+        kind={"S": template},
+        attempts={"N": "0"},
+    )
 
 
 def enqueue(
@@ -196,17 +195,8 @@ def enqueue(
 def outbox_for(deps: Deps, recipient: str, limit: int = 20) -> list[dict[str, Any]]:
     """The newest messages written for one recipient (sub, e-mail or contact), any state: one
     Query of its partition, newest first."""
-    resp = deps.store.client.query(
-        TableName=deps.store.table,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"NOTIFY#{recipient}"}},
-        ScanIndexForward=False,
-        Limit=limit,
-    )
-    return [
-        {**json.loads(i["data"]["S"]), "state": i.get("state", {}).get("S", "")}
-        for i in resp.get("Items", [])
-    ]
+    items = outbox.newest_for(deps.store.client, deps.store.table, recipient, limit)
+    return [{**json.loads(i["data"]["S"]), "state": i.get("state", {}).get("S", "")} for i in items]
 
 
 # ---- dossier events -> messages ----------------------------------------------------------------
@@ -405,7 +395,7 @@ def send_pending(
     for item in resp.get("Items", []):
         key = {"PK": item["PK"], "SK": item["SK"]}
         seen = item["GSI1SK"]["S"]
-        recipient = item["PK"]["S"].removeprefix("NOTIFY#")
+        recipient = outbox.recipient_of(item)
         claimed = f"{_iso(now + timedelta(seconds=CLAIM_SECONDS))}#{recipient}"
         if not _update(
             deps,

@@ -25,6 +25,7 @@ from chalicelib.domain import retention as months
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.admin import audit
+from chalicelib.store import outbox
 from chalicelib.store.audit import breach_stream
 from chalicelib.store.privacy import PrivacyStore
 
@@ -329,14 +330,7 @@ def _outbox(deps: Deps, b: dict[str, Any], kind: str, now: datetime) -> None:
     }
     deps.store.client.put_item(
         TableName=deps.store.table,
-        Item={
-            "PK": {"S": f"NOTIFY#{recipient}"},
-            "SK": {"S": f"{at}#{b['id']}#{kind}"},
-            "data": {"S": json.dumps(message, ensure_ascii=False)},
-            "state": {"S": "pending"},
-            "GSI1PK": {"S": "OUTBOX#PENDING"},
-            "GSI1SK": {"S": f"{at}#{recipient}"},
-        },
+        Item=outbox.pending_item(recipient, at, f"{b['id']}#{kind}", message),
     )
 
 
