@@ -63,6 +63,10 @@ MOTO_UNSUPPORTED: dict[str, str] = {
 }
 # Types moto models but cannot create from this template.
 MOTO_FAILS: dict[str, str] = {
+    "AWS::SecretsManager::Secret": (
+        "moto creates the page-cursor key's secret but lists it under an empty logical id, so the "
+        f"stack's resources cannot be checked one by one: {_LINT_ONLY}"
+    ),
     "AWS::ApiGateway::Deployment": (
         "moto creates the RestApi without importing its OpenAPI Body, so it has no methods and "
         "a deployment is refused"
@@ -844,9 +848,14 @@ class _Builder:
             self.stack.signing_key.env: arn(SIGNING_KEY_ID),
             "POWERTOOLS_SERVICE_NAME": "tthc",
             "FACE_COLLECTION_ID": ref("FaceCollection"),
-            "CURSOR_SIGNING_KEY": sub(
-                f"{{{{resolve:secretsmanager:${{{CURSOR_KEY_ID}}}:SecretString}}}}"
-            ),
+            # A dynamic reference, resolved by CloudFormation at deploy (Join, not Sub: the moto
+            # variant replaces the Ref by a placeholder).
+            "CURSOR_SIGNING_KEY": {
+                "Fn::Join": [
+                    "",
+                    ["{{resolve:secretsmanager:", ref(CURSOR_KEY_ID), ":SecretString}}"],
+                ]
+            },
         }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
             env["AGENCY_KEYS_KMS_KEY"] = arn(self.kms_id("agency-keys"))

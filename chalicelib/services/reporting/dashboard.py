@@ -30,7 +30,7 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.services.container import Deps
 from chalicelib.services.reporting.indicators import agency_units, catalogue_metrics, load_config
-from chalicelib.store import lists
+from chalicelib.store import dossier_reads, lists
 from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -234,16 +234,9 @@ def drill(
     read = 0
     d_idx, start = int(state["d"]), state.get("k")
     while d_idx < len(desks) and read < limit:
-        kwargs: dict[str, Any] = {
-            "TableName": table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"REG#{desks[d_idx]}#{month}"}},
-            "Limit": limit - read,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        resp = client.query(**kwargs)
-        lines = resp.get("Items", [])
+        lines, last = dossier_reads.register_page(
+            client, table, desks[d_idx], month, limit - read, start
+        )
         read += len(lines)
         ids = [it["dossier_id"]["S"] for it in lines]
         for d in _batch_dossiers(deps, ids):
@@ -252,7 +245,7 @@ def drill(
             hits = dossier_metrics(d, now) & wanted
             if hits:
                 rows.append(_row(d, hits))
-        start = resp.get("LastEvaluatedKey")
+        start = last
         if not start:
             d_idx, start = d_idx + 1, None
     rows.sort(key=lambda r: r["received_at"] or "")
@@ -270,19 +263,8 @@ def drill(
 
 def _batch_dossiers(deps: Deps, ids: list[str]) -> list[Dossier]:
     """The dossiers behind register lines, 100 keys per BatchGetItem (unprocessed retried)."""
-    out: list[Dossier] = []
-    client, table = deps.store.client, deps.store.table
-    for i in range(0, len(ids), 100):
-        keys = [{"PK": {"S": f"DOSSIER#{x}"}, "SK": {"S": "DOSSIER"}} for x in ids[i : i + 100]]
-        request: dict[str, Any] = {table: {"Keys": keys}}
-        for _ in range(5):
-            resp = client.batch_get_item(RequestItems=request)
-            for it in resp.get("Responses", {}).get(table, []):
-                out.append(Dossier.model_validate_json(it["data"]["S"]))
-            request = resp.get("UnprocessedKeys") or {}
-            if not request:
-                break
-    return out
+    items = dossier_reads.dossier_items(deps.store.client, deps.store.table, ids)
+    return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
 
 
 def _row(d: Dossier, hits: set[str]) -> dict[str, Any]:
