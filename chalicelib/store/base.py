@@ -33,6 +33,11 @@ def locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
     return op
 
 
+def rate_pk(kind: str, who: str, window: int | str) -> str:
+    """The window item of one rate limit: `RATE#<kind>#<who>#<window>`."""
+    return f"RATE#{kind}#{who}#{window}"
+
+
 def take_rate(client: Any, table: str, pk: str, limit: int, expires_at: int) -> bool:
     """Count one use in the window item `pk` (SK `RATE`, TTL `expiration`); False, counting
     nothing, once `limit` uses are counted. One conditional ADD, so racing callers never pass."""

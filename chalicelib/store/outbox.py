@@ -13,6 +13,19 @@ from typing import Any
 NOTIFY_PREFIX = "NOTIFY#"
 PENDING = "OUTBOX#PENDING"
 FAILED = "OUTBOX#FAILED"
+# Recipients that are not one person: an agency's staff, the administrators.
+AGENCY_PREFIX = "AGENCY#"
+ADMINS = "ROLE#admin"
+
+
+def agency_recipient(agency: str) -> str:
+    """The recipient "the agency's staff and leaders" (one message, their e-mails)."""
+    return AGENCY_PREFIX + agency
+
+
+def agency_of(recipient: str) -> str | None:
+    """The agency an agency recipient names, or None for any other recipient."""
+    return recipient.removeprefix(AGENCY_PREFIX) if recipient.startswith(AGENCY_PREFIX) else None
 
 
 def recipient_pk(recipient: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.services.container import Deps
 from chalicelib.store.alerts import alerts_page, put_alert
+from chalicelib.store.outbox import agency_recipient
 
 TTL_DAYS = 90
 KIND_TEXT = {
@@ -84,7 +85,7 @@ def _email_staff(deps: Deps, alert: dict[str, Any], at: datetime) -> None:
     step = f"?step={alert['step_id']}" if alert["step_id"] else ""
     enqueue(
         deps,
-        f"AGENCY#{alert['agency']}",
+        agency_recipient(alert["agency"]),
         "staff_alert",
         {
             "agency": alert["agency"],

@@ -32,7 +32,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from chalicelib.domain.calendar import WorkingCalendar
 from chalicelib.domain.dossier import Dossier
 from chalicelib.services.container import Deps
-from chalicelib.store import lists
+from chalicelib.store import lists, outbox
 
 # Records propagate to the Powertools logger (service "tthc"), see api/http.get_logger.
 logger = logging.getLogger("tthc.digest")
@@ -266,7 +266,7 @@ def mail_digest(deps: Deps, digest: AgencyDigest) -> None:
     base = deps.settings.public_base_url.rstrip("/")
     enqueue(
         deps,
-        f"AGENCY#{digest.agency}",
+        outbox.agency_recipient(digest.agency),
         "agency_digest",
         {
             "agency": digest.agency,

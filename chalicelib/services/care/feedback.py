@@ -20,6 +20,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.feedback import Feedback, FeedbackDeadlines
 from chalicelib.store.audit import feedback_stream
 from chalicelib.store.feedback import FeedbackStore, iso, not_found
+from chalicelib.store.outbox import agency_recipient
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -461,7 +462,7 @@ def provide_info(deps: Deps, actor: Actor | None, code: str, req: InfoIn) -> Fee
 def _agency_notice(fb: Feedback, kind: str, **extra: Any) -> list[tuple[str, dict[str, Any]]]:
     return [
         (
-            f"AGENCY#{fb.agency}",
+            agency_recipient(fb.agency),
             {
                 "kind": kind,
                 "feedback_id": fb.id,

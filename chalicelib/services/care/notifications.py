@@ -315,7 +315,9 @@ def e164(phone: str) -> str:
 
 
 def _sms_address(deps: Deps, recipient: str, data: Mapping[str, Any]) -> tuple[str, str] | str:
-    if "@" in recipient or recipient.startswith("AGENCY#") or not sms_allowed(deps, recipient):
+    if "@" in recipient or outbox.agency_of(recipient) is not None:
+        return "sms_no_consent"
+    if not sms_allowed(deps, recipient):
         return "sms_no_consent"
     phone = ""
     if data.get("dossier_id"):
@@ -333,8 +335,9 @@ def _address(
     """(channel, address), or the reason the item cannot be sent."""
     if (data or {}).get("channel") == "sms":
         return _sms_address(deps, recipient, data or {})
-    if recipient.startswith("AGENCY#"):
-        emails = _staff_emails(deps, recipient.removeprefix("AGENCY#"))
+    agency = outbox.agency_of(recipient)
+    if agency is not None:
+        emails = _staff_emails(deps, agency)
         return ("email", ", ".join(emails)) if emails else "no_staff_address"
     if "@" in recipient:
         return ("email", recipient)

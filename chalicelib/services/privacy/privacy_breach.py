@@ -318,7 +318,7 @@ def mark_reported(deps: Deps, actor: Actor, breach_id: str, reference: str) -> d
 
 def _outbox(deps: Deps, b: dict[str, Any], kind: str, now: datetime) -> None:
     at = _iso(now)
-    recipient = "ROLE#admin"
+    recipient = outbox.ADMINS
     message = {
         "kind": f"breach_{kind}",
         "breach_id": b["id"],
