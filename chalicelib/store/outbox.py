@@ -64,3 +64,129 @@ def newest_for(client: Any, table: str, recipient: str, limit: int) -> list[dict
     )
     items: list[dict[str, Any]] = resp.get("Items", [])
     return items
+
+
+# ---- the sender's claim protocol (services.care.notifications.send_pending) ---------------------
+def _update(client: Any, table: str, key: dict[str, Any], **kw: Any) -> bool:
+    try:
+        client.update_item(TableName=table, Key=key, **kw)
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def item_key(item: dict[str, Any]) -> dict[str, Any]:
+    return {"PK": item["PK"], "SK": item["SK"]}
+
+
+def due(client: Any, table: str, now: str, limit: int) -> list[dict[str, Any]]:
+    """Pending items due by `now` (ISO), oldest first (one Query of the sparse pending list)."""
+    resp = client.query(
+        TableName=table,
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :p AND GSI1SK <= :now",
+        ExpressionAttributeValues={":p": {"S": PENDING}, ":now": {"S": now + "~"}},
+        Limit=limit,
+    )
+    items: list[dict[str, Any]] = resp.get("Items", [])
+    return items
+
+
+def claim_mark(until: str, recipient: str) -> str:
+    """The pending-list sort key that hides a claimed item until `until` (ISO)."""
+    return f"{until}#{recipient}"
+
+
+def claim(client: Any, table: str, item: dict[str, Any], claimed: str) -> bool:
+    """Take `item` for sending (its sort key becomes `claimed`, attempts + 1); False when
+    another worker took it first (the item changed since it was read)."""
+    return _update(
+        client,
+        table,
+        item_key(item),
+        UpdateExpression="SET #st = :sending, GSI1SK = :claimed ADD attempts :one",
+        ConditionExpression="GSI1PK = :p AND GSI1SK = :seen",
+        ExpressionAttributeNames={"#st": "state"},
+        ExpressionAttributeValues={
+            ":sending": {"S": "sending"},
+            ":claimed": {"S": claimed},
+            ":one": {"N": "1"},
+            ":p": {"S": PENDING},
+            ":seen": {"S": item["GSI1SK"]["S"]},
+        },
+    )
+
+
+def mark_skipped(client: Any, table: str, item: dict[str, Any], claimed: str, reason: str) -> None:
+    """The claimed item cannot be sent (`reason`): off the pending list for good."""
+    _update(
+        client,
+        table,
+        item_key(item),
+        UpdateExpression="SET #st = :skipped, reason = :r REMOVE GSI1PK, GSI1SK",
+        ConditionExpression="GSI1SK = :claimed",
+        ExpressionAttributeNames={"#st": "state"},
+        ExpressionAttributeValues={
+            ":skipped": {"S": "skipped"},
+            ":r": {"S": reason},
+            ":claimed": {"S": claimed},
+        },
+    )
+
+
+def mark_failed(
+    client: Any,
+    table: str,
+    item: dict[str, Any],
+    claimed: str,
+    *,
+    last: bool,
+    at: str,
+    error: str,
+) -> None:
+    """A send failed: back on the pending list from `at` (ISO), or on the failed list when it
+    was the `last` attempt."""
+    _update(
+        client,
+        table,
+        item_key(item),
+        UpdateExpression="SET #st = :st, GSI1PK = :pk, GSI1SK = :sk, last_error = :e",
+        ConditionExpression="GSI1SK = :claimed",
+        ExpressionAttributeNames={"#st": "state"},
+        ExpressionAttributeValues={
+            ":st": {"S": "failed" if last else "pending"},
+            ":pk": {"S": FAILED if last else PENDING},
+            ":sk": {"S": f"{at}#{recipient_of(item)}"},
+            ":e": {"S": error},
+            ":claimed": {"S": claimed},
+        },
+    )
+
+
+def mark_sent(
+    client: Any,
+    table: str,
+    item: dict[str, Any],
+    claimed: str,
+    *,
+    at: str,
+    message_id: str,
+    channel: str,
+) -> None:
+    """Sent: off the pending list, with when, the provider's id and the channel."""
+    _update(
+        client,
+        table,
+        item_key(item),
+        UpdateExpression="SET #st = :sent, sent_at = :at, message_id = :mid, "
+        "sent_channel = :ch REMOVE GSI1PK, GSI1SK",
+        ConditionExpression="GSI1SK = :claimed",
+        ExpressionAttributeNames={"#st": "state"},
+        ExpressionAttributeValues={
+            ":sent": {"S": "sent"},
+            ":at": {"S": at},
+            ":mid": {"S": message_id},
+            ":ch": {"S": channel},
+            ":claimed": {"S": claimed},
+        },
+    )
