@@ -367,14 +367,6 @@ def _masked(address: str) -> str:
     return mask_email(address) if "@" in address else mask_phone(address)
 
 
-def _update(deps: Deps, key: dict[str, Any], **kw: Any) -> bool:
-    try:
-        deps.store.client.update_item(TableName=deps.store.table, Key=key, **kw)
-    except deps.store.client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
-
-
 def send_pending(
     deps: Deps,
     now: datetime,
@@ -387,51 +379,18 @@ def send_pending(
     sender = notifier or default_notifier(deps)
     attempts_max = max_attempts or deps.settings.notify_max_attempts
     client, table = deps.store.client, deps.store.table
-    resp = client.query(
-        TableName=table,
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :p AND GSI1SK <= :now",
-        ExpressionAttributeValues={":p": {"S": PENDING}, ":now": {"S": _iso(now) + "~"}},
-        Limit=limit,
-    )
     stats = {"sent": 0, "retried": 0, "failed": 0, "skipped": 0, "lost_claims": 0}
-    for item in resp.get("Items", []):
-        key = {"PK": item["PK"], "SK": item["SK"]}
-        seen = item["GSI1SK"]["S"]
+    for item in outbox.due(client, table, _iso(now), limit):
         recipient = outbox.recipient_of(item)
-        claimed = f"{_iso(now + timedelta(seconds=CLAIM_SECONDS))}#{recipient}"
-        if not _update(
-            deps,
-            key,
-            UpdateExpression="SET #st = :sending, GSI1SK = :claimed ADD attempts :one",
-            ConditionExpression="GSI1PK = :p AND GSI1SK = :seen",
-            ExpressionAttributeNames={"#st": "state"},
-            ExpressionAttributeValues={
-                ":sending": {"S": "sending"},
-                ":claimed": {"S": claimed},
-                ":one": {"N": "1"},
-                ":p": {"S": PENDING},
-                ":seen": {"S": seen},
-            },
-        ):
+        claimed = outbox.claim_mark(_iso(now + timedelta(seconds=CLAIM_SECONDS)), recipient)
+        if not outbox.claim(client, table, item, claimed):
             stats["lost_claims"] += 1  # another worker has it
             continue
         attempts = int(item.get("attempts", {}).get("N", "0")) + 1
         data = json.loads(item["data"]["S"])
         where = _address(deps, recipient, data)
         if isinstance(where, str):
-            _update(
-                deps,
-                key,
-                UpdateExpression="SET #st = :skipped, reason = :r REMOVE GSI1PK, GSI1SK",
-                ConditionExpression="GSI1SK = :claimed",
-                ExpressionAttributeNames={"#st": "state"},
-                ExpressionAttributeValues={
-                    ":skipped": {"S": "skipped"},
-                    ":r": {"S": where},
-                    ":claimed": {"S": claimed},
-                },
-            )
+            outbox.mark_skipped(client, table, item, claimed, where)
             stats["skipped"] += 1
             continue
         channel, address = where
@@ -446,39 +405,22 @@ def send_pending(
         except SendError as exc:
             last = attempts >= attempts_max
             backoff = timedelta(minutes=2 ** min(attempts, 6))
-            _update(
-                deps,
-                key,
-                UpdateExpression="SET #st = :st, GSI1PK = :pk, GSI1SK = :sk, last_error = :e",
-                ConditionExpression="GSI1SK = :claimed",
-                ExpressionAttributeNames={"#st": "state"},
-                ExpressionAttributeValues={
-                    ":st": {"S": "failed" if last else "pending"},
-                    ":pk": {"S": FAILED if last else PENDING},
-                    ":sk": {"S": f"{_iso(now if last else now + backoff)}#{recipient}"},
-                    ":e": {"S": str(exc)[:200]},
-                    ":claimed": {"S": claimed},
-                },
+            outbox.mark_failed(
+                client,
+                table,
+                item,
+                claimed,
+                last=last,
+                at=_iso(now if last else now + backoff),
+                error=str(exc)[:200],
             )
             log.warning(
                 "notification to %s failed (attempt %d): %s", _masked(address), attempts, exc
             )
             stats["failed" if last else "retried"] += 1
             continue
-        _update(
-            deps,
-            key,
-            UpdateExpression="SET #st = :sent, sent_at = :at, message_id = :mid, "
-            "sent_channel = :ch REMOVE GSI1PK, GSI1SK",
-            ConditionExpression="GSI1SK = :claimed",
-            ExpressionAttributeNames={"#st": "state"},
-            ExpressionAttributeValues={
-                ":sent": {"S": "sent"},
-                ":at": {"S": _iso(now)},
-                ":mid": {"S": message_id},
-                ":ch": {"S": channel},
-                ":claimed": {"S": claimed},
-            },
+        outbox.mark_sent(
+            client, table, item, claimed, at=_iso(now), message_id=message_id, channel=channel
         )
         log.info("notification %s sent to %s", data.get("kind"), _masked(address))
         stats["sent"] += 1
