@@ -106,6 +106,9 @@ class Settings(BaseModel):
     # the cloud); "" = VNeID sign-in refused (no session can be issued).
     session_signing_key: str = Field(default="", repr=False)
     session_seconds: int = Field(default=3600, ge=300)
+    # HMAC key of the page cursors (chalicelib.store.cursor), 32 bytes at least, the same in every
+    # process: the template generates it in Secrets Manager, `make run` once per run.
+    cursor_signing_key: str = Field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -185,6 +188,7 @@ class Settings(BaseModel):
             "vneid_transaction_seconds": "VNEID_TRANSACTION_SECONDS",
             "session_signing_key": "SESSION_SIGNING_KEY",
             "session_seconds": "SESSION_SECONDS",
+            "cursor_signing_key": "CURSOR_SIGNING_KEY",
         }
         values = {k: e[v] for k, v in mapping.items() if e.get(v)}
         return cls.model_validate(values)

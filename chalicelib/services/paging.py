@@ -1,166 +1,122 @@
 """Cursor paging over one partition of the single table, with a filter applied here.
 
-The cursor is the key of the last item a page *looked at* (base64 JSON, bound to the partition it
-came from), so a page cut short by `limit` resumes exactly after it and a filter never skips or
-repeats an item across pages. Used by the administrator's lists and the console's work lists.
+The cursor is the key of the last item a page *looked at*, signed and bound to the partition it
+came from (chalicelib.store.cursor), so a page cut short by `limit` resumes exactly after it and
+a filter never skips or repeats an item across pages. Used by the administrator's lists and the
+console's work lists.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.store import lists
+from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
+from chalicelib.store.lists import ListKey
 
 if TYPE_CHECKING:
+    from chalicelib.domain.actors import Actor
     from chalicelib.services.container import Deps
 
 PAGE_DEFAULT = 20
 PAGE_MAX = 100
-_MAX_READS = 10  # raw Query pages one request may read while filtering
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput(
-        "Con trỏ trang không hợp lệ; hãy tải lại danh sách từ đầu.",
-        "The page cursor is not valid; reload the list from the start.",
-        code="invalid_cursor",
-        field="cursor",
-    )
-
-
-def page_limit(raw: str | None) -> int:
-    """`limit` from the query string: 1..100, default 20; anything else is 400."""
-    if raw in (None, ""):
-        return PAGE_DEFAULT
+def page_limit(
+    raw: str | int | None,
+    *,
+    default: int = PAGE_DEFAULT,
+    maximum: int = PAGE_MAX,
+    field: str = "limit",
+) -> int:
+    """The one page-size parser of every list: `limit` from the query string, `default` when
+    absent, else an integer 1..`maximum`; anything else is 400 naming the field and the range."""
+    if raw is None or raw == "":
+        return default
     try:
-        value = int(str(raw))
+        value = int(str(raw).strip())
     except ValueError:
         value = 0
-    if not 1 <= value <= PAGE_MAX:
+    if not 1 <= value <= maximum:
         raise InvalidInput(
-            f"Số dòng mỗi trang phải từ 1 đến {PAGE_MAX}.",
-            f"limit must be 1-{PAGE_MAX}.",
-            field="limit",
+            f"Tham số `{field}` (số dòng mỗi trang) phải là số nguyên từ 1 đến {maximum}.",
+            f"`{field}` must be an integer from 1 to {maximum}.",
+            field=field,
         )
     return value
 
 
-def _encode(key: dict[str, Any], scope: str) -> str:
-    raw = json.dumps({"k": key, "s": scope}, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        doc = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise _bad_cursor() from None
-    if not isinstance(doc, dict) or doc.get("s") != scope or not isinstance(doc.get("k"), dict):
-        raise _bad_cursor()
-    key: dict[str, Any] = doc["k"]
-    return key
-
-
 def query_page(
     deps: Deps,
+    key: ListKey,
     *,
-    pk: str,
-    index: str | None = None,
-    sk_prefix: str | None = None,
     keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
     forward: bool = True,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of items of a partition that `keep` accepts, and the cursor of the next page.
-
-    The cursor is the key of the last item *looked at*, so a page cut short by `limit` resumes
-    exactly after it. At most `_MAX_READS` raw pages are read per call; a page may then be short
-    with a cursor (the client asks for more).
-    """
-    pk_name, sk_name = (f"{index}PK", f"{index}SK") if index else ("PK", "SK")
-    key_names = ["PK", "SK"] + ([pk_name, sk_name] if index else [])
-    scope = f"{index or ''}|{pk}|{sk_prefix or ''}"
-    expr = "#pk = :pk"
-    names = {"#pk": pk_name}
-    values: dict[str, Any] = {":pk": {"S": pk}}
-    if sk_prefix:
-        expr += " AND begins_with(#sk, :sk)"
-        names["#sk"] = sk_name
-        values[":sk"] = {"S": sk_prefix}
-    kwargs: dict[str, Any] = {
-        "TableName": deps.store.table,
-        "KeyConditionExpression": expr,
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-        "ScanIndexForward": forward,
-        "Limit": max(limit, 100),  # raw items per read; `keep` may drop some
-    }
-    if index:
-        kwargs["IndexName"] = index
-    start = _decode(cursor, scope)
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    out: list[dict[str, Any]] = []
-    for _ in range(_MAX_READS):
-        resp = deps.store.client.query(**kwargs)
-        items = resp.get("Items", [])
-        for i, item in enumerate(items):
-            if keep(item):
-                out.append(item)
-                if len(out) == limit:
-                    more = i < len(items) - 1 or bool(resp.get("LastEvaluatedKey"))
-                    if not more:
-                        return out, None
-                    return out, _encode({k: item[k] for k in key_names if k in item}, scope)
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return out, None
-        kwargs["ExclusiveStartKey"] = last
-    return out, _encode(kwargs["ExclusiveStartKey"], scope)
+    """One page of the list `key` (chalicelib.store.lists) that `keep` accepts, and the signed
+    cursor of the next page."""
+    return lists.query_page(
+        deps.store.client,
+        deps.store.table,
+        key,
+        settings=deps.settings,
+        keep=keep,
+        limit=limit,
+        cursor=cursor,
+        forward=forward,
+        caller=caller,
+    )
 
 
 def chained_page(
     deps: Deps,
-    parts: list[tuple[str, str | None]],
+    parts: list[ListKey],
     *,
     keep: Callable[[dict[str, Any]], bool] = lambda _item: True,
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
     forward: bool = True,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """`query_page` over several partitions (`(pk, index)`) one after the other, e.g. a queue's
-    states. The cursor is `<part>~<cursor within it>` so it stays bound to its partition."""
+    """`query_page` over several lists one after the other, e.g. a queue's states. The cursor
+    is the part's number and the cursor within it, signed for the whole chain."""
+    codec = cursors(deps.settings)
+    chain = ",".join(k.scope(forward=forward, caller=caller) for k in parts)
+    scope = key_scope("chain", extra=chain)
     part, inner = 0, None
-    if cursor:
-        head, sep, rest = cursor.partition("~")
-        if not sep or not head.isdigit() or not 0 <= int(head) < len(parts):
-            raise _bad_cursor()
-        part, inner = int(head), rest or None
+    state = codec.decode(cursor, scope)
+    if state is not None:
+        if not isinstance(state, dict):
+            raise invalid_cursor()
+        head, rest = state.get("p"), state.get("c")
+        if not isinstance(head, int) or not 0 <= head < len(parts):
+            raise invalid_cursor()
+        if rest is not None and not isinstance(rest, str):
+            raise invalid_cursor()
+        part, inner = head, rest
     out: list[dict[str, Any]] = []
     while part < len(parts):
-        pk, index = parts[part]
         items, nxt = query_page(
             deps,
-            pk=pk,
-            index=index,
+            parts[part],
             keep=keep,
             limit=limit - len(out),
             cursor=inner,
             forward=forward,
+            caller=caller,
         )
         out.extend(items)
         if nxt:
-            return out, f"{part}~{nxt}"
+            return out, codec.encode({"p": part, "c": nxt}, scope)
         part, inner = part + 1, None
         if len(out) == limit:
-            return out, (f"{part}~" if part < len(parts) else None)
+            return out, (codec.encode({"p": part, "c": None}, scope) if part < len(parts) else None)
     return out, None
 
 
@@ -176,20 +132,19 @@ def _fold(text: str) -> str:
 
 def work_page(
     deps: Deps,
+    key: ListKey,
     *,
-    pk: str,
-    index: str,
     params: dict[str, str],
     names: dict[str, str] | None = None,
     forward: bool = True,
     where: Callable[[dict[str, Any]], bool] | None = None,
+    caller: str = "",
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of a dossier, task or feedback index; `q` matches the code, the procedure's code
     or name, a feedback's subject (the item's readable JSON: nothing is decrypted to filter).
     `where` narrows on that JSON too. Raw items: callers turn them into dossiers or tasks,
     decrypting only the page."""
-    raw = params.get("limit")
-    limit = WORK_LIST_DEFAULT if raw in (None, "") else page_limit(raw)
+    limit = page_limit(params.get("limit"), default=WORK_LIST_DEFAULT)
     words = _fold(params.get("q") or "").split()
 
     def keep(item: dict[str, Any]) -> bool:
@@ -206,26 +161,23 @@ def work_page(
 
     return query_page(
         deps,
-        pk=pk,
-        index=index,
+        key,
         keep=keep,
         limit=limit,
         cursor=params.get("cursor") or None,
         forward=forward,
+        caller=caller,
     )
 
 
 def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, Any]:
-    """The staff feedback queue (soonest due first, paused last), one page: the caller's unit
-    (GSI3 `FBOPEN#<unit>`), or every unit for the province office and administrators (GSI4)."""
+    """The staff feedback queue (soonest due first, paused last), one page: the caller's unit,
+    or every unit for the province office and administrators."""
     from chalicelib.services.care import feedback as svc
-    from chalicelib.store.feedback import OPEN_ALL, OPEN_PREFIX, feedback_from_item
+    from chalicelib.store.feedback import feedback_from_item
 
-    if actor.role in svc.ALL_UNITS_ROLES:
-        pk, index = OPEN_ALL, "GSI4"
-    else:
-        pk, index = OPEN_PREFIX + (actor.unit or "-"), "GSI3"
-    raw, nxt = work_page(deps, pk=pk, index=index, params=params)
+    unit = None if actor.role in svc.ALL_UNITS_ROLES else (actor.unit or "-")
+    raw, nxt = work_page(deps, lists.open_feedback(unit), params=params)
     now = deps.clock()
     out = []
     for item in raw:
@@ -239,3 +191,35 @@ def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[
 def awaits_leader(data: dict[str, Any]) -> bool:
     """An open dossier with an extension or a stop proposed (the leader's list)."""
     return any((data.get(k) or {}).get("state") == "proposed" for k in ("extension", "stop"))
+
+
+# ---- the console's work lists, by caller ---------------------------------------------------------
+def my_dossiers_page(
+    deps: Deps, actor: Actor, params: dict[str, str], names: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The citizen's dossiers, newest first, one page (`?limit&cursor&q`)."""
+    key = lists.owner_dossiers(actor.sub)
+    return work_page(deps, key, params=params, names=names, forward=False, caller=actor.sub)
+
+
+def desk_inbox_page(
+    deps: Deps, actor: Actor, params: dict[str, str], names: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The desk's inbox, oldest first, one page (`?limit&cursor&q`)."""
+    key = lists.desk_inbox(actor.unit or "")
+    return work_page(deps, key, params=params, names=names, caller=actor.sub)
+
+
+def agency_tasks_page(
+    deps: Deps, actor: Actor, params: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The agency's open tasks by due time, one page (`?limit&cursor&q`)."""
+    return work_page(deps, lists.agency_tasks(actor.unit or ""), params=params, caller=actor.sub)
+
+
+def leader_pending_page(
+    deps: Deps, actor: Actor, params: dict[str, str]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Open dossiers of the leader's agency with a proposal awaiting a decision, one page."""
+    key = lists.open_dossiers(actor.unit or "")
+    return work_page(deps, key, params=params, where=awaits_leader, caller=actor.sub)

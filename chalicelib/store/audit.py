@@ -39,6 +39,47 @@ def dossier_stream(dossier_id: str) -> str:
     return f"DOSSIER#{dossier_id}"
 
 
+# The other audit streams, by what they record (each is the partition `AUDIT#<stream>`).
+CALENDAR_STREAM = "CONFIG#CALENDAR"
+
+
+def account_stream(sub: str) -> str:
+    return f"ACCOUNT#{sub}"
+
+
+def unit_stream(code: str) -> str:
+    return f"UNIT#{code}"
+
+
+def agency_stream(agency: str) -> str:
+    return f"AGENCY#{agency}"
+
+
+def support_stream(request_id: str) -> str:
+    return f"SUPPORT#{request_id}"
+
+
+def feedback_stream(feedback_id: str) -> str:
+    return f"FEEDBACK#{feedback_id}"
+
+
+def faq_stream(entry_id: str) -> str:
+    return f"FAQ#{entry_id}"
+
+
+def breach_stream(breach_id: str) -> str:
+    return f"BREACH#{breach_id}"
+
+
+def procedure_stream(code: str) -> str:
+    return f"PROC#{code}"
+
+
+def face_lookup_stream(day: str) -> str:
+    """One Vietnam day (`YYYY-MM-DD`) of lookups by face."""
+    return f"FACELOOKUP#{day}"
+
+
 def event_item(ev: AuditEvent) -> dict[str, Any]:
     return {
         "PK": _s(stream_pk(ev.stream)),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 
@@ -35,6 +33,11 @@ def locked(op: dict[str, Any], expected_version: int | None) -> dict[str, Any]:
     return op
 
 
+def rate_pk(kind: str, who: str, window: int | str) -> str:
+    """The window item of one rate limit: `RATE#<kind>#<who>#<window>`."""
+    return f"RATE#{kind}#{who}#{window}"
+
+
 def take_rate(client: Any, table: str, pk: str, limit: int, expires_at: int) -> bool:
     """Count one use in the window item `pk` (SK `RATE`, TTL `expiration`); False, counting
     nothing, once `limit` uses are counted. One conditional ADD, so racing callers never pass."""
@@ -53,24 +56,3 @@ def take_rate(client: Any, table: str, pk: str, limit: int, expires_at: int) -> 
     except client.exceptions.ConditionalCheckFailedException:
         return False
     return True
-
-
-def encode_key(key: dict[str, Any] | None) -> str | None:
-    """A Query's LastEvaluatedKey as an opaque page cursor (None at the end)."""
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def decode_key(cursor: str | None, attribute: str, partition: str) -> dict[str, Any] | None:
-    """The page start of `cursor`, or ValueError unless it is a key of `partition` (its
-    `attribute`), so a cursor made for one list cannot start another."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        raise ValueError("bad cursor") from None
-    if not isinstance(key, dict) or key.get(attribute, {}).get("S") != partition:
-        raise ValueError("bad cursor")
-    return key

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.store.base import TableAdapter, decode_key, encode_key
+from chalicelib.store.base import TableAdapter
+from chalicelib.store.cursor import decode_key, encode_key, key_scope
+
+if TYPE_CHECKING:
+    from chalicelib.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PENDING = "SYNC#PENDING"
@@ -291,6 +295,14 @@ class PortalSyncStore(TableAdapter):
         return False
 
     # ---- reads for the ops view and the sweep --------------------------------------------------
+    def state_counts(self, now: datetime) -> dict[str, int]:
+        """How many dossiers wait (pending), failed, and were synced on `now`'s Vietnam day."""
+        return {
+            "pending": self.count("GSI1", PENDING),
+            "failed": self.count("GSI1", FAILED),
+            "synced_today": self.count("GSI2", synced_day_key(now)),
+        }
+
     def count(self, index: str, pk: str) -> int:
         total = 0
         kwargs: dict[str, Any] = {
@@ -308,9 +320,10 @@ class PortalSyncStore(TableAdapter):
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
     def list_failed(
-        self, limit: int = 20, cursor: str | None = None
+        self, limit: int = 20, cursor: str | None = None, settings: Settings | None = None
     ) -> tuple[list[SyncState], str | None]:
-        """Failed dossiers, most recent failure first, one page (one Query)."""
+        """Failed dossiers, most recent failure first, one page (one Query); a bad cursor is
+        400 `invalid_cursor`."""
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": "GSI1",
@@ -319,12 +332,13 @@ class PortalSyncStore(TableAdapter):
             "ScanIndexForward": False,
             "Limit": max(1, min(limit, 100)),
         }
-        start = decode_key(cursor, "GSI1PK", FAILED)
+        scope = key_scope(FAILED, index="GSI1")
+        start = decode_key(cursor, scope, settings)
         if start:
             kwargs["ExclusiveStartKey"] = start
         resp = self.client.query(**kwargs)
         items = [_state_from(it) for it in resp.get("Items", [])]
-        return items, encode_key(resp.get("LastEvaluatedKey"))
+        return items, encode_key(resp.get("LastEvaluatedKey"), scope, settings)
 
     def pending_before(self, before: datetime, limit: int = 100) -> list[SyncState]:
         """Pending dossiers not touched since `before` (the sweep's work), oldest first."""

@@ -308,6 +308,10 @@ def running_stack(
         env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
         env.setdefault("LOCAL_MAIL", "true")  # reset codes to the outbox; /api/local/mailbox
         env.setdefault("API_BASE_URL", url)
+        # One page-cursor key for every process of this run (chalicelib.store.cursor).
+        env.setdefault(
+            "CURSOR_SIGNING_KEY", os.environ.get("CURSOR_SIGNING_KEY") or secrets.token_urlsafe(48)
+        )
         if not os.environ.get("TSA_URL"):  # the test PKI: root CA, TSA and CRLs over HTTP
             from infra.local.pki_server import local_pki
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api.context import deps, request
 from chalicelib.api.routing import Router, authenticate_signed
 from chalicelib.lazy import LazyModule
+from chalicelib.store.audit import agency_stream
 
 if TYPE_CHECKING:
     from chalice import Chalice
@@ -285,7 +286,7 @@ def _audit_key(who: Any, action: str, agency: str, access_key_id: str) -> None:
     from chalicelib.services.admin import audit
 
     audit.record(
-        deps(), who, action, stream=f"AGENCY#{agency}", detail={"access_key_id": access_key_id}
+        deps(), who, action, stream=agency_stream(agency), detail={"access_key_id": access_key_id}
     )
 
 

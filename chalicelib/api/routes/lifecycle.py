@@ -130,15 +130,9 @@ def decide_stop(dossier_id: str, who: Caller, req: DecisionIn) -> dict[str, Any]
 )
 def leader_pending(who: Caller, params: WorkQuery) -> dict[str, Any]:
     """Open dossiers of the leader's agency with an extension or stop awaiting a decision."""
-    from chalicelib.services.paging import awaits_leader, work_page
+    from chalicelib.services.paging import leader_pending_page
 
-    raw, nxt = work_page(  # one page of the open dossiers (?limit&cursor&q), filtered on the server
-        deps(),
-        pk=f"OPEN#{who.unit or ''}",
-        index="GSI4",
-        params=params.params(),
-        where=awaits_leader,
-    )
+    raw, nxt = leader_pending_page(deps(), who, params.params())
     items = [views.dossier_view(deps(), deps().store._dossier_from(i)) for i in raw]
     return {"items": items, "next": nxt}
 

@@ -202,14 +202,7 @@ def _summaries(raw: list[dict[str, Any]], nxt: str | None, names: Any) -> dict[s
 )
 def list_my_dossiers(who: Caller, params: WorkQuery) -> dict[str, Any]:
     names = views.procedure_names(deps())
-    raw, nxt = paging.work_page(  # newest first, one page (?limit&cursor&q)
-        deps(),
-        pk=f"OWNER#{who.sub}",
-        index="GSI2",
-        params=params.params(),
-        names=names,
-        forward=False,
-    )
+    raw, nxt = paging.my_dossiers_page(deps(), who, params.params(), names)
     return _summaries(raw, nxt, names)
 
 
@@ -339,9 +332,7 @@ def my_receipt(dossier_id: str, who: Caller) -> Response:
 def desk_inbox(who: Caller, params: WorkQuery) -> dict[str, Any]:
     assert who.unit
     names = views.procedure_names(deps())
-    raw, nxt = paging.work_page(  # oldest first, one page (?limit&cursor&q)
-        deps(), pk=f"DESK#{who.unit}", index="GSI3", params=params.params(), names=names
-    )
+    raw, nxt = paging.desk_inbox_page(deps(), who, params.params(), names)
     return _summaries(raw, nxt, names)
 
 
@@ -502,10 +493,8 @@ def staff_attachment_link(dossier_id: str, attachment_id: str, who: Caller) -> d
 def agency_tasks(who: Caller, params: WorkQuery) -> dict[str, Any]:
     if not who.unit:
         processing.list_tasks(deps(), who)  # raises the use case's Forbidden (no unit)
-    raw, nxt = paging.work_page(
-        deps(), pk=f"AGENCY#{who.unit}", index="GSI3", params=params.params()
-    )
-    tasks = [deps().store._task_from(i) for i in raw]  # by due time, one page (?limit&cursor&q)
+    raw, nxt = paging.agency_tasks_page(deps(), who, params.params())
+    tasks = [deps().store._task_from(i) for i in raw]
     return {"items": [t.to_public() for t in tasks], "next": nxt}
 
 

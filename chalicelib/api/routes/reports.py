@@ -120,13 +120,6 @@ def _month(month: str | None) -> str:
     return checked
 
 
-def _limit(raw: str | None, default: int) -> int:
-    try:
-        return max(1, min(int(raw or default), 100))
-    except ValueError:
-        raise _invalid("limit phải là số.", "limit must be a number.", "limit") from None
-
-
 # ---- reports ------------------------------------------------------------------------------------
 @router.route(
     "/api/reports",
@@ -170,7 +163,7 @@ def create_report(who: Caller, req: ReportIn) -> dict[str, Any]:
 def list_reports(who: Caller, params: ReportsQuery) -> dict[str, Any]:
     agency = _scope(who, params.agency, REPORTS)
     # one page (50 rows without a limit, as before)
-    limit = 50 if params.limit in (None, "") else page_limit(params.limit)
+    limit = page_limit(params.limit, default=50)
     items, nxt = reports.list_reports(
         deps(), agency, period=params.period, limit=limit, cursor=params.cursor or None
     )
@@ -262,13 +255,12 @@ def get_drill(who: Caller, params: DrillQuery) -> dict[str, Any]:
             _month(params.month),
             part=params.part or "denominator",
             cursor=params.cursor,
-            limit=_limit(params.limit, 20),
+            limit=page_limit(params.limit, default=20),
         )
     except KeyError:
         raise _invalid("Không có chỉ tiêu này.", "Unknown indicator.", "indicator") from None
     except ValueError as exc:
-        field = "cursor" if "cursor" in str(exc) else "part"
-        raise _invalid("Tham số không hợp lệ.", str(exc), field) from None
+        raise _invalid("Tham số không hợp lệ.", str(exc), "part") from None
     return data
 
 
@@ -299,10 +291,7 @@ def get_alerts(who: Caller, params: AlertsQuery) -> dict[str, Any]:
     agency = _scope(who, params.agency, BOARD)
     if agency is None:
         raise _invalid("Cần chọn cơ quan.", "agency is required.", "agency")
-    try:
-        data: dict[str, Any] = alerts.list_alerts(
-            deps(), agency, _limit(params.limit, 50), params.cursor
-        )
-    except ValueError:
-        raise _invalid("Con trỏ trang không hợp lệ.", "Bad cursor.", "cursor") from None
+    data: dict[str, Any] = alerts.list_alerts(
+        deps(), agency, page_limit(params.limit, default=50), params.cursor
+    )
     return data

@@ -20,6 +20,8 @@ from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.procedure import Unit
 from chalicelib.services.paging import PAGE_DEFAULT, query_page
+from chalicelib.store import lists
+from chalicelib.store.audit import CALENDAR_STREAM, account_stream, unit_stream
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -29,7 +31,6 @@ UNIT_ROLES = frozenset({"desk", "agency", "leader"})  # these roles need a unit
 UnitKind = Literal["province", "department", "district", "commune", "desk", "other"]
 StaffRole = Literal["desk", "agency", "leader", "province", "admin"]
 CalendarKind = Literal["holiday", "closure", "swap_workday", "swap_day_off"]
-CALENDAR_STREAM = "CONFIG#CALENDAR"
 MAX_CLOSURE_DAYS = 31
 _UNIT_CODE = r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){0,5}$"  # QCVN 102:2016 style, e.g. H33.30.01
 
@@ -145,8 +146,8 @@ def list_units(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Units in code order. `parent` lists one node's children (GSI1 `UNITPARENT#<parent>`;
-    `-` = the roots), otherwise the whole `UNITS` list; `kind` and `q` filter the page."""
+    """Units in code order. `parent` lists one node's children (`-` = the roots), otherwise
+    every unit; `kind` and `q` filter the page."""
     if kind and kind not in UnitKind.__args__:  # type: ignore[attr-defined]
         raise InvalidInput("Loại đơn vị không hợp lệ.", "Unknown unit kind.", field="kind")
     words = _words(q)
@@ -155,12 +156,8 @@ def list_units(
         u = _data(item)
         return (not kind or u.get("kind") == kind) and _matches(words, u["code"], u["name"])
 
-    if parent:
-        items, nxt = query_page(
-            deps, pk=f"UNITPARENT#{parent}", index="GSI1", keep=keep, limit=limit, cursor=cursor
-        )
-    else:
-        items, nxt = query_page(deps, pk="UNITS", keep=keep, limit=limit, cursor=cursor)
+    key = lists.unit_children(parent) if parent else lists.units()
+    items, nxt = query_page(deps, key, keep=keep, limit=limit, cursor=cursor)
     rows = [
         _unit_view(Unit.model_validate(_data(i)), int(i.get("version", {"N": "0"})["N"]))
         for i in items
@@ -195,7 +192,8 @@ def create_unit(deps: Deps, actor: Actor, req: UnitIn) -> dict[str, Any]:
             code="unit_exists",
             field="code",
         ) from None
-    audit.record(deps, actor, "unit_created", stream=f"UNIT#{unit.code}", detail=unit.model_dump())
+    detail = unit.model_dump()
+    audit.record(deps, actor, "unit_created", stream=unit_stream(unit.code), detail=detail)
     return _unit_view(unit, version)
 
 
@@ -244,7 +242,7 @@ def update_unit(deps: Deps, actor: Actor, code: str, req: UnitUpdateIn) -> dict[
         deps,
         actor,
         "unit_updated",
-        stream=f"UNIT#{code}",
+        stream=unit_stream(code),
         detail={k: {"from": getattr(unit, k), "to": v} for k, v in changes.items()},
     )
     return _unit_view(new, version)
@@ -285,7 +283,7 @@ def delete_unit(deps: Deps, actor: Actor, code: str, req: UnitDeleteIn) -> dict[
         deps.store.delete_unit(code, req.version)
     except Conflict:
         raise _unit_changed() from None
-    audit.record(deps, actor, "unit_deleted", stream=f"UNIT#{code}", detail={"code": code})
+    audit.record(deps, actor, "unit_deleted", stream=unit_stream(code), detail={"code": code})
     return {"code": code, "deleted": True}
 
 
@@ -311,8 +309,8 @@ def list_staff(
     limit: int = PAGE_DEFAULT,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Staff accounts by role then username: GSI4 `STAFFALL`, or GSI3 `STAFFUNIT#<unit>` with a
-    unit; the role narrows the key (`<role>#`), `q` filters name, username and e-mail."""
+    """Staff accounts by role then username: every unit's, or one unit's; the role narrows the
+    key, `q` filters name, username and e-mail."""
     if role and role not in STAFF_ROLES:
         raise InvalidInput("Vai trò không hợp lệ.", "Unknown role.", field="role")
     words = _words(q)
@@ -321,14 +319,8 @@ def list_staff(
         p = _data(item)
         return _matches(words, p.get("username"), p.get("name"), p.get("email"))
 
-    prefix = f"{role}#" if role else None
-    if unit:
-        pk, index = f"STAFFUNIT#{unit}", "GSI3"
-    else:
-        pk, index = "STAFFALL", "GSI4"
-    items, nxt = query_page(
-        deps, pk=pk, index=index, sk_prefix=prefix, keep=keep, limit=limit, cursor=cursor
-    )
+    key = lists.staff(unit, role)
+    items, nxt = query_page(deps, key, keep=keep, limit=limit, cursor=cursor)
     return {"items": [_staff_view(_data(i)) for i in items], "next": nxt}
 
 
@@ -423,7 +415,7 @@ def create_staff(deps: Deps, actor: Actor, req: StaffIn) -> dict[str, Any]:
         deps,
         actor,
         "staff_account_created",
-        stream=f"ACCOUNT#{sub}",
+        stream=account_stream(sub),
         detail={"username": req.username, "role": req.role, "unit": req.unit},
     )
     return {**_staff_view(profile), "temporary_password": password}
@@ -476,7 +468,7 @@ def update_staff(deps: Deps, actor: Actor, username: str, req: StaffUpdateIn) ->
     detail = {k: {"from": profile.get(k), "to": v} for k, v in changes.items() if k != "email"}
     if "email" in changes:
         detail["email"] = {"changed": True}  # no address in the audit chain
-    audit.record(deps, actor, "staff_account_updated", stream=f"ACCOUNT#{sub}", detail=detail)
+    audit.record(deps, actor, "staff_account_updated", stream=account_stream(sub), detail=detail)
     return _staff_view(new)
 
 
@@ -503,7 +495,7 @@ def disable_staff(deps: Deps, actor: Actor, username: str) -> dict[str, Any]:
         deps,
         actor,
         "staff_account_disabled",
-        stream=f"ACCOUNT#{sub}",
+        stream=account_stream(sub),
         detail={"username": username},
     )
     return _staff_view(new)
@@ -757,7 +749,7 @@ def list_procedures(
             and _matches(words, row.get("code"), row.get("name"), row.get("field"))
         )
 
-    items, nxt = query_page(deps, pk="CATALOG", keep=keep, limit=limit, cursor=cursor)
+    items, nxt = query_page(deps, lists.catalogue(), keep=keep, limit=limit, cursor=cursor)
     return {"items": [_data(i) for i in items], "next": nxt}
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.audit import GENESIS, AuditEvent, ChainReport, verify_chain
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.store.audit import AuditStore, dossier_stream
+from chalicelib.store.audit import AuditStore, account_stream, dossier_stream
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -39,7 +39,7 @@ def record(
 ) -> AuditEvent:
     """Append one event: to the dossier's stream when about a dossier, else `stream` (e.g.
     `PROC#<code>`, `ACCOUNT#<sub>`), else the actor's account stream."""
-    name = stream or (dossier_stream(dossier_id) if dossier_id else f"ACCOUNT#{actor.sub}")
+    name = stream or (dossier_stream(dossier_id) if dossier_id else account_stream(actor.sub))
     return _store(deps).append(
         name,
         at=deps.clock(),

@@ -8,12 +8,12 @@ each by e-mail through the notification outbox (`AGENCY#<agency>`).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.services.container import Deps
-from chalicelib.store.base import decode_key, encode_key
+from chalicelib.store.alerts import alerts_page, put_alert
+from chalicelib.store.outbox import agency_recipient
 
 TTL_DAYS = 90
 KIND_TEXT = {
@@ -70,15 +70,8 @@ def record_alert(
     }
     expiration = int((at + timedelta(days=TTL_DAYS)).timestamp())
     _email_staff(deps, data, at)
-    deps.store.client.put_item(
-        TableName=deps.store.table,
-        Item={
-            "PK": {"S": f"ALERTS#{agency}"},
-            "SK": {"S": f"{_iso(at)}#{dossier_id}#{step_id or '-'}#{kind}"},
-            "data": {"S": json.dumps(data, ensure_ascii=False)},
-            "expiration": {"N": str(expiration)},
-        },
-    )
+    sort_key = f"{_iso(at)}#{dossier_id}#{step_id or '-'}#{kind}"
+    put_alert(deps.store.client, deps.store.table, agency, sort_key, data, expiration)
     return data
 
 
@@ -92,7 +85,7 @@ def _email_staff(deps: Deps, alert: dict[str, Any], at: datetime) -> None:
     step = f"?step={alert['step_id']}" if alert["step_id"] else ""
     enqueue(
         deps,
-        f"AGENCY#{alert['agency']}",
+        agency_recipient(alert["agency"]),
         "staff_alert",
         {
             "agency": alert["agency"],
@@ -113,18 +106,13 @@ def list_alerts(
 ) -> dict[str, Any]:
     """The agency's alerts, newest first, one page (one Query). Expired items are skipped
     (DynamoDB's TTL deletes them lazily, so the filter keeps the 90 days honest)."""
-    now = int(deps.clock().timestamp())
-    kwargs: dict[str, Any] = {
-        "TableName": deps.store.table,
-        "KeyConditionExpression": "PK = :pk",
-        "FilterExpression": "attribute_not_exists(expiration) OR expiration > :now",
-        "ExpressionAttributeValues": {":pk": {"S": f"ALERTS#{agency}"}, ":now": {"N": str(now)}},
-        "ScanIndexForward": False,
-        "Limit": max(1, min(limit, 200)),
-    }
-    start = decode_key(cursor, "PK", f"ALERTS#{agency}")
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    resp = deps.store.client.query(**kwargs)
-    items = [json.loads(it["data"]["S"]) for it in resp.get("Items", [])]
-    return {"items": items, "next": encode_key(resp.get("LastEvaluatedKey"))}
+    items, nxt = alerts_page(
+        deps.store.client,
+        deps.store.table,
+        agency,
+        now=int(deps.clock().timestamp()),
+        limit=max(1, min(limit, 200)),
+        cursor=cursor,
+        settings=deps.settings,
+    )
+    return {"items": items, "next": nxt}

@@ -32,6 +32,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from chalicelib.domain.calendar import WorkingCalendar
 from chalicelib.domain.dossier import Dossier
 from chalicelib.services.container import Deps
+from chalicelib.store import lists, outbox
 
 # Records propagate to the Powertools logger (service "tthc"), see api/http.get_logger.
 logger = logging.getLogger("tthc.digest")
@@ -123,25 +124,9 @@ def _bound(until: datetime) -> str:
     return until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + "~"
 
 
-def query_index(deps: Deps, index: str, pk: str, upper: str) -> list[dict[str, Any]]:
-    """One Query (all its pages) on a sparse index: partition `pk`, sort key <= `upper`."""
-    store = deps.store
-    kwargs: dict[str, Any] = {
-        "TableName": store.table,
-        "IndexName": index,
-        "KeyConditionExpression": "#pk = :pk AND #sk <= :hi",
-        "ExpressionAttributeNames": {"#pk": f"{index}PK", "#sk": f"{index}SK"},
-        "ExpressionAttributeValues": {":pk": {"S": pk}, ":hi": {"S": upper}},
-        "ScanIndexForward": True,
-    }
-    items: list[dict[str, Any]] = []
-    while True:
-        resp = store.client.query(**kwargs)
-        items.extend(resp.get("Items", []))
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return items
-        kwargs["ExclusiveStartKey"] = last
+def query_index(deps: Deps, key: lists.ListKey, upper: str) -> list[dict[str, Any]]:
+    """One Query (all its pages) on a sparse index's list, sort key <= `upper`."""
+    return lists.items_up_to(deps.store.client, deps.store.table, key, upper)
 
 
 def _dossier_due(deps: Deps, d: Dossier, now: datetime) -> datetime | None:
@@ -182,7 +167,7 @@ def _item(
 
 
 def agency_digest(deps: Deps, agency: str, now: datetime, agency_name: str = "") -> AgencyDigest:
-    """One agency's digest from one GSI4 Query (dossiers) and one GSI3 Query (steps)."""
+    """One agency's digest from one Query of its open dossiers and one of its open steps."""
     cal = deps.calendar
     until = horizon(cal, now, deps.settings.warn_before_working_days)
     upper = _bound(until)
@@ -190,7 +175,7 @@ def agency_digest(deps: Deps, agency: str, now: datetime, agency_name: str = "")
         agency=agency, agency_name=agency_name, day=cal.local_date(now), generated_at=now
     )
     found: list[DigestItem] = []
-    for raw in query_index(deps, "GSI4", f"OPEN#{agency}", upper):
+    for raw in query_index(deps, lists.open_dossiers(agency), upper):
         d = Dossier.model_validate_json(raw["data"]["S"])
         due = _dossier_due(deps, d, now)
         if due is None:
@@ -207,7 +192,7 @@ def agency_digest(deps: Deps, agency: str, now: datetime, agency_name: str = "")
         )
         if item is not None:
             found.append(item)
-    for raw in query_index(deps, "GSI3", f"AGENCY#{agency}", upper):
+    for raw in query_index(deps, lists.agency_tasks(agency), upper):
         task = json.loads(raw["data"]["S"])
         due = _parse(task.get("due_at"))
         if due is None or task.get("state", "open") != "open":
@@ -281,7 +266,7 @@ def mail_digest(deps: Deps, digest: AgencyDigest) -> None:
     base = deps.settings.public_base_url.rstrip("/")
     enqueue(
         deps,
-        f"AGENCY#{digest.agency}",
+        outbox.agency_recipient(digest.agency),
         "agency_digest",
         {
             "agency": digest.agency,

@@ -13,6 +13,7 @@ from chalicelib.domain.faq import FaqEntry, FaqState
 from chalicelib.domain.permissions import require
 from chalicelib.services.care.models_care import FaqIn, FaqUpdateIn
 from chalicelib.services.container import Deps
+from chalicelib.store.audit import faq_stream
 from chalicelib.store.faq import FaqStore
 
 
@@ -46,7 +47,7 @@ def _audit(deps: Deps, actor: Actor, action: str, e: FaqEntry) -> None:
         deps,
         actor,
         action,
-        stream=f"FAQ#{e.id}",
+        stream=faq_stream(e.id),
         detail={"state": e.state, "field": e.field, "procedure_code": e.procedure_code},
     )
 

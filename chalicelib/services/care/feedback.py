@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.domain import feedback as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.feedback import Feedback, FeedbackDeadlines
+from chalicelib.store.audit import feedback_stream
 from chalicelib.store.feedback import FeedbackStore, iso, not_found
+from chalicelib.store.outbox import agency_recipient
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -128,7 +130,7 @@ def _audit(deps: Deps, actor: Any, action: str, fb: Feedback, **detail: Any) -> 
         deps,
         actor,
         action,
-        stream=f"FEEDBACK#{fb.id}",
+        stream=feedback_stream(fb.id),
         detail={
             "code": fb.code,
             "state": fb.state,
@@ -460,7 +462,7 @@ def provide_info(deps: Deps, actor: Actor | None, code: str, req: InfoIn) -> Fee
 def _agency_notice(fb: Feedback, kind: str, **extra: Any) -> list[tuple[str, dict[str, Any]]]:
     return [
         (
-            f"AGENCY#{fb.agency}",
+            agency_recipient(fb.agency),
             {
                 "kind": kind,
                 "feedback_id": fb.id,

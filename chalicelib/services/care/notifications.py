@@ -38,6 +38,7 @@ from chalicelib.documents.vn_format import format_vn_datetime, format_vnd
 from chalicelib.domain.masking import mask_email, mask_name, mask_phone
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.integrations.notify import Message, Notifier, SendError
+from chalicelib.store import outbox
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 S = DossierStatus
 
-PENDING = "OUTBOX#PENDING"
-FAILED = "OUTBOX#FAILED"
+PENDING = outbox.PENDING
+FAILED = outbox.FAILED
 CLAIM_SECONDS = 300
 
 # template -> (subject, body); `{name}` is already masked.
@@ -157,16 +158,14 @@ def outbox_item(
         "at": _iso(at),
         "channel": channel,
     }
-    return {
-        "PK": {"S": f"NOTIFY#{recipient}"},
-        "SK": {"S": f"{_iso(at)}#{ref}#{n:02d}"},
-        "data": {"S": json.dumps(payload, ensure_ascii=False)},
-        "kind": {"S": template},
-        "state": {"S": "pending"},
-        "attempts": {"N": "0"},
-        "GSI1PK": {"S": PENDING},
-        "GSI1SK": {"S": f"{_iso(at)}#{recipient}"},
-    }
+    return outbox.pending_item(
+        recipient,
+        _iso(at),
+        f"{ref}#{n:02d}",
+        payload,
+        kind={"S": template},
+        attempts={"N": "0"},
+    )
 
 
 def enqueue(
@@ -196,17 +195,8 @@ def enqueue(
 def outbox_for(deps: Deps, recipient: str, limit: int = 20) -> list[dict[str, Any]]:
     """The newest messages written for one recipient (sub, e-mail or contact), any state: one
     Query of its partition, newest first."""
-    resp = deps.store.client.query(
-        TableName=deps.store.table,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"NOTIFY#{recipient}"}},
-        ScanIndexForward=False,
-        Limit=limit,
-    )
-    return [
-        {**json.loads(i["data"]["S"]), "state": i.get("state", {}).get("S", "")}
-        for i in resp.get("Items", [])
-    ]
+    items = outbox.newest_for(deps.store.client, deps.store.table, recipient, limit)
+    return [{**json.loads(i["data"]["S"]), "state": i.get("state", {}).get("S", "")} for i in items]
 
 
 # ---- dossier events -> messages ----------------------------------------------------------------
@@ -325,7 +315,9 @@ def e164(phone: str) -> str:
 
 
 def _sms_address(deps: Deps, recipient: str, data: Mapping[str, Any]) -> tuple[str, str] | str:
-    if "@" in recipient or recipient.startswith("AGENCY#") or not sms_allowed(deps, recipient):
+    if "@" in recipient or outbox.agency_of(recipient) is not None:
+        return "sms_no_consent"
+    if not sms_allowed(deps, recipient):
         return "sms_no_consent"
     phone = ""
     if data.get("dossier_id"):
@@ -343,8 +335,9 @@ def _address(
     """(channel, address), or the reason the item cannot be sent."""
     if (data or {}).get("channel") == "sms":
         return _sms_address(deps, recipient, data or {})
-    if recipient.startswith("AGENCY#"):
-        emails = _staff_emails(deps, recipient.removeprefix("AGENCY#"))
+    agency = outbox.agency_of(recipient)
+    if agency is not None:
+        emails = _staff_emails(deps, agency)
         return ("email", ", ".join(emails)) if emails else "no_staff_address"
     if "@" in recipient:
         return ("email", recipient)
@@ -374,14 +367,6 @@ def _masked(address: str) -> str:
     return mask_email(address) if "@" in address else mask_phone(address)
 
 
-def _update(deps: Deps, key: dict[str, Any], **kw: Any) -> bool:
-    try:
-        deps.store.client.update_item(TableName=deps.store.table, Key=key, **kw)
-    except deps.store.client.exceptions.ConditionalCheckFailedException:
-        return False
-    return True
-
-
 def send_pending(
     deps: Deps,
     now: datetime,
@@ -394,51 +379,18 @@ def send_pending(
     sender = notifier or default_notifier(deps)
     attempts_max = max_attempts or deps.settings.notify_max_attempts
     client, table = deps.store.client, deps.store.table
-    resp = client.query(
-        TableName=table,
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :p AND GSI1SK <= :now",
-        ExpressionAttributeValues={":p": {"S": PENDING}, ":now": {"S": _iso(now) + "~"}},
-        Limit=limit,
-    )
     stats = {"sent": 0, "retried": 0, "failed": 0, "skipped": 0, "lost_claims": 0}
-    for item in resp.get("Items", []):
-        key = {"PK": item["PK"], "SK": item["SK"]}
-        seen = item["GSI1SK"]["S"]
-        recipient = item["PK"]["S"].removeprefix("NOTIFY#")
-        claimed = f"{_iso(now + timedelta(seconds=CLAIM_SECONDS))}#{recipient}"
-        if not _update(
-            deps,
-            key,
-            UpdateExpression="SET #st = :sending, GSI1SK = :claimed ADD attempts :one",
-            ConditionExpression="GSI1PK = :p AND GSI1SK = :seen",
-            ExpressionAttributeNames={"#st": "state"},
-            ExpressionAttributeValues={
-                ":sending": {"S": "sending"},
-                ":claimed": {"S": claimed},
-                ":one": {"N": "1"},
-                ":p": {"S": PENDING},
-                ":seen": {"S": seen},
-            },
-        ):
+    for item in outbox.due(client, table, _iso(now), limit):
+        recipient = outbox.recipient_of(item)
+        claimed = outbox.claim_mark(_iso(now + timedelta(seconds=CLAIM_SECONDS)), recipient)
+        if not outbox.claim(client, table, item, claimed):
             stats["lost_claims"] += 1  # another worker has it
             continue
         attempts = int(item.get("attempts", {}).get("N", "0")) + 1
         data = json.loads(item["data"]["S"])
         where = _address(deps, recipient, data)
         if isinstance(where, str):
-            _update(
-                deps,
-                key,
-                UpdateExpression="SET #st = :skipped, reason = :r REMOVE GSI1PK, GSI1SK",
-                ConditionExpression="GSI1SK = :claimed",
-                ExpressionAttributeNames={"#st": "state"},
-                ExpressionAttributeValues={
-                    ":skipped": {"S": "skipped"},
-                    ":r": {"S": where},
-                    ":claimed": {"S": claimed},
-                },
-            )
+            outbox.mark_skipped(client, table, item, claimed, where)
             stats["skipped"] += 1
             continue
         channel, address = where
@@ -453,39 +405,22 @@ def send_pending(
         except SendError as exc:
             last = attempts >= attempts_max
             backoff = timedelta(minutes=2 ** min(attempts, 6))
-            _update(
-                deps,
-                key,
-                UpdateExpression="SET #st = :st, GSI1PK = :pk, GSI1SK = :sk, last_error = :e",
-                ConditionExpression="GSI1SK = :claimed",
-                ExpressionAttributeNames={"#st": "state"},
-                ExpressionAttributeValues={
-                    ":st": {"S": "failed" if last else "pending"},
-                    ":pk": {"S": FAILED if last else PENDING},
-                    ":sk": {"S": f"{_iso(now if last else now + backoff)}#{recipient}"},
-                    ":e": {"S": str(exc)[:200]},
-                    ":claimed": {"S": claimed},
-                },
+            outbox.mark_failed(
+                client,
+                table,
+                item,
+                claimed,
+                last=last,
+                at=_iso(now if last else now + backoff),
+                error=str(exc)[:200],
             )
             log.warning(
                 "notification to %s failed (attempt %d): %s", _masked(address), attempts, exc
             )
             stats["failed" if last else "retried"] += 1
             continue
-        _update(
-            deps,
-            key,
-            UpdateExpression="SET #st = :sent, sent_at = :at, message_id = :mid, "
-            "sent_channel = :ch REMOVE GSI1PK, GSI1SK",
-            ConditionExpression="GSI1SK = :claimed",
-            ExpressionAttributeNames={"#st": "state"},
-            ExpressionAttributeValues={
-                ":sent": {"S": "sent"},
-                ":at": {"S": _iso(now)},
-                ":mid": {"S": message_id},
-                ":ch": {"S": channel},
-                ":claimed": {"S": claimed},
-            },
+        outbox.mark_sent(
+            client, table, item, claimed, at=_iso(now), message_id=message_id, channel=channel
         )
         log.info("notification %s sent to %s", data.get("kind"), _masked(address))
         stats["sent"] += 1

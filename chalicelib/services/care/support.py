@@ -24,6 +24,7 @@ from chalicelib.services.care.models_care import (
 )
 from chalicelib.services.container import Deps
 from chalicelib.services.dossier.access import load_for
+from chalicelib.store.audit import support_stream
 from chalicelib.store.files import safe_filename
 from chalicelib.store.support import SupportStore
 
@@ -43,7 +44,7 @@ def _audit(deps: Deps, actor: Actor, action: str, r: SupportRequest, **extra: An
         deps,
         actor,
         action,
-        stream=f"SUPPORT#{r.id}",
+        stream=support_stream(r.id),
         detail={"state": r.state, "dossier_code": r.dossier_code, "agency": r.agency, **extra},
     )
 
@@ -226,6 +227,7 @@ def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, An
     the agency, who raised it and the error text."""
     from chalicelib.services.catalogue.catalogue import fold
     from chalicelib.services.paging import chained_page, page_limit
+    from chalicelib.store import lists
 
     require(actor, "care.support.handle")
     state = params.get("state") or None
@@ -244,7 +246,7 @@ def queue_page(deps: Deps, actor: Actor, params: dict[str, str]) -> dict[str, An
     states = [state] if state else ["open", "triaged", "answered"]
     raw, nxt = chained_page(
         deps,
-        [(f"SUPPORTS#{s}", "GSI1") for s in states],
+        [lists.support_requests(s) for s in states],
         keep=keep,
         limit=limit,
         cursor=params.get("cursor") or None,

@@ -27,6 +27,7 @@ from chalicelib.domain.procedure_publication import (
     month_of,
 )
 from chalicelib.services.container import Deps
+from chalicelib.store.audit import procedure_stream
 from chalicelib.store.procedure_changes import ProcedureChangeStore
 
 # Who may propose, review and publish: chalicelib/domain/permissions.py (`procedure.change.*`).
@@ -230,7 +231,7 @@ def changes_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, An
     procedure code and name, lead agency, proposer and legal basis."""
     from chalicelib.services.catalogue.catalogue import fold
     from chalicelib.services.paging import chained_page, page_limit
-    from chalicelib.store.procedure_changes import STATE_LIST_PREFIX
+    from chalicelib.store import lists
 
     if not may(actor, "procedure.change.review"):
         raise Forbidden(
@@ -254,7 +255,7 @@ def changes_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[str, An
 
     raw, nxt = chained_page(
         deps,
-        [(STATE_LIST_PREFIX + s, "GSI1") for s in ((state,) if state else STATES)],
+        [lists.procedure_changes(s) for s in ((state,) if state else STATES)],
         keep=keep,
         limit=page_limit(params.get("limit")),
         cursor=params.get("cursor") or None,
@@ -321,7 +322,7 @@ def _audit(deps: Deps, actor: Any, action: str, change: ProcedureChange, **detai
         deps,
         actor,
         action,
-        stream=f"PROC#{change.procedure_code}",
+        stream=procedure_stream(change.procedure_code),
         detail={"change_id": change.id, "kind": change.kind, **detail},
     )
 

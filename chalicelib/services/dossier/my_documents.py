@@ -6,7 +6,6 @@ Items live under the account (`USER#<sub>`/`DOC#<id>`), so listing them is one Q
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -20,6 +19,7 @@ from chalicelib.domain.dossier import (
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.services.container import Deps
 from chalicelib.services.dossier.access import load_for
+from chalicelib.store import my_documents as wallet
 
 
 def keep_result(deps: Deps, d: Dossier) -> None:
@@ -37,34 +37,18 @@ def keep_result(deps: Deps, d: Dossier) -> None:
         "sha256": d.result.sha256,
         "kept_at": (d.returned_at or deps.clock()).isoformat(),
     }
-    deps.store.client.put_item(
-        TableName=deps.store.table,
-        Item={
-            "PK": {"S": f"USER#{d.owner}"},
-            "SK": {"S": f"DOC#{d.result.id}"},
-            "data": {"S": json.dumps(entry, ensure_ascii=False)},
-        },
-    )
+    wallet.put_entry(deps.store.client, deps.store.table, d.owner, d.result.id, entry)
 
 
 def list_documents(deps: Deps, actor: Actor) -> list[dict[str, Any]]:
-    resp = deps.store.client.query(
-        TableName=deps.store.table,
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
-        ExpressionAttributeValues={":pk": {"S": f"USER#{actor.sub}"}, ":sk": {"S": "DOC#"}},
-    )
-    out = [json.loads(it["data"]["S"]) for it in resp.get("Items", [])]
+    out = wallet.list_entries(deps.store.client, deps.store.table, actor.sub)
     return [{k: v for k, v in e.items() if k != "key"} for e in out]
 
 
 def _entry(deps: Deps, actor: Actor, doc_id: str) -> dict[str, Any]:
-    item = deps.store.client.get_item(
-        TableName=deps.store.table,
-        Key={"PK": {"S": f"USER#{actor.sub}"}, "SK": {"S": f"DOC#{doc_id}"}},
-    ).get("Item")
-    if not item:
+    entry = wallet.get_entry(deps.store.client, deps.store.table, actor.sub, doc_id)
+    if entry is None:
         raise NotFound("Không tìm thấy giấy tờ.", "Document not found.", field="my_document_id")
-    entry: dict[str, Any] = json.loads(item["data"]["S"])
     return entry
 
 

@@ -21,14 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.aws import error_code
 from chalicelib.domain.errors import NotFound
+from chalicelib.store import outbox
+from chalicelib.store.audit import account_stream
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
     from chalicelib.services.container import Deps
 
 ADMIN_RECIPIENT = "ADMIN"
-NOTIFY_PREFIX = "NOTIFY#"
-OUTBOX_PENDING = "OUTBOX#PENDING"
 PROFILE_FIELDS = ("name", "phone", "address", "email")
 
 
@@ -115,7 +115,7 @@ def update_profile(deps: Deps, actor: Actor, req: ProfileIn) -> dict[str, Any]:
             deps,
             actor,
             "profile_updated",
-            stream=f"ACCOUNT#{actor.sub}",
+            stream=account_stream(actor.sub),
             detail={"fields": changed},
         )
     return profile_view(actor, profile)
@@ -125,14 +125,7 @@ def _outbox_item(at: datetime, message: dict[str, Any]) -> dict[str, Any]:
     when = _iso(at)
     ref = str(message.get("id") or uuid.uuid4().hex)
     data = {**message, "recipient": ADMIN_RECIPIENT, "at": when}
-    return {
-        "PK": {"S": NOTIFY_PREFIX + ADMIN_RECIPIENT},
-        "SK": {"S": f"{when}#{ref}"},
-        "data": {"S": json.dumps(data, ensure_ascii=False)},
-        "state": {"S": "pending"},
-        "GSI1PK": {"S": OUTBOX_PENDING},
-        "GSI1SK": {"S": f"{when}#{ADMIN_RECIPIENT}"},
-    }
+    return outbox.pending_item(ADMIN_RECIPIENT, when, ref, data)
 
 
 def notify_admin(deps: Deps, message: dict[str, Any]) -> dict[str, Any]:
@@ -148,14 +141,8 @@ def notify_admin(deps: Deps, message: dict[str, Any]) -> dict[str, Any]:
 
 def list_admin_outbox(deps: Deps, limit: int = 50) -> list[dict[str, Any]]:
     """The administrators' notifications, newest first."""
-    resp = deps.store.client.query(
-        TableName=deps.store.table,
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": NOTIFY_PREFIX + ADMIN_RECIPIENT}},
-        ScanIndexForward=False,
-        Limit=limit,
-    )
-    return [json.loads(i["data"]["S"]) for i in resp.get("Items", [])]
+    items = outbox.newest_for(deps.store.client, deps.store.table, ADMIN_RECIPIENT, limit)
+    return [json.loads(i["data"]["S"]) for i in items]
 
 
 def report_compromised(deps: Deps, actor: Actor, req: CompromisedIn) -> dict[str, Any]:
@@ -195,7 +182,7 @@ def report_compromised(deps: Deps, actor: Actor, req: CompromisedIn) -> dict[str
         deps,
         actor,
         "account_reported_compromised",
-        stream=f"ACCOUNT#{actor.sub}",
+        stream=account_stream(actor.sub),
         detail={"username": actor.username, "report_id": report_id, "locked": True},
     )
     return {"locked": True, "username": actor.username, "report_id": report_id, "at": _iso(at)}
@@ -251,7 +238,7 @@ def enable_account(deps: Deps, admin: Actor, username: str) -> dict[str, Any]:
         deps,
         admin,
         "account_enabled",
-        stream=f"ACCOUNT#{sub or username}",
+        stream=account_stream(sub or username),
         detail={"username": username},
     )
     return {"username": username, "sub": sub, "enabled": True}

@@ -67,7 +67,7 @@ def request_password_reset(deps: Deps, req: PasswordResetIn) -> dict[str, Any]:
     account exists; a username asked for too often answers 429, existing or not, before Cognito's
     own per-account limit could tell them apart."""
     from chalicelib.integrations.cognito import too_many_attempts
-    from chalicelib.store.base import take_rate
+    from chalicelib.store.base import rate_pk, take_rate
 
     username = req.username.strip()
     s = deps.settings
@@ -75,7 +75,7 @@ def request_password_reset(deps: Deps, req: PasswordResetIn) -> dict[str, Any]:
     window = now // s.password_reset_window_seconds
     who = hashlib.sha256(f"password-reset:{username.lower()}".encode()).hexdigest()[:24]
     expires = (window + 2) * s.password_reset_window_seconds
-    pk = f"RATE#PWRESET#{who}#{window}"
+    pk = rate_pk("PWRESET", who, window)
     if not take_rate(
         deps.store.client, deps.store.table, pk, s.password_resets_per_window, expires
     ):

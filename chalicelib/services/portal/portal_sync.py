@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import portal_sync as rules
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.integrations.national_portal import (
     NationalPortal,
     NationalPortalClient,
@@ -37,7 +37,7 @@ from chalicelib.integrations.national_portal import (
     SyncError,
     Unavailable,
 )
-from chalicelib.store.portal_sync import PortalSyncStore, synced_day_key
+from chalicelib.store.portal_sync import PortalSyncStore
 
 if TYPE_CHECKING:
     from chalicelib.domain.dossier import Dossier, HistoryEvent
@@ -340,21 +340,9 @@ def sweep(deps: Deps, now: datetime | None = None, limit: int = 100) -> int:
 def ops_view(deps: Deps, limit: int = 20, cursor: str | None = None) -> dict[str, Any]:
     """Counts by state (pending, failed; synced today) and one page of the failed list."""
     store = sync_store(deps)
-    try:
-        failed, nxt = store.list_failed(limit, cursor)
-    except ValueError:
-        raise InvalidInput(
-            "Tham số `cursor` không hợp lệ.", "Invalid cursor.", field="cursor"
-        ) from None
-    from chalicelib.store.portal_sync import FAILED, PENDING
-
-    today = synced_day_key(deps.clock())
+    failed, nxt = store.list_failed(limit, cursor, deps.settings)
     return {
-        "counts": {
-            "pending": store.count("GSI1", PENDING),
-            "failed": store.count("GSI1", FAILED),
-            "synced_today": store.count("GSI2", today),
-        },
+        "counts": store.state_counts(deps.clock()),
         "failed": [s.to_public() for s in failed],
         "next": nxt,
     }

@@ -23,6 +23,7 @@ from chalicelib.domain.errors import DomainError, InvalidInput
 from chalicelib.domain.permissions import require
 from chalicelib.integrations.faces import FaceIndex, face_index
 from chalicelib.services.container import Deps
+from chalicelib.store.audit import face_lookup_stream
 from chalicelib.store.faces import FaceStore
 
 _VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -258,7 +259,7 @@ def lookup(deps: Deps, image: bytes, client_ip: str) -> dict[str, Any]:
         deps,
         PublicActor(sub=f"client:{who}"),
         "face_lookup",
-        stream=f"FACELOOKUP#{now.astimezone(_VN):%Y-%m-%d}",
+        stream=face_lookup_stream(f"{now.astimezone(_VN):%Y-%m-%d}"),
         detail={
             "client": who,
             "matched": matched_sub is not None,

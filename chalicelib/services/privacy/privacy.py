@@ -6,14 +6,12 @@ when, what, and which dossier. It is built from the audit streams (`AUDIT#DOSSIE
 dossier the owner index GSI2 lists, and `AUDIT#ACCOUNT#<sub>` for the profile): Queries only.
 
 Paging merges the streams by time. The cursor is, per stream, the sequence number below which the
-next page continues (a stream not named starts at its newest event); it only ever addresses the
-caller's own streams, so editing it can reveal nothing else.
+next page continues (a stream not named starts at its newest event), signed for the caller
+(chalicelib.store.cursor): another citizen's cursor, or an edited one, is refused.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +19,10 @@ from chalicelib.domain.actors import STAFF_ROLES
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.admin.audit import record, record_staff_read
+from chalicelib.services.paging import page_limit
 from chalicelib.store.access_log import AccessLogStore
-from chalicelib.store.audit import dossier_stream
+from chalicelib.store.audit import account_stream, dossier_stream
+from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 if TYPE_CHECKING:
     from chalicelib.domain.actors import Actor
@@ -72,37 +72,22 @@ def _is_staff_access(owner_username: str) -> Any:
     return keep
 
 
-def _decode_cursor(cursor: str | None) -> dict[str, int]:
-    if not cursor:
+def _scope(actor: Actor) -> str:
+    return key_scope("access-log", extra=actor.sub)
+
+
+def _decode_cursor(deps: Deps, actor: Actor, cursor: str | None) -> dict[str, int]:
+    state = cursors(deps.settings).decode(cursor, _scope(actor))
+    if state is None:
         return {}
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return {str(k): int(v) for k, v in raw["p"].items() if int(v) >= 1}
+        return {str(k): int(v) for k, v in state["p"].items() if int(v) >= 1}
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise InvalidInput(
-            "Tham số `cursor` không hợp lệ.", "Invalid cursor.", field="cursor"
-        ) from None
+        raise invalid_cursor() from None
 
 
-def _encode_cursor(positions: dict[str, int]) -> str:
-    text = json.dumps({"p": positions}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def _page_size(limit: int | str | None) -> int:
-    if limit in (None, ""):
-        return DEFAULT_PAGE
-    try:
-        n = int(limit)
-    except (TypeError, ValueError):
-        n = 0
-    if not 1 <= n <= MAX_PAGE:
-        raise InvalidInput(
-            f"Tham số `limit` phải từ 1 đến {MAX_PAGE}.",
-            f"`limit` must be 1..{MAX_PAGE}.",
-            field="limit",
-        )
-    return n
+def _encode_cursor(deps: Deps, actor: Actor, positions: dict[str, int]) -> str:
+    return cursors(deps.settings).encode({"p": positions}, _scope(actor))
 
 
 class _Names:
@@ -165,12 +150,12 @@ def access_log(
     deps: Deps, actor: Actor, cursor: str | None = None, limit: int | str | None = None
 ) -> dict[str, Any]:
     """One page of the accesses to `actor`'s dossiers and profile, newest first."""
-    size = _page_size(limit)
-    positions = _decode_cursor(cursor)
+    size = page_limit(limit, default=DEFAULT_PAGE, maximum=MAX_PAGE)
+    positions = _decode_cursor(deps, actor, cursor)
     store = AccessLogStore(deps.store.client, deps.store.table)
     owned = store.owner_dossiers(actor.sub)
     codes = {d["id"]: d["code"] for d in owned}
-    streams = [dossier_stream(d["id"]) for d in owned] + [f"ACCOUNT#{actor.sub}"]
+    streams = [dossier_stream(d["id"]) for d in owned] + [account_stream(actor.sub)]
     keep = _is_staff_access(actor.username)
     candidates: list[AuditEvent] = []
     maybe_more = False
@@ -187,7 +172,7 @@ def access_log(
     more = bool(rest) or maybe_more
     return {
         "items": [_entry(ev, codes, names) for ev in page],
-        "next": _encode_cursor(positions) if more and page else None,
+        "next": _encode_cursor(deps, actor, positions) if more and page else None,
     }
 
 

@@ -25,6 +25,8 @@ from chalicelib.domain import retention as months
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.admin import audit
+from chalicelib.store import outbox
+from chalicelib.store.audit import breach_stream
 from chalicelib.store.privacy import PrivacyStore
 
 if TYPE_CHECKING:
@@ -222,7 +224,7 @@ def record_breach(deps: Deps, actor: Actor, req: dict[str, Any]) -> dict[str, An
         deps,
         actor,
         "breach_recorded",
-        stream=f"BREACH#{bid}",
+        stream=breach_stream(bid),
         detail={"affected": len(people), "categories": b["categories"], "query": query},
     )
     return view(deps, saved, people)
@@ -260,6 +262,7 @@ def list_breaches(deps: Deps, actor: Actor, params: dict[str, str] | None = None
     scope, description, categories and the authority's reference."""
     from chalicelib.services.catalogue.catalogue import fold
     from chalicelib.services.paging import page_limit, query_page
+    from chalicelib.store import lists
 
     _admin(actor)
     params = params or {}
@@ -278,8 +281,7 @@ def list_breaches(deps: Deps, actor: Actor, params: dict[str, str] | None = None
 
     raw, nxt = query_page(
         deps,
-        pk="BREACHES",
-        index="GSI1",
+        lists.breaches(),
         keep=keep,
         limit=page_limit(params.get("limit")),
         cursor=params.get("cursor") or None,
@@ -308,7 +310,7 @@ def mark_reported(deps: Deps, actor: Actor, breach_id: str, reference: str) -> d
         deps,
         actor,
         "breach_reported",
-        stream=f"BREACH#{breach_id}",
+        stream=breach_stream(breach_id),
         detail={"reference": reference, "late": b["reported_late"]},
     )
     return view(deps, saved)
@@ -316,7 +318,7 @@ def mark_reported(deps: Deps, actor: Actor, breach_id: str, reference: str) -> d
 
 def _outbox(deps: Deps, b: dict[str, Any], kind: str, now: datetime) -> None:
     at = _iso(now)
-    recipient = "ROLE#admin"
+    recipient = outbox.ADMINS
     message = {
         "kind": f"breach_{kind}",
         "breach_id": b["id"],
@@ -328,14 +330,7 @@ def _outbox(deps: Deps, b: dict[str, Any], kind: str, now: datetime) -> None:
     }
     deps.store.client.put_item(
         TableName=deps.store.table,
-        Item={
-            "PK": {"S": f"NOTIFY#{recipient}"},
-            "SK": {"S": f"{at}#{b['id']}#{kind}"},
-            "data": {"S": json.dumps(message, ensure_ascii=False)},
-            "state": {"S": "pending"},
-            "GSI1PK": {"S": "OUTBOX#PENDING"},
-            "GSI1SK": {"S": f"{at}#{recipient}"},
-        },
+        Item=outbox.pending_item(recipient, at, f"{b['id']}#{kind}", message),
     )
 
 

@@ -54,22 +54,16 @@ def _drop_history_notes(deps: Deps, d: Dossier) -> int:
             n += 1
     if not n:
         return 0
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :h)",
-        "ExpressionAttributeValues": {":pk": {"S": f"DOSSIER#{d.id}"}, ":h": {"S": "H#"}},
-    }
-    while True:
-        resp = client.query(**kwargs)
-        for it in resp.get("Items", []):
+    from chalicelib.store.dossier_reads import history_pages
+
+    for page in history_pages(client, table, d.id):
+        for it in page:
             data = json.loads(it["data"]["S"])
             if data.get("note"):
                 data["note"] = None
                 it["data"] = {"S": json.dumps(data, ensure_ascii=False)}
                 client.put_item(TableName=table, Item=it)
-        if not resp.get("LastEvaluatedKey"):
-            return n
-        kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+    return n
 
 
 def delete_expired(deps: Deps, d: Dossier, now: datetime) -> dict[str, Any] | None:

@@ -20,8 +20,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -32,6 +30,8 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.services.container import Deps
 from chalicelib.services.reporting.indicators import agency_units, catalogue_metrics, load_config
+from chalicelib.store import dossier_reads, lists
+from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TREND_MONTHS = 6
@@ -187,19 +187,17 @@ def dossier_metrics(d: Dossier, now: datetime) -> set[str]:
     return out
 
 
-def _encode(state: Mapping[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+def _scope(indicator: str, agency: str, month: str, part: str) -> str:
+    return key_scope("drill", extra=f"{indicator}|{agency}|{month}|{part}")
 
 
-def _decode(cursor: str | None) -> dict[str, Any]:
-    if not cursor:
+def _decode(deps: Deps, cursor: str | None, scope: str) -> dict[str, Any]:
+    state = cursors(deps.settings).decode(cursor, scope)
+    if state is None:
         return {"d": 0, "k": None}
-    try:
-        state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        int(state["d"])
-    except (ValueError, KeyError, TypeError):
-        raise ValueError("bad cursor") from None
-    return dict(state)
+    if not isinstance(state, dict) or not isinstance(state.get("d"), int):
+        raise invalid_cursor()
+    return state
 
 
 def drill(
@@ -228,23 +226,17 @@ def drill(
         return {**base, "items": [], "next": None, "read": 0, "basis": basis, "metrics": []}
     limit = max(1, min(limit, 100))
     desks = sorted(u.code for u in deps.store.list_units() if u.kind == "desk")
-    state = _decode(cursor)
+    scope = _scope(indicator, agency, month, part)
+    state = _decode(deps, cursor, scope)
     now = deps.clock()
     client, table = deps.store.client, deps.store.table
     rows: list[dict[str, Any]] = []
     read = 0
     d_idx, start = int(state["d"]), state.get("k")
     while d_idx < len(desks) and read < limit:
-        kwargs: dict[str, Any] = {
-            "TableName": table,
-            "KeyConditionExpression": "PK = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": f"REG#{desks[d_idx]}#{month}"}},
-            "Limit": limit - read,
-        }
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        resp = client.query(**kwargs)
-        lines = resp.get("Items", [])
+        lines, last = dossier_reads.register_page(
+            client, table, desks[d_idx], month, limit - read, start
+        )
         read += len(lines)
         ids = [it["dossier_id"]["S"] for it in lines]
         for d in _batch_dossiers(deps, ids):
@@ -253,11 +245,12 @@ def drill(
             hits = dossier_metrics(d, now) & wanted
             if hits:
                 rows.append(_row(d, hits))
-        start = resp.get("LastEvaluatedKey")
+        start = last
         if not start:
             d_idx, start = d_idx + 1, None
     rows.sort(key=lambda r: r["received_at"] or "")
-    nxt = _encode({"d": d_idx, "k": start}) if d_idx < len(desks) else None
+    more = d_idx < len(desks)
+    nxt = cursors(deps.settings).encode({"d": d_idx, "k": start}, scope) if more else None
     return {
         **base,
         "items": rows,
@@ -270,19 +263,8 @@ def drill(
 
 def _batch_dossiers(deps: Deps, ids: list[str]) -> list[Dossier]:
     """The dossiers behind register lines, 100 keys per BatchGetItem (unprocessed retried)."""
-    out: list[Dossier] = []
-    client, table = deps.store.client, deps.store.table
-    for i in range(0, len(ids), 100):
-        keys = [{"PK": {"S": f"DOSSIER#{x}"}, "SK": {"S": "DOSSIER"}} for x in ids[i : i + 100]]
-        request: dict[str, Any] = {table: {"Keys": keys}}
-        for _ in range(5):
-            resp = client.batch_get_item(RequestItems=request)
-            for it in resp.get("Responses", {}).get(table, []):
-                out.append(Dossier.model_validate_json(it["data"]["S"]))
-            request = resp.get("UnprocessedKeys") or {}
-            if not request:
-                break
-    return out
+    items = dossier_reads.dossier_items(deps.store.client, deps.store.table, ids)
+    return [Dossier.model_validate_json(it["data"]["S"]) for it in items]
 
 
 def _row(d: Dossier, hits: set[str]) -> dict[str, Any]:
@@ -308,22 +290,8 @@ def _row(d: Dossier, hits: set[str]) -> dict[str, Any]:
 
 
 def open_count(deps: Deps, agency: str) -> int:
-    """Open dossiers the agency leads now: a COUNT Query on the sparse open index (GSI4)."""
-    kwargs: dict[str, Any] = {
-        "TableName": deps.store.table,
-        "IndexName": "GSI4",
-        "KeyConditionExpression": "GSI4PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": f"OPEN#{agency}"}},
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        resp = deps.store.client.query(**kwargs)
-        total += int(resp.get("Count", 0))
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return total
-        kwargs["ExclusiveStartKey"] = last
+    """Open dossiers the agency leads now: a COUNT Query on the sparse open index."""
+    return lists.count(deps.store.client, deps.store.table, lists.open_dossiers(agency))
 
 
 def transparency(deps: Deps, month: str) -> dict[str, Any]:

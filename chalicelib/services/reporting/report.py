@@ -89,10 +89,9 @@ def build_semiannual_report(
 # ------------------------------------------------------------------ stored reports (S3 + table)
 #
 # A built report is two objects in the reports bucket, `reports/<period>/<id>/report.xlsx|.pdf`,
-# and one item `REPORT#<id>`/`REPORT` listed through GSI1 `REPORTS` (every report, newest first)
-# and GSI2 `REPORTS#<agency | PROVINCE>` (one agency's reports). The scheduled run (Đ17: before
-# 30/6 and 30/11) uses a fixed id per period so a retried schedule neither duplicates the report
-# nor sends the e-mail twice.
+# and one item (chalicelib.store.reports) listed newest first, every report or one agency's.
+# The scheduled run (Đ17: before 30/6 and 30/11) uses a fixed id per period so a retried schedule
+# neither duplicates the report nor sends the e-mail twice.
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILES = {"report.xlsx": XLSX_TYPE, "report.pdf": "application/pdf"}
@@ -132,10 +131,6 @@ def resolve_period(period: str | None, start: str | None = None, end: str | None
         text = f"{start.strip()}..{end.strip()}"
     rules.parse_period(text)  # raises ValueError on bad input
     return text.upper()
-
-
-def _s(v: str) -> dict[str, str]:
-    return {"S": v}
 
 
 def _reports_bucket(deps: Deps) -> str:
@@ -194,26 +189,23 @@ def generate_and_store(
 
 
 def _put(deps: Deps, r: StoredReport) -> None:
-    sort = f"{r.created_at}#{r.id}"
-    deps.store.client.put_item(
-        TableName=deps.store.table,
-        Item={
-            "PK": _s(f"REPORT#{r.id}"),
-            "SK": _s("REPORT"),
-            "data": _s(r.model_dump_json()),
-            "GSI1PK": _s("REPORTS"),
-            "GSI1SK": _s(sort),
-            "GSI2PK": _s(f"REPORTS#{r.agency or 'PROVINCE'}"),
-            "GSI2SK": _s(sort),
-        },
+    from chalicelib.store.reports import put_report
+
+    put_report(
+        deps.store.client,
+        deps.store.table,
+        report_id=r.id,
+        agency=r.agency,
+        created_at=r.created_at,
+        data=r.model_dump_json(),
     )
 
 
 def get_report(deps: Deps, report_id: str) -> StoredReport | None:
-    item = deps.store.client.get_item(
-        TableName=deps.store.table, Key={"PK": _s(f"REPORT#{report_id}"), "SK": _s("REPORT")}
-    ).get("Item")
-    return StoredReport.model_validate_json(item["data"]["S"]) if item else None
+    from chalicelib.store.reports import get_report_data
+
+    data = get_report_data(deps.store.client, deps.store.table, report_id)
+    return StoredReport.model_validate_json(data) if data else None
 
 
 def list_reports(
@@ -224,18 +216,18 @@ def list_reports(
     limit: int = 50,
     cursor: str | None = None,
 ) -> tuple[list[StoredReport], str | None]:
-    """Newest first, one page: every report (GSI1), or one agency's (GSI2); `period` keeps the
+    """Newest first, one page: every report, or one agency's; `period` keeps the
     reports whose period contains it (`2026` matches `2026-H2` and `2026-01..2026-03`)."""
     from chalicelib.services.paging import query_page
+    from chalicelib.store import lists
 
-    index, pk = ("GSI2", f"REPORTS#{agency}") if agency else ("GSI1", "REPORTS")
     want = (period or "").strip().upper()
 
     def keep(item: dict[str, Any]) -> bool:
         return not want or want in str(json.loads(item["data"]["S"]).get("period", "")).upper()
 
     raw, nxt = query_page(
-        deps, pk=pk, index=index, keep=keep, limit=limit, cursor=cursor, forward=False
+        deps, lists.reports(agency), keep=keep, limit=limit, cursor=cursor, forward=False
     )
     return [StoredReport.model_validate_json(it["data"]["S"]) for it in raw], nxt
 
