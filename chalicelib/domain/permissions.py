@@ -273,6 +273,7 @@ _CARE: dict[str, Permission] = {
     "care.rating.notifications": allow("leader admin", note="their agency's dissatisfied ones"),
     "care.face.lookup": public("rate-limited per address"),
     "care.face.own": allow("citizen", note="the citizen's own registration"),
+    "care.reminders.own": allow("citizen", note="the account's own reminder preferences"),
 }
 
 PERMISSIONS: dict[str, Permission] = {
