@@ -255,6 +255,8 @@ ROWS: list[Row] = [
     from_table("POST", "/api/my/face", raw=b"\xff\xd8\xff", content_type="image/jpeg"),
     from_table("POST", "/api/my/face/withdraw"),
     from_table("DELETE", "/api/my/face"),
+    from_table("GET", "/api/me/reminder-preferences"),
+    from_table("PUT", "/api/me/reminder-preferences", body={"fee": True}),
     bearer("GET", "/api/my/feedback", "citizen=ok"),
     bearer("POST", "/api/my/feedback/{feedback_id}/rating", "citizen=ok/404",
            body={"satisfied": True}),
@@ -535,6 +537,8 @@ class Matrix:
             return Reply(r.status_code, dict(r.headers), r.body)
         if row.method == "DELETE":
             return client.delete(path, headers=headers)
+        if row.method == "PUT":
+            return client.put(path, row.body, headers=headers)
         return client.post(path, row.body, headers=headers)
 
     def run(self, row: Row) -> None:
