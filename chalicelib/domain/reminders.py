@@ -1,7 +1,7 @@
 """Reminders to citizens (NĐ 224/2026 Đ16, proactive services, level 1): which are due for a
 dossier at an instant.
 
-Three kinds, each a deadline of the dossier and a lead counted in working days of the province's
+Four kinds, each a deadline of the dossier and a lead counted in working days of the province's
 calendar (Asia/Ho_Chi_Minh):
 
 * `appointment`: the appointment to collect the result (`appointment_at`), while the dossier is
@@ -10,6 +10,9 @@ calendar (Asia/Ho_Chi_Minh):
   waits for the supplement after receipt (status 5); 2 working days before.
 * `fee`: the deadline to pay a fee or financial obligation (`supplement_due_at`, which holds the
   fee's deadline in status 6); 2 working days before.
+* `expiry`: the end of a result's validity (`result.valid_until`, a licence or permit) once the
+  result is ready or handed over (statuses 9 and 10); 20 working days before, with a link to
+  the procedure that renews it.
 
 A reminder is due from the start of its reminder day (the working day `lead` working days before
 the deadline's day) until the deadline itself, so a daily job that missed a day still sends it.
@@ -33,11 +36,16 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.statuses import DossierStatus
 
-ReminderKind = Literal["appointment", "supplement", "fee"]
-KINDS: tuple[ReminderKind, ...] = ("appointment", "supplement", "fee")
+ReminderKind = Literal["appointment", "supplement", "fee", "expiry"]
+KINDS: tuple[ReminderKind, ...] = ("appointment", "supplement", "fee", "expiry")
 
 # Working days before the deadline's day on which the reminder goes out.
-DEFAULT_LEAD_WORKING_DAYS: dict[ReminderKind, int] = {"appointment": 1, "supplement": 2, "fee": 2}
+DEFAULT_LEAD_WORKING_DAYS: dict[ReminderKind, int] = {
+    "appointment": 1,
+    "supplement": 2,
+    "fee": 2,
+    "expiry": 20,
+}
 
 LABELS: dict[ReminderKind, tuple[str, str]] = {
     "appointment": (
@@ -46,10 +54,12 @@ LABELS: dict[ReminderKind, tuple[str, str]] = {
     ),
     "supplement": ("Nhắc trước hạn bổ sung hồ sơ", "Before the deadline to complete a dossier"),
     "fee": ("Nhắc trước hạn nộp phí, lệ phí", "Before the deadline to pay a fee"),
+    "expiry": ("Nhắc trước khi giấy phép hết hạn", "Before a licence or permit expires"),
 }
 
 S = DossierStatus
 _APPOINTMENT_STATUSES = frozenset({S.RECEIVED, S.PROCESSING})
+_RESULT_STATUSES = frozenset({S.PROCESSED, S.RETURNED})
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,8 @@ def deadlines_of(d: Dossier) -> list[tuple[ReminderKind, datetime, datetime | No
         return [("supplement", d.supplement_due_at, _open_pause_start(d, "supplement"))]
     if d.status is S.AWAITING_FEE and d.supplement_due_at is not None:
         return [("fee", d.supplement_due_at, _open_pause_start(d, "fee"))]
+    if d.status in _RESULT_STATUSES and d.result is not None and d.result.valid_until is not None:
+        return [("expiry", d.result.valid_until, d.finished_at)]
     return []
 
 

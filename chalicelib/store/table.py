@@ -33,6 +33,8 @@ _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PROCEDURE_TTL_SECONDS = 60.0
 # GSI3 partition of dossiers waiting for the applicant (supplement, fee) by their deadline.
 APPLICANT_DUE = "APPLICANTDUE"
+# GSI4 partition of results with a validity period (statuses 9 and 10) by their end.
+VALID_UNTIL = "VALIDUNTIL"
 
 
 def _s(value: str) -> dict[str, str]:
@@ -510,6 +512,15 @@ class DynamoStore(TableAdapter):
             # The applicant's own deadline (reminders, NĐ 224/2026 Đ16): GSI3 is free in 5 and 6.
             item["GSI3PK"] = _s(APPLICANT_DUE)
             item["GSI3SK"] = _s(_iso(d.supplement_due_at) + "#" + d.id)
+        if (
+            d.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+            and d.result is not None
+            and d.result.valid_until is not None
+            and d.tombstoned_at is None
+        ):
+            # A licence that expires (reminders): GSI4 is free once a dossier is no longer open.
+            item["GSI4PK"] = _s(VALID_UNTIL)
+            item["GSI4SK"] = _s(_iso(d.result.valid_until) + "#" + d.id)
         if d.retention_until is not None and d.tombstoned_at is None:
             # Retention (issue 10): GSI3 is free once a dossier is final (its DESK# key only
             # exists in status 1). `EXPIRES#<VN month>`/`<retention_until>#<id>`, sparse.
@@ -581,6 +592,11 @@ class DynamoStore(TableAdapter):
         """Dossiers waiting for the applicant (statuses 5 and 6 after receipt) whose deadline is
         in (`after`, `until`]: one Query of GSI3 `APPLICANTDUE`, bounded on the sort key."""
         return self._between(APPLICANT_DUE, "GSI3", after, until)
+
+    def list_valid_until(self, after: datetime, until: datetime) -> list[Dossier]:
+        """Dossiers whose result (a licence, a permit) stops being valid in (`after`, `until`]:
+        one Query of GSI4 `VALIDUNTIL`, bounded on the sort key."""
+        return self._between(VALID_UNTIL, "GSI4", after, until)
 
     def _between(self, pk: str, index: str, after: datetime, until: datetime) -> list[Dossier]:
         kwargs: dict[str, Any] = {

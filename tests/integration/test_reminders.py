@@ -248,16 +248,53 @@ def test_the_preferences_routes(api: ApiClient) -> None:
     citizen = api.as_user("congdan")
     r = citizen.get("/api/me/reminder-preferences")
     assert r.status_code == 200, r.text
-    assert r.json() == {"appointment": True, "supplement": True, "fee": True}
+    assert r.json() == {"appointment": True, "supplement": True, "fee": True, "expiry": True}
 
     r = citizen.put("/api/me/reminder-preferences", {"fee": False})
     assert r.status_code == 200, r.text
-    assert r.json() == {"appointment": True, "supplement": True, "fee": False}
+    assert r.json() == {"appointment": True, "supplement": True, "fee": False, "expiry": True}
     r = citizen.put("/api/me/reminder-preferences", {"appointment": False})
-    assert r.json() == {"appointment": False, "supplement": True, "fee": False}
+    assert r.json() == {"appointment": False, "supplement": True, "fee": False, "expiry": True}
     assert citizen.get("/api/me/reminder-preferences").json()["fee"] is False
 
     bad = citizen.put("/api/me/reminder-preferences", {"birthday": False})
     assert bad.status_code == 400 and bad.json()["field"] == "birthday"
     assert api.as_user("motcua").get("/api/me/reminder-preferences").status_code == 403
     assert api.anonymous().get("/api/me/reminder-preferences").status_code == 401
+
+
+def test_a_licence_with_a_validity_is_reminded_with_the_renewal_procedure(
+    deps: Any, owner: str
+) -> None:
+    from chalicelib.domain.dossier import ResultDocument
+    from chalicelib.services.care.reminders import run_reminders
+
+    result = ResultDocument(
+        id="r-licence",
+        key="results/rem-13/r/gp.pdf",
+        filename="giay-phep.pdf",
+        sha256="0" * 64,
+        valid_until=vn(12, 30, 17),  # Wed: 20 working days before is Wed 2/12
+    )
+    d = put(deps, owner, 13, S.RETURNED, result=result, finished_at=vn(6, 1, 9))
+    raw = deps.store.client.get_item(
+        TableName=deps.store.table, Key={"PK": {"S": f"DOSSIER#{d.id}"}, "SK": {"S": "DOSSIER"}}
+    )["Item"]
+    assert raw["GSI4PK"]["S"] == "VALIDUNTIL"
+
+    assert run_reminders(deps, vn(12, 1, 8, 30)).written == 0
+    run = run_reminders(deps, vn(12, 2, 8, 30))
+    assert run.keys == [f"reminder#{d.id}#expiry#20261230T100000Z"]
+    [item] = outbox(deps, owner)
+    assert item["kind"] == "reminder_expiry"
+    assert item["subject_vi"].startswith(f"Nhắc gia hạn: kết quả của hồ sơ {d.code} hết hiệu lực")
+    assert "/#/procedures/2.001610" in item["message_vi"]
+
+
+def test_a_validity_in_the_past_is_refused_when_the_result_is_attached(api: ApiClient) -> None:
+    r = api.as_user("sokhdt").post(
+        "/api/agency/dossiers/nope/result/finalize",
+        {"key": "uploads/results/x.pdf", "valid_until": "2020-01-01T00:00:00+07:00"},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == "valid_until"

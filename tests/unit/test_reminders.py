@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.calendar import WorkingCalendar
-from chalicelib.domain.dossier import Applicant, Dossier, Pause
+from chalicelib.domain.dossier import Applicant, Dossier, Pause, ResultDocument
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.reminders import (
     KINDS,
@@ -154,9 +154,36 @@ def test_preferences_default_on_and_refuse_an_unknown_kind() -> None:
         "appointment": True,
         "supplement": True,
         "fee": False,
+        "expiry": True,
     }
     assert turned_off(None) == frozenset()
     with pytest.raises(InvalidInput) as err:
         check_preferences({"birthday": False})
     assert err.value.field == "birthday"
-    assert set(KINDS) == {"appointment", "supplement", "fee"}
+    assert set(KINDS) == {"appointment", "supplement", "fee", "expiry"}
+
+
+def _licence(status: S, valid_until: datetime) -> Dossier:
+    result = ResultDocument(
+        id="r1",
+        key="results/d1/r1/gp.pdf",
+        filename="gp.pdf",
+        sha256="0" * 64,
+        valid_until=valid_until,
+    )
+    return dossier(status, result=result, finished_at=vn(6, 1, 9))
+
+
+def test_a_licence_is_reminded_twenty_working_days_before_it_expires() -> None:
+    # Wed 30/12/2026: 20 working days before is Wed 2/12 (no holiday between)
+    d = _licence(S.RETURNED, vn(12, 30, 17))
+    assert due_reminders(d, vn(12, 1, 9), CAL) == []
+    [r] = due_reminders(d, vn(12, 2, 9), CAL)
+    assert (r.kind, r.deadline, r.remind_on) == ("expiry", vn(12, 30, 17), date(2026, 12, 2))
+    assert due_reminders(d, vn(12, 30, 17), CAL) == []  # expired: too late
+
+
+def test_no_expiry_reminder_without_a_validity_or_before_the_result() -> None:
+    assert due_reminders(dossier(S.RETURNED), vn(12, 2, 9), CAL) == []
+    assert due_reminders(_licence(S.PROCESSING, vn(12, 30, 17)), vn(12, 2, 9), CAL) == []
+    assert due_reminders(_licence(S.PROCESSED, vn(12, 30, 17)), vn(12, 2, 9), CAL) != []

@@ -59,6 +59,7 @@ const S = {
   'reminders.appointment': ['Trước ngày hẹn trả kết quả (1 ngày làm việc)', 'Before the appointment to collect a result (1 working day)'],
   'reminders.supplement': ['Trước hạn bổ sung hồ sơ (2 ngày làm việc)', 'Before the deadline to complete a dossier (2 working days)'],
   'reminders.fee': ['Trước hạn nộp phí, lệ phí (2 ngày làm việc)', 'Before the deadline to pay a fee (2 working days)'],
+  'reminders.expiry': ['Trước khi giấy phép, chứng chỉ đã cấp hết hạn (20 ngày làm việc), kèm thủ tục gia hạn', 'Before a licence or certificate issued to you expires (20 working days), with the renewal procedure'],
   'reminders.save': ['Lưu lựa chọn nhắc việc', 'Save reminder choices'],
   'reminders.saved': ['Đã lưu lựa chọn nhắc việc.', 'Your reminder choices are saved.'],
   'security.title': ['Bảo mật tài khoản', 'Account security'],

@@ -72,6 +72,7 @@ class ReminderPreferences(BaseModel):
     appointment: bool = Field(default=True, description="Trước ngày hẹn trả kết quả.")
     supplement: bool = Field(default=True, description="Trước hạn bổ sung hồ sơ.")
     fee: bool = Field(default=True, description="Trước hạn nộp phí, lệ phí.")
+    expiry: bool = Field(default=True, description="Trước khi giấy phép, chứng chỉ hết hạn.")
 
 
 class ReminderPreferencesIn(_In):
@@ -80,3 +81,4 @@ class ReminderPreferencesIn(_In):
     appointment: bool | None = None
     supplement: bool | None = None
     fee: bool | None = None
+    expiry: bool | None = None

@@ -132,6 +132,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "{amount}. Hạn nộp: {deadline}. Quá hạn mà chưa nộp, hồ sơ có thể bị dừng giải quyết."
         "\nThanh toán trực tuyến tại: {link}\nTắt loại nhắc việc này tại: {settings_link}",
     ),
+    "reminder_expiry": (
+        "Nhắc gia hạn: kết quả của hồ sơ {code} hết hiệu lực ngày {valid_until}",
+        "Kính gửi {name},\nKết quả giải quyết hồ sơ {code} ({procedure}) có hiệu lực đến "
+        "{valid_until}. Nếu cần tiếp tục sử dụng, ông/bà vui lòng làm thủ tục gia hạn, cấp lại "
+        "trước thời hạn này.\nThủ tục gia hạn: {renew_link}\n"
+        "Tắt loại nhắc việc này tại: {settings_link}",
+    ),
     "feedback_answered": (
         "Phản ánh, kiến nghị {code} đã được trả lời",
         "Kính gửi ông/bà,\nPhản ánh, kiến nghị {code} đã có văn bản trả lời. Xem tại: {link}",

@@ -6,7 +6,9 @@ candidates with bounded Queries on sparse indexes, never a Scan:
 * per agency, GSI4 `OPEN#<agency>` / `<appointment_at>#<id>` from now to the end of the
   appointment lead's horizon (open dossiers with an appointment soon);
 * once, GSI3 `APPLICANTDUE` / `<supplement_due_at>#<id>` from now to the deadline lead's horizon
-  (dossiers waiting for the applicant's supplement or fee, statuses 5 and 6 after receipt).
+  (dossiers waiting for the applicant's supplement or fee, statuses 5 and 6 after receipt);
+* once, GSI4 `VALIDUNTIL` / `<result.valid_until>#<id>` from now to the expiry lead's horizon
+  (results with a validity period, statuses 9 and 10).
 
 For each candidate the rule (`chalicelib.domain.reminders`) says which reminders are due, minus
 the kinds the account turned off (`GET|PUT /api/me/reminder-preferences`). Each due reminder is
@@ -38,6 +40,7 @@ TEMPLATES: dict[str, str] = {
     "appointment": "reminder_appointment",
     "supplement": "reminder_supplement",
     "fee": "reminder_fee",
+    "expiry": "reminder_expiry",
 }
 KEEP_MARKER = timedelta(days=60)  # a reminder's marker outlives its deadline by this much
 
@@ -80,6 +83,7 @@ def leads(deps: Deps) -> dict[rule.ReminderKind, int]:
         "appointment": s.reminder_appointment_working_days,
         "supplement": s.reminder_deadline_working_days,
         "fee": s.reminder_deadline_working_days,
+        "expiry": s.reminder_expiry_working_days,
     }
 
 
@@ -104,6 +108,8 @@ def candidates(deps: Deps, now: datetime) -> list[Dossier]:
     until = horizon(deps, now, max(lead["supplement"], lead["fee"]))
     for d in deps.store.list_applicant_due(now, until):
         found[d.id] = d
+    for d in deps.store.list_valid_until(now, horizon(deps, now, lead["expiry"])):
+        found[d.id] = d
     return list(found.values())
 
 
@@ -125,7 +131,22 @@ def _data(deps: Deps, d: Dossier, r: rule.Reminder) -> dict[str, Any]:
         "link": f"{base}/#/my/{d.id}",
         "settings_link": f"{base}/#/profile",
         "reminder": r.kind,
+        "valid_until": format_vn_datetime(r.deadline),
+        "renew_link": renew_link(deps, d),
     }
+
+
+def renew_link(deps: Deps, d: Dossier) -> str:
+    """The page of the procedure that renews the result (the procedure's `renewal_procedure`,
+    else the procedure itself); "" before an expiry reminder needs one."""
+    from chalicelib.domain.errors import NotFound
+
+    base = deps.settings.public_base_url.rstrip("/")
+    try:
+        proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
+    except NotFound:
+        return f"{base}/#/procedures/{d.procedure_code}"
+    return f"{base}/#/procedures/{proc.renewal_procedure or proc.code}"
 
 
 def remind(deps: Deps, d: Dossier, now: datetime, run: ReminderRun) -> None:
@@ -133,7 +154,7 @@ def remind(deps: Deps, d: Dossier, now: datetime, run: ReminderRun) -> None:
     from chalicelib.services.care.notifications import dossier_recipient, enqueue_once, sms_allowed
 
     to = dossier_recipient(d)
-    if to is None:
+    if to is None or d.tombstoned_at is not None or d.restricted:
         return
     prefs = deps.store.get_reminder_preferences(d.owner) if d.owner else None
     off = rule.turned_off(prefs)

@@ -76,7 +76,7 @@ function consentCard() {
   return region;
 }
 
-const REMINDER_KINDS = ['appointment', 'supplement', 'fee'];
+const REMINDER_KINDS = ['appointment', 'supplement', 'fee', 'expiry'];
 
 function remindersCard() {
   const body = h('div', { id: 'profile-reminders' });
