@@ -24,6 +24,7 @@ def test_a_citizen_turns_a_reminder_kind_off_and_on_again(
     appointment = card.get_by_label("Trước ngày hẹn trả kết quả (1 ngày làm việc)")
     expect(fee).to_be_checked()
     expect(appointment).to_be_checked()
+    expect(card.get_by_role("checkbox")).to_have_count(4)  # appointment, supplement, fee, expiry
 
     fee.uncheck()
     card.get_by_role("button", name="Lưu lựa chọn nhắc việc").click()
