@@ -298,3 +298,30 @@ def test_a_validity_in_the_past_is_refused_when_the_result_is_attached(api: ApiC
     )
     assert r.status_code == 400, r.text
     assert r.json()["field"] == "valid_until"
+
+
+def test_a_fee_awaited_at_receipt_is_reminded_through_the_real_write_path(
+    api: ApiClient,
+) -> None:
+    """The desk receives without collecting the fee (status 6): the receipt's own write puts the
+    dossier on the applicant-due index, and the reminder comes two working days before."""
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain.reminders import remind_on
+    from chalicelib.services.care.reminders import run_reminders
+    from chalicelib.services.deps import get_deps
+    from tests.support.journeys import submit_online
+
+    d = submit_online(api, "2.001610")
+    r = api.as_user("motcua").post(f"/api/desk/dossiers/{d['id']}/accept", {})
+    assert r.status_code == 200, r.text
+    deps = get_deps()
+    dossier = deps.store.get_dossier(d["id"])
+    assert dossier.status is S.AWAITING_FEE and dossier.supplement_due_at is not None
+    due = dossier.supplement_due_at
+
+    day = remind_on(deps.calendar, due, 2)
+    at = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert run_reminders(deps, at - timedelta(minutes=1)).written == 0
+    run = run_reminders(deps, at + timedelta(hours=8, minutes=30))
+    assert run.keys == [f"reminder#{dossier.id}#fee#{due.astimezone(UTC):%Y%m%dT%H%M%SZ}"]
