@@ -132,7 +132,8 @@ OFFICIAL_TITLES = {"leader": "Lãnh đạo cơ quan", "agency": "Cán bộ phê 
 def enroll_signers(store: Any, data_dir: Path, accounts: list[dict[str, Any]]) -> int:
     """Signing keys and certificates for the demo's officials and their agencies.
 
-    For each agency or leader account, and each unit they belong to: a KMS key (ECC P-256,
+    For each agency or leader account, and each unit they or a desk clerk belong to (a desk's
+    unit signs the receipts and forms it hands out): a KMS key (ECC P-256,
     SIGN_VERIFY; in moto), a certificate the local test PKI issues for its public key
     (`infra.local.pki_server`), recorded as an administrator's upload would be. A stand-in for
     what the administrator does with certificates from a licensed CA; production never runs it.
@@ -151,7 +152,11 @@ def enroll_signers(store: Any, data_dir: Path, accounts: list[dict[str, Any]]) -
     chain = "".join(c.public_bytes(Encoding.PEM).decode() for c in pki.chain())
     holders: list[tuple[str, str, str, str, str]] = []  # kind, holder, CN, O, title
     for acc in accounts:
-        unit = acc.get("unit")
+        unit = str(acc.get("unit") or "")
+        if acc.get("role") == "desk" and unit in units:  # the desk signs the receipts it issues
+            if not any(h[0] == "agency" and h[1] == unit for h in holders):
+                holders.append(("agency", unit, units[unit], units[unit], ""))
+            continue
         if acc.get("role") not in OFFICIAL_TITLES or not unit or unit not in units:
             continue
         holders.append(

@@ -7,9 +7,12 @@ real `TimeStampResp`s); `infra.local.pki_server` serves both over HTTP as a TSA 
 distribution point would, and can be told to fail. Never used in production: there the trust root
 is NEAC's (setting `SIGNING_TRUST_ROOTS`), the TSA a licensed one (`TSA_URL`).
 
-Certificates carry a CRL distribution point `<base_url>/crl/<issuer>.crl`, so a validator fetches
-revocation data the way it would from a real CA. One PKI per process (`local_pki()`), generated in
-a few milliseconds (EC P-256 CAs; the TSA is RSA-2048 because pyHanko's responder signs with RSA).
+Certificates carry a CRL distribution point `<base_url>/crl/<issuer>.crl`, and on request
+(`issue(..., ocsp=True)`) an OCSP responder `<base_url>/ocsp/<issuer>` (RFC 6960, answered by the
+issuing CA with `cryptography`'s OCSP builder), so a validator fetches revocation data the way it
+would from a real CA and a B-LT signature embeds the CRLs or the OCSP response. One PKI per
+process (`local_pki()`), generated in a few milliseconds (EC P-256 CAs; the TSA is RSA-2048
+because pyHanko's responder signs with RSA).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class Authority:
     cert: x509.Certificate
     key: CertificateIssuerPrivateKeyTypes
     revoked: dict[int, datetime] = field(default_factory=dict)  # serial -> revocation time
+    issued: set[int] = field(default_factory=set)  # end-entity serials it answers OCSP for
 
 
 @dataclass
@@ -92,6 +96,9 @@ class LocalPki:
     def crl_url(self, issuer: Authority) -> str:
         return f"{self.base_url.rstrip('/')}/crl/{issuer.slug}.crl"
 
+    def ocsp_url(self, issuer: Authority) -> str:
+        return f"{self.base_url.rstrip('/')}/ocsp/{issuer.slug}"
+
     def issue(
         self,
         public_key: CertificatePublicKeyTypes,
@@ -103,13 +110,24 @@ class LocalPki:
         not_before: datetime | None = None,
         not_after: datetime | None = None,
         issuer: Authority | None = None,
+        ocsp: bool = False,
     ) -> x509.Certificate:
-        """A signing certificate (digital signature + non-repudiation) for someone's public key."""
+        """A signing certificate (digital signature + non-repudiation) for someone's public key.
+
+        `ocsp=True` adds the OCSP responder (AIA), so a B-LT signature embeds an OCSP response.
+        Off by default: poppler's pdfsig (NSS, 22.12) reports any certificate with an OCSP AIA
+        as "Unknown issue" without sending the responder any request, so
+        the demo and the pdfsig tests use CRLs alone."""
         from cryptography import x509
+        from cryptography.x509.oid import AuthorityInformationAccessOID
 
         now = _now()
         issuer = issuer or self.ca
-        return _build(
+        aia = x509.AccessDescription(
+            AuthorityInformationAccessOID.OCSP,
+            x509.UniformResourceIdentifier(self.ocsp_url(issuer)),
+        )
+        cert = _build(
             subject=_name(common_name, organisation, title, locality),
             public_key=public_key,
             issuer=issuer,
@@ -117,7 +135,7 @@ class LocalPki:
             not_after=not_after or now + timedelta(days=2 * 365),
             ca=False,
             crl_url=self.crl_url(issuer),
-            extra=[],
+            extra=[x509.AuthorityInformationAccess([aia])] if ocsp else [],
             key_usage=x509.KeyUsage(
                 digital_signature=True,
                 content_commitment=True,
@@ -130,6 +148,9 @@ class LocalPki:
                 decipher_only=False,
             ),
         )
+        with self.lock:
+            issuer.issued.add(cert.serial_number)
+        return cert
 
     def revoke(self, cert: x509.Certificate, at: datetime | None = None) -> None:
         issuer = self.ca if cert.issuer == self.ca.cert.subject else self.root
@@ -164,6 +185,53 @@ class LocalPki:
             b = b.add_revoked_certificate(
                 x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(at).build()
             )
+        return b.sign(issuer.key, hashes.SHA256()).public_bytes(Encoding.DER)
+
+    def ocsp(self, slug: str, request_der: bytes) -> bytes | None:
+        """An RFC 6960 OCSP response (DER) to `request_der`, signed by the issuer itself (no
+        delegated responder): good, revoked (with its time) or unknown (not issued here); the
+        request's nonce echoed. None for an unknown issuer; a malformed request is answered
+        `malformedRequest`, as a responder does."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.serialization import Encoding
+        from cryptography.x509 import ocsp
+
+        issuer = {self.root.slug: self.root, self.ca.slug: self.ca}.get(slug)
+        if issuer is None:
+            return None
+        try:
+            req = ocsp.load_der_ocsp_request(request_der)
+        except ValueError:
+            bad = ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+            )
+            return bad.public_bytes(Encoding.DER)
+        now = _now()
+        with self.lock:
+            revoked_at = issuer.revoked.get(req.serial_number)
+            known = req.serial_number in issuer.issued
+        if revoked_at is not None:
+            status = ocsp.OCSPCertStatus.REVOKED
+        elif known:
+            status = ocsp.OCSPCertStatus.GOOD
+        else:
+            status = ocsp.OCSPCertStatus.UNKNOWN
+        b = ocsp.OCSPResponseBuilder().add_response_by_hash(
+            issuer_name_hash=req.issuer_name_hash,
+            issuer_key_hash=req.issuer_key_hash,
+            serial_number=req.serial_number,
+            algorithm=req.hash_algorithm,
+            cert_status=status,
+            this_update=now - timedelta(minutes=1),
+            next_update=now + timedelta(days=1),
+            revocation_time=revoked_at,
+            revocation_reason=None,
+        )
+        b = b.responder_id(ocsp.OCSPResponderEncoding.HASH, issuer.cert)
+        for ext in req.extensions:
+            if isinstance(ext.value, x509.OCSPNonce):
+                b = b.add_extension(ext.value, critical=False)
         return b.sign(issuer.key, hashes.SHA256()).public_bytes(Encoding.DER)
 
     def crls(self) -> list[bytes]:

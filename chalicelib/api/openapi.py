@@ -1,15 +1,17 @@
 """The OpenAPI 3.1 document of the whole API, built from Chalice's route table.
 
 `build_spec(app)` walks `app.routes` (path -> method -> RouteEntry) and describes every route from
-the explicit `OPERATIONS` table below: a route without an entry is an error (the contract must be
-written down, not guessed), and tests check the table against the app both ways. Request bodies are
-the pydantic input models' JSON Schemas (their `$defs` moved into `components/schemas`); JSON
-answers are the models of `answers()` (chalicelib/services/models_out.py, or the domain model a
-handler dumps), and every error status an operation can answer references the one `Error` schema,
-so schemathesis can check every answer against the document (tests/fuzz).
+the contract it declares where it is defined (chalicelib/api/routing.py `CONTRACTS`): a route
+without one is an error (the contract must be written down, not guessed), and tests check the
+contracts against the app both ways. There is no table of routes here. Request bodies are the
+pydantic input models' JSON Schemas (their `$defs` moved into `components/schemas`); JSON answers
+are the routes' `out` models, and every error status an operation can answer references the one
+`Error` schema, so schemathesis can check every answer against the document (tests/fuzz).
 
-Security: people send `Authorization: Bearer <id token>` (`bearerAuth`); agencies' systems sign
-`/api/agency-api/...` with AWS Signature Version 4 (`sigv4`); public routes need neither.
+Security comes from the route's action (chalicelib/domain/permissions.py `Auth`): people send
+`Authorization: Bearer <id token>` (`bearerAuth`); agencies' systems sign `/api/agency-api/...`
+with AWS Signature Version 4 (`sigv4`); public routes, and the national portal's HMAC-signed
+push, need neither.
 
 Import it only when `/openapi.json` is served (it loads the input models).
 Regenerate the committed document with `python -m infra.openapi_doc > openapi.json`.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -123,8 +125,6 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
         "`Retry-After` seconds (with the same `Idempotency-Key` for a POST).",
     ),
 }
-# Sign-in answers 401 for wrong credentials and 429 when Cognito throttles the attempts.
-SIGN_IN_ERRORS = frozenset({401, 429})
 
 
 @dataclass(frozen=True)
@@ -137,11 +137,13 @@ class Query:
 
 @dataclass(frozen=True)
 class Op:
-    """What the route table cannot tell: summary, input model, answer model, status, media types.
+    """One operation as the document needs it, read from a route's contract: summary, input
+    model, answer model, status, media types, who may call it and its extra error statuses.
 
     `answer` is the pydantic model of the JSON success body (None: an untyped object, which
-    tests/unit/test_openapi.py refuses for new entries). `upload` lists the media types of a raw
-    (non-JSON) request body: a photo, a PDF. A 302 answer has no media (`media=()`)."""
+    tests/unit/test_openapi.py refuses). `upload` lists the media types of a raw (non-JSON)
+    request body: a photo, a PDF. A 302 answer has no media (`media=()`). `auth` is the action's
+    `Auth` value; `errors` the statuses the route declares beyond those its shape implies."""
 
     summary: str
     body: type[BaseModel] | None = None  # POST: the input model; None = no body
@@ -151,210 +153,8 @@ class Op:
     query: tuple[Query, ...] = ()
     answer: type[BaseModel] | None = None
     upload: tuple[str, ...] = ()
-
-
-def operations() -> dict[tuple[str, str], Op]:
-    """(method, path) -> Op for every route of the app. POST entries name their input model."""
-    from chalicelib.api.routes.privacy import (
-        BreachIn,
-        BreachReportedIn,
-        ConsentIn,
-        ErasureIn,
-        IdNumberSearchIn,
-    )
-    from chalicelib.services.care.feedback import (
-        AnswerIn,
-        FeedbackIn,
-        FeedbackReasonIn,
-        InfoIn,
-        NoteIn,
-        QuestionIn,
-        RatingIn,
-        RouteIn,
-        StaffFeedbackIn,
-    )
-    from chalicelib.services.identity.account_security import CompromisedIn, ProfileIn
-    from chalicelib.services.identity.vneid import VneidCallbackIn, VneidStartIn
-    from chalicelib.services.portal.models_portal import (
-        PortalDossierIn,
-        PortalIntakeAnswer,
-        ReconcileReport,
-    )
-
-    work_q = (
-        Query("q", "Free text: dossier code, procedure code or name, feedback subject."),
-        Query("cursor", "Opaque cursor from the previous page's `next`."),
-        Query("limit", "Page size 1-100 (default 50)."),
-    )
-    return {
-        # ---- VNeID sign-in (api/routes/vneid.py, not yet on the routing registry)
-        ("POST", "/api/auth/vneid/start"): Op(
-            "Đăng nhập bằng VNeID: địa chỉ trang đăng nhập của VNeID (OIDC, PKCE)",
-            body=VneidStartIn,
-        ),
-        ("POST", "/api/auth/vneid/callback"): Op(
-            "Đăng nhập bằng VNeID: đổi mã (code, state) lấy phiên đăng nhập", body=VneidCallbackIn
-        ),
-        # ---- the account
-        ("POST", "/api/me/profile"): Op("Cập nhật hồ sơ cá nhân", body=ProfileIn),
-        ("POST", "/api/me/compromised"): Op(
-            "Báo tài khoản bị xâm phạm: khóa tài khoản, báo quản trị viên",
-            body=CompromisedIn,
-            body_required=False,
-        ),
-        ("GET", "/api/admin/accounts/{username}"): Op("Trạng thái tài khoản (bị khóa hay không)"),
-        ("POST", "/api/admin/accounts/{username}/enable"): Op("Mở khóa tài khoản"),
-        # ---- personal data
-        ("GET", "/api/my/consents"): Op("Sự đồng ý của tôi (trạng thái hiện tại và lịch sử)"),
-        ("POST", "/api/my/consents"): Op(
-            "Đồng ý hoặc rút lại sự đồng ý (có hiệu lực ngay)", body=ConsentIn
-        ),
-        ("POST", "/api/my/export"): Op("Xuất toàn bộ dữ liệu của tôi (ZIP, liên kết có thời hạn)"),
-        ("POST", "/api/my/erasure"): Op(
-            "Yêu cầu xóa dữ liệu cá nhân (giữ hồ sơ phải lưu trữ)", body=ErasureIn
-        ),
-        ("POST", "/api/admin/breaches"): Op(
-            "Ghi nhận sự cố lộ dữ liệu cá nhân", body=BreachIn, status=201
-        ),
-        ("GET", "/api/admin/breaches"): Op(
-            "Danh sách sự cố dữ liệu cá nhân (phân trang, lọc theo trạng thái, từ khóa)",
-            query=(
-                Query("state", "open | reported."),
-                Query("q", "Free text (id, scope, description, categories, reference)."),
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-        ),
-        ("GET", "/api/admin/breaches/{breach_id}"): Op(
-            "Chi tiết sự cố, danh sách thông báo và báo cáo"
-        ),
-        ("POST", "/api/admin/breaches/{breach_id}/reported"): Op(
-            "Đánh dấu đã báo cáo cơ quan chức năng", body=BreachReportedIn
-        ),
-        ("GET", "/api/my/access-log"): Op(
-            "Ai đã xem dữ liệu của tôi (nhật ký truy cập)",
-            query=(
-                Query("cursor", "Opaque cursor from the previous page's `next`."),
-                Query("limit", "Page size 1-100 (default 20)."),
-            ),
-        ),
-        ("POST", "/api/staff/search/id-number"): Op(
-            "Tìm hồ sơ theo số giấy tờ (băm có khóa, không giải mã)", body=IdNumberSearchIn
-        ),
-        # ---- feedback (phản ánh, kiến nghị) and the Q&A page
-        ("POST", "/api/feedback"): Op(
-            "Gửi phản ánh, kiến nghị (ẩn danh được; có mã đăng nhập thì gắn với công dân)",
-            body=FeedbackIn,
-            status=201,
-        ),
-        ("GET", "/api/feedback/{code}"): Op(
-            "Người gửi xem phản ánh",
-            query=(Query("token", "The token returned when the feedback was sent."),),
-        ),
-        ("POST", "/api/feedback/{code}/info"): Op("Người gửi bổ sung thông tin", body=InfoIn),
-        ("GET", "/api/qa"): Op(
-            "Hỏi đáp: phản ánh đã trả lời và được công khai (đã ẩn thông tin cá nhân)",
-            query=(Query("q", "Words to find in the subject, question or answer."),),
-        ),
-        ("GET", "/api/my/feedback"): Op("Phản ánh của tôi"),
-        ("POST", "/api/my/feedback/{feedback_id}/rating"): Op(
-            "Đánh giá câu trả lời (một lần)", body=RatingIn
-        ),
-        ("POST", "/api/my/feedback/{feedback_id}/reopen"): Op(
-            "Đề nghị xem xét lại (một lần)", body=FeedbackReasonIn
-        ),
-        ("POST", "/api/staff/feedback"): Op(
-            "Nhập phản ánh nhận qua điện thoại, Zalo, ứng dụng, thư",
-            body=StaffFeedbackIn,
-            status=201,
-        ),
-        ("GET", "/api/staff/feedback"): Op("Phản ánh đang xử lý của đơn vị", query=work_q),
-        ("GET", "/api/staff/feedback/{feedback_id}"): Op("Chi tiết phản ánh"),
-        ("POST", "/api/staff/feedback/{feedback_id}/accept"): Op(
-            "Thụ lý phản ánh", body=NoteIn, body_required=False
-        ),
-        ("POST", "/api/staff/feedback/{feedback_id}/refuse"): Op(
-            "Từ chối thụ lý", body=FeedbackReasonIn
-        ),
-        ("POST", "/api/staff/feedback/{feedback_id}/request-info"): Op(
-            "Đề nghị người gửi bổ sung thông tin", body=QuestionIn
-        ),
-        ("POST", "/api/staff/feedback/{feedback_id}/answer"): Op("Trả lời phản ánh", body=AnswerIn),
-        ("POST", "/api/staff/feedback/{feedback_id}/publish"): Op(
-            "Công khai trả lời lên trang Hỏi đáp"
-        ),
-        ("POST", "/api/staff/feedback/{feedback_id}/route"): Op(
-            "Điều chuyển phản ánh sang cơ quan khác", body=RouteIn
-        ),
-        # ---- administrators
-        ("GET", "/api/admin/audit/dossiers/{dossier_id}"): Op("Nhật ký kiểm tra của hồ sơ"),
-        # ---- national portal (Cổng DVCQG): routes not yet converted to api/routing.py
-        ("GET", "/api/ops/portal-sync/reconciliation"): Op(
-            "Báo cáo đối soát gần nhất với Cổng DVCQG (TraCuuHoSo)", answer=ReconcileReport
-        ),
-        # signed by the portal (HMAC), no token
-        ("POST", "/api/portal/dvcqg/hoso"): Op(
-            "Cổng DVCQG chuyển hồ sơ đã nộp trên Cổng (ký HMAC: X-DVCQG-Timestamp, "
-            "X-DVCQG-Signature)",
-            body=PortalDossierIn,
-            answer=PortalIntakeAnswer,
-        ),
-        ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): Op(
-            "Kiểm tra chuỗi băm nhật ký của hồ sơ"
-        ),
-        ("GET", "/api/admin/audit/verify"): Op(
-            "Kiểm tra nhật ký theo khoảng ngày",
-            query=(
-                Query("from", "First day YYYY-MM-DD (Vietnam)."),
-                Query("to", "Last day YYYY-MM-DD."),
-            ),
-        ),
-    }
-
-
-def answers() -> dict[tuple[str, str], type[BaseModel]]:
-    """(method, path) -> the model of the JSON success body, for entries that do not name one."""
-    from chalicelib.services import models_out as out
-
-    return {
-        # ---- VNeID sign-in
-        ("POST", "/api/auth/vneid/start"): out.VneidStart,
-        ("POST", "/api/auth/vneid/callback"): out.VneidTokens,
-        # ---- account administration, the audit log
-        ("GET", "/api/admin/accounts/{username}"): out.AccountStatus,
-        ("POST", "/api/admin/accounts/{username}/enable"): out.AccountStatus,
-        ("GET", "/api/admin/audit/dossiers/{dossier_id}"): out.Items,
-        ("GET", "/api/admin/audit/dossiers/{dossier_id}/verify"): out.AuditChainCheck,
-        ("GET", "/api/admin/audit/verify"): out.AuditChainCheck,
-        # ---- the account, personal data
-        ("POST", "/api/me/profile"): out.Profile,
-        ("POST", "/api/me/compromised"): out.Compromised,
-        ("GET", "/api/my/consents"): out.Consents,
-        ("POST", "/api/my/consents"): out.Consents,
-        ("POST", "/api/my/export"): out.Export,
-        ("POST", "/api/my/erasure"): out.Erasure,
-        ("GET", "/api/my/access-log"): out.Page,
-        ("POST", "/api/staff/search/id-number"): out.Items,
-        ("POST", "/api/admin/breaches"): out.Breach,
-        ("GET", "/api/admin/breaches"): out.Breaches,
-        ("GET", "/api/admin/breaches/{breach_id}"): out.Breach,
-        ("POST", "/api/admin/breaches/{breach_id}/reported"): out.Breach,
-        # ---- feedback and Q&A
-        ("POST", "/api/feedback"): out.FeedbackSent,
-        ("GET", "/api/feedback/{code}"): out.FeedbackView,
-        ("POST", "/api/feedback/{code}/info"): out.FeedbackView,
-        ("GET", "/api/qa"): out.Items,
-        ("GET", "/api/my/feedback"): out.FeedbackList,
-        ("POST", "/api/my/feedback/{feedback_id}/rating"): out.FeedbackView,
-        ("POST", "/api/my/feedback/{feedback_id}/reopen"): out.FeedbackView,
-        ("POST", "/api/staff/feedback"): out.FeedbackSent,
-        ("GET", "/api/staff/feedback"): out.FeedbackQueue,
-        ("GET", "/api/staff/feedback/{feedback_id}"): out.FeedbackStaffView,
-        **{
-            ("POST", f"/api/staff/feedback/{{feedback_id}}/{action}"): out.FeedbackStaffView
-            for action in ("accept", "refuse", "request-info", "answer", "publish", "route")
-        },
-    }
+    auth: str = "bearer"
+    errors: tuple[int, ...] = ()
 
 
 def audience(path: str) -> str:
@@ -379,27 +179,14 @@ def audience(path: str) -> str:
     return "public"
 
 
-# Sign-in and sign-up are how a person gets a token: they need none.
-UNAUTHENTICATED_PATHS = frozenset(
-    {
-        "/api/auth/signin",
-        "/api/auth/signup",
-        "/api/auth/forgot-password",
-        "/api/auth/forgot-password/confirm",
-        "/api/auth/vneid/start",
-        "/api/auth/vneid/callback",
-    }
-)
-
-
-def security_of(path: str) -> list[dict[str, list[str]]]:
-    """The operation's security requirement: [] means none."""
-    tag = audience(path)
-    if tag == "public" or path in UNAUTHENTICATED_PATHS:
-        return []
-    if tag == "agency-api":
+def security_of(auth: str) -> list[dict[str, list[str]]]:
+    """The operation's security requirement from its action's `Auth`: [] means none (public
+    routes; the national portal's push, which is HMAC-signed with a shared secret)."""
+    if auth == "bearer":
+        return [{BEARER: []}]
+    if auth == "sigv4":
         return [{SIGV4: []}]
-    return [{BEARER: []}]
+    return []
 
 
 def _operation_id(view_name: str) -> str:
@@ -435,23 +222,14 @@ def _success(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": content}
 
 
-# Paths without a parameter whose resource may not exist yet (no reconciliation has run).
-NOT_YET_PATHS = frozenset({"/api/ops/portal-sync/reconciliation"})
-# Unauthenticated routes that refuse a bad credential with 401: an unknown VNeID sign-in state, a
-# push not signed by the national portal (HMAC).
-REFUSES_CREDENTIALS = frozenset({"/api/auth/vneid/callback", "/api/portal/dvcqg/hoso"})
-
-
 def error_statuses(method: str, path: str, op: Op) -> set[int]:
-    """The error answers an operation documents, by what it takes and who may call it."""
-    errors = {400, 503}
-    if security_of(path):
+    """The error answers an operation documents, by what it takes and who may call it, plus what
+    the route declares (`errors=`: a public route's 401, sign-in's 429, a 404 without a path
+    parameter)."""
+    errors = {400, 503} | set(op.errors)
+    if security_of(op.auth):
         errors |= {401, 403}
-    if path in UNAUTHENTICATED_PATHS and path.endswith("/signin"):
-        errors |= SIGN_IN_ERRORS
-    if path in REFUSES_CREDENTIALS:
-        errors.add(401)
-    if "{" in path or op.body is not None or op.upload or path in NOT_YET_PATHS:
+    if "{" in path or op.body is not None or op.upload:
         errors.add(404)  # the path's resource, or one the body names (a procedure, a unit)
     if method == "POST":
         errors |= {409, 422}
@@ -478,9 +256,11 @@ def _query_of(model: type[BaseModel] | None) -> tuple[Query, ...]:
     )
 
 
-def contract_operations() -> dict[tuple[str, str], Op]:
-    """The operations routes declare where they are defined (chalicelib/api/routing.py)."""
+def all_operations() -> dict[tuple[str, str], Op]:
+    """Every documented operation: the contracts routes declare where they are defined
+    (chalicelib/api/routing.py)."""
     from chalicelib.api.routing import CONTRACTS
+    from chalicelib.domain.permissions import permission
 
     return {
         key: Op(
@@ -492,26 +272,11 @@ def contract_operations() -> dict[tuple[str, str], Op]:
             query=_query_of(c.query),
             answer=c.answer,
             upload=c.upload,
+            auth=permission(c.action).auth.value,
+            errors=c.errors,
         )
         for key, c in CONTRACTS.items()
     }
-
-
-def all_operations() -> dict[tuple[str, str], Op]:
-    """Every documented operation: the routes' contracts and the hand-written table (the routes
-    not converted yet). A route in both is an error: its table row must go."""
-    table = operations()
-    for key, model in answers().items():
-        if key in table and table[key].answer is None:
-            table[key] = replace(table[key], answer=model)
-    contracts = contract_operations()
-    both = sorted(f"{m} {p}" for m, p in set(table) & set(contracts))
-    if both:
-        raise LookupError(f"routes with a contract and a table row: {', '.join(both)}")
-    stale = sorted(f"{m} {p}" for m, p in set(answers()) & set(contracts))
-    if stale:
-        raise LookupError(f"routes with a contract and an answers() row: {', '.join(stale)}")
-    return {**table, **contracts}
 
 
 def build_spec(app: Chalice, *, strict: bool = True) -> dict[str, Any]:
@@ -536,7 +301,7 @@ def build_spec(app: Chalice, *, strict: bool = True) -> dict[str, Any]:
                 continue
             op = table[(method, path)]
             params = re.findall(r"{(\w+)}", path)
-            security = security_of(path)
+            security = security_of(op.auth)
             operation: dict[str, Any] = {
                 "operationId": _operation_id(entry.view_name),
                 "summary": op.summary,

@@ -11,15 +11,17 @@
 
 Each route says where it is defined: method, path, summary, the permission `action`
 (chalicelib/domain/permissions.py), input body model, query model, answer model, success status,
-media types, and for POSTs whether the answer may be replayed (`replay=False`: never stored by the
-idempotency layer) or carries `Cache-Control: no-store` (`no_store=True`; another value:
-`cache="private, no-store"`). The module-level `CONTRACTS` is the one source `api/openapi.py`
+media types, extra error statuses (`errors=(401,)`), and for POSTs whether the answer may be
+replayed (`replay=False`: never stored by the idempotency layer) or carries
+`Cache-Control: no-store` (`no_store=True`; another value: `cache="private, no-store"`). The
+module-level `CONTRACTS` is the one source `api/openapi.py`
 documents these routes from.
 
 Handler parameters are filled by name and annotation:
 - a path parameter: its name (`code: str`);
 - `who: Caller` (or `who: Caller | None` on an `Auth.OPTIONAL` action): the verified caller;
   `who: KeyActor` on an `Auth.SIGV4` action: the agency key the registered authenticator verified;
+  `who: PortalActor` on an `Auth.PORTAL` action: the national portal, its push signature verified;
 - `req: SomeIn` (`req: SomeIn | None` = the body may be empty): the JSON body, validated
   (`body_required=False`: an empty body validates as `{}`, the handler still gets a model);
 - `params: SomeQuery`: the query string, validated (chalicelib/api/http.py `parse_query`);
@@ -28,8 +30,9 @@ Handler parameters are filled by name and annotation:
 The wrapper, in this order: authenticates as the action's `auth` says, checks the role against the
 permission table (before the body is read, so a refused caller learns nothing from a malformed
 body), parses and validates the input (400 `invalid_input` with `field`), calls the handler,
-and answers its result: a `Response` as is; a pydantic model, or a dict/list validated with the
-`out` model, dumped `by_alias=True, exclude_unset=True` (mode json) as compact UTF-8 JSON. With
+and answers its result: a `Response` as is; a pydantic model, or a dict/list validated (in its
+JSON form) with the `out` model, dumped `by_alias=True, exclude_unset=True` (mode json) as
+compact UTF-8 JSON. With
 `TTHC_CONTRACT_CHECK=1` (the test suite sets it) a dict answer's dump must equal the dict itself,
 so the model round trip cannot change a byte of what clients get.
 
@@ -95,6 +98,10 @@ class Contract(NamedTuple):
     replay: bool = True  # POST: the answer may be stored and replayed for the same key
     no_store: bool = False  # Cache-Control: no-store on success
     cache: str | None = None  # another Cache-Control on a JSON success ("private, no-store")
+    # error statuses the route answers beyond those its shape implies (api/openapi.py
+    # `error_statuses`): 401 for a refused credential on a public route, 429, a 404 without a
+    # path parameter (a report not made yet)
+    errors: tuple[int, ...] = ()
 
     # ---- lazily resolved models
     def resolve(self, name: str) -> type[BaseModel]:
@@ -125,8 +132,9 @@ class Contract(NamedTuple):
 
 CONTRACTS: dict[tuple[str, str], Contract] = {}
 
-# Annotations of the `who` parameter: a person (Caller) or an agency's signed key (KeyActor).
-WHO_TYPES = frozenset({"Caller", "KeyActor"})
+# Annotations of the `who` parameter: a person (Caller), an agency's signed key (KeyActor), the
+# national portal's signed push (PortalActor).
+WHO_TYPES = frozenset({"Caller", "KeyActor", "PortalActor"})
 
 
 @functools.cache
@@ -206,7 +214,9 @@ def _answer(contract: Contract, result: Any) -> Response:
         payload = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
     else:
         try:
-            built = model.model_validate(result)
+            # validated in its JSON form (what clients get: datetimes as ISO strings, DynamoDB
+            # numbers as numbers), so a service's datetime fits a `str` field as it always did
+            built = model.model_validate(_wire(result))
         except ValidationError as exc:
             # our answer does not match our contract: a server fault, never the client's 400
             raise AnswerMismatch(contract, str(exc)) from None
@@ -214,6 +224,14 @@ def _answer(contract: Contract, result: Any) -> Response:
         if _contract_check():
             _check_same(contract, result, payload)
     return json_response(payload, status=contract.status, headers=headers)
+
+
+def _wire(result: Any) -> Any:
+    import json
+
+    from chalicelib.api.http import dumps
+
+    return json.loads(dumps(result))
 
 
 class AnswerMismatch(RuntimeError):
@@ -233,14 +251,31 @@ def _check_same(contract: Contract, original: Any, dumped: Any) -> None:
         raise AnswerMismatch(contract, f"the model changes the answer: {before!r} -> {after!r}")
 
 
-# Auth.SIGV4: the route module that owns the agencies' keys registers how a signed request
-# becomes its actor (chalicelib/api/routes/agency_api.py `signed_actor`).
-_SIGNED: list[Callable[[], Any]] = []
+# Auth.SIGV4 and Auth.PORTAL: the route module that owns the credentials registers how a signed
+# request becomes its actor (chalicelib/api/routes/agency_api.py `signed_actor`: an agency's key;
+# chalicelib/api/routes/portal_intake.py `portal_actor`: the national portal's HMAC push).
+_AUTHENTICATORS: dict[str, Callable[[], Any]] = {}
 
 
 def authenticate_signed(fn: Callable[[], Any]) -> Callable[[], Any]:
     """Register the SigV4 authenticator (raises Unauthorized for a bad or missing signature)."""
-    _SIGNED[:] = [fn]
+    _AUTHENTICATORS["sigv4"] = fn
+    return fn
+
+
+class Refused(Exception):
+    """Raised by an authenticator that answers the refusal itself (the national portal is told in
+    its own shape, without a bearer `WWW-Authenticate`): `_run` returns `response` as is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def authenticate_portal(fn: Callable[[], Any]) -> Callable[[], Any]:
+    """Register the national portal's authenticator (raises `Refused` with the portal's answer
+    when the push is not signed with the portal's secret)."""
+    _AUTHENTICATORS["portal"] = fn
     return fn
 
 
@@ -254,10 +289,16 @@ def _run(contract: Contract, fn: Handler, view_kwargs: dict[str, Any]) -> Respon
         who = context.caller()  # 401 without a valid token
     elif perm.auth is Auth.OPTIONAL and context.request().headers.get("authorization"):
         who = context.caller()  # a token that is sent must be valid
-    elif perm.auth is Auth.SIGV4:
-        if not _SIGNED:
-            raise ContractError(f"{contract.path}: no SigV4 authenticator is registered")
-        who = _SIGNED[0]()  # 401 before the body is read
+    elif perm.auth in (Auth.SIGV4, Auth.PORTAL):
+        authenticator = _AUTHENTICATORS.get(perm.auth.value)
+        if authenticator is None:
+            raise ContractError(
+                f"{contract.path}: no {perm.auth.value} authenticator is registered"
+            )
+        try:
+            who = authenticator()  # 401 before the body is read
+        except Refused as refused:
+            return refused.response
     if perm.auth is not Auth.NONE and not role_permits(who, contract.action):
         raise forbidden_role()
     kwargs: dict[str, Any] = {}
@@ -308,6 +349,7 @@ class Router:
         no_store: bool = False,
         cache: str | None = None,
         body_required: bool = True,
+        errors: tuple[int, ...] = (),
     ) -> Callable[[Handler], Handler]:
         """Register `fn` as `method path` with its contract (see the module docstring)."""
         if method not in METHODS:
@@ -333,6 +375,7 @@ class Router:
                 replay=replay,
                 no_store=no_store,
                 cache=cache,
+                errors=tuple(sorted(set(errors))),
             )
             key = (method, path)
             if key in CONTRACTS and CONTRACTS[key].module != self.module:

@@ -16,8 +16,10 @@ pyHanko is imported here only, and this module only where a PDF is signed or val
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +32,10 @@ if TYPE_CHECKING:
     from chalicelib.domain.signatures import Signer
 
 # DejaVu Sans cut to Latin and Vietnamese (pyftsubset; see fonts/LICENSE-DejaVu.txt): pyHanko
-# subsets the stamp font on every signature, and the full font costs ~200 ms of that.
+# subsets the stamp font on every signature, and the full font costs ~200 ms of that. Scaled to
+# 1000 units per em (fontTools.ttLib.scaleUpem.scale_upem(font, 1000)): pyHanko writes the glyph
+# widths (/W) in the font's own units, which a PDF reads as thousandths of an em, so DejaVu's
+# 2048 spread the stamp's letters apart and cut its lines off (tests/unit/test_pades.py).
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-vi-stamp.ttf"
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MM = 72 / 25.4
@@ -66,10 +71,90 @@ class Environment:
     """Trust roots, the timestamp authority and how revocation data is obtained."""
 
     trust_roots_der: tuple[bytes, ...]
-    timestamper: Any  # a pyHanko TimeStamper (HTTPTimeStamper in the app)
+    timestamper: Any  # a pyHanko TimeStamper (`http_timestamper` in the app)
     allow_fetching: bool = True  # fetch CRLs/OCSP from the certificates' URLs
     crls_der: tuple[bytes, ...] = ()  # revocation data handed in (tests without a network)
+    # How CRLs/OCSP are fetched: `fetcher_backend()` (requests) in the app; None = pyHanko's
+    # default (aiohttp: a new session and a certifi SSL context per signature, ~25 ms each).
+    fetcher_backend: Any = None
+    cache_font_subsets: bool = True  # reuse the stamp font's subset for the same glyphs
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def http_timestamper(url: str, timeout: int = 10) -> Any:
+    """The RFC 3161 client the app uses: pyHanko's requests-based one (no per-request session
+    or SSL context set-up, which the aiohttp one pays on every signature)."""
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    return RequestsHTTPTimeStamper(url, timeout=timeout)
+
+
+def fetcher_backend(timeout: int = 10) -> Any:
+    """CRL/OCSP/certificate fetching with requests (pyHanko certvalidator's own backend)."""
+    from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+    return RequestsFetcherBackend(per_request_timeout=timeout)
+
+
+# ---- the stamp font: subset once per set of glyphs --------------------------------------------
+# pyHanko subsets the stamp font on every signature (fontTools: ~40-60 ms). A stamp's glyphs are
+# those of a name, a title, an agency and digits, so the same few sets come back: the subset's
+# bytes are kept (bounded) and reused. Same output as pyHanko's own path (tests/unit/test_pades).
+_SUBSETS: dict[frozenset[int], bytes] = {}
+_SUBSETS_MAX = 256
+_subsets_lock = threading.Lock()
+
+
+def _stamp_font_factory(cache: bool) -> Any:
+    from fontTools import ttLib
+    from pyhanko.pdf_utils.font.opentype import (
+        CIDFontType2,
+        GlyphAccumulator,
+        GlyphAccumulatorFactory,
+    )
+
+    if not cache:
+        return GlyphAccumulatorFactory(str(FONT), font_size=7)
+
+    class _StampGlyphs(GlyphAccumulator):
+        def _extract_subset(self, options: Any = None) -> None:
+            key = frozenset(self._glyphs)
+            with _subsets_lock:
+                raw = _SUBSETS.get(key)
+            if raw is None:
+                super()._extract_subset(options)
+                buf = io.BytesIO()
+                self.tt.save(buf)
+                with _subsets_lock:
+                    if len(_SUBSETS) >= _SUBSETS_MAX:
+                        _SUBSETS.pop(next(iter(_SUBSETS)))
+                    _SUBSETS[key] = buf.getvalue()
+                return
+            if not isinstance(self.cidfont_obj, CIDFontType2):  # a CFF font: pyHanko's way
+                super()._extract_subset(options)
+                return
+            subset = ttLib.TTFont(io.BytesIO(raw))
+            base = str(self.cidfont_obj.name).split("+", 1)[-1]
+            self.tt = subset
+            self.cidfont_obj = CIDFontType2(subset, base, self.subset_prefix)
+
+    class _Factory(GlyphAccumulatorFactory):
+        def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            return _StampGlyphs(
+                writer=writer,
+                font_handle=io.BytesIO(_font_bytes()),
+                font_size=self.font_size,
+                obj_stream=obj_stream,
+            )
+
+    return _Factory(str(FONT), font_size=7)
+
+
+@functools.cache
+def _font_bytes() -> bytes:
+    return FONT.read_bytes()
 
 
 def _asn1_cert(der: bytes) -> Any:
@@ -129,15 +214,51 @@ def stamp_boxes(page_width_pt: float, count: int) -> list[tuple[int, int, int, i
     ]
 
 
+A4 = (595.28, 841.89)
+
+
+def page_size(pdf: bytes) -> tuple[float, float]:
+    """Width and height (points) of the last page, its MediaBox inherited from the page tree as
+    PDF allows (fpdf2 puts it on the /Pages node); A4 when the file cannot be walked."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        node: Any = reader.find_page_for_modification(-1)[0].get_object()
+        for _ in range(32):  # a page tree is shallow; a loop in a broken file is not followed
+            if "/MediaBox" in node:
+                media = node["/MediaBox"]
+                return float(media[2]) - float(media[0]), float(media[3]) - float(media[1])
+            if "/Parent" not in node:
+                break
+            node = node["/Parent"]
+    except Exception:  # a PDF pyHanko cannot walk
+        return A4
+    return A4
+
+
+def issued_stamp_box(page_width_pt: float, page_height_pt: float) -> tuple[int, int, int, int]:
+    """The agency's stamp on a form it hands out: the right half, in the band above the footer
+    (the forms end with the signer's block on the right; the footer line sits ~10 mm up)."""
+    margin = 12 * MM if page_height_pt < 700 else 20 * MM  # A5 forms have narrower margins
+    x1 = page_width_pt / 2 + 2 * MM
+    y1 = 13 * MM
+    return (round(x1), round(y1), round(page_width_pt - margin), round(y1 + 17 * MM))
+
+
 def _validation_context(env: Environment, extra_certs: list[Any]) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
+    kwargs: dict[str, Any] = {}
+    if env.fetcher_backend is not None and env.allow_fetching:
+        kwargs["fetcher_backend"] = env.fetcher_backend
     return ValidationContext(
         trust_roots=[_asn1_cert(r) for r in env.trust_roots_der],
         other_certs=extra_certs,
         crls=[_asn1_crl(c) for c in env.crls_der],
         allow_fetching=env.allow_fetching,
         revocation_mode="hard-fail",
+        **kwargs,
     )
 
 
@@ -157,7 +278,6 @@ def sign(
     certificate, or revocation data that cannot be had, is a SigningError, as is a TSA that does
     not answer. `ltv=False` makes a B-T signature without that check (only the tests do, to see
     what a validator says about one)."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
@@ -169,14 +289,7 @@ def sign(
     except Exception as exc:
         raise UnreadablePdf(f"{type(exc).__name__}: {exc}") from exc
     if box is None:
-        width = 595.0  # A4
-        try:
-            page = writer.find_page_for_modification(-1)[0].get_object()
-            media = page["/MediaBox"]
-            width = float(media[2]) - float(media[0])
-        except (KeyError, IndexError, TypeError, ValueError):  # an odd page tree: A4 width
-            width = 595.0
-        box = stamp_boxes(width, 1)[0]
+        box = stamp_boxes(page_size(pdf)[0], 1)[0]
     meta = signers.PdfSignatureMetadata(
         field_name=who.field_name,
         md_algorithm="sha256",
@@ -193,7 +306,7 @@ def sign(
     style = TextStampStyle(
         stamp_text=("Ký bởi: %(signer)s\n%(title)s\n%(agency)s\nThời gian ký: %(when)s"),
         text_box_style=TextBoxStyle(
-            font=GlyphAccumulatorFactory(str(FONT), font_size=7), font_size=7, leading=9
+            font=_stamp_font_factory(env.cache_font_subsets), font_size=7, leading=9
         ),
         border_width=1,
     )

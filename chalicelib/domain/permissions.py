@@ -52,6 +52,7 @@ class Auth(StrEnum):
     OPTIONAL = "optional"  # a valid bearer token if one is sent (an invalid one is 401)
     BEARER = "bearer"  # a person's Cognito id token
     SIGV4 = "sigv4"  # an agency's system, signed with its API key
+    PORTAL = "portal"  # the national portal (Cổng DVCQG) pushing a dossier, HMAC-signed
 
 
 class ActorLike(Protocol):
@@ -124,6 +125,10 @@ def public(note: str = "") -> Permission:
 
 
 SIGNED_IN = "citizen desk agency leader province admin"
+
+# Systems that act through their own credentials, never a person's token: the national portal
+# (Auth.PORTAL; an agency's key acts as its agency, role `agency`).
+SYSTEMS = "portal"
 
 # ---- the table ----------------------------------------------------------------------------------
 # One section per feature; each route's `action=` names one key. Keep a section's keys together.
@@ -216,6 +221,9 @@ _ADMIN: dict[str, Permission] = {
     "admin.procedure.read": allow("admin province"),
     "admin.procedure.propose": allow("admin", note="files a change for the lead agency"),
     "admin.agency_key.manage": allow("admin"),
+    "admin.certificate.manage": allow(
+        "admin", note="signing certificates (PAdES): list, register, revoke"
+    ),
     "ops.workflow.restart": allow("admin"),
     "ops.portal_sync.read": allow("admin province", note="the province office reads only"),
     "ops.portal_sync.redrive": allow("admin"),
@@ -276,6 +284,63 @@ _CARE: dict[str, Permission] = {
     "care.reminders.own": allow("citizen", note="the account's own reminder preferences"),
 }
 
+# Feedback (phản ánh, kiến nghị, Đ18-19) and the public Q&A page. The sender's routes read a token
+# if one is sent (it links the feedback to the citizen); staff see their unit's feedback (another
+# unit's is 404), the province office and administrators every unit's. Handling: the province
+# office only for feedback addressed to itself (another unit's is the service's 403: it routes).
+_FEEDBACK: dict[str, Permission] = {
+    "feedback.public.send": allow(ANYONE, auth=Auth.OPTIONAL, note="anonymous allowed"),
+    "feedback.public.read": allow(
+        ANYONE, auth=Auth.OPTIONAL, note="the lookup token, or the signed-in sender's own"
+    ),
+    "feedback.public.info": allow(ANYONE, auth=Auth.OPTIONAL, note="the sender adds information"),
+    "feedback.qa.read": public("answered and published feedback, personal data removed"),
+    "feedback.my.list": allow("citizen"),
+    "feedback.my.respond": allow("citizen", Scope.OWNER, note="rate, reopen: once; else 404"),
+    "feedback.staff.enter": allow("desk agency leader province admin", note="other channels"),
+    "feedback.staff.list": allow(
+        "desk agency leader province admin", note="the unit's queue; province and admin: all"
+    ),
+    "feedback.staff.read": allow(
+        "desk agency leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="province admin",
+        note="another unit's is 404",
+    ),
+    "feedback.staff.handle": allow(
+        "desk agency leader province admin",
+        Scope.SAME_UNIT,
+        everywhere="admin",
+        note="accept, refuse, request info, answer, publish; the province office routes others",
+    ),
+    "feedback.staff.route": allow("province admin", note="to another agency"),
+}
+
+# Personal data (NĐ 13/2023): the citizen's tracker and rights, staff search, breaches (admin).
+_PRIVACY: dict[str, Permission] = {
+    "privacy.my.access_log": allow("citizen", note="who accessed my dossiers and profile"),
+    "privacy.my.consents": allow("citizen", note="read, give, withdraw"),
+    "privacy.my.export": allow("citizen"),
+    "privacy.my.erasure": allow("citizen", note="what no retention duty keeps"),
+    "privacy.staff.search_id": allow("desk admin", note="by the keyed hash of an ID number"),
+    "privacy.breach.manage": allow("admin"),
+}
+
+# The signed-in person's own account; the administrator's unlock; the audit log (read-only).
+_ACCOUNT: dict[str, Permission] = {
+    "auth.me.profile": allow(SIGNED_IN),
+    "auth.me.compromised": allow(SIGNED_IN, note="locks the account, tells the administrator"),
+    "auth.vneid.start": public("sign-in with VNeID (OIDC, PKCE)"),
+    "auth.vneid.callback": public("an unknown or expired state is 401"),
+    "admin.account.manage": allow("admin", note="status and unlock"),
+    "admin.audit.read": allow("admin"),
+}
+
+# The national portal (Cổng DVCQG) pushes dossiers submitted there: HMAC-signed, no token.
+_PORTAL: dict[str, Permission] = {
+    "portal.intake.push": allow(SYSTEMS, auth=Auth.PORTAL, note="X-DVCQG-Signature"),
+}
+
 PERMISSIONS: dict[str, Permission] = {
     **_PUBLIC,
     **_DOSSIER_DESK,
@@ -288,6 +353,10 @@ PERMISSIONS: dict[str, Permission] = {
     **_REPORTS,
     **_AGENCY_API,
     **_CARE,
+    **_FEEDBACK,
+    **_PRIVACY,
+    **_ACCOUNT,
+    **_PORTAL,
 }
 
 

@@ -50,6 +50,18 @@ ROLE_EN = {SignerRole.OFFICIAL: "Signed by (official)", SignerRole.AGENCY: "Sign
 FIELD_NAMES = {SignerRole.OFFICIAL: "Sig1_NguoiKy", SignerRole.AGENCY: "Sig2_CoQuan"}
 
 
+# Forms of Thông tư 01/2018/VPCP that the office hands to the applicant in the agency's name: the
+# receipt (01), the request to complete the dossier (02), the refusal (03), the apology with a new
+# date (04) and the notice that processing stops (05). The control slip (06) travels with the
+# dossier inside the administration and the register (07) stays at the desk: neither is signed.
+SIGNED_FORMS = frozenset({"01", "02", "03", "04", "05"})
+
+
+def form_is_signed(form_no: str) -> bool:
+    """Whether form `form_no` leaves the office and so carries the agency's PAdES signature."""
+    return form_no in SIGNED_FORMS
+
+
 def required_signatures(document: str) -> tuple[SignerRole, ...]:
     """The signatures a document needs, in signing order."""
     if document == "result":

@@ -673,6 +673,19 @@ class AuditChainCheck(_Out):
     checked: int
 
 
+class AuditPeriodCheck(_Out):
+    """Every stream a period touched, verified (`GET /api/admin/audit/verify?from=&to=`)."""
+
+    date_from: str = Field(alias="from", description="First day YYYY-MM-DD (Vietnam).")
+    to: str
+    ok: bool
+    streams_checked: int
+    events_in_period: int
+    events_checked: int
+    first_broken: dict[str, Any] | None = Field(description="The first break, in touched order.")
+    broken: list[dict[str, Any]]
+
+
 # ---- procedures: changes and versions ------------------------------------------------------------
 class ProcedureChanges(_Out):
     items: list[ProcedureChange]

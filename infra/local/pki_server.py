@@ -3,6 +3,8 @@
 - `POST /tsa` (`application/timestamp-query`): an RFC 3161 `TimeStampResp` from pyHanko's
   responder over the test TSA certificate;
 - `GET /crl/<issuer>.crl`: the issuer's current CRL (DER), freshly signed;
+- `POST /ocsp/<issuer>` (`application/ocsp-request`) or `GET /ocsp/<issuer>/<base64 request>`
+  (what NSS sends): the issuer's OCSP response (RFC 6960);
 - `GET /root.pem`: the test root (what `SIGNING_TRUST_ROOTS` points at, written to a file too).
 
 Told to fail (`server.fail_tsa = True`, or `POST /control` {"fail_tsa": true}): the TSA answers
@@ -56,6 +58,18 @@ def _handler(service_ref: list[PkiService]) -> type[BaseHTTPRequestHandler]:
             svc = service_ref[0]
             if self.path == "/root.pem":
                 return self._send(200, svc.pki.root_pem(), "application/x-pem-file")
+            if self.path.startswith("/ocsp/"):  # RFC 6960 A.1: GET /<url-encoded base64 request>
+                import base64
+                from urllib.parse import unquote
+
+                slug, _, encoded = self.path[len("/ocsp/") :].partition("/")
+                try:
+                    request = base64.b64decode(unquote(encoded))
+                except ValueError:
+                    request = b""
+                der = svc.pki.ocsp(slug, request)
+                if der is not None:
+                    return self._send(200, der, "application/ocsp-response")
             if self.path.startswith("/crl/") and self.path.endswith(".crl"):
                 der = svc.pki.crl(self.path[len("/crl/") : -len(".crl")])
                 if der is not None:
@@ -68,6 +82,11 @@ def _handler(service_ref: list[PkiService]) -> type[BaseHTTPRequestHandler]:
             if self.path == "/control":
                 svc.fail_tsa = bool(json.loads(body or b"{}").get("fail_tsa"))
                 return self._send(200, b"{}", "application/json")
+            if self.path.startswith("/ocsp/"):
+                der = svc.pki.ocsp(self.path[len("/ocsp/") :].strip("/"), body)
+                if der is None:
+                    return self._send(404, b"not found", "text/plain")
+                return self._send(200, der, "application/ocsp-response")
             if self.path != "/tsa":
                 return self._send(404, b"not found", "text/plain")
             if svc.fail_tsa:

@@ -606,7 +606,25 @@ def make_deps(dossier: Dossier) -> Deps:
     )
 
 
-def test_service_renders_form_pdf_for_desk_staff_with_lookup_qr_and_authority() -> None:
+@pytest.fixture
+def signing_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The agencies the service asks to sign (PAdES): the real signing needs the test PKI and
+    KMS, so tests/integration/test_issued_forms_signed.py checks the signatures themselves."""
+    from chalicelib.services.dossier import signing
+
+    asked: list[str] = []
+
+    def sign_issued(deps: Any, pdf: bytes, agency: str) -> bytes:
+        asked.append(agency)
+        return pdf
+
+    monkeypatch.setattr(signing, "sign_issued", sign_issued)
+    return asked
+
+
+def test_service_renders_form_pdf_for_desk_staff_with_lookup_qr_and_authority(
+    signing_asked: list[str],
+) -> None:
     d = make_dossier(refusal_reason="Hồ sơ giả mạo giấy tờ")
     body, ctype = form_service.form_document(
         make_deps(d), FakeActor("desk", "H15.50", name="Đỗ Thu Trang"), "d-1", "03", "pdf"
@@ -620,6 +638,7 @@ def test_service_renders_form_pdf_for_desk_staff_with_lookup_qr_and_authority() 
     assert "Đỗ Thu Trang" in text  # the printing officer, by name
     assert "nguoidung1" not in text
     assert has_qr_image(reader)
+    assert signing_asked == ["H15.50"]  # form 03 leaves the office: the desk's unit signs it
 
 
 def test_service_html_contains_lookup_link_qr_and_is_utf8() -> None:
@@ -645,7 +664,9 @@ def test_service_hides_another_citizens_dossier_and_checks_inputs() -> None:
         form_service.form_document(deps, FakeActor("admin"), "d-1", "03", "docx")  # type: ignore[arg-type]
 
 
-def test_service_citizen_copy_names_the_receiving_clerk_not_the_citizen() -> None:
+def test_service_citizen_copy_names_the_receiving_clerk_not_the_citizen(
+    signing_asked: list[str],
+) -> None:
     d = make_dossier(owner="sub-1", refusal_reason="Không đủ điều kiện")
     body, _ = form_service.form_document(make_deps(d), FakeActor("citizen"), "d-1", "03", "pdf")
     _, text = read(body)
@@ -657,6 +678,7 @@ def test_service_citizen_copy_names_the_receiving_clerk_not_the_citizen() -> Non
         make_deps(recorded), FakeActor("citizen"), "d-1", "03", "pdf"
     )
     assert "Hà Thị Nhận (khi tiếp nhận)" in read(body)[1]  # the name recorded wins
+    assert signing_asked == ["H15.50", "H15.50"]
 
 
 @pytest.mark.parametrize(

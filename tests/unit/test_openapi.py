@@ -93,13 +93,13 @@ def test_every_ref_resolves_and_no_defs_are_left(spec: dict[str, Any]) -> None:
 # ---- routes <-> spec, both ways -----------------------------------------------------------------
 def test_every_app_route_has_a_table_entry() -> None:
     missing = app_routes() - set(openapi.all_operations())
-    assert not missing, f"add these routes to chalicelib/api/openapi.py OPERATIONS: {missing}"
+    assert not missing, f"declare these routes on chalicelib/api/routing.py's Router: {missing}"
 
 
 def test_table_has_no_entry_for_a_route_the_app_lacks() -> None:
     # the serving route is listed ahead of its wiring in api/routes/public.py
     stale = set(openapi.all_operations()) - app_routes() - {SERVE_ROUTE}
-    assert not stale, f"these OPERATIONS entries have no route: {stale}"
+    assert not stale, f"these contracts have no route in the app: {stale}"
 
 
 def test_spec_operations_are_exactly_the_app_routes(spec: dict[str, Any]) -> None:
@@ -183,21 +183,16 @@ def _models_in(fn: Any) -> set[str]:
 
 
 def test_request_bodies_are_the_models_the_views_parse() -> None:
-    """Hand-written rows: the model the view passes to `body(...)`. Contract routes: the model
-    the handler's `req` parameter names is the one documented (they parse nothing by hand)."""
+    """Every route declares its contract: the model the handler's `req` parameter names is the
+    one documented, and no view parses a body by hand."""
     from chalicelib.api.routing import CONTRACTS
 
     table = openapi.all_operations()
     for path, methods in app.routes.items():
         for method, entry in methods.items():
-            body = table[(method, path)].body
-            contract = CONTRACTS.get((method, path))
-            if contract is not None:
-                assert body is contract.body, (method, path)
-                assert _models_in(entry.view_function) == set(), (method, path)
-                continue
-            expected = {body.__name__} if body is not None else set()
-            assert _models_in(entry.view_function) == expected, (method, path)
+            contract = CONTRACTS[(method, path)]
+            assert table[(method, path)].body is contract.body, (method, path)
+            assert _models_in(entry.view_function) == set(), (method, path)
 
 
 def test_request_body_schemas_come_from_the_models(spec: dict[str, Any]) -> None:
@@ -217,25 +212,37 @@ def test_request_body_schemas_come_from_the_models(spec: dict[str, Any]) -> None
 
 
 # ---- security -----------------------------------------------------------------------------------
-def test_security_by_audience(spec: dict[str, Any]) -> None:
+def test_security_from_the_actions_auth(spec: dict[str, Any]) -> None:
+    from chalicelib.api.routing import CONTRACTS
+    from chalicelib.domain.permissions import Auth, permission
+
     seen = set()
-    for (_method, path), op in spec_operations(spec).items():
+    for (method, path), op in spec_operations(spec).items():
         tag = op["tags"][0]
         seen.add(tag)
+        auth = permission(CONTRACTS[(method, path)].action).auth
         if path.startswith("/api/agency-api/"):
             assert tag == "agency-api"
+            assert auth is Auth.SIGV4, path
+        if tag == "public":
+            assert auth in (Auth.NONE, Auth.OPTIONAL, Auth.PORTAL), path
+        if auth is Auth.SIGV4:
             assert op["security"] == [{"sigv4": []}], path
-        elif tag == "public" or path in {
-            "/api/auth/signin",
-            "/api/auth/signup",
-            "/api/auth/forgot-password",
-            "/api/auth/forgot-password/confirm",
-            "/api/auth/vneid/start",
-            "/api/auth/vneid/callback",
-        }:
-            assert op["security"] == [], path
-        else:
+        elif auth is Auth.BEARER:
             assert op["security"] == [{"bearerAuth": []}], path
+        else:
+            assert op["security"] == [], path
+    for path in (
+        "/api/auth/signin",
+        "/api/auth/signup",
+        "/api/auth/forgot-password",
+        "/api/auth/forgot-password/confirm",
+        "/api/auth/vneid/start",
+        "/api/auth/vneid/callback",
+        "/api/portal/dvcqg/hoso",
+        "/api/feedback",
+    ):
+        assert spec["paths"][path]["post"]["security"] == [], path
     assert seen == {
         "public",
         "auth",
@@ -294,12 +301,16 @@ def test_error_schema_matches_the_http_layer(spec: dict[str, Any]) -> None:
 
 
 def test_error_responses_per_operation(spec: dict[str, Any]) -> None:
+    from chalicelib.api.routing import CONTRACTS
+
     for (method, path), op in spec_operations(spec).items():
         codes = set(op["responses"])
-        assert {"400", "503"} <= codes, path
-        takes_input = "{" in path or "requestBody" in op or path in openapi.NOT_YET_PATHS
+        declared = {str(s) for s in CONTRACTS[(method, path)].errors}
+        assert {"400", "503"} | declared <= codes, path
+        takes_input = "{" in path or "requestBody" in op or "404" in declared
         assert ("404" in codes) == takes_input, path
-        assert ({"401", "403"} <= codes) == bool(op["security"]), path
+        assert ({"403"} <= codes) == bool(op["security"]), path
+        assert ("401" in codes) == (bool(op["security"]) or "401" in declared), path
         assert ("422" in codes) == (method == "POST"), path
         assert ("409" in codes) == (method == "POST" or "{dossier_id}" in path), path
         assert ({"401", "429"} <= codes) == (path == "/api/auth/signin") or op["security"], path
@@ -308,7 +319,19 @@ def test_error_responses_per_operation(spec: dict[str, Any]) -> None:
 
 def test_a_report_not_made_yet_is_a_documented_404(spec: dict[str, Any]) -> None:
     # fuzz finding: GET /api/ops/portal-sync/reconciliation before the first reconciliation
+    # (the route declares `errors=(404,)`)
     assert "404" in spec["paths"]["/api/ops/portal-sync/reconciliation"]["get"]["responses"]
+    assert "404" not in spec["paths"]["/api/ops/portal-sync"]["get"]["responses"]
+
+
+def test_public_routes_that_refuse_a_credential_document_401(spec: dict[str, Any]) -> None:
+    # declared on the route (`errors=(401,)`), not guessed from the path
+    for path in ("/api/auth/vneid/callback", "/api/portal/dvcqg/hoso"):
+        responses = spec["paths"][path]["post"]["responses"]
+        assert "401" in responses and "403" not in responses, path
+    assert "401" not in spec["paths"]["/api/auth/vneid/start"]["post"]["responses"]
+    signin = spec["paths"]["/api/auth/signin"]["post"]["responses"]
+    assert {"401", "429"} <= set(signin)
 
 
 def test_a_body_that_names_a_missing_resource_may_answer_404(spec: dict[str, Any]) -> None:
@@ -350,7 +373,7 @@ def test_every_json_answer_is_a_typed_model(spec: dict[str, Any]) -> None:
         target = resolve(spec, schema)
         if "$ref" not in schema or not target.get("properties"):
             untyped.append(f"{method} {path}")
-    assert not untyped, f"give these an answer model (openapi.answers() or Op(answer=)): {untyped}"
+    assert not untyped, f"give these an answer model (the route's `out=`): {untyped}"
 
 
 def test_answer_schemas_come_from_the_models(spec: dict[str, Any]) -> None:
@@ -370,13 +393,6 @@ def test_answer_schemas_come_from_the_models(spec: dict[str, Any]) -> None:
     assert _json_success(spec["paths"]["/api/lookup/{code}"]["get"]) == {
         "$ref": "#/components/schemas/PublicLookup"
     }
-
-
-def test_answers_table_names_only_documented_json_operations() -> None:
-    table = openapi.operations()  # the hand-written rows (contract routes name their own)
-    for key in openapi.answers():
-        assert key in table, key
-        assert openapi.JSON in table[key].media, key
 
 
 def test_redirect_and_raw_uploads(spec: dict[str, Any]) -> None:

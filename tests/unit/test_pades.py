@@ -236,3 +236,167 @@ def test_no_timestamp_authority_is_a_signing_error(world: World) -> None:
     )
     with pytest.raises(pades.SigningError):
         pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở"), down)
+
+
+# ---- speed without changing the output (bench/pades.py) -----------------------------------------
+def _stamp_font(pdf: bytes, field: str) -> Any:
+    """The stamp's embedded font program (FontFile2) of signature `field`, as fontTools reads it."""
+    import io
+
+    from fontTools import ttLib
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sig_field = next(s for s in reader.embedded_signatures if s.field_name == field).sig_field
+    fonts = sig_field["/AP"]["/N"]["/Resources"]["/Font"]
+    name = next(iter(fonts.keys()))
+    font = fonts[name]["/DescendantFonts"][0]["/FontDescriptor"]["/FontFile2"]
+    return ttLib.TTFont(io.BytesIO(font.data))
+
+
+def test_a_reused_stamp_font_subset_is_the_subset_pyhanko_makes(world: World) -> None:
+    from dataclasses import replace
+
+    from chalicelib.documents import pades
+
+    who = world.identity(AGENCY, "Sở Nội vụ tỉnh Hậu Giang")
+    at = datetime(2026, 12, 8, 3, 0, tzinfo=UTC)
+    own = replace(world.env, cache_font_subsets=False)
+    made = [pades.sign(small_pdf(), world.signer, who, env, now=at) for env in (own, world.env)]
+    again = pades.sign(small_pdf(), world.signer, who, world.env, now=at)  # from the cache
+    fonts = [_stamp_font(pdf, AGENCY) for pdf in (*made, again)]
+    orders = {tuple(f.getGlyphOrder()) for f in fonts}
+    assert len(orders) == 1
+    widths = [f["hmtx"].metrics for f in fonts]
+    assert widths[0] == widths[1] == widths[2]
+    drawn = [g for g in fonts[0].getGlyphOrder() if fonts[0]["glyf"][g].numberOfContours]
+    assert len(drawn) > 10  # the stamp's letters, not an empty subset
+
+    def outline(f: Any, g: str) -> Any:
+        return f["glyf"][g].getCoordinates(f["glyf"])[0]
+
+    for f in fonts[1:]:
+        assert all(outline(f, g) == outline(fonts[0], g) for g in drawn)
+    for pdf in (*made, again):
+        assert sig.judge(pades.validate(pdf, world.roots), "receipt") is Reason.VALID
+        assert pdfsig(pdf, world.pki.root_pem()).count("Signature is Valid.") == 1
+
+
+def test_the_page_size_is_read_through_the_page_tree() -> None:
+    """fpdf2 puts the MediaBox on the /Pages node: the page inherits it (A5 is not A4)."""
+    from fpdf import FPDF
+
+    from chalicelib.documents import pades
+
+    a5 = FPDF(format="A5")
+    a5.add_page()
+    assert pades.page_size(bytes(a5.output())) == pytest.approx((419.53, 595.28), abs=0.01)
+    assert pades.page_size(small_pdf()) == pytest.approx((595.28, 841.89), abs=0.01)
+    assert pades.page_size(b"not a pdf") == pades.A4
+    x1, y1, x2, y2 = pades.issued_stamp_box(419.53, 595.28)
+    assert 419.53 / 2 < x1 < x2 < 419.53 and 0 < y1 < y2 < 595.28 / 4
+
+
+# ---- OCSP (B-LT with the responder's answer) -----------------------------------------------------
+def test_a_certificate_with_an_ocsp_responder_gets_its_answer_embedded_and_revocation_seen(
+    world: World,
+) -> None:
+    """The twin CA's OCSP responder (infra/local/pki_server.py) answers pyHanko at signing: the
+    response sits in the DSS (B-LT), validation reads it offline; once the CA revokes the
+    certificate the responder says so and nothing is signed."""
+    import io
+
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    from cryptography.x509 import ocsp
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    from chalicelib.documents import pades
+    from infra.local.pki_server import local_pki
+
+    svc = local_pki()
+    kid = world.kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"][
+        "KeyId"
+    ]
+    pub = load_der_public_key(world.signer.public_key_der(kid))
+    cert = svc.pki.issue(pub, "Sở Nội vụ tỉnh Hậu Giang", "Sở Nội vụ", ocsp=True)  # type: ignore[arg-type]
+    chain = tuple(world.der(c) for c in svc.pki.chain())
+    who = pades.Identity(kid, world.der(cert), chain, AGENCY, "Sở Nội vụ", "", "Sở Nội vụ")
+    roots = (world.der(svc.pki.root.cert),)
+    env = pades.Environment(
+        roots,
+        pades.http_timestamper(svc.tsa_url),
+        allow_fetching=True,
+        fetcher_backend=pades.fetcher_backend(),
+    )
+    pdf = pades.sign(small_pdf(), world.signer, who, env)
+    dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(pdf), strict=False))
+    answers = [ocsp.load_der_ocsp_response(o.get_object().data) for o in dss.ocsps]
+    mine = [a for a in answers if a.serial_number == cert.serial_number]
+    assert mine and mine[0].certificate_status is ocsp.OCSPCertStatus.GOOD
+    (check,) = pades.validate(pdf, roots)  # offline: from the file's own DSS
+    assert check.revocation_checked and check.ltv and not check.revoked
+    assert sig.judge([check], "receipt") is Reason.VALID
+
+    svc.pki.revoke(cert)
+    with pytest.raises(pades.SigningError):
+        pades.sign(small_pdf(), world.signer, who, env)
+
+
+def test_the_ocsp_responder_answers_good_revoked_unknown_and_malformed() -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509 import ocsp
+
+    pki = generate("http://127.0.0.1:9")
+    mine = pki.issue(ec.generate_private_key(ec.SECP256R1()).public_key(), "A", "B", ocsp=True)
+    stranger = pki.issue(ec.generate_private_key(ec.SECP256R1()).public_key(), "C", "D")
+    pki.ca.issued.discard(stranger.serial_number)  # one this CA never issued, as far as it knows
+
+    def ask(cert: Any) -> Any:
+        req = ocsp.OCSPRequestBuilder().add_certificate(cert, pki.ca.cert, hashes.SHA256())
+        der = pki.ocsp("ca", req.build().public_bytes(Encoding.DER))
+        assert der is not None
+        return ocsp.load_der_ocsp_response(der)
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    assert ask(mine).certificate_status is ocsp.OCSPCertStatus.GOOD
+    assert ask(stranger).certificate_status is ocsp.OCSPCertStatus.UNKNOWN
+    pki.revoke(mine)
+    revoked = ask(mine)
+    assert revoked.certificate_status is ocsp.OCSPCertStatus.REVOKED
+    assert revoked.revocation_time_utc is not None
+    bad = pki.ocsp("ca", b"not a request")
+    assert bad is not None
+    assert ocsp.load_der_ocsp_response(bad).response_status is (
+        ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    )
+    assert pki.ocsp("nobody", b"") is None
+
+
+def test_the_stamp_glyph_widths_are_in_thousandths_of_an_em(world: World) -> None:
+    """A PDF reads /W in 1/1000 em: the stamp font's widths there must be its advances so
+    scaled, or the letters spread apart and the lines run out of the box."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from chalicelib.documents import pades
+
+    pdf = pades.sign(small_pdf(), world.signer, world.identity(AGENCY, "Sở Tư pháp"), world.env)
+    font = _stamp_font(pdf, AGENCY)
+    per_em = font["head"].unitsPerEm
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    sig_field = next(s for s in reader.embedded_signatures if s.field_name == AGENCY).sig_field
+    fonts = sig_field["/AP"]["/N"]["/Resources"]["/Font"]
+    widths = fonts[next(iter(fonts.keys()))]["/DescendantFonts"][0]["/W"]
+    gid = font.getGlyphID("zero")
+    advance = font["hmtx"][font.getGlyphName(gid)][0] * 1000 / per_em
+    found = None
+    for i in range(0, len(widths), 2):
+        first, run = int(widths[i]), widths[i + 1]
+        if first <= gid < first + len(run):
+            found = float(run[gid - first])
+    assert found is not None and abs(found - advance) <= 1, (found, advance)
+    assert 500 < found < 700  # a digit is about 0.64 em wide in DejaVu Sans

@@ -79,12 +79,15 @@ def test_an_unknown_action_is_a_programming_error() -> None:
 
 def test_the_table_is_well_formed() -> None:
     known = set(p.ANYONE.split())
+    systems = set(p.SYSTEMS.split())
     for action, perm in p.PERMISSIONS.items():
         assert action.count(".") >= 2, action
-        assert perm.roles and perm.roles <= known, action
+        assert perm.roles and perm.roles <= known | systems, action
         assert perm.everywhere <= perm.roles, action
         if perm.auth is p.Auth.BEARER:
             assert "anon" not in perm.roles, action
+        # a system's role is admitted only through its own credentials, never a person's token
+        assert (perm.auth is p.Auth.PORTAL) == bool(perm.roles & systems), action
 
 
 def test_the_domain_module_is_pure() -> None:

@@ -194,18 +194,6 @@ def test_app_routes_with_contracts_name_known_actions_and_resolve_their_models()
             assert model is None or issubclass(model, BaseModel), (method, path)
 
 
-def test_a_route_in_the_contracts_and_the_table_is_refused(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from chalicelib.api import openapi
-
-    table = openapi.operations()
-    key = next(iter(routing.CONTRACTS))
-    monkeypatch.setattr(openapi, "operations", lambda: {**table, key: openapi.Op("twice")})
-    with pytest.raises(LookupError, match="a contract and a table row"):
-        openapi.all_operations()
-
-
 def test_importing_the_app_loads_no_model_module() -> None:
     import subprocess
     import sys
@@ -246,7 +234,7 @@ def test_a_cache_control_of_its_own_and_a_signed_route(monkeypatch: pytest.Monke
             raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.", code="signature_invalid")
         return signed["key"]
 
-    monkeypatch.setattr(routing, "_SIGNED", [fake_signed])
+    monkeypatch.setitem(routing._AUTHENTICATORS, "sigv4", fake_signed)
     router = routing.Router(__name__)
 
     @router.route(PREFIX + "/cached", "GET", summary="c", action="test.thing.read",

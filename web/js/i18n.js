@@ -28,6 +28,7 @@ const STRINGS = {
   'nav.adminUsers': ['Tài khoản cán bộ', 'Staff accounts'],
   'nav.adminCalendar': ['Lịch làm việc', 'Calendar'],
   'nav.adminMaintenance': ['Bảo trì hệ thống', 'Maintenance'],
+  'nav.adminCertificates': ['Chứng thư số', 'Signing certificates'],
   'maint.label': ['Thông báo bảo trì hệ thống', 'System maintenance notice'],
   'maint.planned': ['Bảo trì hệ thống theo kế hoạch:', 'Planned maintenance:'],
   'maint.now': ['Hệ thống đang bảo trì:', 'Maintenance in progress:'],

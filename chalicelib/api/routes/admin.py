@@ -11,6 +11,9 @@ filters on the server; every POST takes an `Idempotency-Key` (the http middlewar
 - `GET /api/admin/calendar?year=`, `POST /api/admin/calendar` (add/remove one entry);
 - `GET /api/admin/maintenance`, `POST /api/admin/maintenance` (announce planned downtime, 7
   working days ahead unless an emergency), `POST /api/admin/maintenance/{window_id}/cancel`;
+- `GET /api/admin/certificates?kind=` (signing certificates: subject, serial, validity, status),
+  `POST /api/admin/certificates` (register a CA-issued certificate for a key, or rotate: it
+  replaces the holder's), `POST /api/admin/certificates/{kind}/{holder}/revoke`;
 - `GET /api/admin/procedures?field=&agency=&q=&limit=&cursor=` and
   `GET /api/admin/procedures/{code}/changes` (admin, province office),
   `POST /api/admin/procedure-changes` (admin files a change for any agency; the province office
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.api.schemas.admin import (
         AdminProceduresQuery,
         CalendarQuery,
+        CertificatesQuery,
         StaffQuery,
         UnitsQuery,
     )
@@ -48,6 +52,7 @@ if TYPE_CHECKING:
         UnitIn,
         UnitUpdateIn,
     )
+    from chalicelib.services.admin.certificates import CertificateIn, CertificateRevokeIn
     from chalicelib.services.admin.maintenance import (
         MaintenanceAdminList,
         MaintenanceAdminOut,
@@ -63,6 +68,7 @@ router = Router(
         "chalicelib.api.schemas.admin",
         "chalicelib.services.admin.admin",
         "chalicelib.services.admin.maintenance",
+        "chalicelib.services.admin.certificates",
         "chalicelib.api.routes.procedures_admin",
         "chalicelib.domain.procedure_publication",
     ),
@@ -131,6 +137,33 @@ class AdminCalendarOut(_Out):
     version: int
     entries: list[AdminCalendarEntry]
     days: list[AdminCalendarDay]
+
+
+class SigningCertificateOut(_Out):
+    kind: str
+    holder: str
+    key_id: str
+    subject: str
+    organisation: str
+    title: str
+    serial: str
+    not_before: str
+    not_after: str
+    uploaded_at: str
+    uploaded_by: str
+    revoked_at: str | None = None
+    in_force: bool
+    status: str
+    status_vi: str
+    days_left: int
+
+
+class SigningCertificateRegistered(SigningCertificateOut):
+    replaced_serial: str | None = None
+
+
+class SigningCertificateList(_Out):
+    items: list[SigningCertificateOut]
 
 
 class AdminProcedureRow(_Out):
@@ -342,6 +375,52 @@ def admin_cancel_maintenance(
     from chalicelib.services.admin import maintenance
 
     return maintenance.cancel(deps(), who, window_id, req)
+
+
+# ---- signing certificates (PAdES, issue 19) -------------------------------------------------
+@router.route(
+    "/api/admin/certificates",
+    "GET",
+    summary="Chứng thư số ký văn bản của các cơ quan và người có thẩm quyền",
+    action="admin.certificate.manage",
+    out="SigningCertificateList",
+)
+def admin_list_certificates(who: Caller, params: CertificatesQuery) -> dict[str, Any]:
+    from chalicelib.services.admin import certificates
+
+    return certificates.list_certificates(deps(), who, params.kind)
+
+
+@router.route(
+    "/api/admin/certificates",
+    "POST",
+    summary="Đăng ký (hoặc thay) chứng thư số do CA cấp cho một khóa ký",
+    action="admin.certificate.manage",
+    out="SigningCertificateRegistered",
+    status=201,
+)
+def admin_register_certificate(who: Caller, req: CertificateIn) -> dict[str, Any]:
+    """Checked against the key's public key, its validity and the trust root; replaces the
+    holder's certificate in force (rotation)."""
+    from chalicelib.services.admin import certificates
+
+    return certificates.register(deps(), who, req)
+
+
+@router.route(
+    "/api/admin/certificates/{kind}/{holder}/revoke",
+    "POST",
+    summary="Thu hồi chứng thư số (không dùng để ký nữa)",
+    action="admin.certificate.manage",
+    out="SigningCertificateOut",
+)
+def admin_revoke_certificate(
+    kind: str, holder: str, who: Caller, req: CertificateRevokeIn | None
+) -> dict[str, Any]:
+    from chalicelib.services.admin import certificates
+
+    reason = req.reason if req is not None else ""
+    return certificates.revoke(deps(), who, kind, holder, reason)
 
 
 # ---- procedures -----------------------------------------------------------------------------

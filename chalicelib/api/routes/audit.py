@@ -1,37 +1,37 @@
 """Administrators' audit routes: a dossier's audit trail, and verification of chains.
 
-Read-only: the audit log is written by the use cases and the store, never through the API.
+Read-only: the audit log is written by the use cases and the store, never through the API. Every
+answer is `Cache-Control: no-store`. Each route declares its contract (chalicelib/api/routing.py);
+who may call it is `admin.audit.read` in chalicelib/domain/permissions.py.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
-
-from chalicelib.api.context import caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.schemas.audit import AuditPeriodQuery
 
 svc = LazyModule("chalicelib.services.admin.audit")
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__, schemas=("chalicelib.api.schemas.audit", "chalicelib.services.models_out")
+)
+bp = router.bp
 
 PREFIX = "/api/admin/audit"
 
 
-def _admin() -> Any:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), "admin")
-
-
-def _date(params: dict[str, str], name: str) -> date:
+def _date(raw: str | None, name: str) -> date:
     """A required YYYY-MM-DD query parameter; anything else is a 400 naming the field."""
     from chalicelib.domain.errors import InvalidInput
 
-    raw = params.get(name, "")
+    raw = raw or ""
     try:
         if len(raw) != 10:
             raise ValueError(raw)
@@ -45,24 +45,40 @@ def _date(params: dict[str, str], name: str) -> date:
         ) from None
 
 
-def _no_store(payload: Any) -> Response:
-    return json_response(payload, headers={"Cache-Control": "no-store"})
+@router.route(
+    PREFIX + "/dossiers/{dossier_id}",
+    "GET",
+    summary="Nhật ký kiểm tra của hồ sơ",
+    action="admin.audit.read",
+    out="Items",
+    no_store=True,
+)
+def admin_dossier_audit(dossier_id: str) -> dict[str, Any]:
+    return {"items": svc.list_dossier_audit(deps(), dossier_id)}
 
 
-@bp.route(PREFIX + "/dossiers/{dossier_id}", methods=["GET"])
-def admin_dossier_audit(dossier_id: str) -> Response:
-    _admin()
-    return _no_store({"items": svc.list_dossier_audit(deps(), dossier_id)})
+@router.route(
+    PREFIX + "/dossiers/{dossier_id}/verify",
+    "GET",
+    summary="Kiểm tra chuỗi băm nhật ký của hồ sơ",
+    action="admin.audit.read",
+    out="AuditChainCheck",
+    no_store=True,
+)
+def admin_verify_dossier_audit(dossier_id: str) -> dict[str, Any]:
+    check: dict[str, Any] = svc.verify_dossier(deps(), dossier_id)
+    return check
 
 
-@bp.route(PREFIX + "/dossiers/{dossier_id}/verify", methods=["GET"])
-def admin_verify_dossier_audit(dossier_id: str) -> Response:
-    _admin()
-    return _no_store(svc.verify_dossier(deps(), dossier_id))
-
-
-@bp.route(PREFIX + "/verify", methods=["GET"])
-def admin_verify_audit_period() -> Response:
-    _admin()
-    params = query()
-    return _no_store(svc.verify_period(deps(), _date(params, "from"), _date(params, "to")))
+@router.route(
+    PREFIX + "/verify",
+    "GET",
+    summary="Kiểm tra nhật ký theo khoảng ngày",
+    action="admin.audit.read",
+    out="AuditPeriodCheck",
+    no_store=True,
+)
+def admin_verify_audit_period(params: AuditPeriodQuery) -> dict[str, Any]:
+    first, last = _date(params.date_from, "from"), _date(params.date_to, "to")
+    check: dict[str, Any] = svc.verify_period(deps(), first, last)
+    return check

@@ -87,6 +87,7 @@ def _view(d: object, *, with_history: bool = False) -> dict[str, Any]:
     action="auth.account.signin",
     out="Tokens",
     replay=False,  # tokens are never stored for replay
+    errors=(401, 429),  # wrong credentials; Cognito throttling the attempts
 )
 def signin(req: SignInIn) -> dict[str, Any]:
     from chalicelib.services.identity import accounts

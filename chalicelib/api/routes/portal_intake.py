@@ -3,33 +3,36 @@
 - `POST /api/portal/dvcqg/hoso`: the portal pushes a dossier submitted there. No bearer token:
   the request is authenticated by the portal's HMAC-SHA256 signature over `<timestamp>\\n<body>`
   (`X-DVCQG-Timestamp`, `X-DVCQG-Signature: sha256=<hex>`; domain.portal_intake), with the push
-  secret from Secrets Manager/SSM. 200 `{KetQua: "DaNhan", MaHoSoTinh}`; a rejection answers 4xx
-  `{code, message, field}` (401 bad signature, 404 unknown procedure, 409 duplicate, 422 the
-  rest) and is alerted. The intake is idempotent by the portal's id, so the answer is never
-  replayed from the idempotency table (no-store) and a re-push answers the same dossier.
+  secret from Secrets Manager/SSM (`Auth.PORTAL`, verified by `portal_actor`, which this module
+  registers with the router, before the body is read). 200 `{KetQua: "DaNhan", MaHoSoTinh}`; a
+  rejection answers 4xx `{code, message, field}` (401 bad signature, 404 unknown procedure, 409
+  duplicate, 422 the rest) and is alerted. The intake is idempotent by the portal's id, so the
+  answer is never replayed from the idempotency table (`replay=False`) and a re-push answers the
+  same dossier.
 - `GET /api/ops/portal-sync/reconciliation` (admin; province read-only): the latest daily
-  reconciliation report.
+  reconciliation report (404 until the first one).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
-
-from chalicelib.api.context import caller, deps, request
+from chalicelib.api.context import deps, request
 from chalicelib.api.http import json_response
+from chalicelib.api.routing import Refused, Router, authenticate_portal
 from chalicelib.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from chalice import Chalice
+    from chalice import Chalice, Response
+
+    from chalicelib.services.portal.models_portal import PortalDossierIn
 
 svc = LazyModule("chalicelib.services.portal.portal_intake")
 sync = LazyModule("chalicelib.services.portal.portal_sync")
 rec = LazyModule("chalicelib.services.portal.portal_reconcile")
 
 INTAKE_PATH = "/api/portal/dvcqg/hoso"
-NO_STORE_ROUTES = frozenset({INTAKE_PATH})
 STATUS_OF = {
     "bad_signature": 401,
     "stale_signature": 401,
@@ -37,19 +40,27 @@ STATUS_OF = {
     "duplicate": 409,
 }
 
-bp = Blueprint(__name__)
+router = Router(
+    __name__,
+    schemas=("chalicelib.services.portal.models_portal", "chalicelib.services.models_out"),
+)
+bp = router.bp
 
 
 def install(app: Chalice) -> None:
-    """Register the blueprint and mark the intake as no-store for the idempotency layer."""
-    from chalicelib.api import http
-
-    current = getattr(getattr(http, "_config", None), "no_store_routes", None)
-    base = frozenset(current) if current is not None else http.DEFAULT_NO_STORE_ROUTES
-    if not base.issuperset(NO_STORE_ROUTES):
-        http.configure(no_store_routes=base | NO_STORE_ROUTES)
+    """Register the blueprint (once)."""
     if INTAKE_PATH not in app.routes:
         app.register_blueprint(bp)
+
+
+@dataclass(frozen=True)
+class PortalActor:
+    """The national portal, its push signature verified."""
+
+    sub: str = "dvcqg"
+    username: str = "portal:dvcqg"
+    role: str = "portal"
+    unit: str | None = None
 
 
 def _rejected(exc: Exception) -> Response:
@@ -67,11 +78,11 @@ def _rejected(exc: Exception) -> Response:
     )
 
 
-@bp.route(INTAKE_PATH, methods=["POST"], content_types=["application/json"])
-def portal_intake() -> Response:
-    from chalicelib.api.context import body
+@authenticate_portal
+def portal_actor() -> PortalActor:
+    """Verify the push's HMAC signature with the portal's secret; a refusal is alerted and
+    answered in the portal's shape (`Refused`)."""
     from chalicelib.domain import portal_intake as rules
-    from chalicelib.services.portal.models_portal import PortalDossierIn
 
     req = request()
     raw_body = req.raw_body or b""
@@ -88,18 +99,40 @@ def portal_intake() -> Response:
         )
     except rules.IntakeRejected as exc:
         svc.alert_rejection(d, exc, None)
-        return _rejected(exc)
-    parsed = body(PortalDossierIn)
+        raise Refused(_rejected(exc)) from None
+    return PortalActor()
+
+
+@router.route(
+    INTAKE_PATH,
+    "POST",
+    summary="Cổng DVCQG chuyển hồ sơ đã nộp trên Cổng (ký HMAC: X-DVCQG-Timestamp, "
+    "X-DVCQG-Signature)",
+    action="portal.intake.push",
+    out="PortalIntakeAnswer",
+    replay=False,
+    errors=(401,),
+)
+def portal_intake(who: PortalActor, req: PortalDossierIn) -> dict[str, Any] | Response:
+    from chalicelib.domain import portal_intake as rules
+
+    del who  # the portal, verified by `portal_actor`
     try:
-        answer = svc.intake(d, parsed.model_dump(exclude_unset=True))
+        answer: dict[str, Any] = svc.intake(deps(), req.model_dump(exclude_unset=True))
     except rules.IntakeRejected as exc:
         return _rejected(exc)
-    return json_response(answer)
+    return answer
 
 
-@bp.route("/api/ops/portal-sync/reconciliation", methods=["GET"])
-def portal_reconciliation() -> Response:
-    from chalicelib.api.auth import require_role
-
-    require_role(caller(), "admin", "province")
-    return json_response(rec.latest_report(deps()), headers={"Cache-Control": "private, no-store"})
+@router.route(
+    "/api/ops/portal-sync/reconciliation",
+    "GET",
+    summary="Báo cáo đối soát gần nhất với Cổng DVCQG (TraCuuHoSo)",
+    action="ops.portal_sync.read",
+    out="ReconcileReport",
+    cache="private, no-store",
+    errors=(404,),
+)
+def portal_reconciliation() -> dict[str, Any]:
+    report: dict[str, Any] = rec.latest_report(deps())
+    return report

@@ -9,150 +9,173 @@
 - `POST /api/my/erasure` {confirm: true} (citizen): delete what is not under a retention duty.
 - Admin breaches: `POST|GET /api/admin/breaches`, `GET /api/admin/breaches/{breach_id}`,
   `POST /api/admin/breaches/{breach_id}/reported` {reference}.
+
+Every answer is `Cache-Control: no-store`. Each route declares its contract
+(chalicelib/api/routing.py); who may call it is its action's row in
+chalicelib/domain/permissions.py (section `_PRIVACY`).
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-
-from chalicelib.api.context import body, caller, deps, query
-from chalicelib.api.http import json_response
+from chalicelib.api.context import deps
+from chalicelib.api.routing import Router
 from chalicelib.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from chalicelib.api.auth import Caller
+    from chalicelib.api.schemas.privacy import (
+        AccessLogQuery,
+        BreachesQuery,
+        BreachIn,
+        BreachReportedIn,
+        ConsentIn,
+        ErasureIn,
+        IdNumberSearchIn,
+    )
 
 svc = LazyModule("chalicelib.services.privacy.privacy")
 rights = LazyModule("chalicelib.services.privacy.privacy_rights")
 breach = LazyModule("chalicelib.services.privacy.privacy_breach")
 
-bp = Blueprint(__name__)
-
-SEARCH_ROLES = ("desk", "admin")
-
-
-class IdNumberSearchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id_number: str = Field(min_length=1, max_length=20)
+router = Router(
+    __name__, schemas=("chalicelib.api.schemas.privacy", "chalicelib.services.models_out")
+)
+bp = router.bp
 
 
-ConsentKindIn = Literal["share_with_related_services", "face_registration", "sms_notifications"]
-BreachCategory = Literal[
-    "identity", "contact", "birth_date", "documents", "results", "sensitive", "face"
-]
+@router.route(
+    "/api/my/access-log",
+    "GET",
+    summary="Ai đã xem dữ liệu của tôi (nhật ký truy cập)",
+    action="privacy.my.access_log",
+    out="Page",
+    no_store=True,
+)
+def my_access_log(who: Caller, params: AccessLogQuery) -> dict[str, Any]:
+    page: dict[str, Any] = svc.access_log(deps(), who, params.cursor, params.limit)
+    return page
 
 
-class ConsentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: ConsentKindIn
-    given: bool
-    text_version: str = Field(min_length=1, max_length=40)
-
-
-class ErasureIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    confirm: Literal[True]  # the page's explicit confirmation
-
-
-class BreachIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    scope: str = Field(min_length=3, max_length=500)
-    description: str = Field(default="", max_length=4000)
-    consequences: str = Field(default="", max_length=2000)
-    measures: str = Field(default="", max_length=2000)
-    contact: str = Field(default="", max_length=300)
-    detected_at: AwareDatetime | None = None
-    categories: list[BreachCategory] = Field(min_length=1, max_length=7)
-    procedure_code: str | None = Field(default=None, max_length=40)
-    # real dates (a pattern let 2026-02-31 through to a 500): YYYY-MM-DD
-    date_from: date | None = None
-    date_to: date | None = None
-    units: list[str] = Field(default_factory=list, max_length=200)
-    dossier_codes: list[str] = Field(default_factory=list, max_length=1000)
-
-
-class BreachReportedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reference: str = Field(min_length=1, max_length=200)
-
-
-def _role(*roles: str) -> Any:
-    from chalicelib.api.auth import require_role
-
-    return require_role(caller(), *roles)
-
-
-def _no_store(payload: Any) -> Response:
-    return json_response(payload, headers={"Cache-Control": "no-store"})
-
-
-@bp.route("/api/my/access-log", methods=["GET"])
-def my_access_log() -> Response:
-    who = _role("citizen")
-    params = query()
-    return _no_store(svc.access_log(deps(), who, params.get("cursor"), params.get("limit")))
-
-
-@bp.route("/api/staff/search/id-number", methods=["POST"])
-def staff_search_id_number() -> Response:
-    who = _role(*SEARCH_ROLES)
-    req = body(IdNumberSearchIn)
-    return _no_store(svc.search_by_id_number(deps(), who, req.id_number))
+@router.route(
+    "/api/staff/search/id-number",
+    "POST",
+    summary="Tìm hồ sơ theo số giấy tờ (băm có khóa, không giải mã)",
+    action="privacy.staff.search_id",
+    out="Items",
+    no_store=True,
+)
+def staff_search_id_number(who: Caller, req: IdNumberSearchIn) -> dict[str, Any]:
+    found: dict[str, Any] = svc.search_by_id_number(deps(), who, req.id_number)
+    return found
 
 
 # ---- consents and rights (citizen) ----------------------------------------------------------
-@bp.route("/api/my/consents", methods=["GET"])
-def my_consents() -> Response:
-    return _no_store(rights.my_consents(deps(), _role("citizen")))
+@router.route(
+    "/api/my/consents",
+    "GET",
+    summary="Sự đồng ý của tôi (trạng thái hiện tại và lịch sử)",
+    action="privacy.my.consents",
+    out="Consents",
+    no_store=True,
+)
+def my_consents(who: Caller) -> dict[str, Any]:
+    consents: dict[str, Any] = rights.my_consents(deps(), who)
+    return consents
 
 
-@bp.route("/api/my/consents", methods=["POST"])
-def my_consent_set() -> Response:
-    who = _role("citizen")
-    req = body(ConsentIn)
-    return _no_store(rights.set_consent(deps(), who, req.kind, req.given, req.text_version))
+@router.route(
+    "/api/my/consents",
+    "POST",
+    summary="Đồng ý hoặc rút lại sự đồng ý (có hiệu lực ngay)",
+    action="privacy.my.consents",
+    out="Consents",
+    no_store=True,
+)
+def my_consent_set(who: Caller, req: ConsentIn) -> dict[str, Any]:
+    consents: dict[str, Any] = rights.set_consent(
+        deps(), who, req.kind, req.given, req.text_version
+    )
+    return consents
 
 
-@bp.route("/api/my/export", methods=["POST"])
-def my_export() -> Response:
-    return _no_store(rights.export(deps(), _role("citizen")))
+@router.route(
+    "/api/my/export",
+    "POST",
+    summary="Xuất toàn bộ dữ liệu của tôi (ZIP, liên kết có thời hạn)",
+    action="privacy.my.export",
+    out="Export",
+    no_store=True,
+)
+def my_export(who: Caller) -> dict[str, Any]:
+    export: dict[str, Any] = rights.export(deps(), who)
+    return export
 
 
-@bp.route("/api/my/erasure", methods=["POST"])
-def my_erasure() -> Response:
-    who = _role("citizen")
-    body(ErasureIn)
-    return _no_store(rights.erase(deps(), who))
+@router.route(
+    "/api/my/erasure",
+    "POST",
+    summary="Yêu cầu xóa dữ liệu cá nhân (giữ hồ sơ phải lưu trữ)",
+    action="privacy.my.erasure",
+    out="Erasure",
+    no_store=True,
+)
+def my_erasure(who: Caller, req: ErasureIn) -> dict[str, Any]:
+    del req  # the page's explicit confirmation: validated, nothing more to read
+    erased: dict[str, Any] = rights.erase(deps(), who)
+    return erased
 
 
 # ---- breaches (admin) ---------------------------------------------------------------------
-@bp.route("/api/admin/breaches", methods=["POST"])
-def admin_breach_record() -> Response:
-    who = _role("admin")
-    req = body(BreachIn).model_dump(mode="json")
-    return json_response(
-        breach.record_breach(deps(), who, req), status=201, headers={"Cache-Control": "no-store"}
-    )
+@router.route(
+    "/api/admin/breaches",
+    "POST",
+    summary="Ghi nhận sự cố lộ dữ liệu cá nhân",
+    action="privacy.breach.manage",
+    out="Breach",
+    status=201,
+    no_store=True,
+)
+def admin_breach_record(who: Caller, req: BreachIn) -> dict[str, Any]:
+    recorded: dict[str, Any] = breach.record_breach(deps(), who, req.model_dump(mode="json"))
+    return recorded
 
 
-@bp.route("/api/admin/breaches", methods=["GET"])
-def admin_breaches() -> Response:
-    return _no_store(breach.list_breaches(deps(), _role("admin"), query()))
+@router.route(
+    "/api/admin/breaches",
+    "GET",
+    summary="Danh sách sự cố dữ liệu cá nhân (phân trang, lọc theo trạng thái, từ khóa)",
+    action="privacy.breach.manage",
+    out="Breaches",
+    no_store=True,
+)
+def admin_breaches(who: Caller, params: BreachesQuery) -> dict[str, Any]:
+    page: dict[str, Any] = breach.list_breaches(deps(), who, params.params())
+    return page
 
 
-@bp.route("/api/admin/breaches/{breach_id}", methods=["GET"])
-def admin_breach(breach_id: str) -> Response:
-    return _no_store(breach.get_breach(deps(), _role("admin"), breach_id))
+@router.route(
+    "/api/admin/breaches/{breach_id}",
+    "GET",
+    summary="Chi tiết sự cố, danh sách thông báo và báo cáo",
+    action="privacy.breach.manage",
+    out="Breach",
+    no_store=True,
+)
+def admin_breach(breach_id: str, who: Caller) -> dict[str, Any]:
+    found: dict[str, Any] = breach.get_breach(deps(), who, breach_id)
+    return found
 
 
-@bp.route("/api/admin/breaches/{breach_id}/reported", methods=["POST"])
-def admin_breach_reported(breach_id: str) -> Response:
-    who = _role("admin")
-    req = body(BreachReportedIn)
-    return _no_store(breach.mark_reported(deps(), who, breach_id, req.reference))
+@router.route(
+    "/api/admin/breaches/{breach_id}/reported",
+    "POST",
+    summary="Đánh dấu đã báo cáo cơ quan chức năng",
+    action="privacy.breach.manage",
+    out="Breach",
+    no_store=True,
+)
+def admin_breach_reported(breach_id: str, who: Caller, req: BreachReportedIn) -> dict[str, Any]:
+    marked: dict[str, Any] = breach.mark_reported(deps(), who, breach_id, req.reference)
+    return marked

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from chalicelib.api.schemas.base import QueryModel
@@ -61,3 +63,9 @@ class AgencyKeysQuery(QueryModel):
 def as_params(model: QueryModel) -> dict[str, str]:
     """The parameters that were sent, as the services' `params` dicts take them."""
     return {k: v for k, v in model.model_dump(by_alias=True).items() if v is not None}
+
+
+class CertificatesQuery(QueryModel):
+    kind: Literal["agency", "official"] | None = Field(
+        None, description="agency (organisation certificates) | official."
+    )

@@ -8,7 +8,7 @@ signing at once (the CA's own revocation is what validators see).
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -58,6 +58,12 @@ class CertificateIn(BaseModel):
     chain_pem: str = Field(default="", max_length=60000)
 
 
+class CertificateRevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=500)
+
+
 def _store(deps: Deps) -> CertificateStore:
     from chalicelib.store.certificates import CertificateStore
 
@@ -75,7 +81,17 @@ def _bad(
     return InvalidInput(vi, en, field=field, code=code)
 
 
-def _view(rec: CertificateRecord) -> dict[str, Any]:
+def _view(rec: CertificateRecord, now: datetime) -> dict[str, Any]:
+    from chalicelib.domain.certificate_status import (
+        STATUS_VI,
+        certificate_status,
+        days_left,
+    )
+
+    not_before = datetime.fromisoformat(rec.not_before)
+    not_after = datetime.fromisoformat(rec.not_after)
+    revoked = datetime.fromisoformat(rec.revoked_at) if rec.revoked_at else None
+    status = certificate_status(not_before, not_after, revoked, now)
     return {
         "kind": rec.kind,
         "holder": rec.holder,
@@ -90,6 +106,9 @@ def _view(rec: CertificateRecord) -> dict[str, Any]:
         "uploaded_by": rec.uploaded_by,
         "revoked_at": rec.revoked_at or None,
         "in_force": not rec.revoked_at,
+        "status": status,
+        "status_vi": STATUS_VI[status],
+        "days_left": days_left(not_after, now),
     }
 
 
@@ -139,6 +158,9 @@ def register(deps: Deps, actor: Actor, req: CertificateIn) -> dict[str, Any]:
             code="certificate_expired",
         )
     _check_chain(deps, cert, chain, trust_roots(deps))
+    _check_holder(deps, req.kind, req.holder)
+    store = _store(deps)
+    previous = store.get(req.kind, req.holder)
     rec = CertificateRecord(
         kind=req.kind,
         holder=req.holder,
@@ -154,8 +176,44 @@ def register(deps: Deps, actor: Actor, req: CertificateIn) -> dict[str, Any]:
         uploaded_at=now.isoformat(),
         uploaded_by=actor.username,
     )
-    _store(deps).put(rec)
-    return _view(rec)
+    store.put(rec)
+    replaced = previous.serial if previous is not None else None
+    _audit(
+        deps,
+        actor,
+        "signing_certificate_rotated" if previous is not None else "signing_certificate_registered",
+        rec,
+        {"replaced_serial": replaced} if replaced else {},
+    )
+    return {**_view(rec, now), "replaced_serial": replaced}
+
+
+def _check_holder(deps: Deps, kind: str, holder: str) -> None:
+    """An agency is a unit of the catalogue; an official, a staff account."""
+    if kind == "agency":
+        known = deps.store.get_unit(holder) is not None
+    else:
+        profile = deps.store.find_profile_by_username(holder) or {}
+        known = str(profile.get("role", "")) in ("agency", "leader", "desk", "province", "admin")
+    if not known:
+        what = "đơn vị" if kind == "agency" else "tài khoản cán bộ"
+        raise _bad(
+            f"Không có {what} {holder}.",
+            f"No such {'unit' if kind == 'agency' else 'staff account'}: {holder}.",
+            field="holder",
+            code="holder_unknown",
+        )
+
+
+def _audit(
+    deps: Deps, actor: Actor, action: str, rec: CertificateRecord, extra: dict[str, Any]
+) -> None:
+    """Certificate decisions join the holder's audit chain (never a key or a secret)."""
+    from chalicelib.services.admin import audit
+
+    stream = f"UNIT#{rec.holder}" if rec.kind == "agency" else f"SIGNER#{rec.holder}"
+    detail = {"kind": rec.kind, "holder": rec.holder, "serial": rec.serial, **extra}
+    audit.record(deps, actor, action, stream=stream, detail=detail)
 
 
 def _check_chain(deps: Deps, cert: Any, chain: list[Any], roots: tuple[bytes, ...]) -> None:
@@ -187,12 +245,16 @@ def _check_chain(deps: Deps, cert: Any, chain: list[Any], roots: tuple[bytes, ..
         ) from exc
 
 
-def list_certificates(deps: Deps, actor: Actor) -> dict[str, Any]:
+def list_certificates(deps: Deps, actor: Actor, kind: str | None = None) -> dict[str, Any]:
+    """Every certificate on record (agencies', then officials'), or those of one `kind`."""
     _admin(actor)
-    return {"items": [_view(r) for r in _store(deps).list()]}
+    now = deps.clock().astimezone(UTC)
+    rows = [r for r in _store(deps).list() if kind is None or r.kind == kind]
+    return {"items": [_view(r, now) for r in rows]}
 
 
-def revoke(deps: Deps, actor: Actor, kind: str, holder: str) -> dict[str, Any]:
+def revoke(deps: Deps, actor: Actor, kind: str, holder: str, reason: str = "") -> dict[str, Any]:
+    """Stop a certificate's use for signing at once (the record stays, marked revoked)."""
     import dataclasses
 
     _admin(actor)
@@ -200,10 +262,12 @@ def revoke(deps: Deps, actor: Actor, kind: str, holder: str) -> dict[str, Any]:
     rec = store.get(kind, holder)
     if rec is None:
         raise NotFound("Không có chứng thư số này.", "No such certificate.", field="holder")
+    now = deps.clock().astimezone(UTC)
     if not rec.revoked_at:
-        rec = dataclasses.replace(rec, revoked_at=deps.clock().astimezone(UTC).isoformat())
+        rec = dataclasses.replace(rec, revoked_at=now.isoformat())
         store.put(rec)
-    return _view(rec)
+        _audit(deps, actor, "signing_certificate_revoked", rec, {"reason": reason})
+    return _view(rec, now)
 
 
 def identity(deps: Deps, role: sig.SignerRole, holder: str, field_name: str) -> Identity:
@@ -216,9 +280,15 @@ def identity(deps: Deps, role: sig.SignerRole, holder: str, field_name: str) -> 
     rec = _store(deps).get(role.value, holder)
     who = "người có thẩm quyền" if role is sig.SignerRole.OFFICIAL else "cơ quan"
     if rec is None or rec.revoked_at:
+        named = holder
+        if role is sig.SignerRole.AGENCY and (unit := deps.store.get_unit(holder)) is not None:
+            named = f"{unit.name} ({holder})"
         raise unavailable(
-            f"Chưa có chứng thư số còn hiệu lực của {who} {holder}.",
-            f"No certificate in force for {role.value} {holder}.",
+            f"Chưa có chứng thư số còn hiệu lực của {who} {named}, nên văn bản chưa được ký số "
+            "và chưa phát hành được. Quản trị viên cần đăng ký chứng thư số (mục Chứng thư số); "
+            "xin thử lại sau.",
+            f"No certificate in force for {role.value} {holder}: the document cannot be signed "
+            "and is not issued until an administrator registers one.",
         )
     cert = x509.load_pem_x509_certificate(rec.cert_pem.encode())
     now = deps.clock().astimezone(UTC)

@@ -14,6 +14,7 @@ from chalicelib.domain.actors import STAFF_ROLES, Actor, actor_name
 from chalicelib.domain.dossier import Dossier, person_name
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.procedure import Procedure, Unit
+from chalicelib.domain.signatures import form_is_signed
 from chalicelib.services.container import Deps
 from chalicelib.services.dossier.access import load_for
 from chalicelib.services.dossier.views import lookup_url, people_names
@@ -61,7 +62,8 @@ def _staff_name(actor: Actor, d: Dossier, people: dict[str, str]) -> str:
 def form_document(
     deps: Deps, actor: Actor, dossier_id: str, form_no: str, fmt: Format
 ) -> tuple[bytes, str]:
-    """Form `form_no` ("02".."06") of one dossier as (body, content type)."""
+    """Form `form_no` ("02".."06") of one dossier as (body, content type); a PDF of a form that
+    leaves the office (02-05) carries the issuing agency's PAdES signature."""
     from chalicelib.documents.forms import (
         FORM_NUMBERS,
         FormContext,
@@ -93,7 +95,12 @@ def form_document(
         place_name=deps.settings.province_name,
     )
     if fmt == "pdf":
-        return render_pdf(form_no, ctx), PDF
+        pdf = render_pdf(form_no, ctx)
+        if form_is_signed(form_no):  # it leaves the office: the issuing agency signs it
+            from chalicelib.services.dossier import signing
+
+            pdf = signing.sign_issued(deps, pdf, _issuing_unit(form_no, d))
+        return pdf, PDF
     return render_html(form_no, ctx).encode("utf-8"), HTML
 
 

@@ -40,12 +40,13 @@ def environment(deps: Deps) -> Environment:
     key = (s.signing_trust_roots, s.tsa_url, s.signing_fetch_revocation)
     with _env_lock:
         if key not in _envs:
-            from pyhanko.sign.timestamps import HTTPTimeStamper
+            from chalicelib.documents.pades import fetcher_backend, http_timestamper
 
             _envs[key] = Environment(
                 trust_roots_der=trust_roots(deps),
-                timestamper=HTTPTimeStamper(s.tsa_url, timeout=10),
+                timestamper=http_timestamper(s.tsa_url, timeout=10),
                 allow_fetching=s.signing_fetch_revocation,
+                fetcher_backend=fetcher_backend(timeout=10),
             )
         return _envs[key]
 
@@ -70,13 +71,20 @@ def _identity(deps: Deps, role: sig.SignerRole, holder: str) -> Identity:
     return certificates.identity(deps, role, holder, sig.FIELD_NAMES[role])
 
 
-def sign_document(deps: Deps, pdf: bytes, signers: list[tuple[sig.SignerRole, str]]) -> bytes:
-    """`pdf` signed by each (role, holder) in order, each stamp in its own box."""
+def sign_document(
+    deps: Deps,
+    pdf: bytes,
+    signers: list[tuple[sig.SignerRole, str]],
+    boxes: list[tuple[int, int, int, int]] | None = None,
+) -> bytes:
+    """`pdf` signed by each (role, holder) in order, each stamp in its own box (default: side
+    by side in the strip above the footer)."""
     from chalicelib.documents import pades
 
-    env = environment(deps)
     ids = [_identity(deps, role, holder) for role, holder in signers]
-    boxes = pades.stamp_boxes(_page_width(pdf), len(ids))
+    env = environment(deps)
+    if boxes is None:
+        boxes = pades.stamp_boxes(pades.page_size(pdf)[0], len(ids))
     out = pdf
     for who, box in zip(ids, boxes, strict=True):
         try:
@@ -98,20 +106,14 @@ def sign_document(deps: Deps, pdf: bytes, signers: list[tuple[sig.SignerRole, st
     return out
 
 
-def _page_width(pdf: bytes) -> float:
-    import io
+def sign_issued(deps: Deps, pdf: bytes, agency: str) -> bytes:
+    """A form the office hands out (receipt, forms 02-05) signed by the issuing `agency` alone,
+    its stamp under the form's right-hand signature block. No certificate in force for the
+    agency is a 503 (`signing_unavailable`): nothing unsigned is handed out."""
+    from chalicelib.documents import pades
 
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        page = reader.root["/Pages"]
-        while "/Kids" in page:
-            page = page["/Kids"][-1].get_object()
-        media = page["/MediaBox"]
-        return float(media[2]) - float(media[0])
-    except Exception:  # a PDF pyHanko cannot walk: A4
-        return 595.28
+    box = pades.issued_stamp_box(*pades.page_size(pdf))
+    return sign_document(deps, pdf, [(sig.SignerRole.AGENCY, agency)], boxes=[box])
 
 
 def sign_result(deps: Deps, dossier: Dossier, pdf: bytes, official: str | None = None) -> bytes:

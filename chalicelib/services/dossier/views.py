@@ -145,7 +145,8 @@ def people_names(deps: Deps, d: Dossier) -> dict[str, str]:
 
 
 def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
-    """Form 01 for a received dossier."""
+    """Form 01 for a received dossier, signed (PAdES) by the receiving desk's unit: no
+    certificate in force for it is a 503 and nothing is handed out."""
     from chalicelib.documents.receipt import ReceiptData, ReceiptDocument, render_receipt
     from chalicelib.domain.dossier import person_name
 
@@ -185,4 +186,6 @@ def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
         fee_total_vnd=proc.total_fee_vnd,
         lookup_url=lookup_url(deps, d),
     )
-    return render_receipt(data)
+    from chalicelib.services.dossier import signing
+
+    return signing.sign_issued(deps, render_receipt(data), d.receiving_unit)

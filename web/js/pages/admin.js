@@ -27,7 +27,7 @@ export async function render(view, { navigate }) {
     });
     return undefined;
   });
-  const links = [['#/admin/procedures', 'nav.adminProcedures'], ['#/admin/units', 'nav.adminUnits'], ['#/admin/users', 'nav.adminUsers'], ['#/admin/calendar', 'nav.adminCalendar'], ['#/admin/breaches', 'nav.breaches']];
+  const links = [['#/admin/procedures', 'nav.adminProcedures'], ['#/admin/units', 'nav.adminUnits'], ['#/admin/users', 'nav.adminUsers'], ['#/admin/calendar', 'nav.adminCalendar'], ['#/admin/certificates', 'nav.adminCertificates'], ['#/admin/breaches', 'nav.breaches']];
   const consoleNav = h('nav', { 'aria-label': t('admin.console') }, h('ul', { class: 'admin-links' }, links.map(([href, key]) => h('li', {}, h('a', { href, class: 'btn btn-secondary' }, t(key))))));
   view.append(pageTitle(t('admin.title')), consoleNav, card(h('p', { class: 'muted' }, t('admin.lead')), form));
 }
