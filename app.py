@@ -120,6 +120,16 @@ def on_daily_digest(event: CloudWatchEvent) -> None:
     run_scheduled_digest(get_deps(), event.time)
 
 
+@app.schedule("cron(30 1 * * ? *)")
+def on_reminders(event: CloudWatchEvent) -> None:
+    """08:30 Asia/Ho_Chi_Minh (UTC+7) every day: reminders to citizens before an appointment, a
+    supplement or a fee deadline (NĐ 224/2026 Đ16); each reminder is written once."""
+    from chalicelib.services.care.reminders import run_scheduled_reminders
+    from chalicelib.services.deps import get_deps
+
+    run_scheduled_reminders(get_deps(), event.time)
+
+
 @app.schedule("cron(0 1 * 6,11 ? *)")
 def on_semiannual_report(event: CloudWatchEvent) -> None:
     """08:00 Asia/Ho_Chi_Minh daily in June and November; acts only on REPORT_DAY (default 20)."""

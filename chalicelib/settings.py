@@ -35,6 +35,10 @@ class Settings(BaseModel):
     # The applicant's own deadlines while the clock is paused (cfg; no statute fixes them).
     supplement_deadline_working_days: int = Field(default=15, ge=1)
     fee_deadline_working_days: int = Field(default=5, ge=1)
+    # Reminders to citizens (chalicelib.domain.reminders): working days before the deadline's day.
+    reminder_appointment_working_days: int = Field(default=1, ge=0, le=10)
+    reminder_deadline_working_days: int = Field(default=2, ge=0, le=10)  # supplement and fee
+    reminder_expiry_working_days: int = Field(default=20, ge=0, le=120)  # a licence's validity
     result_signing_key: str = ""  # KMS asymmetric key (ARN or id) signing electronic results
     # PAdES (chalicelib.documents.pades): the trust root(s) a signature must chain to, as a PEM
     # file (production: the NEAC root, "Root CA" of Bộ TT&TT), and the RFC 3161 timestamp service.
@@ -137,6 +141,9 @@ class Settings(BaseModel):
             "upload_url_expiry_seconds": "UPLOAD_URL_EXPIRY_SECONDS",
             "supplement_deadline_working_days": "SUPPLEMENT_DEADLINE_WORKING_DAYS",
             "fee_deadline_working_days": "FEE_DEADLINE_WORKING_DAYS",
+            "reminder_appointment_working_days": "REMINDER_APPOINTMENT_WORKING_DAYS",
+            "reminder_deadline_working_days": "REMINDER_DEADLINE_WORKING_DAYS",
+            "reminder_expiry_working_days": "REMINDER_EXPIRY_WORKING_DAYS",
             "result_signing_key": "RESULT_SIGNING_KEY",
             "signing_trust_roots": "SIGNING_TRUST_ROOTS",
             "tsa_url": "TSA_URL",

@@ -413,6 +413,15 @@ def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",
                 local_time="07:00 Asia/Ho_Chi_Minh (UTC+7) on weekdays",
             ),
             Schedule(
+                "reminders",
+                # 08:30 Asia/Ho_Chi_Minh (UTC+7) = 01:30 UTC, every day: the rule decides which
+                # reminders are due (working days), and a missed day is caught up the next.
+                "cron(30 1 * * ? *)",
+                handler="on_reminders",
+                description="Citizen reminders before an appointment, a supplement or fee deadline",
+                local_time="08:30 Asia/Ho_Chi_Minh (UTC+7) daily",
+            ),
+            Schedule(
                 "semiannual-report",
                 # 08:00 Asia/Ho_Chi_Minh (UTC+7) = 01:00 UTC, every day of June and November. The
                 # handler builds and e-mails the report only on the REPORT_DAY setting's date

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 JSON = "application/json"
-METHODS = frozenset({"GET", "POST", "DELETE"})
+METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 CONTRACT_CHECK_ENV = "TTHC_CONTRACT_CHECK"
 
 Handler = Callable[..., Any]

@@ -199,6 +199,8 @@ class ResultDocument(BaseModel):
     algorithm: str = ""
     signed_at: AwareDatetime | None = None
     generated: bool = False  # made from the template rather than uploaded by the agency
+    # Until when the licence or permit is valid, as the agency entered it (reminders: expiry).
+    valid_until: AwareDatetime | None = None
 
 
 class ReturnRecord(BaseModel):

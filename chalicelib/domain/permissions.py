@@ -281,6 +281,7 @@ _CARE: dict[str, Permission] = {
     "care.rating.notifications": allow("leader admin", note="their agency's dissatisfied ones"),
     "care.face.lookup": public("rate-limited per address"),
     "care.face.own": allow("citizen", note="the citizen's own registration"),
+    "care.reminders.own": allow("citizen", note="the account's own reminder preferences"),
 }
 
 # Feedback (phản ánh, kiến nghị, Đ18-19) and the public Q&A page. The sender's routes read a token

@@ -116,6 +116,9 @@ class Procedure(BaseModel):
     # The electronic-identity level an online applicant needs (NĐ 69/2024; domain.assurance):
     # 0 any account, 1 VNeID level 1 or 2, 2 VNeID level 2.
     assurance_level: Literal[0, 1, 2] = 0
+    # The procedure that renews this one's result (a licence with a validity period): the
+    # expiry reminder links to it. None: the result does not expire or is not renewed here.
+    renewal_procedure: str | None = Field(default=None, max_length=40)
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Procedure:

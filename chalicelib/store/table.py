@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -30,10 +31,18 @@ _VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # How long a process keeps a procedure's LATEST pointer: a publication reaches every Lambda
 # instance within this (the publishing one at once). Pinned versions never change.
 PROCEDURE_TTL_SECONDS = 60.0
+# GSI3 partition of dossiers waiting for the applicant (supplement, fee) by their deadline.
+APPLICANT_DUE = "APPLICANTDUE"
+# GSI4 partition of results with a validity period (statuses 9 and 10) by their end.
+VALID_UNTIL = "VALIDUNTIL"
 
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
+
+
+def _second(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _n(value: int) -> dict[str, str]:
@@ -495,6 +504,23 @@ class DynamoStore(TableAdapter):
         if d.status is not None and d.status.is_open:
             item["GSI4PK"] = _s(f"OPEN#{d.lead_agency}")
             item["GSI4SK"] = _s(_iso(d.appointment_at) + "#" + d.id)
+        if (
+            d.status in (DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.AWAITING_FEE)
+            and d.received_at is not None
+            and d.supplement_due_at is not None
+        ):
+            # The applicant's own deadline (reminders, NĐ 224/2026 Đ16): GSI3 is free in 5 and 6.
+            item["GSI3PK"] = _s(APPLICANT_DUE)
+            item["GSI3SK"] = _s(_iso(d.supplement_due_at) + "#" + d.id)
+        if (
+            d.status in (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+            and d.result is not None
+            and d.result.valid_until is not None
+            and d.tombstoned_at is None
+        ):
+            # A licence that expires (reminders): GSI4 is free once a dossier is no longer open.
+            item["GSI4PK"] = _s(VALID_UNTIL)
+            item["GSI4SK"] = _s(_iso(d.result.valid_until) + "#" + d.id)
         if d.retention_until is not None and d.tombstoned_at is None:
             # Retention (issue 10): GSI3 is free once a dossier is final (its DESK# key only
             # exists in status 1). `EXPIRES#<VN month>`/`<retention_until>#<id>`, sparse.
@@ -554,6 +580,65 @@ class DynamoStore(TableAdapter):
     def list_open_dossiers(self, agency: str) -> list[Dossier]:
         items = self._query(pk_value=f"OPEN#{agency}", index="GSI4")
         return [self._dossier_from(it) for it in items]
+
+    def list_open_by_appointment(
+        self, agency: str, after: datetime, until: datetime
+    ) -> list[Dossier]:
+        """Open dossiers the agency leads with an appointment in (`after`, `until`] (to the
+        second): one Query of GSI4 `OPEN#<agency>`, bounded on the sort key."""
+        return self._between(f"OPEN#{agency}", "GSI4", after, until)
+
+    def list_applicant_due(self, after: datetime, until: datetime) -> list[Dossier]:
+        """Dossiers waiting for the applicant (statuses 5 and 6 after receipt) whose deadline is
+        in (`after`, `until`]: one Query of GSI3 `APPLICANTDUE`, bounded on the sort key."""
+        return self._between(APPLICANT_DUE, "GSI3", after, until)
+
+    def list_valid_until(self, after: datetime, until: datetime) -> list[Dossier]:
+        """Dossiers whose result (a licence, a permit) stops being valid in (`after`, `until`]:
+        one Query of GSI4 `VALIDUNTIL`, bounded on the sort key."""
+        return self._between(VALID_UNTIL, "GSI4", after, until)
+
+    def _between(self, pk: str, index: str, after: datetime, until: datetime) -> list[Dossier]:
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeNames": {"#pk": f"{index}PK", "#sk": f"{index}SK"},
+            "ExpressionAttributeValues": {
+                ":pk": _s(pk),
+                # `~` sorts after every ISO and id character: `<instant>#<id>` up to the second.
+                ":lo": _s(_second(after) + "~"),
+                ":hi": _s(_second(until) + "~"),
+            },
+        }
+        out: list[Dossier] = []
+        while True:
+            resp = self.client.query(**kwargs)
+            out.extend(self._dossier_from(it) for it in resp.get("Items", []))
+            last = resp.get("LastEvaluatedKey")
+            if not last:
+                return out
+            kwargs["ExclusiveStartKey"] = last
+
+    # ---- reminder preferences (per account) --------------------------------------------------
+    def get_reminder_preferences(self, sub: str) -> dict[str, bool] | None:
+        """The kinds of reminder the account turned on or off, or None when never set."""
+        item = self._get(f"USER#{sub}", "REMINDERPREFS")
+        if not item:
+            return None
+        prefs: dict[str, bool] = self._data(item)
+        return prefs
+
+    def put_reminder_preferences(self, sub: str, prefs: dict[str, bool], at: str) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                "PK": _s(f"USER#{sub}"),
+                "SK": _s("REMINDERPREFS"),
+                "data": _s(json.dumps(prefs, sort_keys=True)),
+                "updated_at": _s(at),
+            },
+        )
 
     def save_dossier(self, d: Dossier, expected_version: int) -> Dossier:
         """Save a change that is not a status change (draft edits, attachments), with the lock."""

@@ -230,6 +230,8 @@ ROWS: list[Row] = [
     from_table("POST", "/api/my/face", raw=b"\xff\xd8\xff", content_type="image/jpeg"),
     from_table("POST", "/api/my/face/withdraw"),
     from_table("DELETE", "/api/my/face"),
+    from_table("GET", "/api/me/reminder-preferences"),
+    from_table("PUT", "/api/me/reminder-preferences", body={"fee": True}),
     from_table("GET", "/api/my/feedback"),
     from_table("POST", "/api/my/feedback/{feedback_id}/rating", body={"satisfied": True}),
     from_table("POST", "/api/my/feedback/{feedback_id}/reopen", body=REASON),
@@ -505,6 +507,8 @@ class Matrix:
             return Reply(r.status_code, dict(r.headers), r.body)
         if row.method == "DELETE":
             return client.delete(path, headers=headers)
+        if row.method == "PUT":
+            return client.put(path, row.body, headers=headers)
         return client.post(path, row.body, headers=headers)
 
     def run(self, row: Row) -> None:

@@ -65,6 +65,11 @@ class ApiClient:
         r = self.client.http.post(path, headers=h, body=raw)
         return Reply(r.status_code, dict(r.headers), r.body)
 
+    def put(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+        raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        r = self.client.http.request("PUT", path, headers=self._headers(headers), body=raw)
+        return Reply(r.status_code, dict(r.headers), r.body)
+
     def delete(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         r = self.client.http.request("DELETE", path, headers=self._headers(headers))
         return Reply(r.status_code, dict(r.headers), r.body)

@@ -154,6 +154,7 @@ def test_the_app_s_schedules_fire_at_the_vietnam_times_their_docstrings_say() ->
     schedules = _app_schedules()
     assert set(schedules) == {
         "on_daily_digest",
+        "on_reminders",
         "on_semiannual_report",
         "on_feedback_deadlines",
         "on_notifications",
@@ -170,6 +171,10 @@ def test_the_app_s_schedules_fire_at_the_vietnam_times_their_docstrings_say() ->
     digest = fires(schedules["on_daily_digest"])
     assert _vietnam(digest) == Counter({(d, "07:00"): 1 for d in weekdays})
     assert all((t.hour, t.minute) == (0, 0) for t in digest)
+
+    # 08:30 Vietnam time (01:30 UTC) every day of the week
+    reminders = fires(schedules["on_reminders"])
+    assert _vietnam(reminders) == Counter({(d, "08:30"): 1 for d in (*weekdays, "Sat", "Sun")})
 
     # 08:00 Vietnam time (01:00 UTC) every day of June and November, never another month
     report = schedules["on_semiannual_report"]

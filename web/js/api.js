@@ -95,6 +95,7 @@ export async function api(path, options = {}) {
 
 export const get = (path, params, options = {}) => api(withQuery(path, params), options);
 export const post = (path, body = {}, options = {}) => api(path, { ...options, method: 'POST', body });
+export const put = (path, body = {}, options = {}) => api(path, { ...options, method: 'PUT', body });
 export const del = (path, options = {}) => api(path, { ...options, method: 'DELETE' });
 
 /** A binary download (e.g. a receipt PDF) fetched with the bearer token. */

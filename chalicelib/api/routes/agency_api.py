@@ -240,7 +240,7 @@ def agency_api_result_finalize(
     dossier_id: str, who: KeyActor, req: ResultFinalizeIn
 ) -> dict[str, Any]:
     """The uploaded PDF is checked, signed with the province's key and recorded on the dossier."""
-    doc, saved = results.attach_result(deps(), who, dossier_id, req.key)
+    doc, saved = results.attach_result(deps(), who, dossier_id, req.key, req.valid_until)
     return {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}
 
 

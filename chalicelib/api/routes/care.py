@@ -17,7 +17,9 @@ lookup by face (Đ8.1c).
   `GET /api/staff/dossiers/{id}/support-requests` (evidence for the lateness exemption);
 - IT (admin): `GET /api/admin/support?state=&q=&limit=&cursor=`,
   `POST /api/admin/support/{id}/triage|answer|close`;
-- leader: `GET /api/leader/notifications` (dissatisfied ratings of the leader's agency).
+- leader: `GET /api/leader/notifications` (dissatisfied ratings of the leader's agency);
+- citizen: `GET|PUT /api/me/reminder-preferences` (which reminders the account gets: before an
+  appointment, a supplement deadline, a fee deadline; NĐ 224/2026 Đ16).
 
 Each route declares its contract (chalicelib/api/routing.py); who may call it is its action's row
 in chalicelib/domain/permissions.py (section `_CARE`).
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
         DossierRatingIn,
         FaqIn,
         FaqUpdateIn,
+        ReminderPreferences,
+        ReminderPreferencesIn,
         ScreenshotIn,
         SupportAnswerIn,
         SupportCloseIn,
@@ -58,6 +62,7 @@ faq = LazyModule("chalicelib.services.care.faq")
 support = LazyModule("chalicelib.services.care.support")
 ratings = LazyModule("chalicelib.services.care.ratings")
 faces = LazyModule("chalicelib.services.privacy.faces")
+reminders = LazyModule("chalicelib.services.care.reminders")
 
 IMAGE_TYPES = ("image/jpeg", "image/png")  # both must be in app.api.binary_types (raw bytes)
 
@@ -459,3 +464,27 @@ def my_face_withdraw(who: Caller) -> dict[str, Any]:
 def my_face_delete(who: Caller) -> dict[str, Any]:
     out: dict[str, Any] = faces.withdraw(deps(), who)
     return out
+
+
+# ---- reminders (NĐ 224/2026 Đ16) ---------------------------------------------------------------
+@router.route(
+    "/api/me/reminder-preferences",
+    "GET",
+    summary="Nhắc việc: các loại nhắc đang bật hoặc tắt",
+    action="care.reminders.own",
+    cache="private, no-store",
+)
+def reminder_preferences_get(who: Caller) -> ReminderPreferences:
+    prefs: ReminderPreferences = reminders.get_preferences(deps(), who)
+    return prefs
+
+
+@router.route(
+    "/api/me/reminder-preferences",
+    "PUT",
+    summary="Nhắc việc: bật hoặc tắt từng loại nhắc",
+    action="care.reminders.own",
+)
+def reminder_preferences_put(who: Caller, req: ReminderPreferencesIn) -> ReminderPreferences:
+    prefs: ReminderPreferences = reminders.put_preferences(deps(), who, req)
+    return prefs

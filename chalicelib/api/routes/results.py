@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalice import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.api.context import deps
 from chalicelib.api.routing import Router
@@ -49,6 +49,10 @@ class ResultFinalizeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=400)
+    valid_until: AwareDatetime | None = Field(
+        default=None,
+        description="Thời hạn hiệu lực của giấy phép, chứng chỉ (nếu có): nhắc công dân gia hạn.",
+    )
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -171,5 +175,5 @@ def agency_result_upload(
     out="ResultAttached",
 )
 def agency_result_finalize(dossier_id: str, who: Caller, req: ResultFinalizeIn) -> dict[str, Any]:
-    doc, saved = results.attach_result(deps(), who, dossier_id, req.key)
+    doc, saved = results.attach_result(deps(), who, dossier_id, req.key, req.valid_until)
     return {"result": doc.model_dump(mode="json"), "dossier": views.dossier_view(deps(), saved)}

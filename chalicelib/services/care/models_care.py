@@ -1,4 +1,5 @@
-"""Input models of the FAQ, support-request, rating and face routes (JSON bodies, extra=forbid)."""
+"""Input models of the FAQ, support-request, rating, face and reminder routes (JSON bodies,
+extra=forbid), and the reminder preferences' answer."""
 
 from __future__ import annotations
 
@@ -63,3 +64,21 @@ class SupportCloseIn(_In):
 class DossierRatingIn(_In):
     scores: Scores
     comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReminderPreferences(BaseModel):
+    """Each kind of reminder on (true) or off (false) for the signed-in account."""
+
+    appointment: bool = Field(default=True, description="Trước ngày hẹn trả kết quả.")
+    supplement: bool = Field(default=True, description="Trước hạn bổ sung hồ sơ.")
+    fee: bool = Field(default=True, description="Trước hạn nộp phí, lệ phí.")
+    expiry: bool = Field(default=True, description="Trước khi giấy phép, chứng chỉ hết hạn.")
+
+
+class ReminderPreferencesIn(_In):
+    """The kinds to turn on or off; a kind left out stays as it was."""
+
+    appointment: bool | None = None
+    supplement: bool | None = None
+    fee: bool | None = None
+    expiry: bool | None = None

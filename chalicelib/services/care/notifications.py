@@ -113,6 +113,33 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Mã có hiệu lực trong 1 giờ và chỉ dùng được một lần. Nếu ông/bà không yêu cầu đặt lại "
         "mật khẩu, hãy bỏ qua thư này; không cung cấp mã cho bất kỳ ai, kể cả cán bộ.",
     ),
+    # Reminders (NĐ 224/2026 Đ16, services/care/reminders.py); each says how to turn it off.
+    "reminder_appointment": (
+        "Nhắc lịch: hồ sơ {code} có hẹn trả kết quả {appointment_at}",
+        "Kính gửi {name},\nHồ sơ {code} ({procedure}) có ngày hẹn trả kết quả: {appointment_at}."
+        "\nTình trạng hiện tại: {status}. Ông/bà sẽ nhận được thông báo khi có kết quả; nếu "
+        "nhận kết quả tại Bộ phận Một cửa, vui lòng mang theo giấy tiếp nhận và hẹn trả kết quả."
+        "\nTheo dõi tại: {link}\nTắt loại nhắc việc này tại: {settings_link}",
+    ),
+    "reminder_supplement": (
+        "Nhắc hạn: hồ sơ {code} cần bổ sung trước {deadline}",
+        "Kính gửi {name},\nHồ sơ {code} ({procedure}) đang chờ ông/bà bổ sung, hoàn thiện. "
+        "Hạn bổ sung: {deadline}. Quá hạn mà chưa bổ sung, hồ sơ có thể bị dừng giải quyết."
+        "\nBổ sung tại: {link}\nTắt loại nhắc việc này tại: {settings_link}",
+    ),
+    "reminder_fee": (
+        "Nhắc hạn: hồ sơ {code} cần nộp phí, lệ phí trước {deadline}",
+        "Kính gửi {name},\nHồ sơ {code} ({procedure}) đang chờ thực hiện nghĩa vụ tài chính: "
+        "{amount}. Hạn nộp: {deadline}. Quá hạn mà chưa nộp, hồ sơ có thể bị dừng giải quyết."
+        "\nThanh toán trực tuyến tại: {link}\nTắt loại nhắc việc này tại: {settings_link}",
+    ),
+    "reminder_expiry": (
+        "Nhắc gia hạn: kết quả của hồ sơ {code} hết hiệu lực ngày {valid_until}",
+        "Kính gửi {name},\nKết quả giải quyết hồ sơ {code} ({procedure}) có hiệu lực đến "
+        "{valid_until}. Nếu cần tiếp tục sử dụng, ông/bà vui lòng làm thủ tục gia hạn, cấp lại "
+        "trước thời hạn này.\nThủ tục gia hạn: {renew_link}\n"
+        "Tắt loại nhắc việc này tại: {settings_link}",
+    ),
     "feedback_answered": (
         "Phản ánh, kiến nghị {code} đã được trả lời",
         "Kính gửi ông/bà,\nPhản ánh, kiến nghị {code} đã có văn bản trả lời. Xem tại: {link}",
@@ -190,6 +217,54 @@ def enqueue(
         )
     except deps.store.client.exceptions.ConditionalCheckFailedException:
         pass
+
+
+def enqueue_once(
+    deps: Deps,
+    once: str,
+    recipient: str,
+    template: str,
+    data: Mapping[str, Any],
+    at: datetime,
+    *,
+    sms: bool = False,
+    keep_until: datetime | None = None,
+) -> bool:
+    """Write the e-mail (and with `sms` the SMS) item of `template` only if `once` was never
+    written before: a marker `ONCE#<once>` and the items in one transaction, so a job run twice,
+    or at another hour, writes one message. True when written now, False when already there."""
+    if template not in TEMPLATES:
+        raise ValueError(f"unknown template {template}")
+    table = deps.store.table
+    marker: dict[str, Any] = {
+        "PK": {"S": f"ONCE#{once}"},
+        "SK": {"S": "ONCE"},
+        "recipient": {"S": recipient},
+        "at": {"S": _iso(at)},
+    }
+    if keep_until is not None:
+        marker["expiration"] = {"N": str(int(keep_until.timestamp()))}
+    ops: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": marker,
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        },
+        {"Put": {"TableName": table, "Item": outbox_item(recipient, template, data, at, once)}},
+    ]
+    if sms:
+        item = outbox_item(recipient, template, data, at, once, 1, "sms")
+        ops.append({"Put": {"TableName": table, "Item": item}})
+    try:
+        deps.store.client.transact_write_items(TransactItems=ops)
+    except deps.store.client.exceptions.TransactionCanceledException as exc:
+        reasons = exc.response.get("CancellationReasons") or []
+        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
 
 
 def outbox_for(deps: Deps, recipient: str, limit: int = 20) -> list[dict[str, Any]]:

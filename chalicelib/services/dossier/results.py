@@ -26,6 +26,8 @@ from chalicelib.domain.dossier import Dossier, HistoryEvent, ResultDocument
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from chalicelib.domain.actors import Actor
     from chalicelib.domain.procedure import Procedure
     from chalicelib.services.container import Deps
@@ -436,13 +438,22 @@ def open_upload(deps: Deps, actor: Actor, dossier_id: str, filename: str) -> dic
 
 
 def attach_result(
-    deps: Deps, actor: Actor, dossier_id: str, key: str
+    deps: Deps, actor: Actor, dossier_id: str, key: str, valid_until: datetime | None = None
 ) -> tuple[ResultDocument, Dossier]:
-    """Check, sign and record an uploaded result: what both result-finalize routes do."""
+    """Check, sign and record an uploaded result: what both result-finalize routes do.
+    `valid_until`: the licence's validity end (a later instant), for the expiry reminder."""
     from chalicelib.services.dossier.access import load_for
 
+    if valid_until is not None and valid_until <= deps.clock():
+        raise InvalidInput(
+            "Thời hạn hiệu lực phải sau thời điểm hiện tại.",
+            "The validity end must be in the future.",
+            field="valid_until",
+        )
     d = load_for(deps, dossier_id, actor)
     doc = attach_uploaded_result(deps, actor, d, key)
+    if valid_until is not None:
+        doc = doc.model_copy(update={"valid_until": valid_until})
     return doc, store_on_dossier(deps, actor, d, doc)
 
 

@@ -1,8 +1,9 @@
 // Hồ sơ cá nhân: personal details (they prefill e-forms), consent to share registered data
-// (Đ16.5), links to my documents and my data tracker, and "my account is compromised".
+// (Đ16.5), which reminders to get (NĐ 224/2026 Đ16), links to my documents and my data tracker,
+// and "my account is compromised".
 import { h, replace } from '../dom.js';
 import { t, getLang } from '../i18n.js';
-import { get, post } from '../api.js';
+import { get, post, put } from '../api.js';
 import { setMe, clearSession, me } from '../session.js';
 import { pageTitle, card, facts, busy, loadInto, showNotice, showError, clearAlerts, setFlash } from '../ui.js';
 import { schemaForm, labelled, setFieldError } from '../forms.js';
@@ -75,6 +76,36 @@ function consentCard() {
   return region;
 }
 
+const REMINDER_KINDS = ['appointment', 'supplement', 'fee', 'expiry'];
+
+function remindersCard() {
+  const body = h('div', { id: 'profile-reminders' });
+  const region = card(h('h2', {}, ta('reminders.title')), h('p', { class: 'muted' }, ta('reminders.lead')), body);
+  const show = (prefs) => {
+    const fields = REMINDER_KINDS.map((kind) => {
+      const input = h('input', { type: 'checkbox', name: `reminder-${kind}` });
+      input.checked = prefs?.[kind] !== false;
+      return [kind, labelled(ta(`reminders.${kind}`), input, { id: `reminder-${kind}` })];
+    });
+    const save = h('button', { type: 'submit', class: 'btn btn-secondary', id: 'reminders-save' }, ta('reminders.save'));
+    const form = h('form', { class: 'form', novalidate: true, id: 'reminders-form' },
+      h('fieldset', {}, h('legend', { class: 'sr-only' }, ta('reminders.title')), fields.map(([, f]) => f.wrap)),
+      h('div', { class: 'form-actions' }, save));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      clearAlerts();
+      await busy(save, async () => {
+        const next = await put('/api/me/reminder-preferences', Object.fromEntries(fields.map(([k, f]) => [k, f.input.checked])));
+        for (const [k, f] of fields) f.input.checked = next?.[k] !== false;
+        showNotice(ta('reminders.saved'));
+      });
+    });
+    return replace(body, form);
+  };
+  loadInto(body, () => get('/api/me/reminder-preferences'), show);
+  return region;
+}
+
 function linksCard(navLinks) {
   return card(h('h2', {}, ta('profile.links')), h('ul', { class: 'plain profile-links' },
     navLinks.map(([href, label]) => h('li', {}, h('a', { href }, label)))));
@@ -111,6 +142,7 @@ export async function render(view, { navigate }) {
     replace(body,
       detailsCard(profile),
       citizen && consentCard(),
+      citizen && remindersCard(),
       citizen && linksCard([['#/my/documents', t('nav.myDocuments')], ['#/my/access-log', t('nav.myAccessLog')]]),
       securityCard(navigate));
   });
