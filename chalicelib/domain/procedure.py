@@ -116,6 +116,9 @@ class Procedure(BaseModel):
     # The electronic-identity level an online applicant needs (NĐ 69/2024; domain.assurance):
     # 0 any account, 1 VNeID level 1 or 2, 2 VNeID level 2.
     assurance_level: Literal[0, 1, 2] = 0
+    # Whether someone may file it for another (a parent, a legal representative, an authorised
+    # person; domain.mandates). False: the person must file it themselves.
+    representation_allowed: bool = True
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Procedure:
