@@ -288,6 +288,15 @@ def needs_attachment(rep: Representation | None) -> str | None:
     return None
 
 
+def describe(rep: Representation) -> str:
+    """One line for pages and papers (the receipt, the register, the staff's view)."""
+    ref = f" ({rep.basis_ref})" if rep.basis_ref else ""
+    return (
+        f"Người nộp thay: {rep.representative.name} — {rep.kind_label}; "
+        f"căn cứ: {rep.basis_label}{ref}"
+    )
+
+
 def is_party(rep: Representation | None, verified_id: str | None) -> bool:
     """Is `verified_id` (an identity number VNeID vouched for) one of the two parties?"""
     if rep is None or not verified_id:

@@ -198,3 +198,46 @@ def test_only_an_authorisation_needs_a_paper() -> None:
     assert needs_attachment(authorised()) == AUTHORISATION_DOCUMENT
     assert needs_attachment(parent_rep()) is None
     assert needs_attachment(None) is None
+
+
+def _dossier(status: Any, rep: Representation | None) -> Any:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.dossier import Applicant, Dossier
+
+    return Dossier(
+        id="d1",
+        procedure_code="2.001610",
+        procedure_version=1,
+        owner="parent-sub",
+        applicant=Applicant(name=CHILD.name, id_number=CHILD.id_number),
+        representation=rep,
+        status=status,
+        receiving_unit="H33.50",
+        lead_agency="H33.30",
+        created_at=datetime(2026, 12, 8, tzinfo=UTC),
+    )
+
+
+def test_the_represented_party_follows_a_filed_dossier_never_a_draft() -> None:
+    from dataclasses import dataclass
+
+    from chalicelib.domain.access import followed_by
+    from chalicelib.domain.statuses import DossierStatus
+
+    @dataclass(frozen=True)
+    class Who:
+        sub: str
+        role: str = "citizen"
+        username: str = "x"
+        unit: str | None = None
+
+    filed = _dossier(DossierStatus.NEW, parent_rep())
+    assert followed_by(filed, Who("parent-sub"), None)  # the owner, without any number
+    assert followed_by(filed, Who("child-sub"), CHILD.id_number)
+    assert not followed_by(filed, Who("child-sub"), None)  # an unverified number never counts
+    assert not followed_by(filed, Who("other"), "093195000456")
+    assert not followed_by(filed, Who("desk1", "desk", unit="H33.50"), CHILD.id_number)
+    draft = _dossier(None, parent_rep())
+    assert not followed_by(draft, Who("child-sub"), CHILD.id_number)
+    assert not followed_by(_dossier(DossierStatus.NEW, None), Who("child-sub"), CHILD.id_number)
