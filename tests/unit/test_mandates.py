@@ -241,3 +241,17 @@ def test_the_represented_party_follows_a_filed_dossier_never_a_draft() -> None:
     draft = _dossier(None, parent_rep())
     assert not followed_by(draft, Who("child-sub"), CHILD.id_number)
     assert not followed_by(_dossier(DossierStatus.NEW, None), Who("child-sub"), CHILD.id_number)
+
+
+def test_retention_removes_both_parties_with_the_applicant() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.retention import tombstone
+    from chalicelib.domain.statuses import DossierStatus
+
+    stone = tombstone(
+        _dossier(DossierStatus.RETURNED, parent_rep()), datetime(2040, 1, 1, tzinfo=UTC)
+    )
+    assert stone.representation is None
+    assert CHILD.id_number not in stone.model_dump_json()
+    assert PARENT.id_number not in stone.model_dump_json()
