@@ -68,7 +68,9 @@ def test_a_parent_files_for_a_child(
 
     # The parent's page: the child is the applicant, the parent the representative.
     expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
-    facts = page.locator("dl.facts").first
+    facts = page.locator("section.card").filter(
+        has=page.get_by_role("heading", name="Thông tin người nộp")
+    )
     expect(facts).to_contain_text(CHILD["name"])
     expect(facts).to_contain_text("Người nộp thay (đại diện)")
     expect(facts).to_contain_text("Nguyễn Văn An")
