@@ -57,6 +57,9 @@ class Caller(BaseModel):
     # (domain.assurance).
     identity_provider: Literal["password", "vneid"] = "password"
     assurance_level: int = 0
+    # A VNeID organisation account (a business, signed in by its legal representative) or a
+    # person; password accounts are persons.
+    account_kind: Literal["person", "organisation"] = "person"
 
     @property
     def is_staff(self) -> bool:
@@ -460,6 +463,7 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
         email=str(prof.get("email") or claims.get("email") or ""),
         identity_provider="vneid" if vneid else "password",
         assurance_level=_level(claims.get("loa")) if vneid else 0,
+        account_kind="organisation" if vneid and claims.get("acct") == "organisation" else "person",
     )
 
 

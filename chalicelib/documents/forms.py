@@ -502,6 +502,8 @@ def _register_row(d: Dossier, procedures: Mapping[str, Procedure | str]) -> tupl
     notes: list[str] = []
     if d.channel is Channel.ONLINE:
         notes.append("Nộp trực tuyến")
+    if d.representation is not None:
+        notes.append(f"Nộp thay: {nfc(d.representation.representative.name)}")
     if d.extension and d.extension.state == "approved":
         notes.append(f"Hẹn lại: {_short(d.extension.new_appointment_at)}")
     done_at = d.finished_at or d.returned_at

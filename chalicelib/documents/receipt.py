@@ -81,6 +81,9 @@ class ReceiptData(BaseModel):
     applicant_address: str = ""
     applicant_phone: str = ""
     applicant_email: str = ""
+    # Filed for another (domain.mandates): the representative's name, as what, and the basis.
+    representative_name: str = ""
+    representation_basis: str = ""
     procedure_name: str = Field(min_length=1)  # the request (nội dung yêu cầu giải quyết)
     documents: tuple[ReceiptDocument, ...] = ()
     sets: int = Field(default=1, ge=1)  # số lượng hồ sơ (bộ)
@@ -272,6 +275,9 @@ def render_receipt(data: ReceiptData) -> bytes:
     if data.applicant_email:
         contact += f"      Email: {data.applicant_email}"
     _field(pdf, "Số điện thoại:", contact)
+    if data.representative_name:
+        _field(pdf, "Người nộp thay (đại diện):", data.representative_name, bold=True)
+        _field(pdf, "Căn cứ đại diện:", data.representation_basis)
     _field(pdf, "Nội dung yêu cầu giải quyết:", data.procedure_name, bold=True)
     pdf.ln(0.8)
     _line(pdf, "1. Thành phần hồ sơ nộp gồm:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.actors import Actor
 from chalicelib.domain.dossier import Channel, Dossier
+from chalicelib.domain.mandates import is_party
 
 
 def visible_to(d: Dossier, actor: Actor) -> bool:
@@ -23,3 +24,16 @@ def visible_to(d: Dossier, actor: Actor) -> bool:
             actor.unit == d.lead_agency or any(s.agency == actor.unit for s in d.steps)
         )
     return actor.role == "system"
+
+
+def followed_by(d: Dossier, actor: Actor, verified_id: str | None) -> bool:
+    """Who may follow a dossier (read it, not change it): its owner, who filed it, and the two
+    parties of its representation (domain.mandates): the representative and the represented
+    person or organisation, recognised by the identity number VNeID vouched for (`verified_id`;
+    a number typed into a password account's profile never counts). An unsubmitted draft is only
+    its owner's."""
+    if actor.role != "citizen":
+        return False
+    if d.owner is not None and d.owner == actor.sub:
+        return True
+    return d.status is not None and is_party(d.representation, verified_id)

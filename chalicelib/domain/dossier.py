@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from chalicelib.domain.errors import Conflict, Forbidden
+from chalicelib.domain.mandates import Representation
 from chalicelib.domain.statuses import DossierStatus
 
 if TYPE_CHECKING:
@@ -223,6 +224,9 @@ class Dossier(BaseModel):
     procedure_version: int
     owner: str | None = None  # citizen user id (Cognito sub); None for walk-ins
     applicant: Applicant
+    # Filed for another (domain.mandates): the representative (who signed in and filed), the
+    # represented party (the applicant) and the basis. None: the applicant filed it themselves.
+    representation: Representation | None = None
     form_data: dict[str, Any] = Field(default_factory=dict)
     channel: Channel = Channel.ONLINE
     # Where it was submitted: "" here (our portal or desk), "DVCQG" on the national portal (then

@@ -43,6 +43,10 @@ class Scope(StrEnum):
     # of the receiving unit, the agencies with a step, never an unsubmitted online draft); the
     # dossier loader decides it and passes `Related.seen()`
     DOSSIER = "dossier"
+    # the record's owner, or one of the parties of the dossier's representation (the
+    # representative, the represented person or organisation: domain.access.followed_by, with the
+    # identity VNeID vouched for); the loader decides it and passes `Related.party_of(...)`
+    PARTY = "party"
 
 
 class Auth(StrEnum):
@@ -74,12 +78,18 @@ class Related:
     units: frozenset[str] = frozenset()  # every unit the record involves (desk, steps' agencies)
     lead_agency: str | None = None
     visible: bool = False  # Scope.DOSSIER: the dossier loader found it visible to the actor
+    party: bool = False  # Scope.PARTY: the actor is one of the record's parties (not its owner)
 
     @classmethod
     def of(
         cls, owner: str | None = None, units: Iterable[str | None] = (), lead: str | None = None
     ) -> Related:
         return cls(owner, frozenset(u for u in units if u), lead)
+
+    @classmethod
+    def party_of(cls, owner: str | None, is_party: bool) -> Related:
+        """A dossier's owner and whether the actor is one of its representation's parties."""
+        return cls(owner=owner, party=is_party)
 
     @classmethod
     def seen(cls) -> Related:
@@ -165,6 +175,12 @@ _DOSSIER_CITIZEN: dict[str, Permission] = {
     "dossier.my.edit": allow("citizen", Scope.OWNER, note="drafts, papers, submit, reuse"),
     "dossier.my.withdraw": allow("citizen", Scope.OWNER),
     "dossier.my.documents": allow("citizen"),
+    "dossier.party.list": allow(
+        "citizen", note="dossiers the caller filed or is a party of (representative, represented)"
+    ),
+    "dossier.party.read": allow(
+        "citizen", Scope.PARTY, note="follow, never change: another's dossier is 404"
+    ),
     "payment.my.pay": allow("citizen", Scope.OWNER, note="online fee payment of one's dossier"),
     "payment.my.read": allow("citizen", Scope.OWNER),
 }
@@ -398,6 +414,8 @@ def _in_scope(actor: ActorLike, perm: Permission, related: Related | None) -> bo
         return lead
     if perm.scope is Scope.DOSSIER:
         return related.visible
+    if perm.scope is Scope.PARTY:
+        return owner or related.party
     return owner or unit or lead  # OWNER_OR_UNIT
 
 

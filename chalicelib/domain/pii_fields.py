@@ -10,9 +10,10 @@ Key names, not the form's JSON Schema: the store encrypts without loading the pr
 e-forms of every procedure use these names (see data/demo/procedures.json), at any depth (the
 mother's `me.so_giay_to`, a business owner's `chu_doanh_nghiep.ngay_sinh`, list items).
 
-Where: a dossier's `applicant`, `form_data` and `returned` (the recipient's ID at hand-over); a
-profile's top level. A secret value is replaced by "" in the readable JSON and kept, with its path,
-in the encrypted part. Empty values stay as they are (nothing to hide).
+Where: a dossier's `applicant`, `representation` (both parties' numbers), `form_data` and
+`returned` (the recipient's ID at hand-over); a profile's top level. A secret value is replaced
+by "" in the readable JSON and kept, with its path, in the encrypted part.
+Empty values stay as they are (nothing to hide).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ Secrets = list[tuple[Path, Any]]
 BIRTH_DATE_KEYS = frozenset(
     {"ngaysinh", "ngaythangnamsinh", "dateofbirth", "birthdate", "dob", "birthday", "namsinh"}
 )
-DOSSIER_SUBTREES = ("applicant", "form_data", "returned")
+DOSSIER_SUBTREES = ("applicant", "representation", "form_data", "returned")
 PLACEHOLDER = ""
 
 

@@ -119,6 +119,9 @@ class Procedure(BaseModel):
     # The procedure that renews this one's result (a licence with a validity period): the
     # expiry reminder links to it. None: the result does not expire or is not renewed here.
     renewal_procedure: str | None = Field(default=None, max_length=40)
+    # Whether someone may file it for another (a parent, a legal representative, an authorised
+    # person; domain.mandates). False: the person must file it themselves.
+    representation_allowed: bool = True
 
     @model_validator(mode="after")
     def _steps_fit(self) -> Procedure:

@@ -137,6 +137,7 @@ def tombstone(d: Dossier, at: datetime) -> Dossier:
         update={
             "owner": None,
             "applicant": Applicant(name=ERASED_NAME),
+            "representation": None,  # both parties' names and numbers
             "form_data": {},
             "attachments": [],
             "refusal_reason": None,

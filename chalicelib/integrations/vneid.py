@@ -40,6 +40,12 @@ class VneidIdentity:
     birth_date: str  # YYYY-MM-DD
     acr: str
     auth_time: int | None = None
+    # An organisation's account (`loai_tai_khoan` = "to_chuc"): `id_number` is its tax or
+    # registration number, `name` its name, no birth date; the person who signed in for it is its
+    # legal representative (`nguoi_dai_dien`: so_dinh_danh, name).
+    account_kind: str = "person"  # person | organisation
+    representative_id: str = ""
+    representative_name: str = ""
 
 
 class IdentityProvider(Protocol):
@@ -383,14 +389,32 @@ def identity_from_claims(
         raise id_token_error("vneid_acr_unknown")
     sub, id_number = claims.get("sub"), claims.get("so_dinh_danh")
     name, birth = claims.get("name"), claims.get("birthdate")
+    auth_time = claims.get("auth_time")
+    when = int(auth_time) if isinstance(auth_time, int) else None
+    if claims.get("loai_tai_khoan") == "to_chuc":
+        legal = claims.get("nguoi_dai_dien")
+        rep_id = legal.get("so_dinh_danh") if isinstance(legal, dict) else None
+        rep_name = legal.get("name") if isinstance(legal, dict) else None
+        if not all(isinstance(v, str) and v for v in (sub, id_number, name, rep_id, rep_name)):
+            raise id_token_error("vneid_claims_missing")
+        return VneidIdentity(
+            subject=str(sub),
+            id_number=str(id_number),
+            name=str(name),
+            birth_date="",
+            acr=acr,
+            auth_time=when,
+            account_kind="organisation",
+            representative_id=str(rep_id),
+            representative_name=str(rep_name),
+        )
     if not all(isinstance(v, str) and v for v in (sub, id_number, name, birth)):
         raise id_token_error("vneid_claims_missing")
-    auth_time = claims.get("auth_time")
     return VneidIdentity(
         subject=str(sub),
         id_number=str(id_number),
         name=str(name),
         birth_date=str(birth),
         acr=acr,
-        auth_time=int(auth_time) if isinstance(auth_time, int) else None,
+        auth_time=when,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.domain.dossier import Applicant
+from chalicelib.domain.mandates import MandateKind, Party
 
 
 class _In(BaseModel):
@@ -17,11 +19,27 @@ class ApplicantIn(Applicant):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class RepresentationIn(_In):
+    """Filing for another: whom, on what basis (the representative is the signed-in caller)."""
+
+    kind: MandateKind
+    represented: Party
+    basis: str = Field(min_length=1, max_length=40)
+    basis_ref: str = Field(default="", max_length=100)
+    valid_from: date | None = None
+    valid_until: date | None = None
+    procedures: list[str] = Field(default_factory=list, max_length=50)
+    certified: bool = False
+
+
 class CreateDossierIn(_In):
     procedure_code: str = Field(min_length=1, max_length=40)
     applicant: ApplicantIn
     form_data: dict[str, Any] = Field(default_factory=dict)
     receiving_unit: str | None = Field(default=None, max_length=40)
+    # Filing for another (domain.mandates); the applicant is then the represented party. A draft
+    # keeps the representation it was created with.
+    representation: RepresentationIn | None = None
 
 
 class UploadIn(_In):

@@ -134,6 +134,9 @@ class DossierView(Dossier):
     current_agencies: list[str]
     lookup_url: str | None = None
     history: list[HistoryView] | None = None
+    representation_text: str | None = Field(
+        default=None, description="Filed for another: who, as what, on what basis (one line)."
+    )
 
 
 class DossierSummary(_Out):
@@ -150,6 +153,9 @@ class DossierSummary(_Out):
     created_at: str
     submitted_at: str | None
     appointment_at: str | None
+    representative_name: str | None = Field(
+        default=None, description="Filed for another: the representative's name."
+    )
 
 
 class DossierSummaries(_Out):

@@ -547,11 +547,53 @@ class DynamoStore(TableAdapter):
         return d.model_copy(update={"retention_until": until}) if until else d
 
     def create_dossier(self, d: Dossier) -> None:
-        self.client.put_item(
-            TableName=self.table,
-            Item=self._dossier_item(d),
-            ConditionExpression="attribute_not_exists(PK)",
+        """A new dossier; one filed for another also gets a link per party of its representation
+        (`PARTY#<hmac of the number>`/`<created>#<id>`, in the same transaction), by which each
+        party finds the dossiers they may follow."""
+        links = self._party_links(d)
+        if not links:
+            self.client.put_item(
+                TableName=self.table,
+                Item=self._dossier_item(d),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+            return
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": self._dossier_item(d),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                *({"Put": {"TableName": self.table, "Item": link}} for link in links),
+            ]
         )
+
+    def _party_links(self, d: Dossier) -> list[dict[str, Any]]:
+        rep = d.representation
+        if rep is None:
+            return []
+        digests = {self.id_number_hash(p.id_number) for p in (rep.representative, rep.represented)}
+        sort = _iso(d.created_at) + "#" + d.id
+        return [
+            {"PK": _s(f"PARTY#{digest}"), "SK": _s(sort), "dossier_id": _s(d.id)}
+            for digest in sorted(x for x in digests if x)
+        ]
+
+    def find_dossiers_by_party(self, id_number: str, limit: int = 200) -> list[Dossier]:
+        """Dossiers whose representation names this number (either party), newest first."""
+        digest = self.id_number_hash(id_number)
+        if digest is None:
+            return []
+        found: list[Dossier] = []
+        for link in self._query(pk_value=f"PARTY#{digest}", forward=False, limit=limit):
+            try:
+                found.append(self.get_dossier(link["dossier_id"]["S"]))
+            except NotFound:
+                continue  # a deleted draft
+        return found
 
     def get_dossier(self, dossier_id: str) -> Dossier:
         item = self._get(f"DOSSIER#{dossier_id}", "DOSSIER")

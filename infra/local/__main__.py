@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                     {
                         "username": c["so_dinh_danh"],
                         "password": c["password"],
-                        "role": f"VNeID mức {c['acr'][-1]}",
+                        "role": f"VNeID mức {c['acr'][-1]}"
+                        + (" (tổ chức)" if c.get("kind") == "organisation" else ""),
                         "name": c["name"],
                     }
                     for c in demo_citizens()

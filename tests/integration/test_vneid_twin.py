@@ -25,6 +25,7 @@ pytestmark = [
 REDIRECT = "http://localhost:65000/"
 AN = ("093090000123", "VNeID@2026")  # level 2
 BINH = ("093195000456", "VNeID@2026")  # level 1
+SONG_HAU = ("6300123456", "VNeID@2026")  # a business's account, level 2
 ACR = acr_for_level(1)  # what sign-in asks for: "urn:vneid:loa:2 urn:vneid:loa:1"
 
 
@@ -79,6 +80,19 @@ def test_code_flow_gives_the_citizens_claims_and_level(client: VneidOidc) -> Non
     with pytest.raises(Unauthorized) as exc:  # another sign-in's nonce
         client.verify_id_token(token1, nonce=nonce)
     assert exc.value.code == "vneid_nonce_mismatch"
+
+
+def test_an_organisation_account_names_the_business_and_its_legal_representative(
+    client: VneidOidc,
+) -> None:
+    token, nonce, _ = _sign_in(client, SONG_HAU)
+    who = client.verify_id_token(token, nonce=nonce)
+    assert (who.account_kind, who.id_number) == ("organisation", "6300123456")
+    assert who.name == "Công ty TNHH Thương mại Sông Hậu"
+    assert (who.representative_id, who.representative_name) == ("093090000123", "Nguyễn Văn An")
+    assert who.birth_date == ""
+    person, person_nonce, _ = _sign_in(client, AN)
+    assert client.verify_id_token(person, nonce=person_nonce).account_kind == "person"
 
 
 def test_the_provider_refuses_a_code_without_the_right_verifier(client: VneidOidc) -> None:

@@ -200,6 +200,10 @@ ROWS: list[Row] = [
     from_table("POST", "/api/my/dossiers", body=NEW_DOSSIER),
     from_table("GET", "/api/my/dossiers"),
     from_table("GET", "/api/my/dossiers/{dossier_id}"),
+    from_table("GET", "/api/my/followed-dossiers"),
+    from_table("GET", "/api/my/followed-dossiers/{dossier_id}",
+               note="the owner, or a party of its representation (tests/integration/"
+               "test_representation.py); another's is 404"),
     from_table("POST", "/api/my/dossiers/{dossier_id}", body=DRAFT_EDIT, on="draft"),
     from_table("POST", "/api/my/dossiers/{dossier_id}/uploads", body=UPLOAD, on="draft"),
     from_table("POST", "/api/my/dossiers/{dossier_id}/attachments/{attachment_id}/finalize",

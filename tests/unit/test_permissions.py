@@ -103,3 +103,12 @@ def test_the_domain_module_is_pure() -> None:
     }
     assert not {m for m in imported if m.split(".")[0] in {"chalice", "boto3", "botocore"}}
     assert not {m for m in imported if m.startswith(("chalicelib.api", "chalicelib.services"))}
+
+
+def test_the_party_scope_admits_the_owner_and_the_representations_parties_only() -> None:
+    action = "dossier.party.read"
+    assert p.permits(Who("citizen", sub="me"), action, p.Related.party_of("me", False))
+    assert p.permits(Who("citizen", sub="me"), action, p.Related.party_of("you", True))
+    assert not p.permits(Who("citizen", sub="me"), action, p.Related.party_of("you", False))
+    assert not p.permits(Who("citizen", sub="me"), action)  # never without the record
+    assert not p.permits(Who("desk", "H33.50"), action, p.Related.party_of("you", True))

@@ -243,3 +243,22 @@ def test_vn_datetime_formats() -> None:
 def test_vnd_format_groups_thousands_with_dots() -> None:
     assert format_vnd(0) == "0 đồng"
     assert format_vnd(1_250_000) == "1.250.000 đồng"
+
+
+def test_a_dossier_filed_for_another_names_the_representative_and_the_basis(
+    sample: tuple[bytes, PdfReader, str],
+) -> None:
+    _, _, own = sample
+    assert "Người nộp thay" not in own  # filed by the applicant: no representative line
+    pdf = render_receipt(
+        make_data(
+            applicant_name="Nguyễn Minh Khang",
+            representative_name="Nguyễn Văn An",
+            representation_basis="Cha, mẹ; Giấy khai sinh (Số 12/2014)",
+        )
+    )
+    _, text = read(pdf)
+    flat = " ".join(text.split())
+    assert "Tiếp nhận hồ sơ của: Nguyễn Minh Khang" in flat
+    assert "Người nộp thay (đại diện): Nguyễn Văn An" in flat
+    assert "Giấy khai sinh (Số 12/2014)" in flat

@@ -5,6 +5,7 @@ import { get } from './api.js';
 import { facts, card, empty, statusBadge } from './ui.js';
 import { timeEl, formatBytes } from './format.js';
 import { applicantRows, formDataRows } from './applicant.js';
+import { representationRows } from './representation.js';
 import { docFormLabel } from './upload.js';
 import { unitLabel } from './levels.js';
 import { paperButton } from './papers.js';
@@ -33,7 +34,7 @@ export function summaryCard(d, extra = []) {
 }
 
 export function applicantCard(d) {
-  return card(h('h2', {}, t('submit.applicant')), facts(applicantRows(d.applicant)));
+  return card(h('h2', {}, t('submit.applicant')), facts([...applicantRows(d.applicant), ...representationRows(d)]));
 }
 
 export function formDataCard(d, procedure) {

@@ -327,6 +327,18 @@ const STRINGS = {
   'applicant.phoneBad': ['Số điện thoại không hợp lệ (8–15 chữ số).', 'Invalid phone number (8–15 digits).'],
   'applicant.email': ['Thư điện tử', 'Email'],
 
+  'rep.legend': ['Nộp thay cho người khác', 'Filing for someone else'],
+  'rep.forChild': ['Tôi nộp thay cho con chưa thành niên (cha, mẹ)', 'I file for my minor child (parent)'],
+  'rep.childName': ['Họ và tên của con', 'Child’s full name'],
+  'rep.childId': ['Số định danh cá nhân của con', 'Child’s personal ID number'],
+  'rep.childIdHint': ['12 chữ số, ghi trên giấy khai sinh.', '12 digits, on the birth certificate.'],
+  'rep.childBirth': ['Ngày sinh của con', 'Child’s date of birth'],
+  'rep.birthCertificate': ['Số, quyển số giấy khai sinh', 'Birth certificate number and book'],
+  'rep.birthCertificateHint': ['Căn cứ để cha, mẹ đại diện cho con chưa thành niên.', 'The basis on which a parent represents a minor child.'],
+  'rep.representative': ['Người nộp thay (đại diện)', 'Filed by (representative)'],
+  'rep.represented': ['Người được đại diện', 'Represented party'],
+  'rep.basis': ['Căn cứ đại diện', 'Basis of representation'],
+
   'submit.title': ['Nộp hồ sơ trực tuyến', 'Submit online'],
   'submit.progress': ['Các bước nộp hồ sơ', 'Submission steps'],
   'submit.step1': ['Thông tin hồ sơ', 'Details'],

@@ -13,6 +13,7 @@ import { uploadControl } from './upload.js';
 import { applicantSchema, applicantPayload, applicantRows, formDataRows } from './applicant.js';
 import { markPrefilled, prefillNote } from './prefill.js';
 import { me, TYPING_PREFIX } from './session.js';
+import { representationFields } from './representation.js';
 
 const STEPS = ['submit.step1', 'submit.step2', 'submit.step3'];
 
@@ -101,6 +102,8 @@ export function dossierWizard(body, opts) {
     ? markPrefilled(applicant.element, 'applicant', prefill.applicant, prefill.earlierCode)
       + markPrefilled(eform.element, 'form', prefill.form, prefill.earlierCode)
     : 0;
+  // A citizen signed in with VNeID may file a new dossier for a minor child (the API checks it).
+  const rep = api === '/api/my/dossiers' && !saved && me()?.identity_provider === 'vneid' ? representationFields() : null;
   const deskSelect = desks.length ? h('select', { name: 'receiving_unit' }, desks.map((u) => h('option', { value: u.code }, u.name))) : null;
   if (deskSelect && start.desk) deskSelect.value = start.desk;
   const next1 = h('button', { type: 'submit', class: 'btn btn-primary' }, t('submit.saveAndContinue'));
@@ -108,6 +111,7 @@ export function dossierWizard(body, opts) {
     marked > 0 && prefillNote(),
     deskSelect && h('fieldset', {}, h('legend', {}, t('submit.where')),
       labelled(t('submit.desk'), deskSelect, { required: true, hint: t('submit.deskHint') }).wrap),
+    rep && rep.element,
     h('fieldset', {}, h('legend', {}, t('submit.applicant')), applicant.element),
     !eform.isEmpty && h('fieldset', {}, h('legend', {}, procedure.form_schema?.title || t('submit.eform')), eform.element),
     h('div', { class: 'form-actions' }, next1));
@@ -150,10 +154,11 @@ export function dossierWizard(body, opts) {
       return;
     }
     await busy(next1, async () => {
-      const payload = { procedure_code: procedure.code, applicant: applicantPayload(a), form_data: f, receiving_unit: deskSelect?.value || undefined };
+      const payload = { procedure_code: procedure.code, applicant: applicantPayload(a), form_data: f, receiving_unit: deskSelect?.value || undefined, representation: rep?.value() };
       const path = state.dossier ? `${api}/${encodeURIComponent(state.dossier.id)}` : api;
       const d = await post(path, payload).catch((err) => {
         const name = String(err.field || '');
+        if (name.startsWith('representation')) throw err; // shown as the page's alert
         if (name.startsWith('applicant')) applicant.setError(name, err.text);
         else if (name) eform.setError(name, err.text);
         throw err;

@@ -38,6 +38,7 @@ audit = LazyModule("chalicelib.services.admin.audit")
 views = LazyModule("chalicelib.services.dossier.views")
 paging = LazyModule("chalicelib.services.paging")
 papers = LazyModule("chalicelib.services.dossier.papers")
+representation = LazyModule("chalicelib.services.dossier.representation")
 
 router = Router(
     __name__,
@@ -215,6 +216,33 @@ def list_my_dossiers(who: Caller, params: WorkQuery) -> dict[str, Any]:
 )
 def get_my_dossier(dossier_id: str, who: Caller) -> dict[str, Any]:
     return _view(svc.load_for(deps(), dossier_id, who), with_history=True)
+
+
+@router.route(
+    "/api/my/followed-dossiers",
+    "GET",
+    summary=(
+        "Hồ sơ tôi theo dõi: tôi nộp, hoặc tôi là người đại diện hay người được đại diện "
+        "(theo số định danh VNeID đã xác thực)"
+    ),
+    action="dossier.party.list",
+    out="DossierSummaries",
+)
+def list_followed_dossiers(who: Caller) -> dict[str, Any]:
+    names = views.procedure_names(deps())
+    found = representation.followed(deps(), who)
+    return {"items": [views.summary_view(deps(), d, names) for d in found], "next": None}
+
+
+@router.route(
+    "/api/my/followed-dossiers/{dossier_id}",
+    "GET",
+    summary="Theo dõi một hồ sơ (chỉ xem): của tôi, hoặc tôi là một bên của việc đại diện",
+    action="dossier.party.read",
+    out="DossierView",
+)
+def get_followed_dossier(dossier_id: str, who: Caller) -> dict[str, Any]:
+    return _view(representation.load_followed(deps(), who, dossier_id), with_history=True)
 
 
 @router.route(

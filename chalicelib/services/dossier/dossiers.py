@@ -29,7 +29,7 @@ from chalicelib.domain.history import month_key, new_event
 from chalicelib.domain.procedure import DocumentRequirement, Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.container import Deps
-from chalicelib.services.dossier import execution
+from chalicelib.services.dossier import execution, representation
 from chalicelib.services.dossier.access import (
     find_by_code as find_by_code,  # routes_people calls it here
 )
@@ -114,6 +114,7 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
         )
     if actor.role == "citizen":
         _require_assurance(actor, proc)
+    rep = representation.representation_for(deps, actor, req.representation, proc)
     form_data = _validate_form(proc, req.form_data)
     if actor.role == "desk":
         if not actor.unit:
@@ -128,7 +129,10 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
         procedure_code=proc.code,
         procedure_version=proc.version,
         owner=owner,
-        applicant=Applicant.model_validate(req.applicant.model_dump()),
+        applicant=representation.applicant_for(
+            Applicant.model_validate(req.applicant.model_dump()), rep
+        ),
+        representation=rep,
         form_data=form_data,
         channel=channel,
         receiving_unit=receiving,
@@ -169,7 +173,9 @@ def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn
     )
     new = d.model_copy(
         update={
-            "applicant": Applicant.model_validate(req.applicant.model_dump()),
+            "applicant": representation.applicant_for(
+                Applicant.model_validate(req.applicant.model_dump()), d.representation
+            ),
             "form_data": form_data,
             "receiving_unit": receiving,
         }
@@ -203,7 +209,9 @@ def request_upload(
     d = load_for(deps, dossier_id, actor)
     ensure_documents_editable(d, actor)
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
-    doc = proc.document(req.document_id)
+    doc = proc.document(req.document_id) or representation.authorisation_document(
+        d, req.document_id
+    )
     if doc is None:
         raise InvalidInput(
             "Thành phần hồ sơ không thuộc thủ tục này.",
@@ -258,7 +266,9 @@ def finalize_attachment(
         if att.state is not AttachmentState.PENDING:
             return att
         proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
-        doc = proc.document(att.document_id)
+        doc = proc.document(att.document_id) or representation.authorisation_document(
+            d, att.document_id
+        )
         facts = deps.files.inspect(att.key)
         if not facts.exists:
             # The upload-event path may have judged (and deleted) it a moment ago.
@@ -386,6 +396,7 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     _require_assurance(actor, proc)
     _validate_form(proc, d.form_data)
     _check_documents(proc, d)
+    representation.check_at_submission(deps, d, proc)
     now = deps.clock()
     if supplements.is_processing_supplement(d):
         assert d.status is not None

@@ -59,6 +59,13 @@ def dossier_view(
     out["procedure_level"] = proc.level.value
     out["processing_time_text"] = processing_time_text(proc)
     out["documents"] = [doc.model_dump(mode="json") for doc in proc.documents]
+    if d.representation is not None:
+        from chalicelib.domain.mandates import describe, needs_attachment
+        from chalicelib.services.dossier.representation import AUTHORISATION
+
+        if needs_attachment(d.representation):  # the written authorisation's own slot
+            out["documents"].append(AUTHORISATION.model_dump(mode="json"))
+        out["representation_text"] = describe(d.representation)
     current = d.current_step()
     out["current_agency"] = current.agency if current else None
     out["current_agencies"] = sorted({s.agency for s in d.steps if s.state.value == "active"})
@@ -82,6 +89,11 @@ def summary_view(deps: Deps, d: Dossier, names: dict[str, str]) -> dict[str, Any
         "created_at": d.created_at.isoformat(),
         "submitted_at": d.submitted_at.isoformat() if d.submitted_at else None,
         "appointment_at": d.appointment_at.isoformat() if d.appointment_at else None,
+        **(
+            {"representative_name": d.representation.representative.name}
+            if d.representation
+            else {}
+        ),
     }
 
 
@@ -160,6 +172,10 @@ def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
     desk = deps.store.get_unit(d.receiving_unit)
     parent = deps.store.get_unit(desk.parent) if desk and desk.parent else None
     accepted = {a.document_id for a in d.attachments if a.state.value == "accepted"}
+    rep = d.representation
+    from chalicelib.services.dossier.representation import AUTHORISATION
+
+    papers = [*proc.documents, AUTHORISATION] if rep is not None else list(proc.documents)
     data = ReceiptData(
         authority_name=(parent.name if parent else "UBND TỈNH").upper(),
         agency_name=(desk.name if desk else d.receiving_unit).upper(),
@@ -170,10 +186,16 @@ def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
         applicant_address=d.applicant.address,
         applicant_phone=d.applicant.phone,
         applicant_email=str(d.applicant.email or ""),
+        representative_name=rep.representative.name if rep else "",
+        representation_basis=(
+            f"{rep.kind_label}; {rep.basis_label}{f' ({rep.basis_ref})' if rep.basis_ref else ''}"
+            if rep
+            else ""
+        ),
         procedure_name=proc.name,
         documents=tuple(
             ReceiptDocument(name=doc.name, form=doc.form, count=doc.count)
-            for doc in proc.documents
+            for doc in papers
             if doc.id in accepted
         ),
         processing_time=processing_time_text(proc),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -124,22 +125,36 @@ def finish_sign_in(deps: Deps, req: VneidCallbackIn) -> dict[str, Any]:
             code="vneid_staff_account",
         )
     username = f"vneid-{sub[:8]}"
+    organisation = identity.account_kind == "organisation"
     profile = {
         **existing,
         "role": "citizen",
         "name": identity.name,
         "id_number": identity.id_number,
-        "birth_date": identity.birth_date,
+        "birth_date": identity.birth_date or None,
         "identity_provider": "vneid",
         "assurance_level": level,
         "identity_verified_at": now.astimezone(UTC).isoformat(),
+        "account_kind": identity.account_kind,
     }
+    if organisation:
+        # The person who signed in for the business: its legal representative, as VNeID says.
+        profile["legal_representative"] = {
+            "name": identity.representative_name,
+            "id_number": identity.representative_id,
+        }
     deps.store.put_profile(sub, profile)
-    token, lifetime = sessions.issue(
-        deps.settings,
-        {"sub": sub, "username": username, "name": identity.name, "idp": "vneid", "loa": level},
-        now=lambda: now.timestamp(),
-    )
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "username": username,
+        "name": identity.name,
+        "idp": "vneid",
+        "loa": level,
+    }
+    if organisation:
+        claims["acct"] = "organisation"
+    token, lifetime = sessions.issue(deps.settings, claims, now=lambda: now.timestamp())
+    record_sign_in(deps, sub, username, level, identity.account_kind)
     return {
         "id_token": token,
         "access_token": None,
@@ -151,3 +166,27 @@ def finish_sign_in(deps: Deps, req: VneidCallbackIn) -> dict[str, Any]:
             id_token_hint=id_token, post_logout_redirect_uri=_redirect_uri(deps)
         ),
     }
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    """The citizen (or organisation) who just signed in, as the audit chain names actors."""
+
+    sub: str
+    username: str
+    role: str = "citizen"
+    unit: str | None = None
+
+
+def record_sign_in(deps: Deps, sub: str, username: str, level: int, account_kind: str) -> None:
+    """`vneid_signin` on the account's audit stream: when, at which level, as a person or an
+    organisation (no personal number: the chain is not a copy of the profile)."""
+    from chalicelib.services.admin import audit
+
+    audit.record(
+        deps,
+        _SignedIn(sub, username),
+        "vneid_signin",
+        stream=f"ACCOUNT#{sub}",
+        detail={"assurance_level": level, "account_kind": account_kind},
+    )

@@ -1,7 +1,10 @@
 // The local twin of VNeID's OpenID Connect provider: panva's oidc-provider (OpenID Certified),
 // configured as VNeID behaves for a public-service client (authorization code + PKCE S256 only,
 // assurance level in `acr`, the citizen's ID number, name and birth date as claims), with the demo
-// citizens of accounts.json and a login page of its own (no dev interactions).
+// citizens of accounts.json and a login page of its own (no dev interactions). An organisation
+// account (kind "organisation": a business, signed in by its legal representative) answers
+// `loai_tai_khoan` = "to_chuc", its number in `so_dinh_danh` and `nguoi_dai_dien` {so_dinh_danh,
+// name}; a person's answers `loai_tai_khoan` = "ca_nhan".
 //
 // Environment:
 //   VNEID_HOST (127.0.0.1), VNEID_PORT (0 = a free port)
@@ -68,7 +71,7 @@ function loginPage(res, uid, { error = '', login = '', client = '' } = {}) {
 <p class="muted">Đăng nhập để sử dụng dịch vụ công${client ? ` của <b>${esc(client)}</b>` : ''} (môi trường thử nghiệm cục bộ).</p>
 ${error ? `<p class="err" role="alert">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(uid)}/login" autocomplete="off">
-<label for="login">Số định danh cá nhân</label><input id="login" name="login" inputmode="numeric" value="${esc(login)}" required autofocus>
+<label for="login">Số định danh cá nhân hoặc mã số tổ chức</label><input id="login" name="login" inputmode="numeric" value="${esc(login)}" required autofocus>
 <label for="password">Mật khẩu</label><input id="password" name="password" type="password" required>
 <button type="submit">Đăng nhập</button></form>`);
 }
@@ -208,15 +211,26 @@ async function main() {
       openid: ['sub'],
       acr: null,
       profile: ['name', 'birthdate', 'gender'],
-      vneid: ['so_dinh_danh'],
+      vneid: ['so_dinh_danh', 'loai_tai_khoan', 'nguoi_dai_dien'],
     },
     conformIdTokenClaims: false, // the identity claims ride in the ID token, as VNeID's do
     findAccount: async (_ctx, id) => {
       const a = bySub.get(id);
       if (!a) return undefined;
+      if (a.kind === 'organisation') {
+        // An organisation's account: its number and name, and the legal representative who
+        // signed in for it; no birth date or gender.
+        return {
+          accountId: id,
+          claims: async () => ({
+            sub: a.sub, name: a.name, so_dinh_danh: a.so_dinh_danh, loai_tai_khoan: 'to_chuc',
+            nguoi_dai_dien: { so_dinh_danh: a.representative.so_dinh_danh, name: a.representative.name },
+          }),
+        };
+      }
       return {
         accountId: id,
-        claims: async () => ({ sub: a.sub, name: a.name, birthdate: a.birthdate, gender: a.gender, so_dinh_danh: a.so_dinh_danh }),
+        claims: async () => ({ sub: a.sub, name: a.name, birthdate: a.birthdate, gender: a.gender, so_dinh_danh: a.so_dinh_danh, loai_tai_khoan: 'ca_nhan' }),
       };
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -11,6 +11,7 @@ import {
 import { timeEl } from '../format.js';
 import { timeline } from '../timeline.js';
 import { applicantRows } from '../applicant.js';
+import { representationRows } from '../representation.js';
 import { uploadControl } from '../upload.js';
 import { dossierLink } from './my-list.js';
 import { resumeStep } from '../wizard.js';
@@ -147,7 +148,7 @@ export async function render(view, { params, query }) {
       d.code ? controlSlipCard(d) : null,
       formsCard(d, base),
       withdraw && card(h('h2', {}, t('my.withdrawTitle')), h('div', { class: 'btn-row' }, withdraw.open), withdraw.form),
-      card(h('h2', {}, t('submit.applicant')), facts(applicantRows(d.applicant))),
+      card(h('h2', {}, t('submit.applicant')), facts([...applicantRows(d.applicant), ...representationRows(d)])),
       (d.attachments || []).length ? attachmentsCard(d, { documents: d.documents }, base) : null,
       card(h('h2', {}, t('dossier.history')), timeline(d.history)));
   }
