@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import lien_thong
 from chalicelib.domain import portal_sync as rules
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.integrations.national_portal import (
@@ -157,8 +158,15 @@ def packet_for(
         from chalicelib.documents.result import verify_url
 
         result_url = verify_url(deps.settings.public_base_url, dossier.result.id)
-    names = {u.code: u.name for u in deps.store.list_units()}
-    return rules.build_packet(dossier, history, procedure, unit_names=names, result_url=result_url)
+    units = deps.store.list_units()
+    return rules.build_packet(
+        dossier,
+        history,
+        procedure,
+        unit_names={u.code: u.name for u in units},
+        result_url=result_url,
+        external_units=lien_thong.systems_of(units),
+    )
 
 
 def message_for(packet: Mapping[str, Any]) -> dict[str, Any]:
