@@ -122,7 +122,8 @@ PROGRESS_FIELDS: dict[str, str] = {
     "step_due": "NgayKetThucTheoQuyDinh",
 }
 
-# ChucDanh by the role that acted (the staff profile has no title of its own yet).
+# ChucDanh by the role that acted, when the event recorded no title (the official's profile had
+# none then, or the actor is not an official).
 ROLE_TITLES: dict[str, str] = {
     "citizen": "Công dân",
     "system": "Hệ thống",
@@ -160,7 +161,8 @@ def history_lines(
     external_units: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """QuaTrinhXuLy: every step as CapNhatTienDoHoSoMC names it (PROGRESS_FIELDS): handler,
-    title, unit, time, content, status, the step's start and legal end, oldest first. A line
+    title and unit (as recorded with the event, from the official's profile then), time,
+    content, status, the step's start and legal end, oldest first. A line
     written while the dossier was only at units in another system (`external_units`) has
     status 0 (liên thông)."""
     names = unit_names or {}
@@ -171,10 +173,13 @@ def history_lines(
         status = e.to_status if e.to_status is not None else (e.from_status or status)
         unit = e.agency or _actor_unit(dossier, e)
         step = _handover_at(dossier.handovers, unit, e.at)
+        # PhongBanXuLy: the official's own unit as their profile had it at the time (a
+        # department under the agency, say), else the unit the event acted for.
+        unit = e.actor_unit or unit
         line = {
             "code": code,
             "handler": handler_name(e, dossier.people),
-            "title": ROLE_TITLES.get(e.actor_role, e.actor_role),
+            "title": e.actor_title or ROLE_TITLES.get(e.actor_role, e.actor_role),
             "unit": names.get(unit, unit) if unit else None,
             "at": portal_datetime(e.at),
             "content": e.note or ACTIONS_VI.get(e.action, e.action),
