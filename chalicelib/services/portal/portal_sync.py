@@ -55,19 +55,24 @@ def sync_store(deps: Deps) -> PortalSyncStore:
     return PortalSyncStore(deps.store.client, deps.store.table)
 
 
-_secrets: dict[str, dict[str, str]] = {}
+_secrets: dict[tuple[str, str], dict[str, str]] = {}
 
 
 def portal_secrets(deps: Deps) -> dict[str, str]:
     """The portal's secrets (client_secret, push_secret) from Secrets Manager or SSM, read once
-    per process and per secret id. Never logged."""
-    from chalicelib.integrations.national_portal import read_secret
+    per process and per secret id. With NATIONAL_PORTAL_PUSH_SECRET_PARAM (the API function
+    only), `push_secret` is that SSM SecureString instead. Never logged."""
+    from chalicelib.integrations.national_portal import read_parameter, read_secret
 
     ref = deps.settings.national_portal_secret_id
+    param = deps.settings.national_portal_push_secret_param
     with _urls_lock:
-        if ref not in _secrets:
-            _secrets[ref] = read_secret(ref)
-        return _secrets[ref]
+        if (ref, param) not in _secrets:
+            found = read_secret(ref)
+            if param:
+                found["push_secret"] = read_parameter(param)
+            _secrets[(ref, param)] = found
+        return _secrets[(ref, param)]
 
 
 def forget_secrets() -> None:
