@@ -95,6 +95,10 @@ class Settings(BaseModel):
     # intake's HMAC secret) in Secrets Manager or SSM: `secretsmanager:<id>` or `ssm:<name>`.
     national_portal_client_id: str = ""
     national_portal_secret_id: str = ""
+    # The push intake's HMAC secret on its own: an SSM SecureString parameter name, set (and
+    # readable) only where the intake route runs (the API function); without it the push secret
+    # is the `push_secret` of the secret above (older deployments).
+    national_portal_push_secret_param: str = ""
     # The daily reconciliation looks at dossiers synced in the last N Vietnam days.
     portal_reconcile_days: int = Field(default=7, ge=1, le=60)
     # VNeID sign-in (OpenID Connect; chalicelib.integrations.vneid,
@@ -186,6 +190,7 @@ class Settings(BaseModel):
             "portal_sync_sweep_after_seconds": "PORTAL_SYNC_SWEEP_AFTER_SECONDS",
             "national_portal_client_id": "NATIONAL_PORTAL_CLIENT_ID",
             "national_portal_secret_id": "NATIONAL_PORTAL_SECRET_ID",
+            "national_portal_push_secret_param": "NATIONAL_PORTAL_PUSH_SECRET_PARAM",
             "portal_reconcile_days": "PORTAL_RECONCILE_DAYS",
             "vneid_issuer": "VNEID_ISSUER",
             "vneid_client_id": "VNEID_CLIENT_ID",

@@ -344,6 +344,13 @@ class Stack:
         return next(m for m in self.state_machines if m.logical == logical)
 
 
+def push_secret_param(stack_name: str) -> str:
+    """`/<stack>/dvcqg/push-secret`: the SSM SecureString holding the national portal's push
+    (HMAC) secret, made by ops and by the local stack (CloudFormation cannot create one;
+    docs/operations.md)."""
+    return f"/{stack_name}/dvcqg/push-secret"
+
+
 def definition(stack: str = DEFAULT_STACK, *, web_origins: Sequence[str] = ("*",)) -> Stack:
     """The system's resources for the stack `stack`.
 

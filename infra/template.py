@@ -153,6 +153,12 @@ ERASE_OBJECTS = (
 )
 
 PORTAL_SECRET = ("secretsmanager:GetSecretValue",)
+# The push intake's HMAC secret: an SSM SecureString (`/<stack>/dvcqg/push-secret`), made by ops
+# (CloudFormation cannot create a SecureString; docs/operations.md "Rotating the DVCQG push
+# secret"), encrypted with the account's aws/ssm key (its key policy lets SSM decrypt for a
+# caller allowed to read the parameter). Read only by the function the intake route runs in.
+PUSH_SECRET = ("ssm:GetParameter",)
+push_secret_param = r.push_secret_param
 
 # What each handler does with data, by the app's handler name. A handler not listed gets only
 # read/write on the table and its own queue; adding a capability is one line here.
@@ -176,7 +182,8 @@ GRANTS: dict[str, dict[str, tuple[str, ...]]] = {
             "cognito-idp:AdminUpdateUserAttributes",
         ),
         "sign": ("kms:Sign", "kms:Verify", "kms:GetPublicKey"),
-        "portal_secret": PORTAL_SECRET,  # the intake route's push signature
+        "portal_secret": PORTAL_SECRET,  # the client secret (the intake fetches files)
+        "push_secret": PUSH_SECRET,  # the intake route's push signature: here only
         "kms_keys": ("kms:Encrypt", "kms:Decrypt"),  # agencies' API secrets (agency_keys)
         "ses": ("ses:SendRawEmail",),  # an on-demand report e-mailed from the console
         # Erasure on request (privacy_rights): every version of the person's objects.
@@ -938,6 +945,12 @@ class _Builder:
                 f"secret:{self.stack.name}/dvcqg-*"
             )
             out.append(statement(g["portal_secret"], [secret], "PortalSecret"))
+        if "push_secret" in g:
+            param = sub(
+                "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:"
+                f"parameter{push_secret_param(self.stack.name)}"
+            )
+            out.append(statement(g["push_secret"], [param], "PortalPushSecret"))
         if "sign" in g:
             out.append(statement(g["sign"], [arn(SIGNING_KEY_ID)], "SignResults"))
         if "kms_keys" in g and self.stack.kms_keys:
@@ -979,9 +992,13 @@ class _Builder:
         return out
 
     def lambdas(self, fns: list[Function]) -> None:
-        env = self.environment()
+        shared = self.environment()
         for fn in fns:
             name = f"{self.stack.name}-{fn.name.replace('_', '-')}"
+            env = dict(shared)
+            if "push_secret" in GRANTS.get(fn.name, DEFAULT_GRANTS):
+                # only the function that may read it is told where it is
+                env["NATIONAL_PORTAL_PUSH_SECRET_PARAM"] = push_secret_param(self.stack.name)
             log_group = self.add(
                 f"{fn.logical}Logs",
                 "AWS::Logs::LogGroup",

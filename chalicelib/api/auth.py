@@ -51,6 +51,7 @@ class Caller(BaseModel):
     unit: str | None = None
     groups: tuple[str, ...] = ()
     name: str = ""
+    title: str = ""  # chức danh, from the staff profile (the national portal's ChucDanh)
     email: str = ""
     # How the person signed in: our user pool's password, or VNeID (our session after verifying
     # VNeID's ID token, chalicelib.services.identity.sessions); and the assurance level
@@ -460,6 +461,7 @@ def caller_from_claims(claims: Mapping[str, Any], profile: Mapping[str, Any] | N
         unit=unit,
         groups=groups or (),
         name=str(prof.get("name") or claims.get("name") or ""),
+        title=str(prof.get("title") or ""),
         email=str(prof.get("email") or claims.get("email") or ""),
         identity_provider="vneid" if vneid else "password",
         assurance_level=_level(claims.get("loa")) if vneid else 0,

@@ -34,6 +34,27 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
+def _official(actor: Actor) -> bool:
+    return actor.role in STAFF_ROLES and not actor.username.startswith("api:")
+
+
+def actor_title(actor: Actor) -> str | None:
+    """An official's title now (chức danh, e.g. "Phó Trưởng phòng"), from their profile (the
+    API's Caller carries it); None for others and for a profile without one (the national
+    portal's ChucDanh then falls back to the role)."""
+    if not _official(actor):
+        return None
+    title = getattr(actor, "title", "")  # not part of Actor, like `name`
+    if not isinstance(title, str) or not title.strip():
+        return None
+    return title.strip()
+
+
+def actor_unit(actor: Actor) -> str | None:
+    """An official's unit now (their profile's); None for a citizen, the system or a key."""
+    return actor.unit if _official(actor) and actor.unit else None
+
+
 def actor_name(actor: Actor) -> str | None:
     """An official's full name now, from their profile (the API's Caller carries it); None for a
     citizen (the applicant is on the dossier), the system or an agency's key, and for an official

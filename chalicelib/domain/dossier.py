@@ -296,6 +296,10 @@ class HistoryEvent(BaseModel):
     actor: str  # the username: who is accountable
     actor_role: str
     actor_name: str | None = None  # an official's full name at the time; None for others
+    # An official's title (chức danh) and unit as their profile had them at the time: what the
+    # national portal's ChucDanh and PhongBanXuLy report, unchanged by a later promotion or move.
+    actor_title: str | None = None
+    actor_unit: str | None = None
     action: str
     from_status: DossierStatus | None = None
     to_status: DossierStatus | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.actors import Actor, actor_name
+from chalicelib.domain.actors import Actor, actor_name, actor_title, actor_unit
 from chalicelib.domain.dossier import HistoryEvent
 from chalicelib.domain.statuses import DossierStatus
 
@@ -27,12 +27,15 @@ def new_event(
     *,
     at: datetime,
 ) -> HistoryEvent:
-    """One history event, naming the actor (and an official's full name, as papers show it)."""
+    """One history event, naming the actor (and an official's full name, title and unit as they
+    are now: papers and the national portal report them as they were at the time)."""
     return HistoryEvent(
         at=at,
         actor=actor.username,
         actor_role=actor.role,
         actor_name=actor_name(actor),
+        actor_title=actor_title(actor),
+        actor_unit=actor_unit(actor),
         action=action,
         from_status=frm,
         to_status=to,

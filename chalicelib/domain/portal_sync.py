@@ -7,8 +7,9 @@ changes nothing. Field names follow REGULATION.md's list as provincial systems u
 Decisions (docs/design.md "National portal sync"):
 - Dates are `yyyyMMddHHmmss` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7, no DST), the format the
   provincial systems send; a missing date is null.
-- `TrangThaiHoSo` is the status's national code (`DossierStatus` values are those codes) and
-  `KenhThucHien` the channel code (1 desk, 2 online, 3 post).
+- `TrangThaiHoSo` is the status's national code (`DossierStatus` values are those codes), or 0
+  while the dossier is only at units working in another system (liên thông,
+  `domain.lien_thong`); `KenhThucHien` the channel code (1 desk, 2 online, 3 post).
 - Personal data is only what the list requires: the applicant's name (ChuHoSo) and ID number
   (SoGiayToChuHoSo). No address, phone, e-mail or birth date; uploaded file names are replaced by
   the procedure's document names; a citizen's own actions are attributed to "Chủ hồ sơ".
@@ -18,11 +19,12 @@ Decisions (docs/design.md "National portal sync"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain import lien_thong
 from chalicelib.domain.statuses import DossierStatus
 
 if TYPE_CHECKING:
@@ -120,7 +122,8 @@ PROGRESS_FIELDS: dict[str, str] = {
     "step_due": "NgayKetThucTheoQuyDinh",
 }
 
-# ChucDanh by the role that acted (the staff profile has no title of its own yet).
+# ChucDanh by the role that acted, when the event recorded no title (the official's profile had
+# none then, or the actor is not an official).
 ROLE_TITLES: dict[str, str] = {
     "citizen": "Công dân",
     "system": "Hệ thống",
@@ -155,9 +158,13 @@ def history_lines(
     dossier: Dossier,
     history: Iterable[HistoryEvent],
     unit_names: Mapping[str, str] | None = None,
+    external_units: Collection[str] = (),
 ) -> list[dict[str, Any]]:
     """QuaTrinhXuLy: every step as CapNhatTienDoHoSoMC names it (PROGRESS_FIELDS): handler,
-    title, unit, time, content, status, the step's start and legal end, oldest first."""
+    title and unit (as recorded with the event, from the official's profile then), time,
+    content, status, the step's start and legal end, oldest first. A line
+    written while the dossier was only at units in another system (`external_units`) has
+    status 0 (liên thông)."""
     names = unit_names or {}
     lines = []
     status: DossierStatus | None = None
@@ -166,14 +173,19 @@ def history_lines(
         status = e.to_status if e.to_status is not None else (e.from_status or status)
         unit = e.agency or _actor_unit(dossier, e)
         step = _handover_at(dossier.handovers, unit, e.at)
+        # PhongBanXuLy: the official's own unit as their profile had it at the time (a
+        # department under the agency, say), else the unit the event acted for.
+        unit = e.actor_unit or unit
         line = {
             "code": code,
             "handler": handler_name(e, dossier.people),
-            "title": ROLE_TITLES.get(e.actor_role, e.actor_role),
+            "title": e.actor_title or ROLE_TITLES.get(e.actor_role, e.actor_role),
             "unit": names.get(unit, unit) if unit else None,
             "at": portal_datetime(e.at),
             "content": e.note or ACTIONS_VI.get(e.action, e.action),
-            "status": national_status(status) if status is not None else None,
+            "status": lien_thong.portal_status(status, dossier.handovers, external_units, e.at)
+            if status is not None
+            else None,
             "step_start": portal_datetime(step.sent_at) if step else None,
             "step_due": portal_datetime(step.due_at) if step else None,
         }
@@ -272,13 +284,16 @@ def build_packet(
     *,
     unit_names: Mapping[str, str] | None = None,
     result_url: str | None = None,
+    external_units: Collection[str] = (),
 ) -> dict[str, Any]:
     """The packet (DongBoHoSoMC) for the dossier as it is now (its `version`), with its whole
     history (the CapNhatTienDoHoSoMC lines).
 
     `procedure` gives TenTTHC, MaLinhVuc, document and fee names; without it those fall back to
     the codes the dossier holds. `unit_names` names PhongBanXuLy; `result_url` is the signed
-    result's verify page. A draft (no status) has nothing to sync: ValueError.
+    result's verify page; `external_units` the units working in another system (liên thông: the
+    status is then 0 while the dossier is only there). A draft (no status) has nothing to sync:
+    ValueError.
     """
     if dossier.status is None:
         raise ValueError("a draft dossier is not synced")
@@ -307,7 +322,9 @@ def build_packet(
         "NgayKetThucXuLy": portal_datetime(dossier.finished_at),
         "NgayTra": portal_datetime(dossier.returned_at),
         "NgayTuChoi": portal_datetime(_refused_at(events)),
-        "TrangThaiHoSo": national_status(dossier.status),
+        "TrangThaiHoSo": lien_thong.portal_status(
+            dossier.status, dossier.handovers, external_units
+        ),
         "DonViXuLy": dossier.lead_agency,
         "TaiLieuNop": _documents(dossier, procedure),
         "DanhSachLePhi": _fees(dossier, procedure),
@@ -318,7 +335,7 @@ def build_packet(
         else None,
         "HoSoCoThanhPhanSoHoa": any(a.state.value == "accepted" for a in dossier.attachments),
         "DuocThanhToanTrucTuyen": paid_online,
-        "QuaTrinhXuLy": history_lines(dossier, events, unit_names),
+        "QuaTrinhXuLy": history_lines(dossier, events, unit_names, external_units),
     }
 
 

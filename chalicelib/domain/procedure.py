@@ -165,3 +165,6 @@ class Unit(BaseModel):
     name: str
     parent: str | None = None
     kind: Literal["province", "department", "district", "commune", "desk", "other"] = "department"
+    # Liên thông: the code of the other system this unit processes its steps in (a ministry's or
+    # sector's system); None when it works in ours (domain.lien_thong).
+    external_system: str | None = None

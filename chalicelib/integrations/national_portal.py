@@ -116,6 +116,16 @@ def read_secret(ref: str, client_factory: Callable[[str], Any] | None = None) ->
     return {str(k): str(v) for k, v in data.items()}
 
 
+def read_parameter(name: str, client_factory: Callable[[str], Any] | None = None) -> str:
+    """One SSM SecureString (decrypted): the push intake's HMAC secret on its own."""
+    if client_factory is None:
+        from chalicelib import aws
+
+        client_factory = aws.client
+    answer = client_factory("ssm").get_parameter(Name=name, WithDecryption=True)
+    return str(answer["Parameter"]["Value"])
+
+
 @dataclass
 class ClientCredentials:
     """OAuth 2 client credentials for the portal's token endpoint; the token is cached."""

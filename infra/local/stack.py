@@ -180,7 +180,8 @@ def _start_twin_portal(
 ) -> tuple[Any, dict[str, str]]:
     """The national portal (Cổng DVCQG) twin (infra/twins/national_portal.py) and the settings
     that point the app at it: client credentials with the secret in the local Secrets Manager,
-    pushes signed to our intake route, its catalogue the demo's (so a sync finds nothing new).
+    pushes signed to our intake route with the push secret in an SSM SecureString (as the
+    template's API function reads it), its catalogue the demo's (so a sync finds nothing new).
     TWIN_PORTAL_PORT fixes its port (default: a free one)."""
     import json
     import secrets as random
@@ -192,11 +193,16 @@ def _start_twin_portal(
     client_secret, push_secret = random.token_urlsafe(24), random.token_urlsafe(24)
     name = f"{stack}/dvcqg"
     sm = boto3.session.Session().client("secretsmanager", region_name=region, endpoint_url=endpoint)
-    value = json.dumps({"client_secret": client_secret, "push_secret": push_secret})
+    value = json.dumps({"client_secret": client_secret})
     try:
         sm.create_secret(Name=name, SecretString=value)
     except sm.exceptions.ResourceExistsException:
         sm.put_secret_value(SecretId=name, SecretString=value)
+    from infra.resources import push_secret_param
+
+    param = push_secret_param(stack)
+    ssm = boto3.session.Session().client("ssm", region_name=region, endpoint_url=endpoint)
+    ssm.put_parameter(Name=param, Value=push_secret, Type="SecureString", Overwrite=True)
     portal = FakeNationalPortal(
         host=host,
         port=int(os.environ.get("TWIN_PORTAL_PORT") or 0),
@@ -215,6 +221,7 @@ def _start_twin_portal(
         "NATIONAL_PORTAL_URL": portal.url,
         "NATIONAL_PORTAL_CLIENT_ID": "tthc-local",
         "NATIONAL_PORTAL_SECRET_ID": f"secretsmanager:{name}",
+        "NATIONAL_PORTAL_PUSH_SECRET_PARAM": param,
     }
     return portal, env
 

@@ -14,7 +14,11 @@ Both directions, over real HTTP, as a provincial system sees the portal:
   `python -m infra.twins.national_portal submit ...`) stores a dossier as the portal would, its
   files served at `/dvcqg/files/<id>`. With `push_url` it is pushed at once, HMAC-signed with
   `push_secret`; without, it waits in `GET /dvcqg/api/hoso/moi` until acknowledged at
-  `POST /dvcqg/api/hoso/xacnhan`.
+  `POST /dvcqg/api/hoso/xacnhan`. A push our front door fails (no connection, 5xx, 408, 429, an
+  answer that is not JSON) is retried with backoff (`push_attempts`, sleeping
+  `push_backoff_seconds * 2**n`, the sleep injectable), each attempt signed afresh with the same
+  Idempotency-Key; a 4xx is an answer (not retried). Every attempt is in `push_attempts_log`; a
+  push that never got an answer leaves the dossier in the pull list.
 - **Catalogue** `GET /dvcqg/api/danhmuc/{thutuc,coquan,linhvuc}` from `catalogue`.
 - **The page** `/`: each submitted dossier, the answer, its status on the portal, every step
   reported back (handler, title, unit, time, content) and the result link; a form to submit.
@@ -38,7 +42,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -110,6 +114,9 @@ class FakeNationalPortal:
         push_url: str = "",
         push_secret: str = "",
         token_ttl_seconds: float = 3600.0,
+        push_attempts: int = 5,
+        push_backoff_seconds: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.token = token
         self.host = host
@@ -119,6 +126,11 @@ class FakeNationalPortal:
         self.push_url = push_url
         self.push_secret = push_secret
         self.token_ttl_seconds = token_ttl_seconds
+        self.push_attempts = push_attempts
+        self.push_backoff_seconds = push_backoff_seconds
+        self.sleep = sleep
+        # portal_ref -> each push attempt's HTTP status (0: no connection or no JSON answer)
+        self.push_attempts_log: dict[str, list[int]] = {}
         self.records: dict[tuple[str, int], dict[str, Any]] = {}
         self.arrivals: list[tuple[str, int]] = []
         self.requests: list[Received] = []
@@ -287,9 +299,24 @@ class FakeNationalPortal:
         return dossier
 
     def push(self, portal_ref: str) -> dict[str, Any]:
-        """POST the stored dossier to `push_url`, signed; the answer is recorded and returned."""
+        """POST the stored dossier to `push_url`, signed, retrying with backoff while our side
+        fails; the answer is recorded (when there is one) and returned."""
         body = json.dumps(self.submissions[portal_ref], ensure_ascii=False).encode()
-        ts = str(int(time.time()))
+        answer: dict[str, Any] = {}
+        for attempt in range(max(1, self.push_attempts)):
+            if attempt:
+                self.sleep(self.push_backoff_seconds * 2 ** (attempt - 1))
+            answer = self._push_once(portal_ref, body)
+            with self._lock:
+                self.push_attempts_log.setdefault(portal_ref, []).append(int(answer["http"]))
+            if not _push_retryable(answer):
+                with self._lock:
+                    self.answers[portal_ref] = answer
+                return answer
+        return {**answer, "gave_up_after": max(1, self.push_attempts)}
+
+    def _push_once(self, portal_ref: str, body: bytes) -> dict[str, Any]:
+        ts = str(int(time.time()))  # signed afresh: a retry after a long backoff is not stale
         req = urllib.request.Request(
             self.push_url,
             data=body,
@@ -303,17 +330,16 @@ class FakeNationalPortal:
         )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
-                answer = {"http": resp.status, **json.loads(resp.read() or b"{}")}
+                return {"http": resp.status, **_json_object(resp.read())}
         except urllib.error.HTTPError as exc:
             try:
-                answer = {"http": exc.code, **json.loads(exc.read() or b"{}")}
+                return {"http": exc.code, **_json_object(exc.read())}
             except ValueError:
-                answer = {"http": exc.code}
+                return {"http": exc.code, "error": "not JSON"}
+        except ValueError:
+            return {"http": 0, "error": "not JSON"}  # a 2xx that is not our answer
         except OSError as exc:
-            answer = {"http": 0, "error": type(exc).__name__}
-        with self._lock:
-            self.answers[portal_ref] = answer
-        return answer
+            return {"http": 0, "error": type(exc).__name__}
 
     # ---- serving ------------------------------------------------------------------------------
     def _authorised(self, auth: str) -> bool:
@@ -634,6 +660,20 @@ class FakeNationalPortal:
                 pass  # packets carry personal data: never log requests
 
         return Handler
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    """An answer body as a JSON object; ValueError when it is not one."""
+    data = json.loads(raw or b"{}")
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def _push_retryable(answer: dict[str, Any]) -> bool:
+    """No connection or no JSON answer (0), 5xx, 408 or 429: our side failed, try again later."""
+    status = int(answer["http"])
+    return status == 0 or status >= 500 or status in (408, 429)
 
 
 def _form(raw: bytes) -> dict[str, Any]:

@@ -201,6 +201,7 @@ def test_staff_accounts_are_created_changed_disabled_and_audited(api: ApiClient)
         {
             "username": "chuyenvien.tp",
             "name": "Lê Văn Chuyên",
+            "title": "Chuyên viên",
             "email": "chuyenvien.tp@example.vn",
             "role": "agency",
             "unit": "H33.02",
@@ -213,6 +214,7 @@ def test_staff_accounts_are_created_changed_disabled_and_audited(api: ApiClient)
     assert user == {
         "username": "chuyenvien.tp",
         "name": "Lê Văn Chuyên",
+        "title": "Chuyên viên",
         "email": "chuyenvien.tp@example.vn",
         "role": "agency",
         "unit": "H33.02",
@@ -230,9 +232,14 @@ def test_staff_accounts_are_created_changed_disabled_and_audited(api: ApiClient)
     by_text = admin.get("/api/admin/users?q=chuyen").json()["items"]
     assert [u["username"] for u in by_text] == ["chuyenvien.tp"]
 
-    # promote to leader: the profile and the Cognito group follow
-    promoted = admin.post("/api/admin/users/chuyenvien.tp", {"role": "leader"})
+    # promote to leader: the profile and the Cognito group follow; the title is edited with it
+    promoted = admin.post(
+        "/api/admin/users/chuyenvien.tp", {"role": "leader", "title": "Phó Giám đốc Sở"}
+    )
     assert promoted.status_code == 200 and promoted.json()["role"] == "leader"
+    assert promoted.json()["title"] == "Phó Giám đốc Sở"
+    too_long = admin.post("/api/admin/users/chuyenvien.tp", {"title": "x" * 121})
+    assert _vietnamese_error(too_long, 400, "title")["code"]
     leaders = admin.get("/api/admin/users?role=leader&limit=50").json()["items"]
     assert "chuyenvien.tp" in [u["username"] for u in leaders]
     api._tokens.pop("chuyenvien.tp", None)

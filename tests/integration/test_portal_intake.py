@@ -439,3 +439,37 @@ def test_client_credentials_and_every_failure_mode_of_the_twin() -> None:
     assert read_secret("ssm:/tthc/dvcqg", clients) == {"push_secret": "b"}
     assert clients.asked[1] == ("ssm", {"Name": "/tthc/dvcqg", "WithDecryption": True})
     assert read_secret("") == {}
+
+
+def test_the_push_secret_is_read_from_its_ssm_securestring_and_rotates(
+    papi: ApiClient, twin: Twin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import aws as cloud
+    from infra.local.stack import reset_app_caches
+    from infra.resources import push_secret_param
+
+    # GIVEN the push secret in its own SSM SecureString, named only to the API function
+    param = push_secret_param("tthc")
+    ssm = cloud.client("ssm")
+    ssm.put_parameter(Name=param, Value="ssm-push-secret-1", Type="SecureString")
+    monkeypatch.setenv("NATIONAL_PORTAL_PUSH_SECRET_PARAM", param)
+    reset_app_caches()
+    assert ssm.get_parameter(Name=param)["Parameter"]["Type"] == "SecureString"
+
+    # THEN a push signed with it is taken in; one signed with the older combined secret is not
+    first = _submission(twin.fake, portal_ref="G22.SSM.1")
+    assert _push(papi, first, "ssm-push-secret-1").status_code == 200
+    old = _push(papi, _submission(twin.fake, portal_ref="G22.SSM.2"), PUSH_SECRET)
+    assert (old.status_code, json.loads(old.body)["code"]) == (401, "bad_signature")
+    # the client secret still comes from Secrets Manager
+    secrets = portal_sync.portal_secrets(_deps())
+    assert secrets == {"client_secret": CLIENT_SECRET, "push_secret": "ssm-push-secret-1"}
+
+    # WHEN ops rotate it (new value, then fresh Lambda instances: here, the cache forgotten)
+    ssm.put_parameter(Name=param, Value="ssm-push-secret-2", Type="SecureString", Overwrite=True)
+    portal_sync.forget_secrets()
+    # THEN the new secret is accepted and the old one refused
+    third = _submission(twin.fake, portal_ref="G22.SSM.3")
+    assert _push(papi, third, "ssm-push-secret-2").status_code == 200
+    stale = _push(papi, _submission(twin.fake, portal_ref="G22.SSM.4"), "ssm-push-secret-1")
+    assert stale.status_code == 401

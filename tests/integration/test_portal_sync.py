@@ -346,3 +346,38 @@ def test_client_retries_only_what_may_succeed_later() -> None:
         assert len(fake.records) == 1
     with pytest.raises(NotConfigured):
         NationalPortalClient("file:///etc/passwd").send(packet)
+
+
+def test_each_step_names_the_officials_title_and_unit_at_the_time(
+    sync_api: ApiClient, portal: Portal, aws: Outputs
+) -> None:
+    # GIVEN the administrator gave the desk officer a title in the staff console
+    admin = sync_api.as_user("quantri")
+    titled = admin.post("/api/admin/users/motcua", {"title": "Chuyên viên Bộ phận Một cửa"})
+    assert titled.status_code == 200 and titled.json()["title"] == "Chuyên viên Bộ phận Một cửa"
+    desk_unit = titled.json()["unit"]
+
+    # WHEN the officer receives an online dossier and the packets reach the portal
+    dossier_id = submit_online(sync_api, PROCEDURE)["id"]
+    accepted = sync_api.as_user("motcua").post(
+        f"/api/desk/dossiers/{dossier_id}/accept", FEE_PAID_AT_DESK
+    )
+    assert accepted.status_code == 200, accepted.text
+    deliver(aws)
+
+    # THEN the receipt's progress line names the title and the desk's unit
+    latest = portal.fake.latest(dossier_id)
+    assert latest is not None
+    line = next(ln for ln in latest["QuaTrinhXuLy"] if ln["TrangThai"] == 2)
+    units = {u.code: u.name for u in _deps().store.list_units()}
+    assert (line["ChucDanh"], line["PhongBanXuLy"]) == (
+        "Chuyên viên Bộ phận Một cửa",
+        units[desk_unit],
+    )
+
+    # AND a later change of title does not rewrite what was reported: the next packet of the
+    # same dossier still says what the officer was when they acted
+    assert admin.post("/api/admin/users/motcua", {"title": "Tổ trưởng"}).status_code == 200
+    again = portal_sync.packet_for(_deps(), _deps().store.get_dossier(dossier_id))
+    line = next(ln for ln in again["QuaTrinhXuLy"] if ln["TrangThai"] == 2)
+    assert line["ChucDanh"] == "Chuyên viên Bộ phận Một cửa"

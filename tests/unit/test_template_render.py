@@ -198,6 +198,30 @@ def test_iam_is_least_privilege_per_function(dev: dict[str, Any]) -> None:
     assert not any(s.get("Sid") == "ConsumeOwnQueue" for s in _statements(dev, "APIHandlerRole"))
 
 
+def test_the_push_secret_is_an_ssm_securestring_only_the_api_reads(dev: dict[str, Any]) -> None:
+    # The national portal's push (HMAC) secret: one SSM parameter, read by the function the
+    # intake route runs in and by no other; only that function is told its name.
+    param = t.push_secret_param("tthc-dev")
+    assert param == "/tthc-dev/dvcqg/push-secret"
+    readers = []
+    for role in of_type(dev, "AWS::IAM::Role"):
+        for st in _statements(dev, role):
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            if any(a.startswith("ssm:") for a in actions):
+                readers.append(role)
+                assert actions == ["ssm:GetParameter"]
+                assert json.dumps(st["Resource"]).endswith(f'parameter{param}"}}]')
+    assert readers == ["APIHandlerRole"]
+    told = {
+        logical
+        for logical, fn in of_type(dev, "AWS::Lambda::Function").items()
+        if "NATIONAL_PORTAL_PUSH_SECRET_PARAM" in fn["Properties"]["Environment"]["Variables"]
+    }
+    assert told == {"APIHandler"}
+    env = props(dev, "APIHandler")["Environment"]["Variables"]
+    assert env["NATIONAL_PORTAL_PUSH_SECRET_PARAM"] == param
+
+
 def test_keys_alarms_topic_and_parameters(dev: dict[str, Any]) -> None:
     assert props(dev, "SigningKey")["KeyUsage"] == "SIGN_VERIFY"
     assert props(dev, "DataKey")["EnableKeyRotation"] is True

@@ -102,6 +102,7 @@ class AdminUnitDeleted(_Out):
 class AdminStaffOut(_Out):
     username: str
     name: str
+    title: str = ""  # chức danh (the national portal's ChucDanh)
     email: str
     role: str
     unit: str | None = None
@@ -283,7 +284,7 @@ def admin_create_user(who: Caller, req: StaffIn) -> dict[str, Any]:
 @router.route(
     "/api/admin/users/{username}",
     "POST",
-    summary="Đổi vai trò, đơn vị, họ tên, e-mail của cán bộ",
+    summary="Đổi vai trò, đơn vị, họ tên, chức danh, e-mail của cán bộ",
     action="admin.staff.manage",
     out="AdminStaffOut",
 )

@@ -63,21 +63,24 @@ class UnitDeleteIn(_In):
 
 
 class StaffIn(_In):
-    """A staff account. desk, agency and leader need a unit."""
+    """A staff account. desk, agency and leader need a unit. `title` is the official's chức danh
+    (e.g. "Chuyên viên", "Phó Trưởng phòng"), reported to the national portal as ChucDanh."""
 
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,39}$")
     name: str = Field(min_length=2, max_length=200)
+    title: str = Field(default="", max_length=120)
     email: str = Field(max_length=254, pattern=r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
     role: StaffRole
     unit: str | None = Field(default=None, max_length=40)
 
 
 class StaffUpdateIn(_In):
-    """Change role, unit, name or e-mail; absent fields stay."""
+    """Change role, unit, name, title or e-mail; absent fields stay ("" clears the title)."""
 
     role: StaffRole | None = None
     unit: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, min_length=2, max_length=200)
+    title: str | None = Field(default=None, max_length=120)
     email: str | None = Field(default=None, max_length=254, pattern=r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 
 
@@ -292,6 +295,7 @@ def _staff_view(profile: dict[str, Any]) -> dict[str, Any]:
     return {
         "username": profile.get("username"),
         "name": profile.get("name") or "",
+        "title": profile.get("title") or "",
         "email": profile.get("email") or "",
         "role": profile.get("role"),
         "unit": profile.get("unit"),
@@ -406,6 +410,7 @@ def create_staff(deps: Deps, actor: Actor, req: StaffIn) -> dict[str, Any]:
         "role": req.role,
         "unit": req.unit,
         "name": req.name,
+        "title": req.title,
         "email": req.email,
         "created_at": now,
         "created_by": actor.username,
@@ -432,14 +437,15 @@ def _not_self(actor: Actor, username: str) -> None:
 
 
 def update_staff(deps: Deps, actor: Actor, username: str, req: StaffUpdateIn) -> dict[str, Any]:
-    """Role and unit (Cognito groups follow the role), name, e-mail; audited field by field."""
+    """Role and unit (Cognito groups follow the role), name, title, e-mail; audited field by
+    field. Events already recorded keep the title and unit they were written with."""
     from chalicelib.services.admin import audit
 
     sub, profile = _profile_of(deps, username)
     changes = {
         k: v
         for k, v in req.model_dump(exclude_unset=True).items()
-        if (v is not None or k == "unit") and v != profile.get(k)
+        if (v is not None or k == "unit") and v != profile.get(k, "" if k == "title" else None)
     }
     if {"role", "unit"} & set(changes):
         _not_self(actor, username)

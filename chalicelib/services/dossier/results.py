@@ -408,13 +408,15 @@ def store_on_dossier(deps: Deps, actor: Actor, dossier: Dossier, result: ResultD
     kind = (
         "Thông báo kết quả theo mẫu" if result.generated else "Văn bản kết quả do cơ quan tải lên"
     )
-    from chalicelib.domain.actors import actor_name
+    from chalicelib.domain.actors import actor_name, actor_title, actor_unit
 
     event = HistoryEvent(
         at=deps.clock(),
         actor=actor.username,
         actor_role=actor.role,
         actor_name=actor_name(actor),
+        actor_title=actor_title(actor),
+        actor_unit=actor_unit(actor),
         action="result_signed",
         from_status=dossier.status,
         to_status=dossier.status,

@@ -15,6 +15,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import lien_thong
 from chalicelib.domain import portal_reconcile as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.integrations.national_portal import SyncError
@@ -32,6 +33,7 @@ def _ours(deps: Deps, now: datetime) -> list[rules.Ours]:
     from chalicelib.services.portal.portal_sync import sync_store
 
     store = sync_store(deps)
+    external = lien_thong.systems_of(deps.store.list_units())
     seen: set[str] = set()
     out: list[rules.Ours] = []
     for back in range(deps.settings.portal_reconcile_days):
@@ -45,7 +47,8 @@ def _ours(deps: Deps, now: datetime) -> list[rules.Ours]:
                 continue
             if d.status is None or d.version != st.synced_version:
                 continue
-            out.append(rules.Ours(d.id, d.code or d.id, d.version, int(d.status)))
+            status = lien_thong.portal_status(d.status, d.handovers, external)
+            out.append(rules.Ours(d.id, d.code or d.id, d.version, status))
     return out
 
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import lien_thong
 from chalicelib.domain import portal_sync as rules
 from chalicelib.domain.errors import NotFound
 from chalicelib.integrations.national_portal import (
@@ -54,19 +55,24 @@ def sync_store(deps: Deps) -> PortalSyncStore:
     return PortalSyncStore(deps.store.client, deps.store.table)
 
 
-_secrets: dict[str, dict[str, str]] = {}
+_secrets: dict[tuple[str, str], dict[str, str]] = {}
 
 
 def portal_secrets(deps: Deps) -> dict[str, str]:
     """The portal's secrets (client_secret, push_secret) from Secrets Manager or SSM, read once
-    per process and per secret id. Never logged."""
-    from chalicelib.integrations.national_portal import read_secret
+    per process and per secret id. With NATIONAL_PORTAL_PUSH_SECRET_PARAM (the API function
+    only), `push_secret` is that SSM SecureString instead. Never logged."""
+    from chalicelib.integrations.national_portal import read_parameter, read_secret
 
     ref = deps.settings.national_portal_secret_id
+    param = deps.settings.national_portal_push_secret_param
     with _urls_lock:
-        if ref not in _secrets:
-            _secrets[ref] = read_secret(ref)
-        return _secrets[ref]
+        if (ref, param) not in _secrets:
+            found = read_secret(ref)
+            if param:
+                found["push_secret"] = read_parameter(param)
+            _secrets[(ref, param)] = found
+        return _secrets[(ref, param)]
 
 
 def forget_secrets() -> None:
@@ -157,8 +163,15 @@ def packet_for(
         from chalicelib.documents.result import verify_url
 
         result_url = verify_url(deps.settings.public_base_url, dossier.result.id)
-    names = {u.code: u.name for u in deps.store.list_units()}
-    return rules.build_packet(dossier, history, procedure, unit_names=names, result_url=result_url)
+    units = deps.store.list_units()
+    return rules.build_packet(
+        dossier,
+        history,
+        procedure,
+        unit_names={u.code: u.name for u in units},
+        result_url=result_url,
+        external_units=lien_thong.systems_of(units),
+    )
 
 
 def message_for(packet: Mapping[str, Any]) -> dict[str, Any]:

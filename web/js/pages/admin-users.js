@@ -1,5 +1,6 @@
 // Admin: staff accounts and roles. A paged list filtered on the server (role, unit, text); create an
-// account (its temporary password is shown once); change role, unit, name or e-mail; disable and
+// account (its temporary password is shown once); change role, unit, name, title (chức danh, what
+// the national portal is told) or e-mail; disable and
 // enable (POST /api/admin/users/{u}/disable, /api/admin/accounts/{u}/enable). All audited.
 import { h, replace } from '../dom.js';
 import { post, ApiError } from '../api.js';
@@ -20,6 +21,7 @@ const s = strings({
   none: ['Không có tài khoản phù hợp.', 'No matching accounts.'],
   username: ['Tên đăng nhập', 'Username'],
   name: ['Họ và tên', 'Full name'],
+  jobTitle: ['Chức danh', 'Job title'],
   email: ['E-mail', 'E-mail'],
   state: ['Trạng thái', 'State'],
   enabled: ['Đang hoạt động', 'Active'],
@@ -95,7 +97,7 @@ export async function render(view) {
         await table.reload();
       }));
       return h('tr', { dataset: { username: u.username } },
-        td(s('username'), h('span', { class: 'code' }, u.username)), td(s('name'), u.name), td(s('role'), s(`role.${u.role}`)),
+        td(s('username'), h('span', { class: 'code' }, u.username)), td(s('name'), u.title ? `${u.name} (${u.title})` : u.name), td(s('role'), s(`role.${u.role}`)),
         td(s('unit'), u.unit || '—'),
         td(s('state'), h('span', { class: `badge ${u.enabled ? 'badge-ok' : 'badge-late'}` }, u.enabled ? s('enabled') : s('disabled'))),
         td('', h('button', { type: 'button', class: 'btn btn-link btn-small', onclick: () => openEditor(u) }, s('edit')), ' ', u.username === self ? '' : toggle));
@@ -115,13 +117,14 @@ export async function render(view) {
   function openEditor(u) {
     const cells = {
       name: cell(s('name'), h('input', { type: 'text', name: 'name', value: u.name })),
+      title: cell(s('jobTitle'), h('input', { type: 'text', name: 'title', value: u.title || '' })),
       email: cell(s('email'), h('input', { type: 'email', name: 'email', value: u.email })),
       role: cell(s('role'), select('role', roleOptions(false), u.role)),
       unit: cell(s('unit'), h('input', { type: 'text', name: 'unit', value: u.unit || '', autocomplete: 'off', list: unitCodes.id })),
     };
     const el = form('user-edit-form', cells, s('save'), async () => {
       await post(`/api/admin/users/${encodeURIComponent(u.username)}`, {
-        name: cells.name.input.value.trim(), email: cells.email.input.value.trim(), role: cells.role.input.value, unit: cells.unit.input.value.trim() || null,
+        name: cells.name.input.value.trim(), title: cells.title.input.value.trim(), email: cells.email.input.value.trim(), role: cells.role.input.value, unit: cells.unit.input.value.trim() || null,
       });
       showNotice(s('saved', { username: u.username }));
       replace(editor);
@@ -134,13 +137,14 @@ export async function render(view) {
   const add = {
     username: cell(s('username'), h('input', { type: 'text', name: 'username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' })),
     name: cell(s('name'), h('input', { type: 'text', name: 'name' })),
+    title: cell(s('jobTitle'), h('input', { type: 'text', name: 'title' })),
     email: cell(s('email'), h('input', { type: 'email', name: 'email' })),
     role: cell(s('role'), select('role', roleOptions(false), 'agency')),
     unit: cell(s('unit'), h('input', { type: 'text', name: 'unit', autocomplete: 'off', list: unitCodes.id })),
   };
   const addForm = form('user-add-form', add, s('create'), async () => {
     const out = await post('/api/admin/users', {
-      username: add.username.input.value.trim(), name: add.name.input.value.trim(), email: add.email.input.value.trim(),
+      username: add.username.input.value.trim(), name: add.name.input.value.trim(), title: add.title.input.value.trim(), email: add.email.input.value.trim(),
       role: add.role.input.value, unit: add.unit.input.value.trim() || null,
     });
     replace(secret, card(h('p', {}, s('created', { username: out.username })), h('p', {}, h('code', { class: 'code', id: 'temporary-password' }, out.temporary_password))));
