@@ -109,6 +109,7 @@ def test_breach_list_pages_and_filters(api: ApiClient) -> None:
                 "description": "Lộ danh sách qua thư điện tử" if n == 2 else f"Sự cố {n}",
                 "categories": ["basic"],
                 "detected_at": detected.isoformat(),
+                "recorded_at": detected.isoformat(),
                 "deadline_at": (detected + timedelta(hours=72)).isoformat(),
                 "state": "reported" if n == 1 else "open",
                 "list_key": f"breaches/br{n}/notification-list.json",
