@@ -213,8 +213,9 @@ def _audit(
 ) -> None:
     """Certificate decisions join the holder's audit chain (never a key or a secret)."""
     from chalicelib.services.admin import audit
+    from chalicelib.store.audit import signer_stream, unit_stream
 
-    stream = f"UNIT#{rec.holder}" if rec.kind == "agency" else f"SIGNER#{rec.holder}"
+    stream = unit_stream(rec.holder) if rec.kind == "agency" else signer_stream(rec.holder)
     detail = {"kind": rec.kind, "holder": rec.holder, "serial": rec.serial, **extra}
     audit.record(deps, actor, action, stream=stream, detail=detail)
 

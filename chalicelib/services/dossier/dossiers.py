@@ -530,11 +530,12 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
             new_event(actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE, at=deps.clock())
         )
     from chalicelib.store.audit import backoff
+    from chalicelib.store.sequences import sequence_key
 
     # Concurrent receipts at a unit wait in line for its daily number (store/turns.py: found under
     # load, 32 clerks at once, some lost every optimistic round). The check in the transaction stays
     # the guarantee, so a receipt that was skipped or waited too long still retries, bounded.
-    key = dossier_code.sequence_key(d.receiving_unit, received_at)
+    key = sequence_key(d.receiving_unit, received_at)
     saved: Dossier | None = None
     with deps.store.receipt_turn(key):
         for attempt in range(SEQUENCE_ATTEMPTS):
