@@ -546,7 +546,7 @@ def verify(
         problems.append(f"{duplicates} duplicate dossiers")
 
     # codes: unique and gap-free per unit per day (over every dossier of those unit-days)
-    from chalicelib.domain.dossier_code import sequence_key
+    from chalicelib.store.sequences import sequence_key
 
     everyone = list(_scan_dossiers(store))
     codes = [d.code for d in everyone if d.code]

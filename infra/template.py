@@ -39,6 +39,13 @@ LOG_RETENTION_DAYS = 365  # a year of logs: audit questions come back months lat
 API_STAGE = "api"  # Chalice's default stage name; routes already start with /api
 SIGNING_KEY_ID = "SigningKey"  # logical id of the definition's `signing_key`
 CURSOR_KEY_ID = "CursorSigningKey"  # the page cursors' HMAC key (Secrets Manager)
+SESSION_KEY_ID = "SessionSigningKey"  # the VNeID sessions' HMAC key (Secrets Manager)
+# The HMAC keys every function reads from the environment, each a stack-generated secret resolved
+# at deploy: (logical id, environment variable, what it signs).
+SIGNING_SECRETS = (
+    (CURSOR_KEY_ID, "CURSOR_SIGNING_KEY", "the API's page cursors"),
+    (SESSION_KEY_ID, "SESSION_SIGNING_KEY", "the VNeID sessions"),
+)
 
 Json = dict[str, Any]
 
@@ -59,7 +66,9 @@ MOTO_UNSUPPORTED: dict[str, str] = {
     "AWS::Cognito::UserPoolGroup": "the groups: infra/provision.py creates them in the other tests",
     "AWS::S3::BucketPolicy": f"TLS-only bucket policies: {_LINT_ONLY}",
     "AWS::SNS::Subscription": f"the ops e-mail subscription: {_LINT_ONLY}",
-    "AWS::SecretsManager::Secret": f"the page-cursor key (make run makes its own): {_LINT_ONLY}",
+    "AWS::SecretsManager::Secret": (
+        f"the page-cursor and VNeID-session keys (make run makes its own): {_LINT_ONLY}"
+    ),
     "AWS::SQS::QueuePolicy": f"queue policies (S3 may send, TLS only): {_LINT_ONLY}",
 }
 # Types moto models but cannot create from this template.
@@ -365,25 +374,26 @@ class _Builder:
             },
             **self.retain(),
         )
-        # The page cursors' HMAC key (chalicelib.store.cursor): generated here, passed to every
-        # function as CURSOR_SIGNING_KEY (a dynamic reference, resolved at deploy), so every
-        # Lambda signs and checks with the same key. No fixed name: a deleted secret keeps its
-        # name for its recovery window, which would block a re-created dev stack.
-        self.add(
-            CURSOR_KEY_ID,
-            "AWS::SecretsManager::Secret",
-            {
-                "Description": f"{self.stack.name}: HMAC key of the API's page cursors",
-                "KmsKeyId": ref("DataKey"),
-                "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
-            },
-            Metadata=skip(
-                (
-                    "CKV2_AWS_57",
-                    "rotating only invalidates the page cursors in flight; rotated by a deploy",
-                )
-            ),
-        )
+        # The HMAC keys of the page cursors (chalicelib.store.cursor) and of the VNeID sign-in
+        # sessions (chalicelib.services.identity.sessions): generated here, passed to every
+        # function as CURSOR_SIGNING_KEY / SESSION_SIGNING_KEY (dynamic references, resolved at
+        # deploy), so every Lambda signs and checks with the same key. No fixed name: a deleted
+        # secret keeps its name for its recovery window, which would block a re-created dev stack.
+        rotation = {
+            CURSOR_KEY_ID: "rotating only invalidates the page cursors in flight; by a deploy",
+            SESSION_KEY_ID: "rotating only ends the VNeID sessions in use (1 h); by a deploy",
+        }
+        for logical, _env, what in SIGNING_SECRETS:
+            self.add(
+                logical,
+                "AWS::SecretsManager::Secret",
+                {
+                    "Description": f"{self.stack.name}: HMAC key of {what}",
+                    "KmsKeyId": ref("DataKey"),
+                    "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
+                },
+                Metadata=skip(("CKV2_AWS_57", rotation[logical])),
+            )
         # The definition's own keys (the local stack provisions them too), e.g. agency-keys.
         for k in self.stack.kms_keys:
             self.add(
@@ -852,15 +862,13 @@ class _Builder:
             self.stack.signing_key.env: arn(SIGNING_KEY_ID),
             "POWERTOOLS_SERVICE_NAME": "tthc",
             "FACE_COLLECTION_ID": ref("FaceCollection"),
-            # A dynamic reference, resolved by CloudFormation at deploy (Join, not Sub: the moto
-            # variant replaces the Ref by a placeholder).
-            "CURSOR_SIGNING_KEY": {
-                "Fn::Join": [
-                    "",
-                    ["{{resolve:secretsmanager:", ref(CURSOR_KEY_ID), ":SecretString}}"],
-                ]
-            },
         }
+        # Dynamic references, resolved by CloudFormation at deploy (Join, not Sub: the moto
+        # variant replaces the Ref by a placeholder).
+        for logical, variable, _what in SIGNING_SECRETS:
+            env[variable] = {
+                "Fn::Join": ["", ["{{resolve:secretsmanager:", ref(logical), ":SecretString}}"]]
+            }
         if any(k.logical == "agency-keys" for k in self.stack.kms_keys):
             env["AGENCY_KEYS_KMS_KEY"] = arn(self.kms_id("agency-keys"))
         if any(k.logical == "pii" for k in self.stack.kms_keys):

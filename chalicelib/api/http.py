@@ -40,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.aws import unavailable_code
 from chalicelib.domain.errors import Conflict, DomainError, InvalidInput
+from chalicelib.store.idempotency import IDEMPOTENCY_PREFIX, build_idempotency_store
 
 if TYPE_CHECKING:
     from chalice import Chalice
@@ -55,7 +56,6 @@ METRICS_NAMESPACE = "TTHC"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-IDEMPOTENCY_PREFIX = "IDEMP"  # record PK = "IDEMP#<sha256>", SK = "IDEMP"
 _IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
 # Answers holding credentials are never written to the table (the header is still required).
 # Answers that carry a secret (tokens, a new account's one-time password) are never stored; a
@@ -673,45 +673,6 @@ class _Span:
 
 
 # ---- idempotency --------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=1)
-def _single_table_layer_class() -> type:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    class SingleTablePersistenceLayer(DynamoDBPersistenceLayer):
-        """Records as `PK = IDEMP#<hash>`, `SK = IDEMP`, as in the table design.
-
-        Powertools' composite-key mode would put every record under one partition
-        (`PK = static_pk_value`, `SK = <key>`): a hot key. `_get_key` is the one place Powertools
-        builds keys (get, put, update, delete), so overriding it spreads them out.
-        """
-
-        def _get_key(self, idempotency_key: str) -> dict[str, Any]:
-            return {
-                self.key_attr: {"S": idempotency_key},
-                str(self.sort_key_attr): {"S": IDEMPOTENCY_PREFIX},
-            }
-
-    return SingleTablePersistenceLayer
-
-
-def build_idempotency_store(table_name: str | None = None, client: Any = None) -> Any:
-    """The Powertools persistence layer on our single table (TTL attribute `expiration`)."""
-    if table_name is None or client is None:
-        from chalicelib import aws
-        from chalicelib.settings import get_settings
-
-        table_name = table_name or get_settings().table_name
-        client = client or aws.client("dynamodb")
-    layer_cls = _single_table_layer_class()
-    return layer_cls(
-        table_name=table_name,
-        key_attr="PK",
-        sort_key_attr="SK",
-        expiry_attr="expiration",
-        boto3_client=client,
-    )
-
-
 def _idempotency_store() -> Any:
     if _config.idempotency_store is None:
         with _lock:

@@ -46,9 +46,11 @@ def sequence_day(received_at: datetime) -> str:
     return _vietnam_date(received_at).strftime("%y%m%d")
 
 
-def sequence_key(unit: str, received_at: datetime) -> str:
-    """Partition key of the unit's daily counter item, `SEQ#<unit>#<YYMMDD>`."""
-    return f"SEQ#{_check_unit(unit)}#{sequence_day(received_at)}"
+def counter_of(unit: str, received_at: datetime) -> tuple[str, str]:
+    """The daily counter a receipt takes its number from: the receiving unit (checked) and the
+    Vietnamese day (`sequence_day`). The counter's key format is the store's
+    (`store.sequences.sequence_key`)."""
+    return _check_unit(unit), sequence_day(received_at)
 
 
 def format_code(unit: str, received_at: datetime, seq: int, fmt: str = DEFAULT_FORMAT) -> str:

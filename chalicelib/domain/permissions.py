@@ -398,6 +398,17 @@ def role_permits(actor: ActorLike | None, action: str) -> bool:
     return actor.role in perm.roles
 
 
+def unrestricted(actor: ActorLike | None, action: str) -> bool:
+    """The scope does not restrict `actor` for `action` (its role is in `everywhere`): it acts on,
+    or lists, every unit's records (the province office and administrators, where the table says
+    so). Services use it to pick a list's unit, never to admit a role the table refuses."""
+    return (
+        actor is not None
+        and role_permits(actor, action)
+        and actor.role in permission(action).everywhere
+    )
+
+
 def _in_scope(actor: ActorLike, perm: Permission, related: Related | None) -> bool:
     if perm.scope is Scope.ANY or actor.role in perm.everywhere:
         return True

@@ -41,7 +41,6 @@ DEFAULT_YEARS: dict[str, int | None] = {
     "Hộ tịch": None,
 }
 ENDED_STATUSES = frozenset({DossierStatus.REFUSED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED})
-EXPIRES_PREFIX = "EXPIRES#"
 
 
 def periods(overrides_json: str = "") -> dict[str, int | None]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.permissions import unrestricted
 from chalicelib.store import lists
 from chalicelib.store.cursor import cursors, invalid_cursor, key_scope
 from chalicelib.store.lists import ListKey
@@ -176,7 +177,7 @@ def feedback_queue_page(deps: Deps, actor: Any, params: dict[str, str]) -> dict[
     from chalicelib.services.care import feedback as svc
     from chalicelib.store.feedback import feedback_from_item
 
-    unit = None if actor.role in svc.ALL_UNITS_ROLES else (actor.unit or "-")
+    unit = None if unrestricted(actor, "feedback.staff.read") else (actor.unit or "-")
     raw, nxt = work_page(deps, lists.open_feedback(unit), params=params)
     now = deps.clock()
     out = []

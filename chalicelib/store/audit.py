@@ -51,6 +51,11 @@ def unit_stream(code: str) -> str:
     return f"UNIT#{code}"
 
 
+def signer_stream(holder: str) -> str:
+    """A person signing results (PAdES): their certificate's decisions."""
+    return f"SIGNER#{holder}"
+
+
 def agency_stream(agency: str) -> str:
     return f"AGENCY#{agency}"
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.store.base import TableAdapter, locked
+from chalicelib.store.sequences import expires_pk
 
 
 def _s(v: str) -> dict[str, str]:
@@ -141,7 +142,7 @@ class PrivacyStore(TableAdapter):
             "TableName": self.table,
             "IndexName": "GSI3",
             "KeyConditionExpression": "GSI3PK = :pk AND GSI3SK < :before",
-            "ExpressionAttributeValues": {":pk": _s(f"EXPIRES#{month}"), ":before": _s(before_iso)},
+            "ExpressionAttributeValues": {":pk": _s(expires_pk(month)), ":before": _s(before_iso)},
             "Limit": min(limit, 100),
         }
         out: list[str] = []

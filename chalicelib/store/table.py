@@ -22,6 +22,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.procedure import Procedure, Unit
 from chalicelib.domain.statuses import DossierStatus
 from chalicelib.store.base import TableAdapter, locked
+from chalicelib.store.sequences import SEQUENCE_SK, expires_pk
 
 if TYPE_CHECKING:
     from chalicelib.store.pii import PiiCodec
@@ -524,9 +525,9 @@ class DynamoStore(TableAdapter):
         if d.retention_until is not None and d.tombstoned_at is None:
             # Retention (issue 10): GSI3 is free once a dossier is final (its DESK# key only
             # exists in status 1). `EXPIRES#<VN month>`/`<retention_until>#<id>`, sparse.
-            from chalicelib.domain.retention import EXPIRES_PREFIX, expiry_month
+            from chalicelib.domain.retention import expiry_month
 
-            item["GSI3PK"] = _s(EXPIRES_PREFIX + expiry_month(d.retention_until))
+            item["GSI3PK"] = _s(expires_pk(expiry_month(d.retention_until)))
             item["GSI3SK"] = _s(_iso(d.retention_until) + "#" + d.id)
         return item
 
@@ -808,7 +809,7 @@ class DynamoStore(TableAdapter):
         return Turns(self.client, self.table).turn(key)
 
     def current_sequence(self, key: str) -> int:
-        item = self._get(key, "SEQ")
+        item = self._get(key, SEQUENCE_SK)
         return int(item["n"]["N"]) if item else 0
 
     # ---- the transaction -----------------------------------------------------------------
@@ -911,7 +912,7 @@ class DynamoStore(TableAdapter):
                 {
                     "Update": {
                         "TableName": self.table,
-                        "Key": {"PK": _s(key), "SK": _s("SEQ")},
+                        "Key": {"PK": _s(key), "SK": _s(SEQUENCE_SK)},
                         "UpdateExpression": "SET n = :new",
                         "ConditionExpression": "attribute_not_exists(n) OR n = :old",
                         "ExpressionAttributeValues": {

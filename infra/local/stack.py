@@ -315,10 +315,11 @@ def running_stack(
         env.setdefault("AUTO_CONFIRM_SIGNUP", "true")
         env.setdefault("LOCAL_MAIL", "true")  # reset codes to the outbox; /api/local/mailbox
         env.setdefault("API_BASE_URL", url)
-        # One page-cursor key for every process of this run (chalicelib.store.cursor).
-        env.setdefault(
-            "CURSOR_SIGNING_KEY", os.environ.get("CURSOR_SIGNING_KEY") or secrets.token_urlsafe(48)
-        )
+        # One page-cursor key and one VNeID-session key for every process of this run
+        # (chalicelib.store.cursor, chalicelib.services.identity.sessions), as the template's
+        # secrets are one per stack.
+        for variable in ("CURSOR_SIGNING_KEY", "SESSION_SIGNING_KEY"):
+            env.setdefault(variable, os.environ.get(variable) or secrets.token_urlsafe(48))
         if not os.environ.get("TSA_URL"):  # the test PKI: root CA, TSA and CRLs over HTTP
             from infra.local.pki_server import local_pki
 
@@ -327,7 +328,6 @@ def running_stack(
             twin = _start_vneid_twin(moto_child, [f"{url}/", f"http://127.0.0.1:{http_port}/"])
             if twin is not None:
                 env.update(twin.env())
-                env.setdefault("SESSION_SIGNING_KEY", secrets.token_urlsafe(48))
         if not os.environ.get("NATIONAL_PORTAL_URL"):
             portal, portal_env = _start_twin_portal(  # the pump is in-process
                 "127.0.0.1",

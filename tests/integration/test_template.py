@@ -164,6 +164,16 @@ def test_template_deploys_into_moto_cloudformation(moto_account: None) -> None:
     assert all(m["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
     api = lam.get_function_configuration(FunctionName="tthc-dev-api")
     assert (api["Handler"], api["Timeout"]) == ("app.app", d.api_function.timeout_seconds)
+    # The HMAC keys (page cursors, VNeID sessions) are stack secrets resolved at deploy; moto
+    # creates no secret, so the function keeps the reference, naming its secret.
+    variables = api["Environment"]["Variables"]
+    for logical, variable in (
+        ("CursorSigningKey", "CURSOR_SIGNING_KEY"),
+        ("SessionSigningKey", "SESSION_SIGNING_KEY"),
+    ):
+        assert logical in removed
+        assert variables[variable].startswith("{{resolve:secretsmanager:"), variables[variable]
+        assert logical in variables[variable]
     kms = boto3.client("kms", region_name=REGION)
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
     keys = {k["KeyId"] for k in kms.list_keys()["Keys"]}

@@ -11,14 +11,15 @@ from hypothesis import strategies as st
 from chalicelib.domain.calendar import VIETNAM_TZ
 from chalicelib.domain.dossier_code import (
     DEFAULT_FORMAT,
+    counter_of,
     format_code,
     is_valid_unit_code,
     lookup_forms,
     parse_code,
     sequence_day,
-    sequence_key,
 )
 from chalicelib.domain.errors import InvalidInput
+from chalicelib.store.sequences import sequence_key
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +40,8 @@ def test_code_date_is_the_receipt_day_in_vietnam_time() -> None:
 
 def test_sequence_key_names_the_units_daily_counter() -> None:
     received = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
-    assert sequence_key("000.00.15.H15", received) == "SEQ#000.00.15.H15#261130"
+    assert counter_of("000.00.15.H15", received) == ("000.00.15.H15", "261130")  # the rule
+    assert sequence_key("000.00.15.H15", received) == "SEQ#000.00.15.H15#261130"  # the key
 
 
 def test_sequence_above_9999_widens_and_still_parses() -> None:

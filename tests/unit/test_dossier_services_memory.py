@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from chalicelib.domain.dossier import HistoryEvent, StepState
-from chalicelib.domain.dossier_code import sequence_key
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.statuses import DossierStatus as S
 from chalicelib.services.dossier import decisions, dossiers, processing
 from chalicelib.services.models import CompleteStepIn, DecisionIn, ExtensionIn, WithdrawIn
+from chalicelib.store.sequences import sequence_key
 from chalicelib.store.table import AgencyTask, Change
 from tests.support.memory import memory_deps
 from tests.support.service_journeys import (

@@ -72,6 +72,36 @@ def test_require_raises_the_domain_errors() -> None:
     p.require(Who("desk", "H33.50"), "t.unit", p.Related.of(units=["H33.50"]))
 
 
+@pytest.mark.usefixtures("table")
+def test_unrestricted_is_the_everywhere_roles_of_an_admitted_role_only() -> None:
+    assert p.unrestricted(Who("admin"), "t.unit")
+    assert not p.unrestricted(Who("desk", "H33.50"), "t.unit")  # scoped to its unit
+    assert not p.unrestricted(Who("admin"), "t.any")  # no `everywhere` on that action
+    assert not p.unrestricted(None, "t.unit")
+    # `everywhere` never admits a role the table refuses
+    p.PERMISSIONS["t.odd"] = p.allow("desk", p.Scope.SAME_UNIT, everywhere="admin")
+    try:
+        assert not p.unrestricted(Who("admin"), "t.odd")
+    finally:
+        del p.PERMISSIONS["t.odd"]
+
+
+def test_feedback_scopes_from_the_table() -> None:
+    """What the feedback service reads from the table (services/care/feedback.py `_staff_get`):
+    staff read and handle their unit's; the province office reads every unit's but handles only
+    its own; administrators read and handle every unit's."""
+    other = p.Related.of(units=["H33.30"])
+    own = p.Related.of(units=["H33.01"])
+    province = Who("province", "H33.01")
+    assert p.permits(province, "feedback.staff.read", other)
+    assert not p.permits(province, "feedback.staff.handle", other)
+    assert p.permits(province, "feedback.staff.handle", own)
+    assert p.permits(Who("admin"), "feedback.staff.handle", other)
+    assert not p.permits(Who("desk", "H33.01"), "feedback.staff.read", other)
+    assert p.unrestricted(province, "feedback.staff.read")
+    assert not p.unrestricted(Who("leader", "H33.30"), "feedback.staff.read")
+
+
 def test_an_unknown_action_is_a_programming_error() -> None:
     with pytest.raises(p.UnknownAction):
         p.permits(Who("admin"), "no.such.action")

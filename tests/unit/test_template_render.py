@@ -271,6 +271,31 @@ def test_keys_alarms_topic_and_parameters(dev: dict[str, Any]) -> None:
         }
 
 
+def test_hmac_keys_are_stack_secrets_resolved_into_every_function_at_deploy(
+    dev: dict[str, Any],
+) -> None:
+    """The page cursors' and the VNeID sessions' keys: generated in Secrets Manager (encrypted
+    with the data key, no fixed name), passed to every function as a dynamic reference, so all
+    processes sign and check with one key (docs/operations.md, "Rotation")."""
+    wired = {"CursorSigningKey": "CURSOR_SIGNING_KEY", "SessionSigningKey": "SESSION_SIGNING_KEY"}
+    assert set(of_type(dev, "AWS::SecretsManager::Secret")) >= set(wired)
+    fns = of_type(dev, "AWS::Lambda::Function")
+    assert fns
+    for logical, variable in wired.items():
+        p = props(dev, logical)
+        assert p["KmsKeyId"] == {"Ref": "DataKey"}
+        assert "Name" not in p  # a deleted secret's name stays taken for its recovery window
+        generated = p["GenerateSecretString"]
+        assert generated["PasswordLength"] >= 32 and generated["ExcludePunctuation"] is True
+        resolve = {
+            "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": logical}, ":SecretString}}"]]
+        }
+        for name, fn in fns.items():
+            assert fn["Properties"]["Environment"]["Variables"][variable] == resolve, name
+        skips = dev["Resources"][logical]["Metadata"]["checkov"]["skip"]
+        assert [s["id"] for s in skips] == ["CKV2_AWS_57"]  # rotation: by a deploy
+
+
 def test_every_checkov_skip_has_a_reason(prod: dict[str, Any]) -> None:
     skips = [
         (k, s)

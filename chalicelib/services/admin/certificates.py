@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain import signatures as sig
+from chalicelib.domain.actors import SYSTEM
 from chalicelib.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.permissions import role_permits
 
 if TYPE_CHECKING:
     from chalicelib.documents.pades import Identity
@@ -71,7 +73,8 @@ def _store(deps: Deps) -> CertificateStore:
 
 
 def _admin(actor: Actor) -> None:
-    if actor.role not in ("admin", "system"):
+    # the system actor (not a person: the workflow, the local stack's seeding) besides the table
+    if actor.role != SYSTEM.role and not role_permits(actor, "admin.certificate.manage"):
         raise Forbidden("Chỉ quản trị viên quản lý chứng thư số.", "Administrators only.")
 
 
@@ -210,8 +213,9 @@ def _audit(
 ) -> None:
     """Certificate decisions join the holder's audit chain (never a key or a secret)."""
     from chalicelib.services.admin import audit
+    from chalicelib.store.audit import signer_stream, unit_stream
 
-    stream = f"UNIT#{rec.holder}" if rec.kind == "agency" else f"SIGNER#{rec.holder}"
+    stream = unit_stream(rec.holder) if rec.kind == "agency" else signer_stream(rec.holder)
     detail = {"kind": rec.kind, "holder": rec.holder, "serial": rec.serial, **extra}
     audit.record(deps, actor, action, stream=stream, detail=detail)
 

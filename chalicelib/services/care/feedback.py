@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.domain import feedback as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.feedback import Feedback, FeedbackDeadlines
+from chalicelib.domain.permissions import Related, permits, role_permits, unrestricted
 from chalicelib.store.audit import feedback_stream
 from chalicelib.store.feedback import FeedbackStore, iso, not_found
 from chalicelib.store.outbox import agency_recipient
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-HANDLER_ROLES = frozenset({"agency", "leader", "desk", "admin"})  # act within their unit
-ALL_UNITS_ROLES = frozenset({"province", "admin"})  # see every agency's feedback
 
 
 # ---- inputs --------------------------------------------------------------------------------------
@@ -313,7 +312,8 @@ def submit_online(
     deps: Deps, actor: Actor | None, req: FeedbackIn
 ) -> tuple[Feedback, list[dict[str, Any]]]:
     """Online: a signed-in citizen (linked unless they chose anonymity) or anyone anonymously."""
-    linked = actor is not None and actor.role == "citizen" and not req.anonymous
+    # linked to the account when its holder may follow their own feedback (`feedback.my.list`)
+    linked = actor is not None and role_permits(actor, "feedback.my.list") and not req.anonymous
     sender = actor.sub if linked and actor is not None else None
     name = (
         "" if req.anonymous else (req.name or (getattr(actor, "name", "") if linked else "") or "")
@@ -478,19 +478,20 @@ def _agency_notice(fb: Feedback, kind: str, **extra: Any) -> list[tuple[str, dic
 
 # ---- staff ---------------------------------------------------------------------------------------
 def _staff_get(deps: Deps, actor: Actor, feedback_id: str, *, write: bool = True) -> Feedback:
-    """Staff see their unit's feedback; the province office and administrators see all. Another
-    unit's feedback is "not found" (its existence is not disclosed)."""
+    """Staff read and handle their unit's feedback (`feedback.staff.read`, `.handle`); the province
+    office reads every unit's, administrators read and handle every unit's. Another unit's
+    feedback is "not found" (its existence is not disclosed); the province office handling
+    another unit's is refused with its own message (it routes, the agency handles)."""
     fb = _store(deps).get(feedback_id)
-    if actor.unit and fb.agency == actor.unit and actor.role in HANDLER_ROLES | {"province"}:
+    related = Related.of(units=[fb.agency])
+    if permits(actor, "feedback.staff.handle" if write else "feedback.staff.read", related):
         return fb
-    if actor.role in ALL_UNITS_ROLES:
-        if write and actor.role == "province":
-            raise Forbidden(
-                "Văn phòng UBND tỉnh chỉ điều chuyển phản ánh, không xử lý thay cơ quan.",
-                "The province office routes feedback; the agency handles it.",
-                code="forbidden_role",
-            )
-        return fb
+    if write and permits(actor, "feedback.staff.read", related):
+        raise Forbidden(
+            "Văn phòng UBND tỉnh chỉ điều chuyển phản ánh, không xử lý thay cơ quan.",
+            "The province office routes feedback; the agency handles it.",
+            code="forbidden_role",
+        )
     raise not_found()
 
 
@@ -502,7 +503,7 @@ def get_for_staff(deps: Deps, actor: Actor, feedback_id: str) -> dict[str, Any]:
 def list_queue(deps: Deps, actor: Actor) -> list[dict[str, Any]]:
     """Open feedback, soonest due first: the caller's unit, or every unit for province/admin."""
     store = _store(deps)
-    if actor.role in ALL_UNITS_ROLES:
+    if unrestricted(actor, "feedback.staff.read"):
         items = store.list_open(None)
     else:
         items = store.list_open(actor.unit or "-")
@@ -582,7 +583,7 @@ def publish(deps: Deps, actor: Actor, feedback_id: str) -> Feedback:
 
 def route(deps: Deps, actor: Actor, feedback_id: str, req: RouteIn) -> Feedback:
     """The province office (or an administrator) re-routes a feedback to another agency."""
-    if actor.role not in ALL_UNITS_ROLES:
+    if not role_permits(actor, "feedback.staff.route"):
         raise Forbidden(
             "Chỉ Văn phòng UBND tỉnh điều chuyển phản ánh giữa các cơ quan.",
             "Only the province office routes feedback.",

@@ -21,8 +21,8 @@ from chalicelib.domain.dossier import (
 )
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.history import month_key, new_event
-from chalicelib.domain.permissions import permission
 from chalicelib.domain.permissions import role_permits as may
+from chalicelib.domain.permissions import unrestricted
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.container import Deps
 from chalicelib.services.dossier import execution
@@ -129,8 +129,7 @@ def propose_stop(deps: Deps, actor: Actor, d: Dossier, agency: str, reason: str)
 def _deciding_unit(d: Dossier, actor: Actor) -> str | None:
     """The unit a leader's decision is for: an administrator (not scoped by the table) decides for
     the lead agency, a leader for their own."""
-    everywhere = permission("dossier.leader.decide").everywhere
-    return d.lead_agency if actor.role in everywhere else actor.unit
+    return d.lead_agency if unrestricted(actor, "dossier.leader.decide") else actor.unit
 
 
 def decide_stop(deps: Deps, actor: Actor, dossier_id: str, req: DecisionIn) -> Dossier:

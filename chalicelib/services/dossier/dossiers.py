@@ -26,6 +26,7 @@ from chalicelib.domain.dossier import (
 )
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.history import month_key, new_event
+from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.procedure import DocumentRequirement, Procedure
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.container import Deps
@@ -112,11 +113,12 @@ def create_draft(deps: Deps, actor: Actor, req: CreateDossierIn, channel: Channe
             code="not_online",
             field="procedure_code",
         )
-    if actor.role == "citizen":
+    walk_in = may(actor, "dossier.desk.create")  # the desk files a walk-in's paper dossier
+    if may(actor, "dossier.my.create"):
         _require_assurance(actor, proc)
     rep = representation.representation_for(deps, actor, req.representation, proc)
     form_data = _validate_form(proc, req.form_data)
-    if actor.role == "desk":
+    if walk_in:
         if not actor.unit:
             raise Forbidden("Tài khoản chưa được gán đơn vị.", "Account has no unit.")
         receiving = actor.unit
@@ -168,7 +170,7 @@ def update_draft(deps: Deps, actor: Actor, dossier_id: str, req: CreateDossierIn
     form_data = _validate_form(proc, req.form_data)  # numbers typed as text stored as numbers
     receiving = (
         d.receiving_unit
-        if actor.role == "desk"
+        if may(actor, "dossier.desk.edit")  # the desk's paper draft stays at its desk
         else _default_desk(deps, req.receiving_unit, proc.lead_agency)
     )
     new = d.model_copy(
@@ -390,7 +392,7 @@ def submit(deps: Deps, actor: Actor, dossier_id: str) -> Dossier:
     from chalicelib.domain import supplements
 
     d = load_for(deps, dossier_id, actor)
-    if actor.role != "citizen":
+    if not may(actor, "dossier.my.edit"):
         raise Forbidden("Chỉ chủ hồ sơ được nộp hồ sơ.", "Only the applicant may submit.")
     proc = deps.store.get_procedure(d.procedure_code, d.procedure_version)
     _require_assurance(actor, proc)
@@ -528,11 +530,12 @@ def accept(deps: Deps, actor: Actor, dossier_id: str, req: AcceptIn | None = Non
             new_event(actor, "fee_requested", S.RECEIVED, S.AWAITING_FEE, at=deps.clock())
         )
     from chalicelib.store.audit import backoff
+    from chalicelib.store.sequences import sequence_key
 
     # Concurrent receipts at a unit wait in line for its daily number (store/turns.py: found under
     # load, 32 clerks at once, some lost every optimistic round). The check in the transaction stays
     # the guarantee, so a receipt that was skipped or waited too long still retries, bounded.
-    key = dossier_code.sequence_key(d.receiving_unit, received_at)
+    key = sequence_key(d.receiving_unit, received_at)
     saved: Dossier | None = None
     with deps.store.receipt_turn(key):
         for attempt in range(SEQUENCE_ATTEMPTS):

@@ -26,7 +26,7 @@ from chalicelib.domain.dossier import (
 )
 from chalicelib.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.history import month_key, new_event
-from chalicelib.domain.permissions import permission
+from chalicelib.domain.permissions import Related, require
 from chalicelib.domain.permissions import role_permits as may
 from chalicelib.domain.statuses import DossierStatus, check_transition
 from chalicelib.services.container import Deps
@@ -402,9 +402,13 @@ def complete_step(
     _check_agency(actor)
     d = load_for(deps, dossier_id, actor)
     task = deps.store.get_task(d.id, step_id)
-    everywhere = permission("dossier.agency.complete").everywhere  # the administrator
-    if task is None or (actor.role not in everywhere and task.agency != actor.unit):
-        raise NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    step_missing = NotFound("Không tìm thấy bước xử lý.", "Step not found.", field="step_id")
+    if task is None:
+        raise step_missing
+    # the step's own agency (the administrator everywhere); another agency's step is not found
+    require(
+        actor, "dossier.agency.complete", Related.of(units=[task.agency]), otherwise=step_missing
+    )
     if req.outcome == "stop":
         from chalicelib.services.dossier import decisions
 

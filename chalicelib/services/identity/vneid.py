@@ -25,6 +25,7 @@ from chalicelib.domain import assurance
 from chalicelib.domain.errors import Conflict, Unauthorized
 from chalicelib.integrations.vneid import id_token_error, not_configured
 from chalicelib.services.identity import sessions
+from chalicelib.store.audit import account_stream
 from chalicelib.store.signin import SignInTransactions
 
 if TYPE_CHECKING:
@@ -187,6 +188,6 @@ def record_sign_in(deps: Deps, sub: str, username: str, level: int, account_kind
         deps,
         _SignedIn(sub, username),
         "vneid_signin",
-        stream=f"ACCOUNT#{sub}",
+        stream=account_stream(sub),
         detail={"assurance_level": level, "account_kind": account_kind},
     )

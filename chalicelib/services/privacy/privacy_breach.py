@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain import retention as months
 from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.domain.masking import mask_id_number
+from chalicelib.domain.permissions import role_permits
 from chalicelib.services.admin import audit
 from chalicelib.store import outbox
 from chalicelib.store.audit import breach_stream
@@ -49,7 +50,7 @@ AUTHORITY = "Cục An ninh mạng và phòng, chống tội phạm sử dụng c
 
 
 def _admin(actor: Actor) -> None:
-    if actor.role != "admin":
+    if not role_permits(actor, "privacy.breach.manage"):
         raise Forbidden("Chỉ quản trị hệ thống.", "Administrators only.")
 
 

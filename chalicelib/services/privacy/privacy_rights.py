@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain import consents as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
+from chalicelib.domain.permissions import role_permits
 from chalicelib.services.admin import audit
 from chalicelib.services.dossier.dossiers import erase_draft
 from chalicelib.store.privacy import PrivacyStore
@@ -36,8 +37,8 @@ PROFILE_EXTRAS = ("address", "phone", "id_number", "email")
 MAX_LOG_PAGES = 50
 
 
-def _citizen(actor: Actor) -> None:
-    if actor.role != "citizen":
+def _citizen(actor: Actor, action: str) -> None:
+    if not role_permits(actor, action):
         raise Forbidden("Chỉ công dân có tài khoản.", "Citizens only.")
 
 
@@ -61,7 +62,7 @@ def _records(deps: Deps, sub: str) -> list[dict[str, Any]]:
 
 
 def my_consents(deps: Deps, actor: Actor) -> dict[str, Any]:
-    _citizen(actor)
+    _citizen(actor, "privacy.my.consents")
     records = _records(deps, actor.sub)
     state = rules.current(records)
     items = []
@@ -87,7 +88,7 @@ def set_consent(
     deps: Deps, actor: Actor, kind: str, given: bool, text_version: str, channel: str = "web"
 ) -> dict[str, Any]:
     """Record a consent or its withdrawal (effective at once: the new record is the state)."""
-    _citizen(actor)
+    _citizen(actor, "privacy.my.consents")
     text = rules.check_version(rules.text_for(kind, _texts()), text_version)
     if kind == "face_registration":
         if given:
@@ -197,7 +198,7 @@ def build_export(deps: Deps, actor: Actor) -> tuple[bytes, dict[str, Any]]:
 
 def export(deps: Deps, actor: Actor) -> dict[str, Any]:
     """Build the zip, store it under `exports/<sub>/<id>.zip`, answer a time-limited link."""
-    _citizen(actor)
+    _citizen(actor, "privacy.my.export")
     body, data = build_export(deps, actor)
     export_id = uuid.uuid4().hex
     key = f"exports/{actor.sub}/{export_id}.zip"
@@ -311,7 +312,7 @@ def _restrict(deps: Deps, d: Dossier) -> Dossier:
 
 def erase(deps: Deps, actor: Actor) -> dict[str, Any]:
     """The erasure request: delete what is not under a legal retention duty, restrict the rest."""
-    _citizen(actor)
+    _citizen(actor, "privacy.my.erasure")
     profile = deps.store.get_profile(actor.sub) or {}
     cleared = [k for k in PROFILE_EXTRAS if profile.get(k)]
     deps.store.put_profile(actor.sub, {**profile, **{k: None for k in PROFILE_EXTRAS}})
