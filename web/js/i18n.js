@@ -18,6 +18,7 @@ const STRINGS = {
   'nav.deskWalkIn': ['Tiếp nhận trực tiếp', 'Walk-in entry'],
   'nav.agency': ['Hồ sơ cần xử lý', 'My tasks'],
   'nav.myDocuments': ['Giấy tờ của tôi', 'My documents'],
+  'nav.myFollowed': ['Hồ sơ liên quan đến tôi', 'Dossiers concerning me'],
   'nav.myAccessLog': ['Ai đã xem dữ liệu của tôi', 'Who accessed my data'],
   'nav.myPrivacy': ['Quyền riêng tư', 'Privacy'],
   'nav.breaches': ['Sự cố dữ liệu', 'Data breaches'],
@@ -338,6 +339,13 @@ const STRINGS = {
   'rep.representative': ['Người nộp thay (đại diện)', 'Filed by (representative)'],
   'rep.represented': ['Người được đại diện', 'Represented party'],
   'rep.basis': ['Căn cứ đại diện', 'Basis of representation'],
+
+  'followed.title': ['Hồ sơ liên quan đến tôi', 'Dossiers concerning me'],
+  'followed.intro': ['Hồ sơ được nộp thay cho bạn, hoặc bạn là người đại diện (theo số định danh đã xác thực qua VNeID). Bạn chỉ xem, không sửa được.', 'Dossiers filed for you, or in which you are the representative (by the ID number VNeID verified). You can follow them, not change them.'],
+  'followed.none': ['Chưa có hồ sơ nào nộp thay cho bạn hoặc do bạn đại diện. Đăng nhập bằng VNeID để thấy hồ sơ người khác nộp cho bạn.', 'No dossier filed for you or by you as a representative. Sign in with VNeID to see dossiers others filed for you.'],
+  'followed.readOnly': ['Bạn theo dõi hồ sơ này với tư cách một bên của việc đại diện: chỉ xem. Rút hồ sơ, bổ sung giấy tờ, nộp phí do người đã nộp hồ sơ thực hiện.', 'You follow this dossier as a party to the representation: read-only. Withdrawing, supplementing and paying are for the person who filed it.'],
+  'followed.ownerHint': ['Bạn là người đã nộp hồ sơ này.', 'You filed this dossier.'],
+  'followed.ownerLink': ['Mở trong “Hồ sơ của tôi” để thao tác', 'Open it in “My dossiers” to act on it'],
 
   'submit.title': ['Nộp hồ sơ trực tuyến', 'Submit online'],
   'submit.progress': ['Các bước nộp hồ sơ', 'Submission steps'],
