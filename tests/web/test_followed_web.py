@@ -126,3 +126,74 @@ def test_the_representative_follows_the_business_dossier_read_only(
     # The business (the owner) sees it there too, pointed to its own page to act on it.
     business.goto(f"/#/my/followed/{dossier_id}")
     expect(business.locator("#followed-readonly")).to_contain_text("Bạn là người đã nộp hồ sơ này")
+
+
+AUTHORISER = {"id": "093195000456", "name": "Trần Thị Bình"}  # the twin's level-1 citizen
+
+
+def test_a_citizen_files_under_a_written_authorisation_and_the_authoriser_follows_it(
+    new_page: Any, stack: Any, accounts: Any, shot: Any, tmp_path: Any
+) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    procedure = choose_procedure(stack.url, accounts)
+    pdf = tmp_path / "giay-to.pdf"
+    pdf.write_bytes(well_formed_pdf())
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+    page = new_page()
+    _vneid_sign_in(page, stack, PERSON["id"])
+    page.goto(f"/#/submit/{procedure['code']}")
+    page.get_by_label("Tôi nộp theo giấy ủy quyền của người khác hoặc của tổ chức").check()
+    page.fill("#rep-auth-name", AUTHORISER["name"])
+    page.fill("#rep-auth-id", AUTHORISER["id"])
+    page.fill("#rep-from", (today - timedelta(days=60)).isoformat())
+    page.fill("#rep-until", (today - timedelta(days=1)).isoformat())  # expired yesterday
+    page.get_by_label("Bộ phận Một cửa tiếp nhận").select_option(accounts["motcua"]["unit"])
+    for key, value in (("address", "Phường V, TP Vị Thanh"), ("phone", "0911111111")):
+        page.locator(f"#applicant-{key}").fill(value)
+    fill_eform(page, procedure["form_schema"], procedure["example"])
+    save = page.get_by_role("button", name="Lưu và tiếp tục")
+
+    # The API's Vietnamese messages appear under the field they are about.
+    save.click()
+    expect(page.locator("#rep-until-err")).to_contain_text("Giấy ủy quyền đã hết hạn ngày")
+    expect(page.locator("#rep-until")).to_have_attribute("aria-invalid", "true")
+    page.fill("#rep-until", (today + timedelta(days=90)).isoformat())
+    save.click()
+    expect(page.locator("#rep-certified-err")).to_contain_text("phải được chứng thực")
+    expect(page.locator("#rep-until-err")).to_be_hidden()
+    shot(page, "authorisation-error")
+    page.get_by_label("Giấy ủy quyền đã được chứng thực").check()
+    save.click()
+
+    # Step 2 asks for the authorisation paper besides the procedure's own documents.
+    expect(page.get_by_role("heading", name="Giấy tờ kèm theo", level=2)).to_be_visible()
+    dossier_id = re.search(r"dossier=([^&]+)", page.url).group(1)  # type: ignore[union-attr]
+    slots = [d["id"] for d in procedure["documents"] if d.get("required", True)]
+    expect(page.locator('.upload[data-doc="giay-uy-quyen"]')).to_have_count(1)
+    for doc_id in [*slots, "giay-uy-quyen"]:
+        control = page.locator(f'.upload[data-doc="{doc_id}"]')
+        control.locator("input[type=file]").set_input_files(str(pdf))
+        expect(control.locator(".verdict-ok")).to_contain_text("Đã nhận tệp", timeout=20_000)
+    page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
+    page.get_by_label("Tôi xin cam đoan").check()
+    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
+    facts = page.locator("section.card").filter(
+        has=page.get_by_role("heading", name="Thông tin người nộp")
+    )
+    expect(facts).to_contain_text(AUTHORISER["name"])
+    expect(facts).to_contain_text("Giấy ủy quyền")
+
+    # The authoriser signs in with her own VNeID account and follows the dossier filed for her.
+    her = new_page()
+    _vneid_sign_in(her, stack, AUTHORISER["id"])
+    _open_followed_from_menu(her, narrow=False)
+    row = her.locator("#followed-dossiers tbody tr").filter(has_text=AUTHORISER["name"])
+    expect(row).to_contain_text(PERSON["name"])
+    row.get_by_role("link").click()
+    expect(her).to_have_url(re.compile(rf"#/my/followed/{re.escape(dossier_id)}$"))
+    _expect_read_only(her)
+    shot(her, "authorisation-followed")
