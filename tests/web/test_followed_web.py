@@ -117,7 +117,9 @@ def test_the_representative_follows_the_business_dossier_read_only(
     _vneid_sign_in(phone, stack, PERSON["id"])
     _open_followed_from_menu(phone, narrow=True)
     assert violations(phone) == []
-    phone.locator("#followed-dossiers").get_by_role("link").first.click()
+    phone.locator("#followed-dossiers tbody tr").filter(has_text=BUSINESS["name"]).get_by_role(
+        "link"
+    ).click()
     expect(phone).to_have_url(re.compile(r"#/my/followed/"))
     _expect_read_only(phone)
     assert violations(phone) == []
