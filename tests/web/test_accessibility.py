@@ -13,29 +13,26 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.axe import violations
+
 pytestmark = pytest.mark.web
 
-AA = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-    "resultTypes": ["violations"],
-}
 PUBLIC = ["/", "/lookup", "/faq", "/qa", "/feedback", "/transparency", "/signin", "/signup"]
 CONSOLE = {
-    "congdan": ["/my", "/my/documents", "/my/privacy", "/my/access-log", "/profile"],
+    "congdan": [
+        "/my",
+        "/my/followed",
+        "/my/documents",
+        "/my/privacy",
+        "/my/access-log",
+        "/profile",
+    ],
     "motcua": ["/desk", "/desk/new", "/staff/feedback"],
     "sokhdt": ["/agency", "/alerts", "/dashboard"],
     "lanhdaosokhdt": ["/leader", "/reports"],
     "vanphong": ["/dashboard", "/reports"],
     "quantri": ["/admin", "/admin/breaches"],
 }
-
-
-def _violations(page: Page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.wait_for_load_state("networkidle")
-    found: list[dict[str, Any]] = Axe().run(page, options=AA).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in found]
 
 
 def _open(page: Page, route: str) -> None:
@@ -51,7 +48,7 @@ def test_the_audit_reports_low_contrast(new_page: Any) -> None:
         p.textContent = 'Chữ mờ khó đọc'; p.style.color = '#bbbbbb'; p.style.background = '#ffffff';
         document.querySelector('main').append(p); }"""
     )
-    assert any(v.startswith("color-contrast") for v in _violations(page))
+    assert any(v.startswith("color-contrast") for v in violations(page))
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -61,7 +58,7 @@ def test_public_pages_meet_wcag_aa(new_page: Any, width: int) -> None:
     procedure = "/procedures/1.009994"
     for route in [*PUBLIC, procedure]:
         _open(page, route)
-        if found := _violations(page):
+        if found := violations(page):
             problems[route] = found
     assert problems == {}
 
@@ -77,6 +74,6 @@ def test_console_pages_meet_wcag_aa(new_page: Any, accounts: dict[str, Any]) -> 
         expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
         for route in routes:
             _open(page, route)
-            if found := _violations(page):
+            if found := violations(page):
                 problems[f"{username} {route}"] = found
     assert problems == {}

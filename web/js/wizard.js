@@ -102,8 +102,10 @@ export function dossierWizard(body, opts) {
     ? markPrefilled(applicant.element, 'applicant', prefill.applicant, prefill.earlierCode)
       + markPrefilled(eform.element, 'form', prefill.form, prefill.earlierCode)
     : 0;
-  // A citizen signed in with VNeID may file a new dossier for a minor child (the API checks it).
-  const rep = api === '/api/my/dossiers' && !saved && me()?.identity_provider === 'vneid' ? representationFields() : null;
+  // A citizen signed in with VNeID may file a new dossier for a minor child or under a written
+  // authorisation (the API checks it); an organisation's account always files for itself.
+  const forOthers = api === '/api/my/dossiers' && !saved && me()?.identity_provider === 'vneid' && me()?.account_kind !== 'organisation';
+  const rep = forOthers ? representationFields(procedure.code) : null;
   const deskSelect = desks.length ? h('select', { name: 'receiving_unit' }, desks.map((u) => h('option', { value: u.code }, u.name))) : null;
   if (deskSelect && start.desk) deskSelect.value = start.desk;
   const next1 = h('button', { type: 'submit', class: 'btn btn-primary' }, t('submit.saveAndContinue'));
@@ -158,7 +160,10 @@ export function dossierWizard(body, opts) {
       const path = state.dossier ? `${api}/${encodeURIComponent(state.dossier.id)}` : api;
       const d = await post(path, payload).catch((err) => {
         const name = String(err.field || '');
-        if (name.startsWith('representation')) throw err; // shown as the page's alert
+        if (name.startsWith('representation')) {
+          rep?.setError(name, err.text); // under its field when one fits, and as the page's alert
+          throw err;
+        }
         if (name.startsWith('applicant')) applicant.setError(name, err.text);
         else if (name) eform.setError(name, err.text);
         throw err;
@@ -181,7 +186,9 @@ export function dossierWizard(body, opts) {
     if (controls) return;
     const base = `${api}/${encodeURIComponent(state.dossier.id)}`;
     const current = latestByDoc(state.dossier.attachments);
-    controls = documents.map((doc) => uploadControl({ base, doc, current: current[doc.id] || null }));
+    // the dossier's own list: the procedure's, plus a written authorisation's slot when it needs one
+    const wanted = state.dossier.documents?.length ? state.dossier.documents : documents;
+    controls = wanted.map((doc) => uploadControl({ base, doc, current: current[doc.id] || null }));
     const missing = h('div', { class: 'field-error', role: 'alert', id: 'docs-missing', hidden: true });
     const back = h('button', { type: 'button', class: 'btn btn-secondary' }, t('action.back'));
     back.addEventListener('click', () => go(0));

@@ -63,7 +63,8 @@ def dossier_view(
         from chalicelib.domain.mandates import describe, needs_attachment
         from chalicelib.services.dossier.representation import AUTHORISATION
 
-        if needs_attachment(d.representation):  # the written authorisation's own slot
+        # the written authorisation's own slot, unless the procedure lists that paper itself
+        if needs_attachment(d.representation) and proc.document(AUTHORISATION.id) is None:
             out["documents"].append(AUTHORISATION.model_dump(mode="json"))
         out["representation_text"] = describe(d.representation)
     current = d.current_step()
@@ -175,7 +176,9 @@ def receipt_pdf(deps: Deps, d: Dossier) -> bytes:
     rep = d.representation
     from chalicelib.services.dossier.representation import AUTHORISATION
 
-    papers = [*proc.documents, AUTHORISATION] if rep is not None else list(proc.documents)
+    papers = list(proc.documents)
+    if rep is not None and proc.document(AUTHORISATION.id) is None:
+        papers.append(AUTHORISATION)
     data = ReceiptData(
         authority_name=(parent.name if parent else "UBND TỈNH").upper(),
         agency_name=(desk.name if desk else d.receiving_unit).upper(),
