@@ -351,7 +351,7 @@ def test_public_download_by_result_id_serves_the_signed_original(
     r = api.anonymous().get(f"/api/verify/{res.id}/result.pdf", PDF)
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"] == "application/pdf"
-    assert r.headers["Content-Disposition"] == f'inline; filename="{res.filename}"'
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{res.filename}"'
     assert r.body == stored
     assert b"/ByteRange" in r.body  # the PAdES-signed file, not a rendering of it
 

@@ -56,13 +56,13 @@ class ResultFinalizeIn(BaseModel):
     )
 
 
-def _pdf(data: bytes, name: str) -> Response:
+def _pdf(data: bytes, name: str, disposition: str = "inline") -> Response:
     return Response(
         body=data,
         status_code=200,
         headers={
             "Content-Type": PDF,
-            "Content-Disposition": f'inline; filename="{name}"',
+            "Content-Disposition": f'{disposition}; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
     )
@@ -117,7 +117,7 @@ def verify_copy(result_id: str, request: Request) -> dict[str, Any]:
 )
 def verify_download(result_id: str) -> Response:
     data, name = results.public_download(deps(), result_id)
-    return _pdf(data, name)
+    return _pdf(data, name, "attachment")  # the verify page's "download" link
 
 
 # ---- downloads ------------------------------------------------------------------------------
