@@ -207,8 +207,8 @@ function downloadLink(answer) {
       {
         class: 'btn btn-secondary',
         id: 'download-result',
+        // served as an attachment (Content-Disposition), named as the agency named it
         href: `/api/verify/${encodeURIComponent(answer.result_id)}/result.pdf`,
-        download: answer.filename || 'ket-qua.pdf',
       },
       t('download'),
     ),
