@@ -359,12 +359,11 @@ def validate(
 ) -> list[SignatureCheck]:
     """What pyHanko's validator finds for each signature of `pdf`, in file order.
 
-    A file that is not a readable PDF has no signatures (an empty list)."""
+    A file that is not a readable PDF has no signatures (an empty list); a signature that cannot
+    be read or checked at all (a damaged copy: one flipped byte in its CMS blob or in the objects
+    it points to) is a failed check with pyHanko's words as its problem, never an exception."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -377,82 +376,97 @@ def validate(
         dss = None
     out: list[SignatureCheck] = []
     for sig in sigs:
-        cert = sig.signer_cert
-        ts_time = _tst_time(sig)
-        kwargs: dict[str, Any] = {
-            "trust_roots": [_asn1_cert(r) for r in trust_roots_der],
-            "allow_fetching": allow_fetching,
-            "revocation_mode": "hard-fail",
-            "crls": [_asn1_crl(c) for c in extra_crls_der],
-        }
-        if ts_time is not None:
-            kwargs["moment"] = ts_time
-        if dss is not None:
-            vc = dss.as_validation_context(kwargs)
-        else:
-            from pyhanko_certvalidator import ValidationContext
-
-            vc = ValidationContext(**kwargs)
-        from pyhanko_certvalidator import ValidationContext as VC
-
-        ts_vc = VC(
-            trust_roots=kwargs["trust_roots"],
-            allow_fetching=allow_fetching,
-            other_certs=list(dss.load_certs()) if dss is not None else [],
-            revocation_mode="soft-fail",
-        )
-        problem = ""
         try:
-            status: Any = validate_pdf_signature(sig, vc, ts_validation_context=ts_vc)
-        except (SignatureValidationError, ValueError) as exc:
+            out.append(_check_one(sig, dss, trust_roots_der, extra_crls_der, allow_fetching))
+        except Exception as exc:  # pyHanko's reader on damaged bytes: KeyError, PdfReadError, ...
             out.append(
                 SignatureCheck(
-                    field_name=str(sig.field_name),
-                    signer_name=_subject(cert, "common_name"),
-                    organisation=_subject(cert, "organization_name"),
-                    title=_subject(cert, "title"),
-                    problem=f"{type(exc).__name__}: {exc}"[:300],
+                    field_name=str(sig.field_name), problem=f"{type(exc).__name__}: {exc}"[:300]
                 )
             )
-            continue
-        moment = ts_time or datetime.now(UTC)
-        nb = cert["tbs_certificate"]["validity"]["not_before"].native
-        na = cert["tbs_certificate"]["validity"]["not_after"].native
-        indic = status.trust_problem_indic
-        if indic is not None:
-            problem = str(indic.name if hasattr(indic, "name") else indic)
-        rev = status.revocation_details
-        tsv = status.timestamp_validity
-        out.append(
-            SignatureCheck(
-                field_name=str(sig.field_name),
-                signer_name=_subject(cert, "common_name"),
-                organisation=_subject(cert, "organization_name"),
-                title=_subject(cert, "title"),
-                issuer=str(cert.issuer.native.get("common_name", "")),
-                serial=format(cert.serial_number, "x"),
-                not_before=nb,
-                not_after=na,
-                signing_time=status.signer_reported_dt,
-                timestamp_time=tsv.timestamp if tsv is not None else None,
-                timestamp_trusted=bool(
-                    tsv is not None and tsv.intact and tsv.valid and tsv.trusted
-                ),
-                intact=bool(status.intact),
-                valid=bool(status.valid),
-                chain_trusted=bool(status.trusted),
-                revoked=rev is not None,
-                revocation_date=rev.revocation_date if rev is not None else None,
-                revocation_checked=bool(status.trusted) or rev is not None,
-                expired_at_signing=not (nb <= moment <= na),
-                covers_document=status.coverage
-                in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
-                and (status.coverage == SignatureCoverageLevel.ENTIRE_FILE or _allowed(status)),
-                ltv=dss is not None and bool(list(dss.crls) or list(dss.ocsps)),
-                problem=problem,
-            )
-        )
     return out
+
+
+def _check_one(
+    sig: Any,
+    dss: Any,
+    trust_roots_der: tuple[bytes, ...],
+    extra_crls_der: tuple[bytes, ...],
+    allow_fetching: bool,
+) -> SignatureCheck:
+    """One embedded signature through pyHanko's validator."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    cert = sig.signer_cert
+    ts_time = _tst_time(sig)
+    kwargs: dict[str, Any] = {
+        "trust_roots": [_asn1_cert(r) for r in trust_roots_der],
+        "allow_fetching": allow_fetching,
+        "revocation_mode": "hard-fail",
+        "crls": [_asn1_crl(c) for c in extra_crls_der],
+    }
+    if ts_time is not None:
+        kwargs["moment"] = ts_time
+    if dss is not None:
+        vc = dss.as_validation_context(kwargs)
+    else:
+        from pyhanko_certvalidator import ValidationContext
+
+        vc = ValidationContext(**kwargs)
+    from pyhanko_certvalidator import ValidationContext as VC
+
+    ts_vc = VC(
+        trust_roots=kwargs["trust_roots"],
+        allow_fetching=allow_fetching,
+        other_certs=list(dss.load_certs()) if dss is not None else [],
+        revocation_mode="soft-fail",
+    )
+    problem = ""
+    try:
+        status: Any = validate_pdf_signature(sig, vc, ts_validation_context=ts_vc)
+    except (SignatureValidationError, ValueError) as exc:
+        return SignatureCheck(
+            field_name=str(sig.field_name),
+            signer_name=_subject(cert, "common_name"),
+            organisation=_subject(cert, "organization_name"),
+            title=_subject(cert, "title"),
+            problem=f"{type(exc).__name__}: {exc}"[:300],
+        )
+    moment = ts_time or datetime.now(UTC)
+    nb = cert["tbs_certificate"]["validity"]["not_before"].native
+    na = cert["tbs_certificate"]["validity"]["not_after"].native
+    indic = status.trust_problem_indic
+    if indic is not None:
+        problem = str(indic.name if hasattr(indic, "name") else indic)
+    rev = status.revocation_details
+    tsv = status.timestamp_validity
+    return SignatureCheck(
+        field_name=str(sig.field_name),
+        signer_name=_subject(cert, "common_name"),
+        organisation=_subject(cert, "organization_name"),
+        title=_subject(cert, "title"),
+        issuer=str(cert.issuer.native.get("common_name", "")),
+        serial=format(cert.serial_number, "x"),
+        not_before=nb,
+        not_after=na,
+        signing_time=status.signer_reported_dt,
+        timestamp_time=tsv.timestamp if tsv is not None else None,
+        timestamp_trusted=bool(tsv is not None and tsv.intact and tsv.valid and tsv.trusted),
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        chain_trusted=bool(status.trusted),
+        revoked=rev is not None,
+        revocation_date=rev.revocation_date if rev is not None else None,
+        revocation_checked=bool(status.trusted) or rev is not None,
+        expired_at_signing=not (nb <= moment <= na),
+        covers_document=status.coverage
+        in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION)
+        and (status.coverage == SignatureCoverageLevel.ENTIRE_FILE or _allowed(status)),
+        ltv=dss is not None and bool(list(dss.crls) or list(dss.ocsps)),
+        problem=problem,
+    )
 
 
 def _allowed(status: Any) -> bool:

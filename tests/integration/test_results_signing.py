@@ -342,6 +342,51 @@ def test_public_verify_route_answers_json(aws: Outputs, demo: Any, api: ApiClien
     assert body["valid"] is False and body["checks"]["copy_matches"] is False
 
 
+def test_public_download_by_result_id_serves_the_signed_original(
+    aws: Outputs, demo: Any, api: ApiClient
+) -> None:
+    d = _dossier()
+    res = _produce(d)
+    stored = _s3_bytes(aws, res.key)
+    r = api.anonymous().get(f"/api/verify/{res.id}/result.pdf", PDF)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "application/pdf"
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{res.filename}"'
+    assert r.body == stored
+    assert b"/ByteRange" in r.body  # the PAdES-signed file, not a rendering of it
+
+    missing = api.anonymous().get(f"/api/verify/{uuid.uuid4().hex}/result.pdf", PDF)
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "no_result"
+
+    # a citizen's copy with one byte flipped: a clear "not valid" answer, not an error
+    flipped = bytearray(stored)
+    flipped[len(flipped) // 3] ^= 0x01
+    headers = {"Content-Type": "application/pdf", "Idempotency-Key": uuid.uuid4().hex}
+    raw = api.client.http.post(f"/api/verify/{res.id}", headers=headers, body=bytes(flipped))
+    assert raw.status_code == 200, raw.body
+    body = json.loads(raw.body)
+    assert body["valid"] is False and body["checks"]["copy_matches"] is False
+    assert body["reason"] == "copy_differs"
+    assert body["pades"]["valid"] is False
+    # wherever the flipped byte falls (content, signature blobs, xref): "not valid", never a crash
+    from chalicelib.services.dossier import results
+
+    for at in range(0, len(stored), max(1, len(stored) // 24)):
+        altered = bytearray(stored)
+        altered[at] ^= 0x01
+        answer = results.verify(_deps(), res.id, uploaded=bytes(altered))
+        assert answer["valid"] is False, at
+        assert answer["reason"] == "copy_differs", at
+
+    # a stored file replaced behind our back is not handed out
+    s3 = boto3.client("s3", region_name=aws.region)
+    s3.put_object(Bucket=aws.results_bucket, Key=res.key, Body=minimal_pdf())
+    replaced = api.anonymous().get(f"/api/verify/{res.id}/result.pdf", PDF)
+    assert replaced.status_code == 409
+    assert replaced.json()["code"] == "result_tampered"
+
+
 def test_result_pdf_routes_respect_who_may_see(aws: Outputs, demo: Any, api: ApiClient) -> None:
     owner = demo["congdan"]["sub"]
     d = _dossier(owner=owner)

@@ -1,6 +1,8 @@
 // The public verification page of a signed electronic result: /verify.html?id=<result id>.
-// GET /api/verify/{id} says whether the stored result is authentic and intact; the person may also
-// pick their own PDF copy, which is POSTed (application/pdf) and compared by its sha256.
+// GET /api/verify/{id} says whether the stored result is authentic and intact, with pyHanko's report
+// on each PAdES signature (official, then agency); the person may also pick their own PDF copy,
+// which is POSTed (application/pdf), compared by its sha256 and its own signatures validated: the
+// same report, for their file. GET /api/verify/{id}/result.pdf downloads the signed original.
 // Standalone (no sign-in, no router); Vietnamese first, the same language choice as the portal.
 import { h, replace } from './dom.js';
 import { formatDateTime } from './format.js';
@@ -55,6 +57,41 @@ const STRINGS = {
     'PAdES signatures in the file are valid (official, agency)',
   ],
   signers: ['Chữ ký số trong văn bản', 'Signatures in the document'],
+  'role.official': ['Người có thẩm quyền ký', 'Competent official'],
+  'role.agency': ['Cơ quan ban hành', 'Issuing agency'],
+  'role.other': ['Chữ ký', 'Signature'],
+  unknown: ['không rõ', 'unknown'],
+  none: ['không có', 'none'],
+  'f.agency': ['Cơ quan', 'Agency'],
+  'f.signingTime': ['Thời điểm ký (người ký khai)', 'Signing time (as the signer states)'],
+  'f.timestamp': ['Dấu thời gian (TSA)', 'Timestamp (TSA)'],
+  'f.chain': ['Chuỗi chứng thư đến chứng thư gốc', 'Certificate chain to the root'],
+  'f.revocation': ['Tình trạng thu hồi tại thời điểm ký', 'Revocation status at signing time'],
+  'f.integrity': ['Tính toàn vẹn', 'Document integrity'],
+  'f.validity': ['Hiệu lực chứng thư', 'Certificate validity period'],
+  'f.issuer': ['Tổ chức cấp chứng thư', 'Certificate issuer'],
+  'f.serial': ['Số hiệu chứng thư', 'Certificate serial'],
+  'f.ltv': ['Thông tin kiểm tra dài hạn (LTV) kèm trong tệp', 'Long-term validation data (LTV) in the file'],
+  'f.verdict': ['Kết luận', 'Conclusion'],
+  tsUntrusted: ['không tin cậy', 'not trusted'],
+  chainOk: ['tin cậy', 'trusted'],
+  chainBad: ['không tin cậy', 'not trusted'],
+  revOk: ['chưa bị thu hồi', 'not revoked'],
+  revBad: ['đã bị thu hồi từ', 'revoked since'],
+  revUnknown: ['không kiểm tra được', 'could not be checked'],
+  intact: ['nguyên vẹn', 'intact'],
+  altered: ['không nguyên vẹn (đã bị thay đổi hoặc hỏng)', 'not intact (altered or damaged)'],
+  from: ['từ', 'from'],
+  to: ['đến', 'to'],
+  outsideValidity: ['ngoài thời hạn khi ký', 'outside its validity when signing'],
+  yes: ['Có', 'Yes'],
+  no: ['Không', 'No'],
+  sigValid: ['hợp lệ', 'valid'],
+  sigInvalid: ['không hợp lệ', 'not valid'],
+  download: ['Tải bản điện tử gốc (PDF đã ký số)', 'Download the signed original (PDF)'],
+  copyTitle: ['Kết quả kiểm tra tệp của bạn', 'The check of your file'],
+  copyValid: ['TỆP CỦA BẠN HỢP LỆ', 'YOUR FILE IS VALID'],
+  copyInvalid: ['TỆP CỦA BẠN KHÔNG HỢP LỆ (ĐÃ BỊ THAY ĐỔI)', 'YOUR FILE IS NOT VALID (ALTERED)'],
   noSigners: ['Tệp không có chữ ký số.', 'The file carries no digital signature.'],
   copySame: ['Tệp của bạn trùng khớp với kết quả đã ký.', 'Your file is identical to the signed result.'],
   copyDiffers: [
@@ -72,6 +109,7 @@ let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'vi';
 let resultId = '';
 let lastAnswer = null;
 let lastCopy = null;
+let lastCopyName = '';
 
 function t(key) {
   const pair = STRINGS[key];
@@ -106,23 +144,75 @@ function checkItems(checks) {
   });
 }
 
-// pyHanko's report (GET/POST /api/verify): one block per signature, its lines in Vietnamese.
+// pyHanko's report (GET/POST /api/verify): one block per signature, from its facts (the API's
+// lines_vi say the same in Vietnamese), so the English toggle reads it too.
+function when(iso) {
+  return iso ? formatTime(iso) : t('none');
+}
+
+function sigFact(name, label, value, ok) {
+  const cls = ok === true ? 'verdict-ok' : ok === false ? 'verdict-bad' : undefined;
+  return [h('dt', {}, label), h('dd', { 'data-fact': name, class: cls }, value)];
+}
+
+function revocation(sig) {
+  if (sig.revoked) return `${t('revBad')} ${when(sig.revocation_date)}`;
+  return sig.revocation_checked ? t('revOk') : t('revUnknown');
+}
+
+function signerBlock(sig) {
+  const role = sig.role === 'official' || sig.role === 'agency' ? sig.role : 'other';
+  const ok = sig.intact && sig.valid && sig.chain_trusted && !sig.revoked && !sig.expired_at_signing && sig.timestamp_trusted;
+  const who = `${sig.signer_name || t('unknown')}${sig.title ? ` — ${sig.title}` : ''}`;
+  const validity = `${t('from')} ${when(sig.not_before)} ${t('to')} ${when(sig.not_after)}${sig.expired_at_signing ? ` — ${t('outsideValidity')}` : ''}`;
+  const stamp = sig.timestamp_time ? `${when(sig.timestamp_time)}${sig.timestamp_trusted ? '' : ` — ${t('tsUntrusted')}`}` : t('none');
+  return h(
+    'li',
+    { class: 'signer', 'data-field': sig.field_name, 'data-role': role, 'data-valid': ok ? 'true' : 'false' },
+    h('h4', { class: 'signer-name' }, `${t(`role.${role}`)}: ${who}`),
+    h(
+      'dl',
+      { class: 'facts' },
+      sigFact('agency', t('f.agency'), sig.organisation || t('unknown')),
+      sigFact('signing-time', t('f.signingTime'), when(sig.signing_time)),
+      sigFact('timestamp', t('f.timestamp'), stamp, Boolean(sig.timestamp_time && sig.timestamp_trusted)),
+      sigFact('chain', t('f.chain'), `${sig.chain_trusted ? t('chainOk') : t('chainBad')}${sig.issuer ? ` (${sig.issuer})` : ''}`, sig.chain_trusted),
+      sigFact('revocation', t('f.revocation'), revocation(sig), sig.revocation_checked && !sig.revoked),
+      sigFact('integrity', t('f.integrity'), sig.intact && sig.valid ? t('intact') : t('altered'), sig.intact && sig.valid),
+      sigFact('validity', t('f.validity'), validity, !sig.expired_at_signing),
+      sig.serial ? sigFact('serial', t('f.serial'), sig.serial) : [],
+      sigFact('ltv', t('f.ltv'), sig.ltv ? t('yes') : t('no')),
+      sigFact('verdict', t('f.verdict'), ok ? t('sigValid') : t('sigInvalid'), ok),
+    ),
+  );
+}
+
 function signerItems(report) {
   if (!report) return [];
   const sigs = report.signatures || [];
   return [
     h('h3', {}, t('signers')),
-    h('p', { class: report.valid ? 'verdict-ok' : 'verdict-bad' }, lang === 'en' ? report.reason_en : report.reason_vi),
-    sigs.length === 0
-      ? h('p', {}, t('noSigners'))
-      : h(
-          'ol',
-          { class: 'signer-list' },
-          sigs.map((sig) =>
-            h('li', { class: 'signer', 'data-field': sig.field_name }, h('ul', {}, (sig.lines_vi || []).map((line) => h('li', {}, line)))),
-          ),
-        ),
+    h('p', { class: `pades-verdict ${report.valid ? 'verdict-ok' : 'verdict-bad'}` }, lang === 'en' ? report.reason_en : report.reason_vi),
+    sigs.length === 0 ? h('p', {}, t('noSigners')) : h('ol', { class: 'signer-list' }, sigs.map(signerBlock)),
   ];
+}
+
+function downloadLink(answer) {
+  if (!answer.checks?.found || answer.checks?.file_intact !== true) return [];
+  return h(
+    'p',
+    { class: 'btn-row' },
+    h(
+      'a',
+      {
+        class: 'btn btn-secondary',
+        id: 'download-result',
+        // served as an attachment (Content-Disposition), named as the agency named it
+        href: `/api/verify/${encodeURIComponent(answer.result_id)}/result.pdf`,
+      },
+      t('download'),
+    ),
+  );
 }
 
 function renderVerdict(answer) {
@@ -152,6 +242,7 @@ function renderVerdict(answer) {
     h('h3', {}, t('checks')),
     h('ul', { class: 'check-list' }, checkItems(answer.checks)),
     signerItems(answer.pades),
+    downloadLink(answer),
   );
   replace(document.getElementById('verdict'), panel);
   document.getElementById('compare').hidden = !answer.checks?.found;
@@ -196,14 +287,31 @@ async function check() {
   }
 }
 
+// The same report for the citizen's own file: its verdict, then its own signatures as pyHanko saw them.
 function renderCopy(answer) {
   const same = answer.checks?.copy_matches === true;
+  const ok = same && answer.valid === true;
   replace(
     document.getElementById('copy-result'),
     h(
       'div',
-      { class: `alert ${same && answer.valid ? 'alert-ok' : 'alert-error'}` },
-      h('p', { class: 'alert-text' }, same ? t('copySame') : t('copyDiffers'), ' ', same && !answer.valid ? reasonOf(answer) : ''),
+      { class: `card verdict-panel copy-verdict ${ok ? 'is-valid' : 'is-invalid'}`, 'data-valid': ok ? 'true' : 'false' },
+      h(
+        'div',
+        { class: 'verdict-head' },
+        h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, ok ? '✓' : '✗'),
+        h('h3', { class: 'verdict-title' }, ok ? t('copyValid') : t('copyInvalid')),
+      ),
+      h('p', { class: ok ? 'verdict-ok' : 'verdict-bad' }, same ? t('copySame') : t('copyDiffers'), ' ', same && !ok ? reasonOf(answer) : ''),
+      h(
+        'dl',
+        { class: 'facts' },
+        fact(t('file'), lastCopyName),
+        fact(t('code'), answer.dossier_code, 'code'),
+      ),
+      h('h4', {}, t('checks')),
+      h('ul', { class: 'check-list' }, checkItems(answer.checks)),
+      signerItems(answer.pades),
     ),
   );
 }
@@ -212,6 +320,7 @@ async function compare(file) {
   const out = document.getElementById('copy-result');
   document.getElementById('copy-name').textContent = file ? file.name : '';
   if (!file) return;
+  lastCopyName = file.name;
   if (file.type && file.type !== 'application/pdf' && !file.name.toLowerCase().endsWith('.pdf')) {
     showError('copy-result', t('notPdf'));
     return;

@@ -1,0 +1,198 @@
+"""The public verify page in Chromium (issue 19, "verification for everyone"), for a result made by
+the full lifecycle on the real local stack: a one-step dossier (2.001610, Department of Planning
+and Investment) is submitted online, received, approved and handed back through the API (the
+stack's pump runs the workflow and signs the result: the official, then the agency).
+
+The page opened from the result's QR shows, in Vietnamese, each of the two PAdES signers with
+their agency, the signing time and the TSA timestamp, the chain to the root, the revocation status
+at signing time, the document's integrity and the certificate's validity period; the English
+toggle reads the same report. The citizen picks the copy they hold and gets the same report for
+it; a copy with one flipped byte is "not valid (altered)", shown on the page, not as an error.
+Every link on the page leads somewhere that answers, the download being the signed original.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.support.journeys import FEE_PAID_AT_DESK
+from tests.support.live import agency_task, id_token, post, submitted_dossier
+
+pytestmark = [pytest.mark.web, pytest.mark.slow]
+
+PROC = "2.001610"
+FETCH_BYTES = """async (url) => {
+    const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    return btoa(s);
+}"""
+TIME = r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"  # the portal's "HH:mm dd/MM/yyyy", Vietnam time
+
+
+def _get(url: str, path: str, token: str | None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(f"{url}{path}", headers=headers, timeout=15)
+
+
+def _until(what: str, fn: Any, seconds: float = 90.0) -> Any:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def _signed_result(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
+    """Submit online, accept, approve the one step, hand back online: the dossier's result."""
+    pw = {name: a["password"] for name, a in accounts.items()}
+    citizen = id_token(url, "congdan", pw["congdan"])
+    dossier_id = submitted_dossier(url, accounts["congdan"], PROC, None)
+    desk = id_token(url, "motcua", pw["motcua"])
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
+    assert accepted.status_code == 200, accepted.text
+    agency = id_token(url, "sokhdt", pw["sokhdt"])
+    code = accepted.json()["code"]
+    task = _until(
+        "the agency task",
+        lambda: agency_task(lambda p: _get(url, p, agency).json(), dossier_id, code),
+    )
+    done = post(
+        url,
+        f"/api/agency/dossiers/{dossier_id}/steps/{task['step_id']}/complete",
+        agency,
+        {"outcome": "approve", "note": "Đủ điều kiện."},
+    )
+    assert done.status_code == 200, done.text
+
+    def hand_over() -> Any:
+        r = post(url, f"/api/desk/dossiers/{dossier_id}/return", desk, {"channel": "online"})
+        return r.json() if r.status_code == 200 else None
+
+    assert _until("the signed result", hand_over)["status"]["code"] == 10
+    mine = _get(url, f"/api/my/dossiers/{dossier_id}", citizen).json()
+    pdf = _get(url, f"/api/my/dossiers/{dossier_id}/result.pdf", citizen)
+    assert pdf.status_code == 200, pdf.text
+    return {"id": mine["result"]["id"], "code": mine["code"], "pdf": pdf.content}
+
+
+def _report_shows_both_signers(page: Page, where: str, officer: str) -> None:
+    signers = page.locator(f"{where} li.signer")
+    expect(signers).to_have_count(2)
+    official, agency = signers.nth(0), signers.nth(1)
+    expect(official).to_have_attribute("data-role", "official")
+    expect(agency).to_have_attribute("data-role", "agency")
+    expect(official.locator(".signer-name")).to_contain_text(f"Người có thẩm quyền ký: {officer}")
+    expect(agency.locator(".signer-name")).to_contain_text("Cơ quan ban hành: ")
+    for signer in (official, agency):
+        expect(signer).to_have_attribute("data-valid", "true")
+        expect(signer.locator('[data-fact="agency"]')).to_contain_text("Kế hoạch và Đầu tư")
+        expect(signer.locator('[data-fact="signing-time"]')).to_have_text(re.compile(TIME))
+        expect(signer.locator('[data-fact="timestamp"]')).to_have_text(re.compile(f"^{TIME}$"))
+        expect(signer.locator('[data-fact="chain"]')).to_have_text(re.compile(r"^tin cậy"))
+        expect(signer.locator('[data-fact="revocation"]')).to_have_text("chưa bị thu hồi")
+        expect(signer.locator('[data-fact="integrity"]')).to_have_text("nguyên vẹn")
+        expect(signer.locator('[data-fact="validity"]')).to_have_text(
+            re.compile(f"^từ {TIME} đến {TIME}$")
+        )
+        expect(signer.locator('[data-fact="verdict"]')).to_have_text("hợp lệ")
+
+
+def test_verify_page_reports_both_signers_checks_a_copy_and_its_links_work(
+    new_page: Any, stack: Any, accounts: dict[str, Any], shot: Any
+) -> None:
+    result = _signed_result(stack.url, accounts)
+    officer = accounts["sokhdt"]["name"]
+
+    # GIVEN the page the result's QR opens
+    page = new_page()
+    page.goto(f"/verify.html?id={result['id']}")
+    verdict = page.locator("#verdict")
+    # THEN it says the result is valid, with both PAdES signers, in Vietnamese
+    expect(verdict.locator(".verdict-title")).to_have_text("KẾT QUẢ HỢP LỆ")
+    expect(verdict).to_contain_text(result["code"])
+    expect(verdict.locator(".pades-verdict")).to_contain_text("Văn bản hợp lệ")
+    _report_shows_both_signers(page, "#verdict", officer)
+    shot(page, "verify-01-valid")
+
+    # WHEN the English toggle is pressed THEN the same report reads in English
+    page.locator("#lang-toggle").click()
+    expect(verdict.locator(".verdict-title")).to_have_text("VALID RESULT")
+    first = verdict.locator("li.signer").first
+    expect(first.locator(".signer-name")).to_contain_text(f"Competent official: {officer}")
+    expect(first).to_contain_text("Certificate chain to the root")
+    expect(first).to_contain_text("Revocation status at signing time")
+    expect(first).to_contain_text("Certificate validity period")
+    expect(first.locator('[data-fact="revocation"]')).to_have_text("not revoked")
+    expect(first.locator('[data-fact="integrity"]')).to_have_text("intact")
+    page.locator("#lang-toggle").click()
+    expect(verdict.locator(".verdict-title")).to_have_text("KẾT QUẢ HỢP LỆ")
+
+    # WHEN the citizen picks the copy they hold THEN their file gets the same report
+    copy = page.locator("#copy-result")
+    page.locator("#copy-file").set_input_files(
+        {"name": "ket-qua.pdf", "mimeType": "application/pdf", "buffer": result["pdf"]}
+    )
+    expect(copy.locator(".verdict-title")).to_have_text("TỆP CỦA BẠN HỢP LỆ")
+    expect(copy).to_contain_text("Tệp của bạn trùng khớp với kết quả đã ký.")
+    _report_shows_both_signers(page, "#copy-result", officer)
+
+    # WHEN the copy has one byte flipped THEN it is "not valid (altered)", not an error
+    altered = bytearray(result["pdf"])
+    altered[len(altered) // 2] ^= 0x01
+    page.locator("#copy-file").set_input_files(
+        {"name": "ban-sao.pdf", "mimeType": "application/pdf", "buffer": bytes(altered)}
+    )
+    expect(copy.locator(".verdict-title")).to_have_text("TỆP CỦA BẠN KHÔNG HỢP LỆ (ĐÃ BỊ THAY ĐỔI)")
+    expect(copy).to_contain_text("Tệp của bạn KHÁC với kết quả đã ký")
+    expect(copy).to_contain_text("ban-sao.pdf")
+    expect(copy.locator(".alert-error")).to_have_count(0)
+    expect(copy.locator("li.signer[data-valid='true']")).to_have_count(0)
+    expect(verdict.locator(".verdict-title")).to_have_text("KẾT QUẢ HỢP LỆ")  # the original is
+    shot(page, "verify-02-altered-copy")
+
+    # AND every link on the page leads somewhere that answers
+    hrefs = page.locator("a[href]").evaluate_all("(links) => links.map((a) => a.href)")
+    assert any(h.endswith("/result.pdf") for h in hrefs), hrefs
+    for href in hrefs:
+        if "#" in href and href.split("#")[0] == page.url.split("#")[0]:
+            target = href.split("#", 1)[1]
+            expect(page.locator(f"#{target}")).to_have_count(1)
+            continue
+        answered = page.request.get(href)
+        assert answered.status == 200, (href, answered.status)
+
+    # the download is the signed original, the very bytes the citizen holds, as an attachment
+    href = str(page.locator("#download-result").get_attribute("href"))
+    data = base64.b64decode(page.evaluate(FETCH_BYTES, href))
+    assert hashlib.sha256(data).hexdigest() == hashlib.sha256(result["pdf"]).hexdigest()
+    served = page.request.get(href)
+    disposition = served.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and disposition.endswith('.pdf"'), disposition
+    assert served.headers["content-type"] == "application/pdf"
+
+    # and the home link opens the portal
+    page.locator("a.brand").click()
+    expect(page).not_to_have_url(re.compile("verify"))
+    expect(page.locator("h1").first).to_be_visible()
+
+
+def test_verify_page_for_an_unknown_id_says_so(new_page: Any, stack: Any) -> None:
+    page = new_page()
+    page.goto("/verify.html?id=0123456789abcdef0123456789abcdef")
+    expect(page.locator("#verdict .verdict-title")).to_have_text("KẾT QUẢ KHÔNG HỢP LỆ")
+    expect(page.locator("#verdict")).to_contain_text("Không tìm thấy kết quả")
+    expect(page.locator("#download-result")).to_have_count(0)
+    expect(page.locator("#compare")).to_be_hidden()
