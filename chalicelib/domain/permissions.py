@@ -219,9 +219,7 @@ _DOSSIER_AGENCY: dict[str, Permission] = {
     "dossier.leader.decide": allow(
         "leader admin", Scope.LEAD_AGENCY, everywhere="admin", note="extension and stop"
     ),
-    "result.public.verify": public(
-        "a signed result's check, a copy compared, the signed original by its QR id"
-    ),
+    "result.public.verify": public("a signed result's check, and a copy compared"),
     "result.agency.download": allow("agency admin", Scope.SAME_UNIT, everywhere="admin"),
     "result.agency.attach": allow(
         "agency admin", Scope.LEAD_AGENCY, everywhere="admin", note="the lead agency's own result"

@@ -165,8 +165,6 @@ ROWS: list[Row] = [
     from_table("GET", "/api/lookup/face"),
     from_table("POST", "/api/lookup/face", raw=b"\xff\xd8\xff", content_type="image/jpeg"),
     from_table("GET", "/api/verify/{result_id}", may404=True, note="no result signed in this run"),
-    from_table("GET", "/api/verify/{result_id}/result.pdf", may404=True,
-               note="no result signed in this run"),
     from_table("POST", "/api/verify/{result_id}",
                raw=PDF_BYTES,
                content_type="application/pdf",

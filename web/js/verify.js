@@ -2,7 +2,7 @@
 // GET /api/verify/{id} says whether the stored result is authentic and intact, with pyHanko's report
 // on each PAdES signature (official, then agency); the person may also pick their own PDF copy,
 // which is POSTed (application/pdf), compared by its sha256 and its own signatures validated: the
-// same report, for their file. GET /api/verify/{id}/result.pdf downloads the signed original.
+// same report, for their file.
 // Standalone (no sign-in, no router); Vietnamese first, the same language choice as the portal.
 import { h, replace } from './dom.js';
 import { formatDateTime } from './format.js';
@@ -88,7 +88,6 @@ const STRINGS = {
   no: ['Không', 'No'],
   sigValid: ['hợp lệ', 'valid'],
   sigInvalid: ['không hợp lệ', 'not valid'],
-  download: ['Tải bản điện tử gốc (PDF đã ký số)', 'Download the signed original (PDF)'],
   copyTitle: ['Kết quả kiểm tra tệp của bạn', 'The check of your file'],
   copyValid: ['TỆP CỦA BẠN HỢP LỆ', 'YOUR FILE IS VALID'],
   copyInvalid: ['TỆP CỦA BẠN KHÔNG HỢP LỆ (ĐÃ BỊ THAY ĐỔI)', 'YOUR FILE IS NOT VALID (ALTERED)'],
@@ -197,24 +196,6 @@ function signerItems(report) {
   ];
 }
 
-function downloadLink(answer) {
-  if (!answer.checks?.found || answer.checks?.file_intact !== true) return [];
-  return h(
-    'p',
-    { class: 'btn-row' },
-    h(
-      'a',
-      {
-        class: 'btn btn-secondary',
-        id: 'download-result',
-        // served as an attachment (Content-Disposition), named as the agency named it
-        href: `/api/verify/${encodeURIComponent(answer.result_id)}/result.pdf`,
-      },
-      t('download'),
-    ),
-  );
-}
-
 function renderVerdict(answer) {
   const ok = answer.valid === true;
   const panel = h(
@@ -242,7 +223,6 @@ function renderVerdict(answer) {
     h('h3', {}, t('checks')),
     h('ul', { class: 'check-list' }, checkItems(answer.checks)),
     signerItems(answer.pades),
-    downloadLink(answer),
   );
   replace(document.getElementById('verdict'), panel);
   document.getElementById('compare').hidden = !answer.checks?.found;

@@ -1,8 +1,8 @@
 """The signed electronic result: public verification, downloads, and the agency's own upload.
 
 - public: `GET /api/verify/{result_id}` (JSON), `POST /api/verify/{result_id}` with a PDF body
-  (`Content-Type: application/pdf`) to compare a citizen's own copy, and
-  `GET /api/verify/{result_id}/result.pdf` (the signed original, for the holder of its QR);
+  (`Content-Type: application/pdf`) to compare a citizen's own copy (no public download: the
+  file holds personal data, and a QR's id may be photographed);
 - `GET /api/{my|desk|agency}/dossiers/{dossier_id}/result.pdf` for those who may see the dossier;
 - `POST /api/agency/dossiers/{dossier_id}/result/upload` (presigned POST) and
   `POST /api/agency/dossiers/{dossier_id}/result/finalize` {key}.
@@ -56,13 +56,13 @@ class ResultFinalizeIn(BaseModel):
     )
 
 
-def _pdf(data: bytes, name: str, disposition: str = "inline") -> Response:
+def _pdf(data: bytes, name: str) -> Response:
     return Response(
         body=data,
         status_code=200,
         headers={
             "Content-Type": PDF,
-            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Content-Disposition": f'inline; filename="{name}"',
             "Cache-Control": "private, no-store",
         },
     )
@@ -106,18 +106,6 @@ def verify_copy(result_id: str, request: Request) -> dict[str, Any]:
         )
     answer: dict[str, Any] = results.verify(deps(), result_id, uploaded=data)
     return answer
-
-
-@router.route(
-    "/api/verify/{result_id}/result.pdf",
-    "GET",
-    summary="Tải bản điện tử gốc của kết quả đã ký số (theo mã kết quả trên mã QR)",
-    action="result.public.verify",
-    media=(PDF,),
-)
-def verify_download(result_id: str) -> Response:
-    data, name = results.public_download(deps(), result_id)
-    return _pdf(data, name, "attachment")  # the verify page's "download" link
 
 
 # ---- downloads ------------------------------------------------------------------------------

@@ -475,21 +475,6 @@ def download(deps: Deps, dossier: Dossier) -> tuple[bytes, str]:
     return data, res.filename
 
 
-def public_download(deps: Deps, result_id: str) -> tuple[bytes, str]:
-    """The signed result named by its (unguessable) id, as the verify page links it: the holder
-    of the paper, whose QR carries the id, gets the electronic original. A file that no longer
-    matches its signed hash is not served."""
-    rec = _store(deps).get(result_id) if result_id and len(result_id) <= 64 else None
-    if rec is None:
-        raise NotFound(REASONS["not_found"][0], REASONS["not_found"][1], code="no_result")
-    data = _store(deps).get_file(rec.key)
-    if data is None:
-        raise NotFound("Không tìm thấy tệp kết quả.", "Result file not found.", code="no_result")
-    if hashlib.sha256(data).hexdigest() != rec.sha256:
-        raise Conflict(REASONS["tampered"][0], REASONS["tampered"][1], code="result_tampered")
-    return data, rec.filename
-
-
 def _answer(
     reason: str, checks: dict[str, bool | None], rec: ResultRecord | None
 ) -> dict[str, Any]:
