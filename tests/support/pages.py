@@ -80,6 +80,35 @@ def fill_eform(page: Page, schema: dict[str, Any], values: dict[str, Any]) -> No
             field.fill(str(value))
 
 
+def upload_papers(page: Page, doc_ids: list[str], pdf: Path | str) -> str:
+    """On the wizard's "Giấy tờ kèm theo" step: upload `pdf` to each slot and wait until the
+    server took it; returns the draft's id from the URL."""
+    import re
+
+    match = re.search(r"dossier=([^&]+)", page.url)
+    assert match, page.url
+    for doc_id in doc_ids:
+        control = page.locator(f'.upload[data-doc="{doc_id}"]')
+        control.locator("input[type=file]").set_input_files(str(pdf))
+        expect(control.locator(".verdict-ok")).to_contain_text("Đã nhận tệp", timeout=20_000)
+    return match.group(1)
+
+
+def review_and_submit(page: Page, dossier_id: str) -> None:
+    """Review, pledge and submit; the citizen lands on the dossier's own page."""
+    import re
+
+    page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
+    page.get_by_label("Tôi xin cam đoan").check()
+    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
+
+
+def required_papers(procedure: dict[str, Any]) -> list[str]:
+    """The ids of a procedure's required papers, in its order."""
+    return [d["id"] for d in procedure["documents"] if d.get("required", True)]
+
+
 def linked_pdf_text(link: Locator) -> str:
     """The text of the PDF behind a download link the page left (a blob: URL), read as the person
     who clicked it would get it; it must be a PDF."""

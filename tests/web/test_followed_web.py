@@ -13,7 +13,13 @@ from playwright.sync_api import Page, expect
 
 from infra.twins.vneid_twin import node_available
 from tests.support.axe import violations
-from tests.support.pages import choose_procedure, fill_eform
+from tests.support.pages import (
+    choose_procedure,
+    fill_eform,
+    required_papers,
+    review_and_submit,
+    upload_papers,
+)
 from tests.support.samples import well_formed_pdf
 
 pytestmark = [
@@ -45,17 +51,8 @@ def _file_as_business(page: Page, procedure: dict[str, Any], desk_unit: str, pdf
     fill_eform(page, procedure["form_schema"], procedure["example"])
     page.get_by_role("button", name="Lưu và tiếp tục").click()
     expect(page.get_by_role("heading", name="Giấy tờ kèm theo", level=2)).to_be_visible()
-    dossier_id = re.search(r"dossier=([^&]+)", page.url).group(1)  # type: ignore[union-attr]
-    for doc in procedure["documents"]:
-        if not doc.get("required", True):
-            continue
-        control = page.locator(f'.upload[data-doc="{doc["id"]}"]')
-        control.locator("input[type=file]").set_input_files(str(pdf))
-        expect(control.locator(".verdict-ok")).to_contain_text("Đã nhận tệp", timeout=20_000)
-    page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
-    page.get_by_label("Tôi xin cam đoan").check()
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
-    expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
+    dossier_id = upload_papers(page, required_papers(procedure), pdf)
+    review_and_submit(page, dossier_id)
     return dossier_id
 
 
@@ -172,17 +169,9 @@ def test_a_citizen_files_under_a_written_authorisation_and_the_authoriser_follow
 
     # Step 2 asks for the authorisation paper besides the procedure's own documents.
     expect(page.get_by_role("heading", name="Giấy tờ kèm theo", level=2)).to_be_visible()
-    dossier_id = re.search(r"dossier=([^&]+)", page.url).group(1)  # type: ignore[union-attr]
-    slots = [d["id"] for d in procedure["documents"] if d.get("required", True)]
     expect(page.locator('.upload[data-doc="giay-uy-quyen"]')).to_have_count(1)
-    for doc_id in [*slots, "giay-uy-quyen"]:
-        control = page.locator(f'.upload[data-doc="{doc_id}"]')
-        control.locator("input[type=file]").set_input_files(str(pdf))
-        expect(control.locator(".verdict-ok")).to_contain_text("Đã nhận tệp", timeout=20_000)
-    page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
-    page.get_by_label("Tôi xin cam đoan").check()
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
-    expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
+    dossier_id = upload_papers(page, [*required_papers(procedure), "giay-uy-quyen"], pdf)
+    review_and_submit(page, dossier_id)
     facts = page.locator("section.card").filter(
         has=page.get_by_role("heading", name="Thông tin người nộp")
     )

@@ -11,7 +11,14 @@ import pytest
 from playwright.sync_api import expect
 
 from infra.twins.vneid_twin import node_available
-from tests.support.pages import choose_procedure, fill_eform, sign_in
+from tests.support.pages import (
+    choose_procedure,
+    fill_eform,
+    required_papers,
+    review_and_submit,
+    sign_in,
+    upload_papers,
+)
 from tests.support.samples import well_formed_pdf
 
 pytestmark = [
@@ -55,19 +62,10 @@ def test_a_parent_files_for_a_child(
     shot(page, "representation-step1")
     page.get_by_role("button", name="Lưu và tiếp tục").click()
     expect(page.get_by_role("heading", name="Giấy tờ kèm theo", level=2)).to_be_visible()
-    dossier_id = re.search(r"dossier=([^&]+)", page.url).group(1)  # type: ignore[union-attr]
-    for doc in procedure["documents"]:
-        if not doc.get("required", True):
-            continue
-        control = page.locator(f'.upload[data-doc="{doc["id"]}"]')
-        control.locator("input[type=file]").set_input_files(str(pdf))
-        expect(control.locator(".verdict-ok")).to_contain_text("Đã nhận tệp", timeout=20_000)
-    page.get_by_role("button", name="Tiếp tục: xem lại hồ sơ").click()
-    page.get_by_label("Tôi xin cam đoan").check()
-    page.get_by_role("button", name="Nộp hồ sơ", exact=True).click()
+    dossier_id = upload_papers(page, required_papers(procedure), pdf)
+    review_and_submit(page, dossier_id)
 
     # The parent's page: the child is the applicant, the parent the representative.
-    expect(page).to_have_url(re.compile(rf"#/my/{re.escape(dossier_id)}$"))
     facts = page.locator("section.card").filter(
         has=page.get_by_role("heading", name="Thông tin người nộp")
     )
