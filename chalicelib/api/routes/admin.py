@@ -107,6 +107,8 @@ class AdminStaffOut(_Out):
     role: str
     unit: str | None = None
     enabled: bool
+    # why sign-in is locked: disabled_by_admin, reported_compromised; None when it is not
+    locked_reason: str | None = None
 
 
 class AdminStaffCreated(AdminStaffOut):
