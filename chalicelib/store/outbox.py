@@ -117,20 +117,35 @@ def claim(client: Any, table: str, item: dict[str, Any], claimed: str) -> bool:
     )
 
 
-def mark_skipped(client: Any, table: str, item: dict[str, Any], claimed: str, reason: str) -> None:
-    """The claimed item cannot be sent (`reason`): off the pending list for good."""
+def _settle(
+    client: Any, table: str, item: dict[str, Any], claimed: str, update: str, **values: str
+) -> None:
+    """End a claim (the item's pending-list sort key still `claimed`): `update` sets the state,
+    with `:name` placeholders for `values` (strings)."""
     _update(
         client,
         table,
         item_key(item),
-        UpdateExpression="SET #st = :skipped, reason = :r REMOVE GSI1PK, GSI1SK",
+        UpdateExpression=update,
         ConditionExpression="GSI1SK = :claimed",
         ExpressionAttributeNames={"#st": "state"},
         ExpressionAttributeValues={
-            ":skipped": {"S": "skipped"},
-            ":r": {"S": reason},
+            **{f":{name}": {"S": value} for name, value in values.items()},
             ":claimed": {"S": claimed},
         },
+    )
+
+
+def mark_skipped(client: Any, table: str, item: dict[str, Any], claimed: str, reason: str) -> None:
+    """The claimed item cannot be sent (`reason`): off the pending list for good."""
+    _settle(
+        client,
+        table,
+        item,
+        claimed,
+        "SET #st = :skipped, reason = :r REMOVE GSI1PK, GSI1SK",
+        skipped="skipped",
+        r=reason,
     )
 
 
@@ -146,20 +161,16 @@ def mark_failed(
 ) -> None:
     """A send failed: back on the pending list from `at` (ISO), or on the failed list when it
     was the `last` attempt."""
-    _update(
+    _settle(
         client,
         table,
-        item_key(item),
-        UpdateExpression="SET #st = :st, GSI1PK = :pk, GSI1SK = :sk, last_error = :e",
-        ConditionExpression="GSI1SK = :claimed",
-        ExpressionAttributeNames={"#st": "state"},
-        ExpressionAttributeValues={
-            ":st": {"S": "failed" if last else "pending"},
-            ":pk": {"S": FAILED if last else PENDING},
-            ":sk": {"S": f"{at}#{recipient_of(item)}"},
-            ":e": {"S": error},
-            ":claimed": {"S": claimed},
-        },
+        item,
+        claimed,
+        "SET #st = :st, GSI1PK = :pk, GSI1SK = :sk, last_error = :e",
+        st="failed" if last else "pending",
+        pk=FAILED if last else PENDING,
+        sk=f"{at}#{recipient_of(item)}",
+        e=error,
     )
 
 
@@ -174,19 +185,15 @@ def mark_sent(
     channel: str,
 ) -> None:
     """Sent: off the pending list, with when, the provider's id and the channel."""
-    _update(
+    _settle(
         client,
         table,
-        item_key(item),
-        UpdateExpression="SET #st = :sent, sent_at = :at, message_id = :mid, "
-        "sent_channel = :ch REMOVE GSI1PK, GSI1SK",
-        ConditionExpression="GSI1SK = :claimed",
-        ExpressionAttributeNames={"#st": "state"},
-        ExpressionAttributeValues={
-            ":sent": {"S": "sent"},
-            ":at": {"S": at},
-            ":mid": {"S": message_id},
-            ":ch": {"S": channel},
-            ":claimed": {"S": claimed},
-        },
+        item,
+        claimed,
+        "SET #st = :sent, sent_at = :at, message_id = :mid, sent_channel = :ch "
+        "REMOVE GSI1PK, GSI1SK",
+        sent="sent",
+        at=at,
+        mid=message_id,
+        ch=channel,
     )
