@@ -4,9 +4,9 @@
 // show every day: working, weekend, or why it is off. Changes take effect on deadlines at once.
 import { h, replace } from '../dom.js';
 import { getLang } from '../i18n.js';
-import { get, post, ApiError } from '../api.js';
+import { get, post } from '../api.js';
 import { pageTitle, card, busy, showNotice, loadInto, empty } from '../ui.js';
-import { strings, cell, cellError, select } from './admin-common.js';
+import { strings, cell, cellError, formErrors, select } from './admin-common.js';
 import { formatDate } from '../format.js';
 import { naturalInput, naturalHint, readNatural } from '../natural.js';
 
@@ -85,18 +85,10 @@ export async function render(view, { query }) {
     until: cell(s('until'), naturalInput('date', { name: 'until' }), { hint: naturalHint('date') }),
     reason: cell(s('reason'), h('input', { type: 'text', name: 'reason', maxlength: 300, required: true })),
   };
-  const slot = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
+  const { slot, show: showErr } = formErrors(fields);
   const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, s('save'));
   const form = h('form', { class: 'form admin-grid', id: 'cal-add-form', novalidate: true }, Object.values(fields).map((c) => c.wrap), slot, h('div', { class: 'btn-row' }, saveBtn));
 
-  const showErr = (err) => {
-    Object.values(fields).forEach((c) => cellError(c, ''));
-    const text = err ? (err instanceof ApiError ? err.text : String(err.message || err)) : '';
-    const target = err instanceof ApiError && err.field ? fields[err.field] : null;
-    if (target) cellError(target, text);
-    slot.textContent = target ? '' : text;
-    slot.hidden = Boolean(target) || !text;
-  };
 
   function draw(body) {
     version = body.version;

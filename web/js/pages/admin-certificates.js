@@ -5,9 +5,9 @@
 // revoking stops its use for signing at once. The API checks the key, the validity and the chain
 // to the trust root and says what is wrong under the field.
 import { h, replace } from '../dom.js';
-import { get, post, ApiError } from '../api.js';
+import { get, post } from '../api.js';
 import { pageTitle, card, busy, showNotice, loadInto, empty } from '../ui.js';
-import { strings, cell, cellError, select, td } from './admin-common.js';
+import { strings, cell, cellError, formErrors, select, td } from './admin-common.js';
 import { formatDate, formatDateTime } from '../format.js';
 
 const s = strings({
@@ -77,17 +77,9 @@ export async function render(view) {
   };
   fields.cert_pem.wrap.append(fileInto(fields.cert_pem.input, `${s('file')}: ${s('cert')}`));
   fields.chain_pem.wrap.append(fileInto(fields.chain_pem.input, `${s('file')}: ${s('chain')}`));
-  const slot = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
+  const { slot, show: showErr } = formErrors(fields);
   const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, s('save'));
   const form = h('form', { class: 'form', id: 'cert-form', novalidate: true }, h('p', { class: 'muted' }, s('registerLead')), Object.values(fields).map((c) => c.wrap), slot, h('div', { class: 'btn-row' }, saveBtn));
-  const showErr = (err) => {
-    Object.values(fields).forEach((c) => cellError(c, ''));
-    const text = err ? (err instanceof ApiError ? err.text : String(err.message || err)) : '';
-    const target = err instanceof ApiError && err.field ? fields[err.field] : null;
-    if (target) cellError(target, text);
-    slot.textContent = target ? '' : text;
-    slot.hidden = Boolean(target) || !text;
-  };
 
   function statusCell(c) {
     const extra = c.status === 'revoked' && c.revoked_at

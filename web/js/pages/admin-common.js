@@ -2,7 +2,7 @@
 // that pages through a server list with its cursor ("Xem thêm") — nothing loads a whole table.
 import { h, replace, uid } from '../dom.js';
 import { getLang } from '../i18n.js';
-import { get } from '../api.js';
+import { get, ApiError } from '../api.js';
 import { units } from '../levels.js';
 import { loadInto, empty, moreButton } from '../ui.js';
 
@@ -32,6 +32,21 @@ export function cellError(c, message) {
   c.wrap.classList.toggle('has-error', Boolean(message));
   if (message) c.input.setAttribute('aria-invalid', 'true');
   else c.input.removeAttribute('aria-invalid');
+}
+
+/** A form's error slot and its `show(err)`: an API error naming one of `fields` goes under that
+ * field, anything else into the slot; `show()` clears both. Returns {slot, show}. */
+export function formErrors(fields) {
+  const slot = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
+  const show = (err) => {
+    Object.values(fields).forEach((c) => cellError(c, ''));
+    const text = err ? (err instanceof ApiError ? err.text : String(err.message || err)) : '';
+    const target = err instanceof ApiError && err.field ? fields[err.field] : null;
+    if (target) cellError(target, text);
+    slot.textContent = target ? '' : text;
+    slot.hidden = Boolean(target) || !text;
+  };
+  return { slot, show };
 }
 
 /** A <select> from [[value, label], ...]. */

@@ -4,9 +4,9 @@
 // window is announced; a cancelled window leaves the banner and stays in this list.
 import { h, replace } from '../dom.js';
 import { getLang } from '../i18n.js';
-import { get, post, ApiError } from '../api.js';
+import { get, post } from '../api.js';
 import { pageTitle, card, busy, showNotice, loadInto, empty } from '../ui.js';
-import { strings, cell, cellError, td } from './admin-common.js';
+import { strings, cell, cellError, formErrors, td } from './admin-common.js';
 import { formatDateTime } from '../format.js';
 import { naturalInput, naturalHint, readNatural } from '../natural.js';
 import { loadMaintenance } from '../maintenance.js';
@@ -55,17 +55,9 @@ export async function render(view) {
     emergency: cell(s('emergency'), h('input', { type: 'checkbox', name: 'emergency' })),
     emergency_reason: cell(s('emergencyReason'), h('input', { type: 'text', name: 'emergency_reason', maxlength: 500 })),
   };
-  const slot = h('p', { class: 'field-error form-error', role: 'alert', hidden: true });
+  const { slot, show: showErr } = formErrors(fields);
   const saveBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, s('save'));
   const form = h('form', { class: 'form admin-grid', id: 'maint-form', novalidate: true }, Object.values(fields).map((c) => c.wrap), slot, h('div', { class: 'btn-row' }, saveBtn));
-  const showErr = (err) => {
-    Object.values(fields).forEach((c) => cellError(c, ''));
-    const text = err ? (err instanceof ApiError ? err.text : String(err.message || err)) : '';
-    const target = err instanceof ApiError && err.field ? fields[err.field] : null;
-    if (target) cellError(target, text);
-    slot.textContent = target ? '' : text;
-    slot.hidden = Boolean(target) || !text;
-  };
 
   function draw(body) {
     const items = body?.items || [];
