@@ -1,8 +1,10 @@
 """What browser tests do through the live stack's API before they open a page: sign in, submit a
-dossier online as the citizen's wizard does (draft, each required paper, submit), find its task."""
+dossier online as the citizen's wizard does (draft, each required paper, submit), find its task,
+walk it to a result handed back online."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +12,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from tests.support.journeys import upload_required_papers
+from tests.support.journeys import FEE_PAID_AT_DESK, upload_required_papers
 from tests.support.samples import FORM_EXAMPLES
 
 
@@ -19,6 +21,23 @@ def post(url: str, path: str, token: str | None, body: Any) -> requests.Response
     if token:
         headers["Authorization"] = f"Bearer {token}"
     return requests.post(f"{url}{path}", json=body, headers=headers, timeout=15)
+
+
+def get(url: str, path: str, token: str | None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(f"{url}{path}", headers=headers, timeout=15)
+
+
+def until(what: str, fn: Callable[[], Any], seconds: float = 60.0) -> Any:
+    """Poll `fn` every half second until it answers something truthy; return it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
 
 
 def id_token(url: str, username: str, password: str) -> str:
@@ -69,3 +88,38 @@ def agency_task(get: Callable[[str], Any], dossier_id: str, code: str) -> dict[s
             return task
         cursor = str(page["next"])
     raise AssertionError("the agency's task list never ended")
+
+
+def returned_online(
+    url: str, accounts: dict[str, Any], procedure: str, seconds: float = 60.0
+) -> tuple[str, str]:
+    """Submit online as `congdan`, accept at the desk (fee paid there), approve the one step at
+    `sokhdt`, hand the signed result back online (status 10). Returns (dossier id, citizen's
+    token); `seconds` bounds each wait for the workflow."""
+    pw = {name: a["password"] for name, a in accounts.items()}
+    citizen = id_token(url, "congdan", pw["congdan"])
+    dossier_id = submitted_dossier(url, accounts["congdan"], procedure, None)
+    desk = id_token(url, "motcua", pw["motcua"])
+    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
+    assert accepted.status_code == 200, accepted.text
+    agency = id_token(url, "sokhdt", pw["sokhdt"])
+    code = accepted.json()["code"]
+    task = until(
+        "the agency task",
+        lambda: agency_task(lambda p: get(url, p, agency).json(), dossier_id, code),
+        seconds,
+    )
+    done = post(
+        url,
+        f"/api/agency/dossiers/{dossier_id}/steps/{task['step_id']}/complete",
+        agency,
+        {"outcome": "approve", "note": "Đủ điều kiện."},
+    )
+    assert done.status_code == 200, done.text
+
+    def hand_over() -> Any:
+        r = post(url, f"/api/desk/dossiers/{dossier_id}/return", desk, {"channel": "online"})
+        return r.json() if r.status_code == 200 else None
+
+    assert until("the signed result", hand_over, seconds)["status"]["code"] == 10
+    return dossier_id, citizen

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.support.journeys import FEE_PAID_AT_DESK
-from tests.support.live import agency_task, id_token, post, submitted_dossier
+from tests.support.live import get, id_token, post, returned_online
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -28,56 +25,15 @@ PROC = "2.001610"
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
-def _get(url: str, path: str, token: str | None) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.get(f"{url}{path}", headers=headers, timeout=15)
-
-
 def _token(url: str, accounts: dict[str, Any], username: str) -> str:
     return id_token(url, username, accounts[username]["password"])
 
 
-def _until(what: str, fn: Any, seconds: float = 60.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
 def _returned_dossier(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     """Submit online, accept, approve the one step, hand the result over online: status 10."""
-    citizen = _token(url, accounts, "congdan")
-    dossier_id = submitted_dossier(url, accounts["congdan"], PROC, None)
+    dossier_id, citizen = returned_online(url, accounts, PROC)
     base = f"/api/my/dossiers/{dossier_id}"
-    desk = _token(url, accounts, "motcua")
-    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
-    assert accepted.status_code == 200, accepted.text
-    agency = _token(url, accounts, "sokhdt")
-    code = accepted.json()["code"]
-
-    def task() -> Any:
-        return agency_task(lambda path: _get(url, path, agency).json(), dossier_id, code)
-
-    t = _until("the agency task", task)
-    done = post(
-        url,
-        f"/api/agency/dossiers/{dossier_id}/steps/{t['step_id']}/complete",
-        agency,
-        {"outcome": "approve", "note": "Đủ điều kiện."},
-    )
-    assert done.status_code == 200, done.text
-
-    def hand_over() -> Any:
-        r = post(url, f"/api/desk/dossiers/{dossier_id}/return", desk, {"channel": "online"})
-        return r.json() if r.status_code == 200 else None
-
-    returned = _until("the signed result", hand_over)
-    assert returned["status"]["code"] == 10
-    mine = _get(url, base, citizen).json()
+    mine = get(url, base, citizen).json()
     return {"id": dossier_id, "code": mine["code"], "token": mine["lookup_url"].split("token=")[1]}
 
 
@@ -201,7 +157,7 @@ def test_citizen_rates_a_returned_dossier(new_page: Any, stack: Any, accounts: A
     other.goto(f"/#/rate?code={d['code']}&token={d['token']}")
     expect(other.locator("#rate-done")).to_be_visible()
     leader = _token(stack.url, accounts, "lanhdaosokhdt")
-    items = _get(stack.url, "/api/leader/notifications", leader).json()["items"]
+    items = get(stack.url, "/api/leader/notifications", leader).json()["items"]
     assert d["code"] in [i["dossier_code"] for i in items]
 
 

@@ -17,11 +17,9 @@ import re
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
-from tests.support.journeys import FEE_PAID_AT_DESK
-from tests.support.live import agency_task, id_token, post, submitted_dossier
+from tests.support.live import get, returned_online
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
@@ -29,53 +27,11 @@ PROC = "2.001610"
 TIME = r"\d{2}:\d{2} \d{2}/\d{2}/\d{4}"  # the portal's "HH:mm dd/MM/yyyy", Vietnam time
 
 
-def _get(url: str, path: str, token: str | None) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.get(f"{url}{path}", headers=headers, timeout=15)
-
-
-def _until(what: str, fn: Any, seconds: float = 90.0) -> Any:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
 def _signed_result(url: str, accounts: dict[str, Any]) -> dict[str, Any]:
     """Submit online, accept, approve the one step, hand back online: the dossier's result."""
-    pw = {name: a["password"] for name, a in accounts.items()}
-    citizen = id_token(url, "congdan", pw["congdan"])
-    dossier_id = submitted_dossier(url, accounts["congdan"], PROC, None)
-    desk = id_token(url, "motcua", pw["motcua"])
-    accepted = post(url, f"/api/desk/dossiers/{dossier_id}/accept", desk, FEE_PAID_AT_DESK)
-    assert accepted.status_code == 200, accepted.text
-    agency = id_token(url, "sokhdt", pw["sokhdt"])
-    code = accepted.json()["code"]
-    task = _until(
-        "the agency task",
-        lambda: agency_task(lambda p: _get(url, p, agency).json(), dossier_id, code),
-    )
-    done = post(
-        url,
-        f"/api/agency/dossiers/{dossier_id}/steps/{task['step_id']}/complete",
-        agency,
-        {"outcome": "approve", "note": "Đủ điều kiện."},
-    )
-    assert done.status_code == 200, done.text
-
-    def hand_over() -> Any:
-        r = post(url, f"/api/desk/dossiers/{dossier_id}/return", desk, {"channel": "online"})
-        return r.json() if r.status_code == 200 else None
-
-    assert _until("the signed result", hand_over)["status"]["code"] == 10
-    mine = _get(url, f"/api/my/dossiers/{dossier_id}", citizen).json()
-    pdf = _get(url, f"/api/my/dossiers/{dossier_id}/result.pdf", citizen)
+    dossier_id, citizen = returned_online(url, accounts, PROC, seconds=90.0)
+    mine = get(url, f"/api/my/dossiers/{dossier_id}", citizen).json()
+    pdf = get(url, f"/api/my/dossiers/{dossier_id}/result.pdf", citizen)
     assert pdf.status_code == 200, pdf.text
     return {"id": mine["result"]["id"], "code": mine["code"], "pdf": pdf.content}
 
